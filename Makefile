@@ -1,0 +1,37 @@
+# The two commands a new machine needs: `make run` and `make test`.
+# Each one sets up what it needs: the virtualenv, Kafka from Maven Central, PostgreSQL.
+
+PYTHON ?= python3
+VENV := .venv
+BIN := $(VENV)/bin
+
+.PHONY: setup run test lint stop bench clean
+
+$(BIN)/.installed: pyproject.toml
+	$(PYTHON) -m venv $(VENV)
+	$(BIN)/pip install --quiet --upgrade pip
+	$(BIN)/pip install --quiet -e '.[dev]'
+	touch $@
+
+setup: $(BIN)/.installed  ## virtualenv and dependencies
+
+run: setup  ## the whole platform with demo data (Ctrl-C stops it)
+	$(BIN)/casetrail up
+
+lint: setup  ## ruff and mypy
+	$(BIN)/ruff check .
+	$(BIN)/mypy
+
+test: lint  ## lint, start the local stack, run every test on the real servers
+	$(BIN)/casetrail stack up
+	$(BIN)/python -m pytest
+
+bench: setup  ## command-to-public-view latency on the real servers
+	$(BIN)/casetrail stack up
+	$(BIN)/python -m bench.latency
+
+stop:  ## stop the local Kafka and PostgreSQL
+	$(BIN)/casetrail stack down
+
+clean: stop  ## remove the virtualenv and all local state
+	rm -rf $(VENV) .casetrail

@@ -1,0 +1,1 @@
+"""The HTTP entrypoint: a FastAPI app with one router per area."""

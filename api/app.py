@@ -1,0 +1,30 @@
+"""The FastAPI application."""
+
+from __future__ import annotations
+
+from fastapi import FastAPI
+from psycopg_pool import ConnectionPool
+
+from api import problems
+from api.routers import cases, public
+from domain.application import HallApplication
+from infra.config import Settings
+from projections import public_status_store
+
+
+def create_app(settings: Settings, application: HallApplication, pool: ConnectionPool) -> FastAPI:
+    """The API over an application and a read-model pool."""
+    app = FastAPI(
+        title="casetrail",
+        version="0.1.0",
+        description="Case tracking for administrative service halls (行政服务大厅).",
+    )
+    app.state.settings = settings
+    app.state.application = application
+    app.state.pool = pool
+    with pool.connection() as conn:
+        public_status_store.ensure_schema(conn)
+    problems.install(app)
+    app.include_router(cases.router)
+    app.include_router(public.router)
+    return app

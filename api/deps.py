@@ -1,0 +1,53 @@
+"""Dependencies shared by the routers: the application, the database, the caller."""
+
+from __future__ import annotations
+
+from typing import Annotated
+
+from fastapi import Depends, HTTPException, Request
+from fastapi.security import HTTPAuthorizationCredentials, HTTPBearer
+from psycopg_pool import ConnectionPool
+
+from api.tokens import InvalidToken, verify
+from domain.actor import Actor
+from domain.application import HallApplication
+from infra.config import Settings
+
+bearer = HTTPBearer(auto_error=False)
+
+
+def application(request: Request) -> HallApplication:
+    """The case application."""
+    app: HallApplication = request.app.state.application
+    return app
+
+
+def pool(request: Request) -> ConnectionPool:
+    """The read-model database pool."""
+    pool: ConnectionPool = request.app.state.pool
+    return pool
+
+
+def settings(request: Request) -> Settings:
+    """The running settings."""
+    value: Settings = request.app.state.settings
+    return value
+
+
+def actor(
+    credentials: Annotated[HTTPAuthorizationCredentials | None, Depends(bearer)],
+    config: Annotated[Settings, Depends(settings)],
+) -> Actor:
+    """The caller, from a verified bearer token (never from the body)."""
+    challenge = {"WWW-Authenticate": "Bearer"}
+    if credentials is None:
+        raise HTTPException(401, "a bearer token is required", headers=challenge)
+    try:
+        return verify(config.token_secret, credentials.credentials)
+    except InvalidToken as error:
+        raise HTTPException(401, f"invalid token: {error}", headers=challenge) from None
+
+
+App = Annotated[HallApplication, Depends(application)]
+Pool = Annotated[ConnectionPool, Depends(pool)]
+Caller = Annotated[Actor, Depends(actor)]

@@ -1,0 +1,73 @@
+"""RFC 9457 problem details for every error the API returns."""
+
+from __future__ import annotations
+
+from http import HTTPStatus
+from typing import Any
+
+from fastapi import FastAPI, Request
+from fastapi.exceptions import RequestValidationError
+from fastapi.responses import ORJSONResponse
+from starlette.exceptions import HTTPException
+
+from domain.errors import DomainError, InvalidCommand, InvalidTransition, NotFound, VersionConflict
+
+MEDIA_TYPE = "application/problem+json"
+_DOMAIN_STATUS: dict[type[DomainError], tuple[int, str]] = {
+    InvalidTransition: (409, "invalid-transition"),
+    VersionConflict: (409, "version-conflict"),
+    NotFound: (404, "not-found"),
+    InvalidCommand: (422, "invalid-command"),
+}
+
+
+def problem(
+    status: int, detail: str, *, slug: str | None = None, instance: str | None = None, **extra: Any
+) -> ORJSONResponse:
+    """A problem+json response."""
+    body: dict[str, Any] = {
+        "type": f"urn:casetrail:problem:{slug}" if slug else "about:blank",
+        "title": HTTPStatus(status).phrase,
+        "status": status,
+        "detail": detail,
+        **extra,
+    }
+    if instance:
+        body["instance"] = instance
+    return ORJSONResponse(body, status_code=status, media_type=MEDIA_TYPE)
+
+
+def install(app: FastAPI) -> None:
+    """Route every error through ``problem``."""
+
+    @app.exception_handler(DomainError)
+    async def domain_error(request: Request, error: DomainError) -> ORJSONResponse:
+        status, slug = _DOMAIN_STATUS.get(type(error), (422, "invalid-command"))
+        return problem(status, str(error), slug=slug, instance=request.url.path)
+
+    @app.exception_handler(RequestValidationError)
+    async def invalid_request(request: Request, error: RequestValidationError) -> ORJSONResponse:
+        errors = [
+            {"loc": list(e["loc"]), "msg": e["msg"], "type": e["type"]} for e in error.errors()
+        ]
+        if any(e["type"] == "json_invalid" for e in errors):
+            return problem(
+                400,
+                "the request body is not valid JSON",
+                slug="malformed-json",
+                instance=request.url.path,
+            )
+        return problem(
+            422,
+            "the request does not match the schema",
+            slug="invalid-request",
+            instance=request.url.path,
+            errors=errors,
+        )
+
+    @app.exception_handler(HTTPException)
+    async def http_error(request: Request, error: HTTPException) -> ORJSONResponse:
+        response = problem(error.status_code, str(error.detail), instance=request.url.path)
+        for name, value in (error.headers or {}).items():
+            response.headers[name] = value
+        return response

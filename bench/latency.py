@@ -1,0 +1,88 @@
+"""Command-to-public-view latency on the real servers.
+
+Starts a private platform (its own database and topic, real relay, projection
+runner and API processes), then for each case: submits it, accepts it, and asks
+the public view for the acceptance with ``min_position``. Prints percentiles of
+the command time, of the propagation time (command answered → public view shows
+it, through the relay, Kafka and the projection), and of a plain public lookup.
+"""
+
+from __future__ import annotations
+
+import argparse
+import statistics
+import time
+
+from infra import stack
+from tests.integration.harness import Platform
+
+APPLICANT = {"kind": "person", "name": "钱七", "id_number": "1"}
+
+
+def percentile(values: list[float], q: float) -> float:
+    """The q-th percentile (0–100) of values, in milliseconds."""
+    ordered = sorted(values)
+    index = min(len(ordered) - 1, round(q / 100 * (len(ordered) - 1)))
+    return ordered[index] * 1000
+
+
+def main() -> None:
+    """Run the benchmark and print its figures."""
+    parser = argparse.ArgumentParser(description=__doc__)
+    parser.add_argument("--cases", type=int, default=200)
+    args = parser.parse_args()
+
+    info = stack.up()
+    platform = Platform(info.bootstrap_servers, "bench")
+    for name in ("relay", "project", "api"):
+        platform.start(name)
+    command, propagation, lookup = [], [], []
+    try:
+        with platform.client() as client:
+            for index in range(args.cases):
+                case = client.post(
+                    "/api/v1/cases",
+                    json={
+                        "item_code": "SCJG-001",
+                        "channel": "online",
+                        "applicant": APPLICANT,
+                    },
+                ).json()
+                started = time.perf_counter()
+                accepted = client.post(f"/api/v1/cases/{case['case_id']}/accept").json()
+                answered = time.perf_counter()
+                view = client.get(
+                    f"/api/v1/public/cases/{case['case_no']}",
+                    params={
+                        "query_code": case["query_code"],
+                        "min_position": accepted["position"],
+                    },
+                )
+                shown = time.perf_counter()
+                assert view.json()["status"] == "accepted", view.text
+                looked = time.perf_counter()
+                client.get(
+                    f"/api/v1/public/cases/{case['case_no']}",
+                    params={"query_code": case["query_code"]},
+                ).raise_for_status()
+                command.append(answered - started)
+                propagation.append(shown - answered)
+                lookup.append(time.perf_counter() - looked)
+                if (index + 1) % 50 == 0:
+                    print(f"  {index + 1}/{args.cases} cases", flush=True)
+    finally:
+        platform.close()
+    print(f"cases: {args.cases}")
+    for name, values in (
+        ("command (accept)", command),
+        ("command → public view", propagation),
+        ("public lookup", lookup),
+    ):
+        print(
+            f"{name:24} p50 {percentile(values, 50):7.1f} ms   p99 {percentile(values, 99):7.1f} ms"
+            f"   mean {statistics.fmean(values) * 1000:7.1f} ms"
+        )
+
+
+if __name__ == "__main__":
+    main()

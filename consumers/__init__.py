@@ -1,0 +1,1 @@
+"""Processes that follow the event log: the relay to Kafka and the Kafka consumers."""

@@ -1,0 +1,56 @@
+"""Run the relay and the projection runner as long-lived processes."""
+
+from __future__ import annotations
+
+import logging
+import signal
+import threading
+
+from consumers.projection_runner import ProjectionRunner
+from consumers.relay import Relay, make_producer
+from infra.bootstrap import build_application, open_pool
+from infra.config import Settings
+from projections.registry import ALL
+
+
+def stop_on_signals() -> threading.Event:
+    """An event set by SIGTERM or SIGINT, for a clean stop."""
+    stop = threading.Event()
+    for signum in (signal.SIGTERM, signal.SIGINT):
+        signal.signal(signum, lambda *_: stop.set())
+    return stop
+
+
+def run_relay(settings: Settings) -> None:
+    """Relay the event store to Kafka until stopped."""
+    logging.basicConfig(level=logging.INFO, format="%(asctime)s %(name)s %(message)s")
+    stop = stop_on_signals()
+    with open_pool(settings, max_size=2) as pool:
+        app = build_application(settings, pool)
+        producer = make_producer(settings.bootstrap_servers)
+        try:
+            Relay(
+                database_url=settings.database_url,
+                recorder=app.recorder,
+                mapper=app.mapper,
+                producer=producer,
+                topic=settings.topic,
+                hall=settings.hall,
+                channel=app.recorder.channel_name,  # type: ignore[attr-defined]
+                batch_size=settings.relay_batch,
+            ).run(stop)
+        finally:
+            producer.close()
+            app.close()
+
+
+def run_projections(settings: Settings) -> None:
+    """Keep the read models up to date from Kafka until stopped."""
+    logging.basicConfig(level=logging.INFO, format="%(asctime)s %(name)s %(message)s")
+    stop = stop_on_signals()
+    ProjectionRunner(
+        database_url=settings.database_url,
+        bootstrap_servers=settings.bootstrap_servers,
+        topic=settings.topic,
+        projections=ALL,
+    ).run(stop)

@@ -1,0 +1,144 @@
+"""The projection runner: a Kafka consumer group that keeps read models in PostgreSQL.
+
+Exactly-once in effect: each batch's view writes, the (case, version) pairs
+applied and the next Kafka offsets commit in one PostgreSQL transaction; on
+assignment the consumer seeks to the stored offsets; an event whose version is
+not above the case's last applied version is a duplicate and is skipped.
+"""
+
+from __future__ import annotations
+
+import logging
+import threading
+from collections.abc import Iterable, Sequence
+
+import psycopg
+from kafka import KafkaConsumer, TopicPartition
+from kafka.consumer.subscription_state import ConsumerRebalanceListener
+
+from consumers.cloudevents import decode
+from projections.registry import Projection
+
+log = logging.getLogger("casetrail.projections")
+
+SCHEMA = """
+CREATE TABLE IF NOT EXISTS consumer_offsets (
+    consumer text NOT NULL,
+    topic text NOT NULL,
+    partition int NOT NULL,
+    next_offset bigint NOT NULL,
+    PRIMARY KEY (consumer, topic, partition)
+);
+CREATE TABLE IF NOT EXISTS applied_versions (
+    consumer text NOT NULL,
+    case_id uuid NOT NULL,
+    version int NOT NULL,
+    PRIMARY KEY (consumer, case_id)
+)
+"""
+
+
+class ProjectionRunner:
+    """Consumes the case-event topic and applies each event to every projection."""
+
+    def __init__(
+        self,
+        *,
+        database_url: str,
+        bootstrap_servers: str,
+        topic: str,
+        projections: Sequence[Projection],
+        group_id: str = "casetrail-projections",
+        max_batch: int = 500,
+    ) -> None:
+        self.database_url = database_url
+        self.topic = topic
+        self.projections = projections
+        self.group_id = group_id
+        self.consumer = KafkaConsumer(
+            bootstrap_servers=bootstrap_servers,
+            group_id=group_id,
+            enable_auto_commit=False,
+            auto_offset_reset="earliest",
+            max_poll_records=max_batch,
+        )
+
+    def run(self, stop: threading.Event) -> None:
+        """Consume until ``stop`` is set."""
+        with psycopg.connect(self.database_url) as conn:
+            with conn.transaction():
+                conn.execute(SCHEMA)
+                for projection in self.projections:
+                    projection.ensure_schema(conn)
+            self.consumer.subscribe([self.topic], listener=_SeekToStored(self, conn))
+            try:
+                while not stop.is_set():
+                    polled = self.consumer.poll(timeout_ms=500)
+                    for partition, records in polled.items():
+                        self._apply_batch(conn, partition, records)
+                        log.info("applied %d events from %s", len(records), partition)
+                    if polled:
+                        self.consumer.commit_async()  # informational only
+            finally:
+                self.consumer.close(autocommit=False)
+
+    def stored_offsets(self, conn: psycopg.Connection) -> dict[int, int]:
+        """Next offset to read for each partition, as committed with the views."""
+        rows = conn.execute(
+            "SELECT partition, next_offset FROM consumer_offsets"
+            " WHERE consumer = %s AND topic = %s",
+            (self.group_id, self.topic),
+        ).fetchall()
+        conn.commit()
+        return {int(p): int(o) for p, o in rows}
+
+    def _apply_batch(
+        self, conn: psycopg.Connection, partition: TopicPartition, records: Iterable[object]
+    ) -> None:
+        last_offset = -1
+        with conn.transaction():
+            for record in records:
+                event = decode(record.value)  # type: ignore[attr-defined]
+                last_offset = record.offset  # type: ignore[attr-defined]
+                if self._is_new(conn, event["subject"], event["caseversion"]):
+                    for projection in self.projections:
+                        view = projection.apply(projection.load(conn, event["subject"]), event)
+                        if view is not None:
+                            projection.save(conn, view)
+            conn.execute(
+                "INSERT INTO consumer_offsets (consumer, topic, partition, next_offset) "
+                "VALUES (%s, %s, %s, %s) ON CONFLICT (consumer, topic, partition) "
+                "DO UPDATE SET next_offset = EXCLUDED.next_offset",
+                (self.group_id, partition.topic, partition.partition, last_offset + 1),
+            )
+
+    def _is_new(self, conn: psycopg.Connection, case_id: str, version: int) -> bool:
+        """Record (case, version) as applied; False when it was applied before."""
+        row = conn.execute(
+            "INSERT INTO applied_versions (consumer, case_id, version) VALUES (%s, %s, %s) "
+            "ON CONFLICT (consumer, case_id) DO UPDATE SET version = EXCLUDED.version "
+            "WHERE applied_versions.version < EXCLUDED.version RETURNING version",
+            (self.group_id, case_id, version),
+        ).fetchone()
+        return row is not None
+
+
+class _SeekToStored(ConsumerRebalanceListener):  # type: ignore[misc]
+    """On assignment, continue from the offsets stored in PostgreSQL."""
+
+    def __init__(self, runner: ProjectionRunner, conn: psycopg.Connection) -> None:
+        self.runner = runner
+        self.conn = conn
+
+    def on_partitions_revoked(self, revoked: set[TopicPartition]) -> None:
+        """Nothing to do: offsets are committed with every batch."""
+
+    def on_partitions_assigned(self, assigned: set[TopicPartition]) -> None:
+        """Seek each partition to its stored offset, or to the beginning."""
+        stored = self.runner.stored_offsets(self.conn)
+        for partition in assigned:
+            if partition.partition in stored:
+                self.runner.consumer.seek(partition, stored[partition.partition])
+            else:
+                self.runner.consumer.seek_to_beginning(partition)
+        log.info("assigned %d partitions", len(assigned))

@@ -1,0 +1,135 @@
+"""The relay: follows the notification log (the outbox) and publishes to Kafka.
+
+One relay is active at a time (a PostgreSQL advisory lock elects it). It reads
+strictly after its stored position, publishes a batch keyed by case id, flushes,
+then records the last published position: a crash between flush and record
+re-publishes, and consumers drop the duplicates.
+"""
+
+from __future__ import annotations
+
+import logging
+import threading
+from collections.abc import Sequence
+from uuid import UUID
+
+import psycopg
+from eventsourcing.persistence import ApplicationRecorder, Mapper, Notification
+from kafka import KafkaProducer
+
+from consumers.cloudevents import encode, to_cloudevent
+from domain.events import CaseEvent
+
+log = logging.getLogger("casetrail.relay")
+
+LEADER_LOCK_KEY = 0x0CA5E7A1  # advisory lock id of the relay leader
+SCHEMA = """
+CREATE TABLE IF NOT EXISTS relay_positions (
+    name text PRIMARY KEY,
+    position bigint NOT NULL
+)
+"""
+
+
+def make_producer(bootstrap_servers: str) -> KafkaProducer:
+    """An idempotent producer that waits for all in-sync replicas."""
+    return KafkaProducer(
+        bootstrap_servers=bootstrap_servers,
+        acks="all",
+        enable_idempotence=True,
+        linger_ms=5,
+        retries=2**31 - 1,
+        max_in_flight_requests_per_connection=5,
+    )
+
+
+class Relay:
+    """Publishes every recorded case event to the Kafka topic, in log order."""
+
+    def __init__(
+        self,
+        *,
+        database_url: str,
+        recorder: ApplicationRecorder,
+        mapper: Mapper[UUID],
+        producer: KafkaProducer,
+        topic: str,
+        hall: str,
+        channel: str,
+        name: str = "kafka",
+        batch_size: int = 500,
+        poll_interval: float = 0.5,
+    ) -> None:
+        self.database_url = database_url
+        self.recorder = recorder
+        self.mapper = mapper
+        self.producer = producer
+        self.topic = topic
+        self.hall = hall
+        self.channel = channel
+        self.name = name
+        self.batch_size = batch_size
+        self.poll_interval = poll_interval
+
+    def run(self, stop: threading.Event) -> None:
+        """Wait for leadership, then relay until ``stop`` is set."""
+        with (
+            psycopg.connect(self.database_url, autocommit=True) as control,
+            psycopg.connect(self.database_url, autocommit=True) as listener,
+        ):
+            control.execute(SCHEMA)
+            if not self._lead(control, stop):
+                return
+            listener.execute(f'LISTEN "{self.channel}"')
+            position = self._position(control)
+            log.info("relay is the leader; resuming after position %s", position)
+            while not stop.is_set():
+                batch = self.recorder.select_notifications(
+                    start=position, limit=self.batch_size, inclusive_of_start=False
+                )
+                if batch:
+                    position = self._publish(batch)
+                    self._record(control, position)
+                    log.info("published %d events up to position %d", len(batch), position)
+                else:
+                    for _ in listener.notifies(timeout=self.poll_interval, stop_after=1):
+                        pass
+
+    def _lead(self, control: psycopg.Connection, stop: threading.Event) -> bool:
+        announced = False
+        while not stop.is_set():
+            row = control.execute("SELECT pg_try_advisory_lock(%s)", (LEADER_LOCK_KEY,)).fetchone()
+            if row and row[0]:
+                return True
+            if not announced:
+                log.info("another relay is active; waiting to take over")
+                announced = True
+            stop.wait(self.poll_interval)
+        return False
+
+    def _position(self, control: psycopg.Connection) -> int:
+        row = control.execute(
+            "SELECT position FROM relay_positions WHERE name = %s", (self.name,)
+        ).fetchone()
+        return int(row[0]) if row else 0
+
+    def _record(self, control: psycopg.Connection, position: int) -> None:
+        control.execute(
+            "INSERT INTO relay_positions (name, position) VALUES (%s, %s) "
+            "ON CONFLICT (name) DO UPDATE SET position = EXCLUDED.position",
+            (self.name, position),
+        )
+
+    def _publish(self, batch: Sequence[Notification]) -> int:
+        futures = []
+        for notification in batch:
+            event = self.mapper.to_domain_event(notification)
+            assert isinstance(event, CaseEvent)
+            key, value, headers = encode(
+                to_cloudevent(event, position=notification.id, hall=self.hall)
+            )
+            futures.append(self.producer.send(self.topic, key=key, value=value, headers=headers))
+        self.producer.flush()
+        for future in futures:
+            future.get(timeout=0)  # raises if the broker refused the message
+        return batch[-1].id

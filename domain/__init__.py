@@ -1,0 +1,1 @@
+"""The pure write model: aggregates, events, the hash chain and the application."""

@@ -1,0 +1,28 @@
+"""Errors raised by the domain; entrypoints translate them to their own protocol."""
+
+from __future__ import annotations
+
+
+class DomainError(Exception):
+    """A command the domain refuses."""
+
+
+class InvalidTransition(DomainError):
+    """An action that the case's current state does not allow."""
+
+    def __init__(self, state: str, action: str) -> None:
+        super().__init__(f"cannot {action} a case in state '{state}'")
+        self.state = state
+        self.action = action
+
+
+class InvalidCommand(DomainError):
+    """A command whose content breaks a domain rule (e.g. a missing reason)."""
+
+
+class NotFound(DomainError):
+    """The named case or item does not exist."""
+
+
+class VersionConflict(DomainError):
+    """The caller's ``expected_version`` is stale, or a concurrent write won."""

@@ -1,0 +1,1 @@
+"""Local development stack: a Kafka broker and PostgreSQL for casetrail."""

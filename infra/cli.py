@@ -1,0 +1,78 @@
+"""The ``casetrail`` command line: the local stack, the processes, tokens, and ``up``."""
+
+from __future__ import annotations
+
+import argparse
+import sys
+from collections.abc import Sequence
+
+from infra.config import Settings
+
+
+def main(argv: Sequence[str] | None = None) -> int:
+    """Parse the command line and run the chosen command."""
+    parser = argparse.ArgumentParser(prog="casetrail", description=__doc__)
+    commands = parser.add_subparsers(dest="command", required=True, metavar="COMMAND")
+
+    stack = commands.add_parser("stack", help="start, stop or show the local Kafka and PostgreSQL")
+    stack.add_argument("action", choices=["up", "down", "status"])
+    commands.add_parser("up", help="run the whole platform with demo data (Ctrl-C stops it)")
+    commands.add_parser("relay", help="run the relay: event store → Kafka")
+    commands.add_parser("project", help="run the projection runner: Kafka → read models")
+    commands.add_parser("api", help="run the HTTP API")
+    token = commands.add_parser("token", help="print a signed bearer token for local use")
+    token.add_argument("--user", required=True)
+    token.add_argument("--role", required=True, action="append", help="repeat for several roles")
+    token.add_argument("--department", required=True)
+    token.add_argument("--hours", type=float, default=12.0, help="lifetime (default 12)")
+
+    args = parser.parse_args(argv)
+    try:
+        return _run(args)
+    except KeyboardInterrupt:
+        return 130
+    except RuntimeError as error:
+        print(f"casetrail: {error}", file=sys.stderr)
+        return 1
+
+
+def _run(args: argparse.Namespace) -> int:
+    if args.command == "stack":
+        from infra import stack
+
+        {"up": stack.up, "down": stack.down, "status": stack.print_status}[args.action]()
+        return 0
+    if args.command == "up":
+        from infra.platform import run_platform
+
+        return run_platform()
+    settings = Settings.from_env()
+    if args.command == "token":
+        from api.tokens import issue
+
+        print(
+            issue(
+                settings.token_secret,
+                user=args.user,
+                roles=args.role,
+                department=args.department,
+                hours=args.hours,
+            )
+        )
+    elif args.command == "relay":
+        from consumers.processes import run_relay
+
+        run_relay(settings)
+    elif args.command == "project":
+        from consumers.processes import run_projections
+
+        run_projections(settings)
+    elif args.command == "api":
+        from infra.platform import serve_api
+
+        serve_api(settings)
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())

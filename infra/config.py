@@ -1,0 +1,78 @@
+"""Settings, read once from the environment; every process gets them the same way."""
+
+from __future__ import annotations
+
+import os
+import secrets
+from dataclasses import dataclass, field
+from pathlib import Path
+from urllib.parse import unquote, urlsplit
+
+from infra import kafka, postgres
+
+ROOT = Path(__file__).resolve().parents[1]
+DEFAULT_TOPIC = "casetrail.case-events"
+
+
+def state_dir() -> Path:
+    """The ignored folder holding generated state: CASETRAIL_STATE_DIR, else <repo>/.casetrail."""
+    override = os.environ.get("CASETRAIL_STATE_DIR")
+    return Path(override).resolve() if override else ROOT / ".casetrail"
+
+
+@dataclass(frozen=True)
+class Settings:
+    """Where the servers are and how the platform names things."""
+
+    database_url: str
+    bootstrap_servers: str
+    topic: str = DEFAULT_TOPIC
+    hall: str = "demo-hall"
+    api_host: str = "127.0.0.1"
+    api_port: int = 8780
+    relay_batch: int = 500
+    token_secret: str = field(default="", repr=False)
+
+    @classmethod
+    def from_env(
+        cls, database_url: str | None = None, bootstrap_servers: str | None = None
+    ) -> Settings:
+        """Settings from environment variables, with the local stack's addresses as defaults."""
+        env = os.environ
+        return cls(
+            database_url=database_url or postgres.database_url(),
+            bootstrap_servers=bootstrap_servers or kafka.bootstrap_servers(),
+            topic=env.get("CASETRAIL_TOPIC", DEFAULT_TOPIC),
+            hall=env.get("CASETRAIL_HALL", "demo-hall"),
+            api_host=env.get("CASETRAIL_API_HOST", "127.0.0.1"),
+            api_port=int(env.get("CASETRAIL_API_PORT", "8780")),
+            relay_batch=int(env.get("CASETRAIL_RELAY_BATCH", "500")),
+            token_secret=env.get("CASETRAIL_TOKEN_SECRET") or _local_token_secret(),
+        )
+
+    def eventsourcing_env(self) -> dict[str, str]:
+        """The ``eventsourcing`` library's settings for this database."""
+        url = urlsplit(self.database_url)
+        return {
+            "PERSISTENCE_MODULE": "eventsourcing.postgres",
+            "POSTGRES_DBNAME": url.path.lstrip("/"),
+            "POSTGRES_HOST": url.hostname or "127.0.0.1",
+            "POSTGRES_PORT": str(url.port or 5432),
+            "POSTGRES_USER": unquote(url.username or ""),
+            "POSTGRES_PASSWORD": unquote(url.password or ""),
+            "POSTGRES_ENABLE_DB_FUNCTIONS": "n",
+            "CREATE_TABLE": "y",
+        }
+
+
+def _local_token_secret() -> str:
+    """The token signing key, generated on first use and kept in the state folder."""
+    path = state_dir() / "token-secret"
+    path.parent.mkdir(parents=True, exist_ok=True)
+    try:
+        fd = os.open(path, os.O_CREAT | os.O_EXCL | os.O_WRONLY, 0o600)
+    except FileExistsError:
+        return path.read_text().strip()
+    with os.fdopen(fd, "w") as file:
+        file.write(secrets.token_urlsafe(32))
+    return path.read_text().strip()

@@ -1,0 +1,292 @@
+"""Private single-node Kafka broker (KRaft) fetched from Maven Central, plus topic admin."""
+
+from __future__ import annotations
+
+import base64
+import contextlib
+import hashlib
+import os
+import shutil
+import signal
+import socket
+import subprocess
+import sys
+import time
+import uuid
+from pathlib import Path
+from typing import NoReturn
+
+from kafka.admin import ConfigResource, ConfigResourceType, KafkaAdminClient
+from kafka.errors import KafkaError, TopicAlreadyExistsError
+
+BROKER_DIR = Path(__file__).resolve().parent / "kafka-broker"
+TOPIC = "casetrail.case-events"
+TOPIC_CONFIG = {
+    "retention.ms": "-1",
+    "retention.bytes": "-1",
+    "cleanup.policy": "delete",
+    "unclean.leader.election.enable": "false",
+    "min.insync.replicas": "1",
+}
+JVM_FLAGS = ["-Xmx512m", "-Xms256m", "-Djava.awt.headless=true"]
+
+
+def port() -> int:
+    """Client port of the private broker (the controller listens on the next port)."""
+    return int(os.environ.get("CASETRAIL_KAFKA_PORT", "19092"))
+
+
+def is_external() -> bool:
+    """True when KAFKA_BOOTSTRAP_SERVERS points at a broker we must not manage."""
+    return bool(os.environ.get("KAFKA_BOOTSTRAP_SERVERS"))
+
+
+def bootstrap_servers() -> str:
+    """Bootstrap servers of the stack's broker, external or private."""
+    return os.environ.get("KAFKA_BOOTSTRAP_SERVERS") or f"127.0.0.1:{port()}"
+
+
+def default_partitions() -> int:
+    """Partition count for new topics: CASETRAIL_TOPIC_PARTITIONS, else 12."""
+    return int(os.environ.get("CASETRAIL_TOPIC_PARTITIONS", "12"))
+
+
+def pid(home: Path) -> int | None:
+    """Pid of the private broker recorded under `home`, if that process is alive."""
+    try:
+        number = int((home / "kafka.pid").read_text())
+        cmdline = Path(f"/proc/{number}/cmdline").read_bytes()
+    except (OSError, ValueError):
+        return None
+    return number if b"kafka.Kafka" in cmdline else None
+
+
+def install(home: Path) -> Path:
+    """Fetch the broker's jars from Maven Central into `home`/libs unless already complete."""
+    libs = home / "libs"
+    digest = hashlib.sha256((BROKER_DIR / "pom.xml").read_bytes()).hexdigest()
+    marker = libs / ".complete"
+    if marker.is_file() and marker.read_text() == digest:
+        return libs
+    if shutil.which("mvn") is None:
+        raise RuntimeError("Maven (mvn) is needed to fetch the Kafka broker: apt-get install maven")
+    print("downloading Kafka broker from Maven Central…", file=sys.stderr)
+    partial = home / "libs.partial"
+    shutil.rmtree(partial, ignore_errors=True)
+    result = subprocess.run(
+        [
+            "mvn",
+            "-q",
+            "-B",
+            "-Dstyle.color=never",
+            "-f",
+            str(BROKER_DIR / "pom.xml"),
+            "dependency:copy-dependencies",
+            f"-DoutputDirectory={partial}",
+        ],
+        capture_output=True,
+        text=True,
+        check=False,
+    )
+    if result.returncode:
+        raise RuntimeError(f"Maven could not fetch Kafka:\n{result.stdout}{result.stderr}")
+    (partial / ".complete").write_text(digest)
+    shutil.rmtree(libs, ignore_errors=True)
+    partial.rename(libs)
+    return libs
+
+
+def start(home: Path) -> bool:
+    """Launch the private broker unless it runs already; True if launched (does not wait)."""
+    running = pid(home)
+    if running:
+        print(f"Kafka already running on 127.0.0.1:{port()} (pid {running})", file=sys.stderr)
+        return False
+    if _listening(port()):
+        raise RuntimeError(
+            f"127.0.0.1:{port()} is in use by another process; set CASETRAIL_KAFKA_PORT"
+        )
+    home.mkdir(parents=True, exist_ok=True)
+    libs = install(home)
+    properties = _write_properties(home)
+    if not (home / "data" / "meta.properties").exists():
+        _format(libs, properties)
+    print(f"starting Kafka on 127.0.0.1:{port()}…", file=sys.stderr)
+    with open(home / "kafka.log", "ab") as log:
+        process = subprocess.Popen(
+            _java(libs, "kafka.Kafka", str(properties)),
+            stdin=subprocess.DEVNULL,
+            stdout=log,
+            stderr=subprocess.STDOUT,
+            cwd=home,
+            start_new_session=True,
+        )
+    (home / "kafka.pid").write_text(str(process.pid))
+    return True
+
+
+def wait_ready(home: Path, timeout: float = 90.0) -> float:
+    """Block until the private broker answers; return seconds since it was launched."""
+    deadline = time.monotonic() + timeout
+    while not (_listening(port()) and answers(bootstrap_servers())):
+        if pid(home) is None:
+            _fail("Kafka exited during startup", home)
+        if time.monotonic() > deadline:
+            _fail(f"Kafka did not answer on 127.0.0.1:{port()} within {timeout:.0f} s", home)
+        time.sleep(0.2)
+    return time.time() - (home / "kafka.pid").stat().st_mtime
+
+
+def stop(home: Path, timeout: float = 30.0) -> None:
+    """Stop the private broker with SIGTERM, or SIGKILL once `timeout` seconds pass."""
+    running = pid(home)
+    if running is None:
+        print("Kafka is not running", file=sys.stderr)
+        return
+    print(f"stopping Kafka (pid {running})…", file=sys.stderr)
+    started = time.monotonic()
+    os.kill(running, signal.SIGTERM)
+    if not _gone(home, timeout):
+        print(f"Kafka ignored SIGTERM for {timeout:.0f} s; killing it", file=sys.stderr)
+        with contextlib.suppress(ProcessLookupError):
+            os.kill(running, signal.SIGKILL)
+        _gone(home, 10.0)
+    (home / "kafka.pid").unlink(missing_ok=True)
+    print(f"Kafka stopped in {time.monotonic() - started:.1f} s", file=sys.stderr)
+
+
+def answers(bootstrap: str) -> bool:
+    """True if a broker at `bootstrap` serves metadata requests."""
+    try:
+        with _admin(bootstrap, timeout_ms=3000) as admin:
+            admin.list_topics()
+    except KafkaError:
+        return False
+    return True
+
+
+def ensure_topic(bootstrap: str, name: str = TOPIC, partitions: int | None = None) -> None:
+    """Create `name` with infinite retention unless it exists; never alters an existing topic."""
+    count = partitions or default_partitions()
+    try:
+        with _admin(bootstrap) as admin:
+            admin.create_topics(
+                {name: {"num_partitions": count, "configs": TOPIC_CONFIG}}, wait_for_metadata=True
+            )
+    except TopicAlreadyExistsError:
+        return
+    except KafkaError as error:
+        raise RuntimeError(f"could not create topic {name} on {bootstrap}: {error}") from error
+    print(f"created topic {name} ({count} partitions)", file=sys.stderr)
+
+
+def describe_topic_config(bootstrap: str, name: str = TOPIC) -> dict[str, str]:
+    """Effective configuration of topic `name`."""
+    with _admin(bootstrap) as admin:
+        result = admin.describe_configs(
+            [ConfigResource(ConfigResourceType.TOPIC, name)], config_filter="all"
+        )
+    entries = result["topic"][name]
+    return {key: entry["value"] for key, entry in entries.items() if entry["value"] is not None}
+
+
+def partition_count(bootstrap: str, name: str = TOPIC) -> int:
+    """Number of partitions of topic `name`."""
+    with _admin(bootstrap) as admin:
+        (topic,) = admin.describe_topics([name])
+    return len(topic["partitions"])
+
+
+def _admin(bootstrap: str, timeout_ms: int = 30000) -> KafkaAdminClient:
+    return KafkaAdminClient(
+        bootstrap_servers=bootstrap,
+        client_id="casetrail-stack",
+        bootstrap_timeout_ms=timeout_ms,
+        request_timeout_ms=timeout_ms,
+    )
+
+
+def _java(libs: Path, *args: str) -> list[str]:
+    if shutil.which("java") is None:
+        raise RuntimeError("Kafka needs Java 17+: apt-get install openjdk-17-jre-headless")
+    log_config = BROKER_DIR / "log4j2.yaml"
+    return [
+        "java",
+        *JVM_FLAGS,
+        f"-Dlog4j2.configurationFile={log_config}",
+        "-cp",
+        f"{libs}/*",
+        *args,
+    ]
+
+
+def _write_properties(home: Path) -> Path:
+    client, controller = port(), port() + 1
+    settings = {
+        "process.roles": "broker,controller",
+        "node.id": "1",
+        "controller.quorum.bootstrap.servers": f"127.0.0.1:{controller}",
+        "listeners": f"PLAINTEXT://127.0.0.1:{client},CONTROLLER://127.0.0.1:{controller}",
+        "advertised.listeners": f"PLAINTEXT://127.0.0.1:{client}",
+        "controller.listener.names": "CONTROLLER",
+        "inter.broker.listener.name": "PLAINTEXT",
+        "listener.security.protocol.map": "CONTROLLER:PLAINTEXT,PLAINTEXT:PLAINTEXT",
+        "log.dirs": str(home / "data"),
+        "num.partitions": "1",
+        "auto.create.topics.enable": "false",
+        "offsets.topic.replication.factor": "1",
+        "transaction.state.log.replication.factor": "1",
+        "transaction.state.log.min.isr": "1",
+        "share.coordinator.state.topic.replication.factor": "1",
+        "share.coordinator.state.topic.min.isr": "1",
+        "group.initial.rebalance.delay.ms": "0",
+    }
+    path = home / "server.properties"
+    path.write_text("".join(f"{key}={value}\n" for key, value in settings.items()))
+    return path
+
+
+def _format(libs: Path, properties: Path) -> None:
+    """Format KRaft storage once, as a standalone controller with a fresh cluster id."""
+    cluster_id = "-"
+    while cluster_id.startswith("-"):  # the CLI would read a leading dash as an option
+        cluster_id = base64.urlsafe_b64encode(uuid.uuid4().bytes).rstrip(b"=").decode()
+    result = subprocess.run(
+        _java(
+            libs,
+            "kafka.tools.StorageTool",
+            "format",
+            "--standalone",
+            "-t",
+            cluster_id,
+            "-c",
+            str(properties),
+        ),
+        capture_output=True,
+        text=True,
+        check=False,
+    )
+    if result.returncode:
+        raise RuntimeError(f"formatting Kafka storage failed:\n{result.stdout}{result.stderr}")
+
+
+def _listening(tcp_port: int) -> bool:
+    with contextlib.suppress(OSError), socket.create_connection(("127.0.0.1", tcp_port), 1.0):
+        return True
+    return False
+
+
+def _gone(home: Path, timeout: float) -> bool:
+    deadline = time.monotonic() + timeout
+    while pid(home) is not None:
+        if time.monotonic() > deadline:
+            return False
+        time.sleep(0.1)
+    return True
+
+
+def _fail(message: str, home: Path) -> NoReturn:
+    log = home / "kafka.log"
+    lines = log.read_text(errors="replace").splitlines() if log.exists() else []
+    tail = "\n".join([line for line in lines if not line.startswith("\t")][-20:])  # no stack frames
+    raise RuntimeError(f"{message}; see {log}:\n{tail}")

@@ -1,0 +1,127 @@
+"""Local stack: start, stop and report the Kafka broker and PostgreSQL server."""
+
+from __future__ import annotations
+
+import argparse
+import fcntl
+import sys
+from collections.abc import Iterator, Sequence
+from contextlib import contextmanager
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Literal
+
+from infra import kafka, postgres
+from infra.config import state_dir
+
+
+@dataclass(frozen=True)
+class StackInfo:
+    """Where clients find the stack's servers."""
+
+    bootstrap_servers: str
+    database_url: str
+
+
+@dataclass(frozen=True)
+class ServerStatus:
+    """State of one server: "running", "stopped" or "external" (not managed by us)."""
+
+    name: str
+    state: Literal["running", "stopped", "external"]
+    address: str
+    pid: int | None = None
+
+
+def up() -> StackInfo:
+    """Start the servers that are not running (reusing live ones) and ensure the event topic."""
+    bootstrap, url = kafka.bootstrap_servers(), postgres.database_url()
+    with _locked() as home:
+        launched = not kafka.is_external() and kafka.start(home / "kafka")
+        if postgres.is_external():
+            if not postgres.accepts(url):
+                raise RuntimeError(f"external PostgreSQL {postgres.address()} refuses connections")
+        else:
+            postgres.start(home / "postgres")
+        if kafka.is_external():
+            if not kafka.answers(bootstrap):
+                raise RuntimeError(f"external Kafka {bootstrap} does not answer")
+        else:
+            waited = kafka.wait_ready(home / "kafka")
+            if launched:
+                print(f"Kafka ready in {waited:.1f} s", file=sys.stderr)
+        kafka.ensure_topic(bootstrap)
+    return StackInfo(bootstrap, url)
+
+
+def down() -> None:
+    """Stop the servers this stack started; external servers are left alone."""
+    with _locked() as home:
+        if kafka.is_external():
+            print("Kafka is external (KAFKA_BOOTSTRAP_SERVERS); left alone", file=sys.stderr)
+        else:
+            kafka.stop(home / "kafka")
+        if postgres.is_external():
+            print(
+                "PostgreSQL is external (DATABASE_URL or POSTGRES_HOST); left alone",
+                file=sys.stderr,
+            )
+        else:
+            postgres.stop(home / "postgres")
+
+
+def status() -> list[ServerStatus]:
+    """State and address of each server."""
+    home = state_dir()
+    return [
+        _status("kafka", kafka.is_external(), kafka.pid(home / "kafka"), kafka.bootstrap_servers()),
+        _status(
+            "postgres", postgres.is_external(), postgres.pid(home / "postgres"), postgres.address()
+        ),
+    ]
+
+
+def print_status() -> None:
+    """Print one line per server, e.g. `kafka      running  127.0.0.1:19092`."""
+    for server in status():
+        print(f"{server.name:<10} {server.state:<8} {server.address}")
+
+
+def main(argv: Sequence[str] | None = None) -> int:
+    """Command line: `python -m infra.stack up|down|status`."""
+    parser = argparse.ArgumentParser(prog="python -m infra.stack", description=__doc__)
+    parser.add_argument("command", choices=["up", "down", "status"])
+    command = parser.parse_args(argv).command
+    try:
+        if command == "up":
+            info = up()
+            print(f"KAFKA_BOOTSTRAP_SERVERS={info.bootstrap_servers}")
+            print(f"DATABASE_URL={info.database_url}")
+        elif command == "down":
+            down()
+        else:
+            print_status()
+    except RuntimeError as error:
+        print(f"error: {error}", file=sys.stderr)
+        return 1
+    return 0
+
+
+def _status(name: str, external: bool, pid: int | None, address: str) -> ServerStatus:
+    if external:
+        return ServerStatus(name, "external", address)
+    return ServerStatus(name, "running" if pid else "stopped", address, pid)
+
+
+@contextmanager
+def _locked() -> Iterator[Path]:
+    """Hold an exclusive lock on the state folder so concurrent up/down calls serialise."""
+    home = state_dir()
+    home.mkdir(parents=True, exist_ok=True)
+    with open(home / "stack.lock", "w") as lock:
+        fcntl.flock(lock, fcntl.LOCK_EX)
+        yield home
+
+
+if __name__ == "__main__":
+    sys.exit(main())

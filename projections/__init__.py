@@ -1,0 +1,1 @@
+"""Read models: pure functions that apply events to views, plus their storage."""

@@ -1,0 +1,35 @@
+"""The projections the runner maintains: each a pure apply function plus its storage."""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from dataclasses import dataclass
+from typing import Any
+
+import psycopg
+
+from projections import public_status, public_status_store
+
+View = dict[str, Any]
+
+
+@dataclass(frozen=True)
+class Projection:
+    """A per-case view: how to apply an event, and how to load and save the view."""
+
+    name: str
+    apply: Callable[[View | None, View], View | None]
+    ensure_schema: Callable[[psycopg.Connection], None]
+    load: Callable[[psycopg.Connection, str], View | None]
+    save: Callable[[psycopg.Connection, View], None]
+
+
+PUBLIC_STATUS = Projection(
+    name="public_status",
+    apply=public_status.apply,
+    ensure_schema=public_status_store.ensure_schema,
+    load=public_status_store.load,
+    save=public_status_store.save,
+)
+
+ALL = (PUBLIC_STATUS,)

@@ -1,0 +1,186 @@
+"""A private casetrail platform on the real servers: its own database and topic.
+
+The relay, the projection runner and the API run as real processes so that
+tests can kill them; nothing here stands in for PostgreSQL or Kafka.
+"""
+
+from __future__ import annotations
+
+import os
+import signal
+import socket
+import subprocess
+import sys
+import time
+import uuid
+from collections.abc import Callable, Iterator
+from dataclasses import replace
+from pathlib import Path
+from typing import Any, TypeVar
+
+import httpx
+import psycopg
+from kafka import KafkaConsumer, TopicPartition
+
+from api.tokens import issue
+from infra import kafka, postgres
+from infra.bootstrap import prepare_database
+from infra.config import ROOT, Settings, state_dir
+
+T = TypeVar("T")
+
+
+def wait_until(condition: Callable[[], T], timeout: float = 60.0, what: str = "condition") -> T:
+    """Poll ``condition`` until it returns a truthy value, or fail after ``timeout``."""
+    deadline = time.monotonic() + timeout
+    while True:
+        value = condition()
+        if value:
+            return value
+        if time.monotonic() > deadline:
+            raise AssertionError(f"timed out after {timeout} s waiting for {what}")
+        time.sleep(0.01)
+
+
+def free_port() -> int:
+    with socket.socket() as sock:
+        sock.bind(("127.0.0.1", 0))
+        return int(sock.getsockname()[1])
+
+
+class Platform:
+    """One isolated platform: a fresh database, a fresh topic, and its processes."""
+
+    def __init__(self, bootstrap_servers: str, name: str, relay_batch: int = 500) -> None:
+        suffix = uuid.uuid4().hex[:8]
+        self.topic = f"casetrail.test.{name}.{suffix}"
+        self.settings = replace(
+            Settings.from_env(postgres.create_database(f"test_{name}_{suffix}"), bootstrap_servers),
+            topic=self.topic,
+            api_port=free_port(),
+            relay_batch=relay_batch,
+        )
+        kafka.ensure_topic(bootstrap_servers, self.topic)
+        prepare_database(self.settings)
+        self.logs = state_dir() / "test-logs"
+        self.logs.mkdir(parents=True, exist_ok=True)
+        self.processes: dict[str, subprocess.Popen[bytes]] = {}
+        self.base_url = f"http://127.0.0.1:{self.settings.api_port}"
+
+    def env(self) -> dict[str, str]:
+        return {
+            **os.environ,
+            "DATABASE_URL": self.settings.database_url,
+            "KAFKA_BOOTSTRAP_SERVERS": self.settings.bootstrap_servers,
+            "CASETRAIL_TOPIC": self.topic,
+            "CASETRAIL_API_PORT": str(self.settings.api_port),
+            "CASETRAIL_RELAY_BATCH": str(self.settings.relay_batch),
+            "CASETRAIL_TOKEN_SECRET": self.settings.token_secret,
+        }
+
+    def start(self, command: str, label: str | None = None) -> subprocess.Popen[bytes]:
+        """Start ``relay``, ``project`` or ``api`` as its own process, known by ``label``."""
+        label = label or command
+        log = self.log_path(label)
+        with log.open("ab") as out:
+            process = subprocess.Popen(
+                [sys.executable, "-m", "infra.cli", command],
+                cwd=ROOT,
+                env=self.env(),
+                stdout=out,
+                stderr=subprocess.STDOUT,
+            )
+        self.processes[label] = process
+        if command == "api":
+            wait_until(self._api_answers, what=f"the API (log {log})")
+        return process
+
+    def log_path(self, label: str) -> Path:
+        return self.logs / f"{self.topic}.{label}.log"
+
+    def log(self, label: str) -> str:
+        return self.log_path(label).read_text(errors="replace")
+
+    def kill(self, name: str) -> None:
+        """SIGKILL a process, as a crash would."""
+        process = self.processes.pop(name)
+        process.send_signal(signal.SIGKILL)
+        process.wait(timeout=30)
+
+    def stop(self, name: str) -> None:
+        """Stop a process cleanly (SIGTERM)."""
+        process = self.processes.pop(name)
+        process.terminate()
+        process.wait(timeout=30)
+
+    def close(self) -> None:
+        for name in list(self.processes):
+            self.stop(name)
+
+    def _api_answers(self) -> bool:
+        process = self.processes["api"]
+        if process.poll() is not None:
+            raise AssertionError(f"the API exited with {process.returncode}")
+        try:
+            return httpx.get(f"{self.base_url}/openapi.json", timeout=2).status_code == 200
+        except httpx.TransportError:
+            return False
+
+    def token(self, role: str = "clerk", department: str = "SCJG", user: str = "u-1") -> str:
+        return issue(self.settings.token_secret, user=user, roles=[role], department=department)
+
+    def client(self, **kwargs: Any) -> httpx.Client:
+        headers = {"Authorization": f"Bearer {self.token(**kwargs)}"}
+        return httpx.Client(base_url=self.base_url, headers=headers, timeout=30)
+
+    def sql(self, query: str, *params: Any) -> list[tuple[Any, ...]]:
+        with psycopg.connect(self.settings.database_url) as conn:
+            cursor = conn.execute(query, params)
+            return cursor.fetchall() if cursor.description else []
+
+    def max_position(self) -> int:
+        return int(self.sql("SELECT coalesce(max(notification_id), 0) FROM casetrail_events")[0][0])
+
+    def relay_position(self) -> int:
+        rows = self.sql("SELECT position FROM relay_positions WHERE name = 'kafka'")
+        return int(rows[0][0]) if rows else 0
+
+    def read_topic(self) -> Iterator[Any]:
+        """Every message on the topic, partition by partition, with a plain consumer."""
+        consumer = KafkaConsumer(
+            bootstrap_servers=self.settings.bootstrap_servers, enable_auto_commit=False
+        )
+        try:
+            partitions = [
+                TopicPartition(self.topic, p) for p in consumer.partitions_for_topic(self.topic)
+            ]
+            consumer.assign(partitions)
+            consumer.seek_to_beginning(*partitions)
+            end = consumer.end_offsets(partitions)
+            remaining = {tp for tp in partitions if end[tp] > 0}
+            deadline = time.monotonic() + 60
+            while remaining and time.monotonic() < deadline:
+                for tp, records in consumer.poll(timeout_ms=500).items():
+                    yield from records
+                    if consumer.position(tp) >= end[tp]:
+                        remaining.discard(tp)
+            assert not remaining, f"could not read partitions {remaining} to their end"
+        finally:
+            consumer.close()
+
+    def end_offsets_total(self) -> int:
+        consumer = KafkaConsumer(bootstrap_servers=self.settings.bootstrap_servers)
+        try:
+            partitions = [
+                TopicPartition(self.topic, p) for p in consumer.partitions_for_topic(self.topic)
+            ]
+            return sum(consumer.end_offsets(partitions).values())
+        finally:
+            consumer.close()
+
+    def consumed_total(self) -> int:
+        rows = self.sql(
+            "SELECT coalesce(sum(next_offset), 0) FROM consumer_offsets WHERE topic = %s",
+            self.topic,
+        )
+        return int(rows[0][0])

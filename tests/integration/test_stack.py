@@ -1,0 +1,64 @@
+"""The local stack against real servers: idempotent up, the event topic, status, databases."""
+
+from __future__ import annotations
+
+import time
+
+import psycopg
+import pytest
+
+from infra import kafka, postgres, stack
+
+pytestmark = pytest.mark.integration
+
+
+@pytest.fixture(scope="module")
+def info() -> stack.StackInfo:
+    """The running stack (started if needed; never stopped, other tests share it)."""
+    return stack.up()
+
+
+def expected_state(external: bool) -> str:
+    """State that status() should report for a server."""
+    return "external" if external else "running"
+
+
+def test_second_up_reuses_the_running_servers(info: stack.StackInfo) -> None:
+    pids = {server.name: server.pid for server in stack.status()}
+    started = time.monotonic()
+    again = stack.up()
+    elapsed = time.monotonic() - started
+    assert again == info
+    assert {server.name: server.pid for server in stack.status()} == pids
+    assert elapsed < 5, f"reusing the stack took {elapsed:.1f} s"
+
+
+def test_event_topic_keeps_events_forever(info: stack.StackInfo) -> None:
+    config = kafka.describe_topic_config(info.bootstrap_servers, kafka.TOPIC)
+    assert config["retention.ms"] == "-1"
+    assert config["retention.bytes"] == "-1"
+    assert config["cleanup.policy"] == "delete"
+    assert config["unclean.leader.election.enable"] == "false"
+    assert kafka.partition_count(info.bootstrap_servers, kafka.TOPIC) == kafka.default_partitions()
+
+
+def test_ensure_topic_leaves_an_existing_topic_alone(info: stack.StackInfo) -> None:
+    kafka.ensure_topic(info.bootstrap_servers, kafka.TOPIC, partitions=3)
+    assert kafka.partition_count(info.bootstrap_servers, kafka.TOPIC) == kafka.default_partitions()
+
+
+def test_status_reports_both_servers(info: stack.StackInfo) -> None:
+    states = {server.name: (server.state, server.address) for server in stack.status()}
+    assert states == {
+        "kafka": (expected_state(kafka.is_external()), info.bootstrap_servers),
+        "postgres": (expected_state(postgres.is_external()), postgres.address()),
+    }
+
+
+def test_create_database_gives_a_usable_isolated_database(info: stack.StackInfo) -> None:
+    name = "casetrail_stack_test"
+    url = postgres.create_database(name)
+    assert postgres.create_database(name) == url
+    with psycopg.connect(url) as conn:
+        assert conn.execute("SELECT current_database()").fetchone() == (name,)
+    assert url != info.database_url
