@@ -39,6 +39,7 @@ def serve_api(settings: Settings) -> None:
 
 def run_platform() -> int:
     """Start everything, seed demo cases, print how to look, and wait for Ctrl-C."""
+    signal.signal(signal.SIGTERM, _interrupt)
     info = stack.up()
     settings = Settings.from_env(info.database_url, info.bootstrap_servers)
     prepare_database(settings)
@@ -85,6 +86,10 @@ def run_platform() -> int:
         return 0
     finally:
         _stop(children.values())
+
+
+def _interrupt(*_: object) -> None:
+    raise KeyboardInterrupt
 
 
 def _spawn(name: str, env: dict[str, str], log: Path) -> subprocess.Popen[bytes]:
