@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from collections.abc import Iterator, Mapping
+from collections.abc import Mapping
 from dataclasses import dataclass
 from typing import Protocol
 
@@ -36,6 +36,3 @@ class StaticCatalogue:
             return self._items[code]
         except KeyError:
             raise InvalidCommand(f"unknown service item '{code}'") from None
-
-    def __iter__(self) -> Iterator[ItemRef]:
-        return iter(self._items.values())

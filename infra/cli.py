@@ -40,7 +40,12 @@ def _run(args: argparse.Namespace) -> int:
     if args.command == "stack":
         from infra import stack
 
-        {"up": stack.up, "down": stack.down, "status": stack.print_status}[args.action]()
+        if args.action == "up":
+            info = stack.up()
+            print(f"KAFKA_BOOTSTRAP_SERVERS={info.bootstrap_servers}")
+            print(f"DATABASE_URL={info.database_url}")
+        else:
+            {"down": stack.down, "status": stack.print_status}[args.action]()
         return 0
     if args.command == "up":
         from infra.platform import run_platform

@@ -2,10 +2,9 @@
 
 from __future__ import annotations
 
-import argparse
 import fcntl
 import sys
-from collections.abc import Iterator, Sequence
+from collections.abc import Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass
 from pathlib import Path
@@ -87,26 +86,6 @@ def print_status() -> None:
         print(f"{server.name:<10} {server.state:<8} {server.address}")
 
 
-def main(argv: Sequence[str] | None = None) -> int:
-    """Command line: `python -m infra.stack up|down|status`."""
-    parser = argparse.ArgumentParser(prog="python -m infra.stack", description=__doc__)
-    parser.add_argument("command", choices=["up", "down", "status"])
-    command = parser.parse_args(argv).command
-    try:
-        if command == "up":
-            info = up()
-            print(f"KAFKA_BOOTSTRAP_SERVERS={info.bootstrap_servers}")
-            print(f"DATABASE_URL={info.database_url}")
-        elif command == "down":
-            down()
-        else:
-            print_status()
-    except RuntimeError as error:
-        print(f"error: {error}", file=sys.stderr)
-        return 1
-    return 0
-
-
 def _status(name: str, external: bool, pid: int | None, address: str) -> ServerStatus:
     if external:
         return ServerStatus(name, "external", address)
@@ -121,7 +100,3 @@ def _locked() -> Iterator[Path]:
     with open(home / "stack.lock", "w") as lock:
         fcntl.flock(lock, fcntl.LOCK_EX)
         yield home
-
-
-if __name__ == "__main__":
-    sys.exit(main())

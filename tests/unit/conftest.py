@@ -5,6 +5,7 @@ from __future__ import annotations
 from collections.abc import Callable
 from datetime import UTC, datetime, timedelta
 from typing import Any
+from uuid import uuid4
 
 import pytest
 
@@ -45,23 +46,23 @@ def applicant() -> dict[str, Any]:
     return {"kind": "person", "name": "张三丰", "id_number": "110101199003071234"}
 
 
+def submitted_case() -> Case:
+    """A freshly submitted case, outside any application."""
+    return Case.submit(
+        case_id=uuid4(),
+        at=datetime(2026, 3, 2, 1, 0, tzinfo=UTC),
+        actor=CLERK,
+        case_no="SCJG-20260302-0001",
+        item_code=ITEM.code,
+        item_name=ITEM.name,
+        department=ITEM.department,
+        channel="window",
+        applicant=applicant(),
+        materials=[{"code": "M1", "name": "申请书"}],
+        query_code_hash="scrypt$1024$8$1$00$00",
+    )
+
+
 @pytest.fixture
 def new_case() -> Callable[[], Case]:
-    def make() -> Case:
-        from uuid import uuid4
-
-        return Case.submit(
-            case_id=uuid4(),
-            at=datetime(2026, 3, 2, 1, 0, tzinfo=UTC),
-            actor=CLERK,
-            case_no="SCJG-20260302-0001",
-            item_code=ITEM.code,
-            item_name=ITEM.name,
-            department=ITEM.department,
-            channel="window",
-            applicant=applicant(),
-            materials=[{"code": "M1", "name": "申请书"}],
-            query_code_hash="scrypt$1024$8$1$00$00",
-        )
-
-    return make
+    return submitted_case
