@@ -17,10 +17,13 @@ from collections.abc import Callable, Iterator
 from dataclasses import replace
 from pathlib import Path
 from typing import Any, TypeVar
+from urllib.parse import urlsplit
 
 import httpx
 import psycopg
 from kafka import KafkaConsumer, TopicPartition
+from kafka.admin import KafkaAdminClient
+from psycopg import sql
 
 from api.tokens import issue
 from infra import kafka, postgres
@@ -114,8 +117,18 @@ class Platform:
         process.wait(timeout=30)
 
     def close(self) -> None:
+        """Stop the processes, then drop the platform's database and topic."""
         for name in list(self.processes):
             self.stop(name)
+        admin_url = urlsplit(self.settings.database_url)._replace(path="/postgres").geturl()
+        with psycopg.connect(admin_url, autocommit=True) as conn:
+            dbname = urlsplit(self.settings.database_url).path.lstrip("/")
+            conn.execute(sql.SQL("DROP DATABASE {} WITH (FORCE)").format(sql.Identifier(dbname)))
+        admin = KafkaAdminClient(bootstrap_servers=self.settings.bootstrap_servers)
+        try:
+            admin.delete_topics([self.topic])
+        finally:
+            admin.close()
 
     def _api_answers(self) -> bool:
         process = self.processes["api"]
