@@ -58,7 +58,6 @@ class Case(Aggregate):
             case.query_code_hash = self.query_code_hash
             case.submitted_at = self.timestamp
             case.status = "submitted"
-            case.head_hash = self.hash
 
     class Accepted(CaseEvent):
         """受理: the case is accepted and the clock starts."""
@@ -67,7 +66,6 @@ class Case(Aggregate):
             assert isinstance(case, Case)
             case.status = "accepted"
             case.accepted_at = self.timestamp
-            case.head_hash = self.hash
 
     class NotAccepted(CaseEvent):
         """不予受理: refused at acceptance, with reason and legal basis."""
@@ -79,7 +77,6 @@ class Case(Aggregate):
             assert isinstance(case, Case)
             case.status = "not_accepted"
             case.closed_at = self.timestamp
-            case.head_hash = self.hash
 
     class Decided(CaseEvent):
         """决定: approved, or denied with reasons, legal basis and appeal rights."""
@@ -93,7 +90,6 @@ class Case(Aggregate):
             case.status = "decided"
             case.outcome = self.outcome
             case.decided_at = self.timestamp
-            case.head_hash = self.hash
 
     class Completed(CaseEvent):
         """办结: the case is closed with a closure result."""
@@ -105,7 +101,6 @@ class Case(Aggregate):
             case.status = "completed"
             case.result = self.result
             case.closed_at = self.timestamp
-            case.head_hash = self.hash
 
     class Withdrawn(CaseEvent):
         """撤回: the applicant withdraws an open case."""
@@ -116,7 +111,6 @@ class Case(Aggregate):
             assert isinstance(case, Case)
             case.status = "withdrawn"
             case.closed_at = self.timestamp
-            case.head_hash = self.hash
 
     def __init__(self) -> None:
         self.outcome: str | None = None

@@ -25,6 +25,13 @@ class CaseEvent(Aggregate.Event):
     prevhash: str
     hash: str
 
+    def mutate(self, aggregate: Any) -> Any:
+        """Apply the event, then move the aggregate's chain head to this event."""
+        mutated = super().mutate(aggregate)
+        assert mutated is not None
+        mutated.head_hash = self.hash
+        return mutated
+
 
 def event_type(event_class: type[Aggregate.Event]) -> str:
     """The versioned CloudEvents type of an event class."""
