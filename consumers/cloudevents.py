@@ -7,7 +7,7 @@ from uuid import NAMESPACE_URL, UUID, uuid5
 
 import orjson
 
-from domain.events import CaseEvent, hashed_document
+from domain.events import ChainedEvent, hashed_document
 
 SPECVERSION = "1.0"
 CONTENT_TYPE = "application/json"
@@ -18,7 +18,7 @@ def event_id(case_id: UUID | str, version: int) -> str:
     return str(uuid5(NAMESPACE_URL, f"casetrail:case:{case_id}:{version}"))
 
 
-def to_cloudevent(event: CaseEvent, *, position: int, hall: str) -> dict[str, Any]:
+def to_cloudevent(event: ChainedEvent, *, position: int, hall: str) -> dict[str, Any]:
     """The structured-mode CloudEvent for a recorded case event."""
     document = hashed_document(event)
     return {

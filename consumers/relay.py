@@ -18,7 +18,7 @@ from eventsourcing.persistence import ApplicationRecorder, Mapper, Notification
 from kafka import KafkaProducer
 
 from consumers.cloudevents import encode, to_cloudevent
-from domain.events import CaseEvent
+from domain.events import ChainedEvent
 
 log = logging.getLogger("casetrail.relay")
 
@@ -124,7 +124,7 @@ class Relay:
         futures = []
         for notification in batch:
             event = self.mapper.to_domain_event(notification)
-            assert isinstance(event, CaseEvent)
+            assert isinstance(event, ChainedEvent)
             key, value, headers = encode(
                 to_cloudevent(event, position=notification.id, hall=self.hall)
             )

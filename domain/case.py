@@ -14,9 +14,8 @@ from uuid import UUID
 from eventsourcing.domain import Aggregate
 
 from domain.actor import Actor
-from domain.chain import GENESIS, chain_hash
 from domain.errors import InvalidCommand, InvalidTransition
-from domain.events import CaseEvent, event_type
+from domain.events import ChainedAggregate, ChainedEvent
 
 CHANNELS = ("window", "online", "mobile", "kiosk")
 OUTCOMES = ("approved", "denied")
@@ -31,10 +30,10 @@ CLOSURE_RESULTS = (
 OPEN_STATES = frozenset({"submitted", "accepted", "decided"})
 
 
-class Case(Aggregate):
+class Case(ChainedAggregate):
     """An application case, from intake to closure."""
 
-    class Submitted(CaseEvent, Aggregate.Created):
+    class Submitted(ChainedEvent, Aggregate.Created):
         """申请/收件: the case is received."""
 
         case_no: str
@@ -59,7 +58,7 @@ class Case(Aggregate):
             case.submitted_at = self.timestamp
             case.status = "submitted"
 
-    class Accepted(CaseEvent):
+    class Accepted(ChainedEvent):
         """受理: the case is accepted and the clock starts."""
 
         def apply(self, case: Aggregate) -> None:
@@ -67,7 +66,7 @@ class Case(Aggregate):
             case.status = "accepted"
             case.accepted_at = self.timestamp
 
-    class NotAccepted(CaseEvent):
+    class NotAccepted(ChainedEvent):
         """不予受理: refused at acceptance, with reason and legal basis."""
 
         reason: str
@@ -78,7 +77,7 @@ class Case(Aggregate):
             case.status = "not_accepted"
             case.closed_at = self.timestamp
 
-    class Decided(CaseEvent):
+    class Decided(ChainedEvent):
         """决定: approved, or denied with reasons, legal basis and appeal rights."""
 
         outcome: str
@@ -91,7 +90,7 @@ class Case(Aggregate):
             case.outcome = self.outcome
             case.decided_at = self.timestamp
 
-    class Completed(CaseEvent):
+    class Completed(ChainedEvent):
         """办结: the case is closed with a closure result."""
 
         result: str
@@ -102,7 +101,7 @@ class Case(Aggregate):
             case.result = self.result
             case.closed_at = self.timestamp
 
-    class Withdrawn(CaseEvent):
+    class Withdrawn(ChainedEvent):
         """撤回: the applicant withdraws an open case."""
 
         reason: str
@@ -130,7 +129,6 @@ class Case(Aggregate):
     query_code_hash: str
     submitted_at: datetime
     status: str
-    head_hash: str
 
     @classmethod
     def submit(
@@ -151,19 +149,20 @@ class Case(Aggregate):
         """Record the intake of a new case."""
         if channel not in CHANNELS:
             raise InvalidCommand(f"channel must be one of {', '.join(CHANNELS)}")
-        data: dict[str, Any] = {
-            "actor": actor.as_dict(),
-            "case_no": case_no,
-            "item_code": item_code,
-            "item_name": item_name,
-            "department": department,
-            "channel": channel,
-            "applicant": applicant,
-            "materials": materials,
-            "query_code_hash": query_code_hash,
-        }
-        links = _links(cls.Submitted, case_id, 1, at, GENESIS, data)
-        return cls._create(cls.Submitted, id=case_id, timestamp=at, **data, **links)
+        return cls._start(
+            cls.Submitted,
+            case_id,
+            at,
+            actor,
+            case_no=case_no,
+            item_code=item_code,
+            item_name=item_name,
+            department=department,
+            channel=channel,
+            applicant=applicant,
+            materials=materials,
+            query_code_hash=query_code_hash,
+        )
 
     @property
     def is_open(self) -> bool:
@@ -212,33 +211,6 @@ class Case(Aggregate):
     def _require(self, *states: str, action: str) -> None:
         if self.status not in states:
             raise InvalidTransition(self.status, action)
-
-    def _record(
-        self, event_class: type[CaseEvent], at: datetime, actor: Actor, **fields: Any
-    ) -> None:
-        data = {"actor": actor.as_dict(), **fields}
-        links = _links(event_class, self.id, self.version + 1, at, self.head_hash, data)
-        self.trigger_event(event_class, timestamp=at, **data, **links)
-
-
-def _links(
-    event_class: type[CaseEvent],
-    case_id: UUID,
-    version: int,
-    at: datetime,
-    prevhash: str,
-    data: dict[str, Any],
-) -> dict[str, str]:
-    """The chain links (prevhash, hash) of the event about to be recorded."""
-    document = {
-        "type": event_type(event_class),
-        "subject": str(case_id),
-        "caseversion": version,
-        "time": at.isoformat(),
-        "data": data,
-        "prevhash": prevhash,
-    }
-    return {"prevhash": prevhash, "hash": chain_hash(document)}
 
 
 def _require_text(**values: str) -> None:

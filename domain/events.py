@@ -1,25 +1,35 @@
-"""What every case event carries, and its public name.
+"""Hash-chained events: what every recorded event carries, and its public name.
 
 An event's *data* is every field of its class except the library's envelope
-(id, version, timestamp, topic) and the chain links; the CloudEvents ``type``
-is ``casetrail.case.<snake_name>.v<class_version>``.
+(id, version, timestamp, topic) and the chain links. Its CloudEvents ``type`` is
+``casetrail.<stream>.<snake_name>.v<class_version>``, the stream being the
+aggregate class (``Case.Accepted`` → ``casetrail.case.accepted.v1``).
 """
 
 from __future__ import annotations
 
 import re
 from dataclasses import fields
-from typing import Any
+from datetime import datetime
+from typing import Any, Self
+from uuid import UUID
 
 from eventsourcing.domain import Aggregate
+
+from domain.actor import Actor
+from domain.chain import GENESIS, chain_hash
 
 ENVELOPE_FIELDS = frozenset(
     {"originator_id", "originator_version", "timestamp", "originator_topic", "prevhash", "hash"}
 )
 
 
-class CaseEvent(Aggregate.Event):
-    """Base class of case events: the actor and the chain links."""
+def _snake(name: str) -> str:
+    return re.sub(r"(?<!^)(?=[A-Z])", "_", name).lower()
+
+
+class ChainedEvent(Aggregate.Event):
+    """Base class of recorded events: the actor and the chain links."""
 
     actor: dict[str, Any]
     prevhash: str
@@ -35,9 +45,9 @@ class CaseEvent(Aggregate.Event):
 
 def event_type(event_class: type[Aggregate.Event]) -> str:
     """The versioned CloudEvents type of an event class."""
-    snake = re.sub(r"(?<!^)(?=[A-Z])", "_", event_class.__name__).lower()
+    stream, _, name = event_class.__qualname__.rpartition(".")
     version = getattr(event_class, "class_version", 1)
-    return f"casetrail.case.{snake}.v{version}"
+    return f"casetrail.{_snake(stream)}.{_snake(name)}.v{version}"
 
 
 def event_data(event: Aggregate.Event) -> dict[str, Any]:
@@ -45,7 +55,7 @@ def event_data(event: Aggregate.Event) -> dict[str, Any]:
     return {f.name: getattr(event, f.name) for f in fields(event) if f.name not in ENVELOPE_FIELDS}
 
 
-def hashed_document(event: CaseEvent) -> dict[str, Any]:
+def hashed_document(event: ChainedEvent) -> dict[str, Any]:
     """The event in the shape the chain hashes and Kafka carries (plus its hash)."""
     return {
         "type": event_type(type(event)),
@@ -56,3 +66,51 @@ def hashed_document(event: CaseEvent) -> dict[str, Any]:
         "prevhash": event.prevhash,
         "hash": event.hash,
     }
+
+
+class ChainedAggregate(Aggregate):
+    """An aggregate whose events form a hash chain and record their actor."""
+
+    head_hash: str
+
+    @classmethod
+    def _start(
+        cls,
+        event_class: type[ChainedEvent],
+        aggregate_id: UUID,
+        at: datetime,
+        actor: Actor,
+        **fields: Any,
+    ) -> Self:
+        """Create the aggregate with its first event."""
+        data = {"actor": actor.as_dict(), **fields}
+        links = _links(event_class, aggregate_id, 1, at, GENESIS, data)
+        return cls._create(event_class, id=aggregate_id, timestamp=at, **data, **links)  # type: ignore[arg-type]
+
+    def _record(
+        self, event_class: type[ChainedEvent], at: datetime, actor: Actor, **fields: Any
+    ) -> None:
+        """Trigger the next event of the chain."""
+        data = {"actor": actor.as_dict(), **fields}
+        links = _links(event_class, self.id, self.version + 1, at, self.head_hash, data)
+        self.trigger_event(event_class, timestamp=at, **data, **links)
+
+
+def _links(
+    event_class: type[ChainedEvent],
+    aggregate_id: UUID,
+    version: int,
+    at: datetime,
+    prevhash: str,
+    data: dict[str, Any],
+) -> dict[str, str]:
+    """The chain links (prevhash, hash) of the event about to be recorded."""
+    document = {
+        "type": event_type(event_class),
+        "subject": str(aggregate_id),
+        "caseversion": version,
+        "time": at.isoformat(),
+        "data": data,
+        "prevhash": prevhash,
+    }
+    return {"prevhash": prevhash, "hash": chain_hash(document)}

@@ -33,7 +33,9 @@ def mask_name(name: str, kind: str) -> str:
 
 def apply(view: dict[str, Any] | None, event: dict[str, Any]) -> dict[str, Any] | None:
     """The public view after ``event`` (a CloudEvent); unknown types change nothing."""
-    kind = event["type"].split(".")[2]
+    _, stream, kind, _ = event["type"].split(".")
+    if stream != "case":
+        return view
     data = event["data"]
     if kind == "submitted":
         applicant = data["applicant"]

@@ -7,7 +7,7 @@ from hypothesis import strategies as st
 
 from domain.chain import verify_chain
 from domain.errors import DomainError
-from domain.events import CaseEvent, hashed_document
+from domain.events import ChainedEvent, hashed_document
 from tests.unit.conftest import submitted_case
 from tests.unit.test_case_lifecycle import ACTIONS
 
@@ -34,7 +34,7 @@ def test_random_commands_keep_the_case_valid(actions: list[str]) -> None:
         assert before not in TERMINAL, f"{action} changed a {before} case"
         assert case.status in SUCCESSORS[before]
         assert case.version == version + 1
-    events = [e for e in case.collect_events() if isinstance(e, CaseEvent)]
+    events = [e for e in case.collect_events() if isinstance(e, ChainedEvent)]
     assert len(events) == case.version
     verify_chain([hashed_document(e) for e in events], head=case.head_hash)
 

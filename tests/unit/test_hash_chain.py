@@ -12,7 +12,7 @@ import pytest
 
 from domain.case import Case
 from domain.chain import GENESIS, ChainBroken, chain_hash, verify_chain
-from domain.events import CaseEvent, hashed_document
+from domain.events import ChainedEvent, hashed_document
 from tests.unit.conftest import CLERK
 
 AT = datetime(2026, 3, 3, 2, 0, tzinfo=UTC)
@@ -25,7 +25,7 @@ def chain(new_case: Callable[[], Case]) -> list[dict[str, Any]]:
     case.decide(at=AT, actor=CLERK, outcome="approved")
     case.complete(at=AT, actor=CLERK)
     events = case.collect_events()
-    return [hashed_document(e) for e in events if isinstance(e, CaseEvent)]
+    return [hashed_document(e) for e in events if isinstance(e, ChainedEvent)]
 
 
 def test_an_untouched_chain_verifies(chain: list[dict[str, Any]]) -> None:

@@ -9,7 +9,7 @@ import pytest
 
 from consumers.cloudevents import to_cloudevent
 from domain.application import HallApplication
-from domain.events import CaseEvent
+from domain.events import ChainedEvent
 from projections.public_status import apply, mask_name
 from tests.unit.conftest import CLERK, ITEM, applicant
 
@@ -19,7 +19,7 @@ def cloudevents(app: HallApplication, case_id: UUID) -> list[dict]:
     return [
         to_cloudevent(e, position=n, hall="test")
         for n, e in enumerate(events, 1)
-        if isinstance(e, CaseEvent)
+        if isinstance(e, ChainedEvent)
     ]
 
 
