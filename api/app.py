@@ -5,8 +5,8 @@ from __future__ import annotations
 from fastapi import FastAPI
 from psycopg_pool import ConnectionPool
 
-from api import problems
-from api.routers import cases, public
+from api import idempotency, problems
+from api.routers import calendar, cases, public, service_items
 from domain.application import HallApplication
 from infra.config import Settings
 from projections import public_status_store
@@ -24,7 +24,8 @@ def create_app(settings: Settings, application: HallApplication, pool: Connectio
     app.state.pool = pool
     with pool.connection() as conn:
         public_status_store.ensure_schema(conn)
+        conn.execute(idempotency.SCHEMA)
     problems.install(app)
-    app.include_router(cases.router)
-    app.include_router(public.router)
+    for router in (cases.router, service_items.router, calendar.router, public.router):
+        app.include_router(router)
     return app

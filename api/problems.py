@@ -10,6 +10,7 @@ from fastapi.exceptions import RequestValidationError
 from fastapi.responses import ORJSONResponse
 from starlette.exceptions import HTTPException
 
+from domain.authorization import Forbidden
 from domain.errors import DomainError, InvalidCommand, InvalidTransition, NotFound, VersionConflict
 
 MEDIA_TYPE = "application/problem+json"
@@ -18,6 +19,7 @@ _DOMAIN_STATUS: dict[type[DomainError], tuple[int, str]] = {
     VersionConflict: (409, "version-conflict"),
     NotFound: (404, "not-found"),
     InvalidCommand: (422, "invalid-command"),
+    Forbidden: (403, "forbidden"),
 }
 
 

@@ -2,16 +2,19 @@
 
 from __future__ import annotations
 
-from typing import Literal
+from datetime import date
+from typing import Any, Literal
 from uuid import UUID
 
 from pydantic import BaseModel, ConfigDict, Field
 
-NonEmpty = Field(min_length=1, max_length=500)
+Text = Field(min_length=1, max_length=2000)
+Opinion = Literal["agree", "disagree"]
+Stage = Literal["acceptance", "closure"]
 
 
 class Strict(BaseModel):
-    """Unknown fields are an error, so a typo never passes silently."""
+    """Unknown fields are an error, so a typo (or an ``actor``) never passes silently."""
 
     model_config = ConfigDict(extra="forbid")
 
@@ -20,47 +23,152 @@ class ApplicantIn(Strict):
     """The applicant (申请人); personal data, never shown in public views."""
 
     kind: Literal["person", "organisation"]
-    name: str = NonEmpty
+    name: str = Field(min_length=1, max_length=200)
     id_number: str = Field(min_length=1, max_length=64)
     phone: str | None = Field(default=None, max_length=32)
     address: str | None = Field(default=None, max_length=500)
 
 
 class MaterialIn(Strict):
-    """A material handed in with the application."""
+    """A material handed in, or missing."""
 
-    code: str = NonEmpty
-    name: str = NonEmpty
+    code: str = Field(min_length=1, max_length=64)
+    name: str = Field(min_length=1, max_length=200)
 
 
 class SubmitIn(Strict):
     """Intake of a new case (收件)."""
 
-    item_code: str = NonEmpty
+    item_code: str = Field(min_length=1, max_length=64)
     channel: Literal["window", "online", "mobile", "kiosk"]
     applicant: ApplicantIn
     materials: list[MaterialIn] = []
 
 
 class CommandIn(Strict):
-    """Fields every case command accepts."""
+    """Fields every command accepts."""
 
     expected_version: int | None = Field(default=None, ge=1)
+
+
+class RequestSupplementIn(CommandIn):
+    """补正告知: every missing material, in one notice."""
+
+    missing: list[MaterialIn] = Field(min_length=1)
+    note: str = ""
+
+
+class ProvideSupplementIn(CommandIn):
+    """补齐补正."""
+
+    provided: list[MaterialIn] = Field(min_length=1)
 
 
 class NotAcceptIn(CommandIn):
     """不予受理: the reason and its legal basis are told to the applicant."""
 
-    reason: str = NonEmpty
-    legal_basis: str = NonEmpty
+    reason: str = Text
+    legal_basis: str = Text
+
+
+class AssignIn(CommandIn):
+    """承办."""
+
+    assignee: str = Field(min_length=1, max_length=100)
+
+
+class CompleteStepIn(CommandIn):
+    """审查/审核/审批: the item's next step."""
+
+    step: str = Text
+    opinion: Opinion
+    comment: str = ""
+
+
+class ReturnIn(CommandIn):
+    """退回 to a completed step."""
+
+    to_step: str = Text
+    reason: str = Text
+
+
+class ParallelReviewIn(CommandIn):
+    """并联审批: co-departments and the date their opinions are due."""
+
+    departments: list[str] = Field(min_length=1)
+    due_on: date
+
+
+class OpinionIn(CommandIn):
+    """会签: the caller's department's opinion."""
+
+    opinion: Opinion
+    comment: str = ""
+
+
+class SpecialProcedureIn(CommandIn):
+    """特别程序: the clock stops; the notice is given to the applicant."""
+
+    kind: Literal[
+        "inspection", "expert_review", "hearing", "testing", "tender_auction", "public_notice"
+    ]
+    expected_days: int = Field(ge=1, le=365)
+    notice: str = Text
+
+
+class ResultIn(CommandIn):
+    """The special procedure's result."""
+
+    result: str = Text
+
+
+class ReasonIn(CommandIn):
+    """A reason (挂起 requires one)."""
+
+    reason: str = Text
+
+
+class OptionalReasonIn(CommandIn):
+    """A reason, if any."""
+
+    reason: str = ""
+
+
+class ExtendIn(CommandIn):
+    """延期: at most 10 working days (15 for joint handling), once."""
+
+    days: int = Field(ge=1, le=15)
+    reason: str = Text
 
 
 class DecideIn(CommandIn):
-    """决定: a denial needs reasons and legal basis."""
+    """决定: a denial needs reasons, legal basis and the appeal notice."""
 
     outcome: Literal["approved", "denied"]
-    reasons: str = ""
+    reasons: list[str] = []
     legal_basis: str = ""
+    appeal_notice: str = ""
+
+
+class ChargeFeeIn(CommandIn):
+    """收费: an amount off the item's fee list needs an override reason."""
+
+    fee_code: str = Text
+    amount_fen: int = Field(ge=0)
+    override_reason: str = ""
+
+
+class CertificateIn(CommandIn):
+    """制证."""
+
+    certificate_no: str = Text
+
+
+class DeliverIn(CommandIn):
+    """送达/领取."""
+
+    method: Literal["window", "post", "electronic"]
+    detail: str = ""
 
 
 class CompleteIn(CommandIn):
@@ -72,14 +180,106 @@ class CompleteIn(CommandIn):
     ) = None
 
 
-class WithdrawIn(CommandIn):
-    """撤回 by the applicant."""
+class ReasonWithBasisIn(CommandIn):
+    """终止: reason and legal basis."""
 
-    reason: str = ""
+    reason: str = Text
+    legal_basis: str = Text
+
+
+class ForwardIn(CommandIn):
+    """转报 to the higher authority."""
+
+    to_authority: str = Text
+    reason: str = Text
+
+
+class RateIn(CommandIn):
+    """好差评: 5 非常满意 … 1 非常不满意."""
+
+    stage: Stage
+    level: int = Field(ge=1, le=5)
+    comment: str = ""
+
+
+class OrderRectificationIn(CommandIn):
+    """整改 of a poor rating."""
+
+    stage: Stage
+    instructions: str = Text
+
+
+class ReportRectificationIn(CommandIn):
+    """整改 reported."""
+
+    stage: Stage
+    measures: str = Text
+
+
+class CallbackIn(CommandIn):
+    """回访."""
+
+    stage: Stage
+    satisfied: bool
+    note: str = ""
+
+
+# The body of every case command, by action (the path after /cases/{case_id}/).
+CASE_COMMAND_BODIES: dict[str, type[CommandIn]] = {
+    "request-supplement": RequestSupplementIn,
+    "provide-supplement": ProvideSupplementIn,
+    "accept": CommandIn,
+    "not-accept": NotAcceptIn,
+    "assign": AssignIn,
+    "complete-step": CompleteStepIn,
+    "return": ReturnIn,
+    "request-parallel-review": ParallelReviewIn,
+    "give-opinion": OpinionIn,
+    "close-parallel-review": CommandIn,
+    "start-special-procedure": SpecialProcedureIn,
+    "end-special-procedure": ResultIn,
+    "suspend": ReasonIn,
+    "resume": OptionalReasonIn,
+    "extend": ExtendIn,
+    "decide": DecideIn,
+    "charge-fee": ChargeFeeIn,
+    "issue-certificate": CertificateIn,
+    "deliver": DeliverIn,
+    "complete": CompleteIn,
+    "withdraw": OptionalReasonIn,
+    "terminate": ReasonWithBasisIn,
+    "forward": ForwardIn,
+    "rate": RateIn,
+    "order-rectification": OrderRectificationIn,
+    "report-rectification": ReportRectificationIn,
+    "complete-callback": CallbackIn,
+}
+
+
+class ItemChangeIn(CommandIn):
+    """Suspend, resume or retire an item, with a reason."""
+
+    reason: str = Text
+
+
+class ItemReviseIn(CommandIn):
+    """A new revision of the item's content; cases keep the revision they were accepted under."""
+
+    content: dict[str, Any]
+    reason: str = Text
+
+
+class CalendarYearIn(Strict):
+    """A year's schedule as the State Council publishes it."""
+
+    year: int = Field(ge=2000, le=2100)
+    holidays: list[date]
+    makeup_workdays: list[date] = []
+    notice: str = Text
 
 
 class CommandOut(BaseModel):
-    """A recorded command: the case's new version and the event's log position."""
+    """A recorded command: the aggregate's new version and the event's log position."""
 
     case_id: UUID
     version: int
@@ -91,3 +291,11 @@ class SubmitOut(CommandOut):
 
     case_no: str
     query_code: str
+
+
+class RecordedOut(BaseModel):
+    """A recorded command on the power list or the calendar."""
+
+    id: UUID
+    version: int
+    position: int

@@ -17,8 +17,7 @@ import psycopg
 from eventsourcing.persistence import ApplicationRecorder, Mapper, Notification
 from kafka import KafkaProducer
 
-from consumers.cloudevents import encode, to_cloudevent
-from domain.events import ChainedEvent
+from consumers.cloudevents import encode, recorded_document, to_cloudevent
 
 log = logging.getLogger("casetrail.relay")
 
@@ -123,10 +122,9 @@ class Relay:
     def _publish(self, batch: Sequence[Notification]) -> int:
         futures = []
         for notification in batch:
-            event = self.mapper.to_domain_event(notification)
-            assert isinstance(event, ChainedEvent)
+            document = recorded_document(notification, self.mapper)
             key, value, headers = encode(
-                to_cloudevent(event, position=notification.id, hall=self.hall)
+                to_cloudevent(document, position=notification.id, hall=self.hall)
             )
             futures.append(self.producer.send(self.topic, key=key, value=value, headers=headers))
         self.producer.flush()

@@ -13,7 +13,11 @@ class Actor:
     id: str
     role: str
     department: str
+    simulated: bool = False  # acting under a simulated clock (demo and test modes only)
 
     def as_dict(self) -> dict[str, Any]:
-        """The actor as it is recorded in an event."""
-        return asdict(self)
+        """The actor as it is recorded in an event (``simulated`` only when true)."""
+        recorded = asdict(self)
+        if not self.simulated:
+            del recorded["simulated"]
+        return recorded

@@ -1,30 +1,35 @@
-"""The casetrail application: commands on cases, recorded in the event store."""
+"""The casetrail application: commands on cases, the power list and the calendar."""
 
 from __future__ import annotations
 
-from collections.abc import Callable
-from dataclasses import dataclass
+from collections.abc import Callable, Iterator
+from dataclasses import dataclass, replace
+from datetime import date, datetime
 from typing import Any
 from uuid import UUID, uuid4
 
 from eventsourcing.application import AggregateNotFoundError, Application
+from eventsourcing.domain import Aggregate
 from eventsourcing.persistence import IntegrityError
-from eventsourcing.utils import EnvType
+from eventsourcing.utils import EnvType, get_topic
 
 from domain.actor import Actor
-from domain.case import Case
+from domain.authorization import authorize
+from domain.calendar import WorkingCalendar, default_calendar
+from domain.case import Case, local_date
 from domain.case_numbers import CaseNumberSequence, format_case_no
-from domain.catalogue import Catalogue
-from domain.clock import HALL_TZ, Clock, SystemClock
-from domain.errors import NotFound, VersionConflict
+from domain.clock import Clock, SystemClock
+from domain.errors import InvalidCommand, NotFound, VersionConflict
+from domain.hall_calendar import HallCalendar
 from domain.query_code import QueryCodes
+from domain.service_item import ItemContent, ServiceItem
 
 
 @dataclass(frozen=True)
 class Recorded:
-    """What a command returns: the case's new version and the event's log position."""
+    """What a command returns: the aggregate's new version and its last event's log position."""
 
-    case_id: UUID
+    aggregate_id: UUID
     version: int
     position: int
 
@@ -37,8 +42,77 @@ class Submission(Recorded):
     query_code: str
 
 
+@dataclass(frozen=True)
+class _Context:
+    """What a case command may need besides its own fields."""
+
+    at: datetime
+    actor: Actor
+    app: HallApplication
+
+    @property
+    def calendar(self) -> WorkingCalendar:
+        return self.app.calendar()
+
+
+def _plain(method: str) -> Callable[[Case, _Context, dict[str, Any]], None]:
+    return lambda case, ctx, fields: getattr(case, method)(at=ctx.at, actor=ctx.actor, **fields)
+
+
+def _timed(method: str) -> Callable[[Case, _Context, dict[str, Any]], None]:
+    return lambda case, ctx, fields: getattr(case, method)(
+        at=ctx.at, actor=ctx.actor, calendar=ctx.calendar, **fields
+    )
+
+
+def _accept(case: Case, ctx: _Context, fields: dict[str, Any]) -> None:
+    item = ctx.app.service_item(case.item_code)
+    if not item.is_open_for_intake:
+        raise InvalidCommand(f"service item {item.code} is {item.status}; it accepts no cases")
+    case.accept(
+        at=ctx.at,
+        actor=ctx.actor,
+        revision=item.revision,
+        terms=item.content,
+        calendar=ctx.calendar,
+        **fields,
+    )
+
+
+# Every case command by its action name (the API path), and how to run it.
+CASE_COMMANDS: dict[str, Callable[[Case, _Context, dict[str, Any]], None]] = {
+    "request-supplement": _plain("request_supplement"),
+    "provide-supplement": _timed("provide_supplement"),
+    "accept": _accept,
+    "not-accept": _plain("not_accept"),
+    "assign": _plain("assign"),
+    "complete-step": _plain("complete_step"),
+    "return": _plain("return_to_step"),
+    "request-parallel-review": _plain("request_parallel_review"),
+    "give-opinion": _plain("give_opinion"),
+    "close-parallel-review": _plain("close_parallel_review"),
+    "start-special-procedure": _plain("start_special_procedure"),
+    "end-special-procedure": _timed("end_special_procedure"),
+    "suspend": _plain("suspend"),
+    "resume": _timed("resume"),
+    "extend": _timed("extend"),
+    "decide": _plain("decide"),
+    "charge-fee": _plain("charge_fee"),
+    "issue-certificate": _plain("issue_certificate"),
+    "deliver": _plain("deliver"),
+    "complete": _timed("complete"),
+    "withdraw": _plain("withdraw"),
+    "terminate": _plain("terminate"),
+    "forward": _plain("forward"),
+    "rate": _plain("rate"),
+    "order-rectification": _timed("order_rectification"),
+    "report-rectification": _plain("report_rectification"),
+    "complete-callback": _plain("complete_callback"),
+}
+
+
 class HallApplication(Application[UUID]):
-    """Cases of one service hall, stored as events (table ``casetrail_events``)."""
+    """One service hall's cases, power list and calendar, stored as events."""
 
     name = "casetrail"
 
@@ -46,16 +120,18 @@ class HallApplication(Application[UUID]):
         self,
         env: EnvType | None = None,
         *,
-        catalogue: Catalogue,
         case_numbers: CaseNumberSequence,
         clock: Clock | None = None,
         query_codes: QueryCodes | None = None,
+        base_calendar: WorkingCalendar | None = None,
     ) -> None:
         super().__init__(env)
-        self.catalogue = catalogue
         self.case_numbers = case_numbers
         self.clock: Clock = clock or SystemClock()
         self.query_codes = query_codes or QueryCodes()
+        self.base_calendar = base_calendar or default_calendar()
+
+    # --- cases -------------------------------------------------------------------
 
     def submit(
         self,
@@ -67,10 +143,15 @@ class HallApplication(Application[UUID]):
         materials: list[dict[str, Any]],
     ) -> Submission:
         """Receive a new case (收件) and give the applicant a query code."""
-        item = self.catalogue.item(item_code)
+        authorize(actor, "submit")
+        actor = self._marked(actor)
+        item = self.service_item(item_code)
+        if not item.is_open_for_intake:
+            raise InvalidCommand(f"service item {item_code} is {item.status}; it accepts no cases")
         at = self.clock.now()
-        day = at.astimezone(HALL_TZ).date()
-        case_no = format_case_no(item.department, day, self.case_numbers.next(item.department, day))
+        day = local_date(at)
+        department = item.content.department
+        case_no = format_case_no(department, day, self.case_numbers.next(department, day))
         query_code = self.query_codes.new_code()
         case = Case.submit(
             case_id=uuid4(),
@@ -78,112 +159,187 @@ class HallApplication(Application[UUID]):
             actor=actor,
             case_no=case_no,
             item_code=item.code,
-            item_name=item.name,
-            department=item.department,
+            item_name=item.content.name,
+            item_revision=item.revision,
+            department=department,
             channel=channel,
             applicant=applicant,
             materials=materials,
             query_code_hash=self.query_codes.hash(query_code),
         )
         recorded = self._save(case)
-        return Submission(
-            case_id=recorded.case_id,
-            version=recorded.version,
-            position=recorded.position,
-            case_no=case_no,
-            query_code=query_code,
-        )
+        return Submission(**vars(recorded), case_no=case_no, query_code=query_code)
 
-    def accept(self, case_id: UUID, actor: Actor, expected_version: int | None = None) -> Recorded:
-        """受理."""
-        return self._act(case_id, expected_version, lambda c, at: c.accept(at=at, actor=actor))
-
-    def not_accept(
+    def handle(
         self,
+        action: str,
         case_id: UUID,
         actor: Actor,
         *,
-        reason: str,
-        legal_basis: str,
         expected_version: int | None = None,
+        **fields: Any,
     ) -> Recorded:
-        """不予受理."""
-        return self._act(
-            case_id,
-            expected_version,
-            lambda c, at: c.not_accept(at=at, actor=actor, reason=reason, legal_basis=legal_basis),
-        )
-
-    def decide(
-        self,
-        case_id: UUID,
-        actor: Actor,
-        *,
-        outcome: str,
-        reasons: str = "",
-        legal_basis: str = "",
-        expected_version: int | None = None,
-    ) -> Recorded:
-        """决定."""
-        return self._act(
-            case_id,
-            expected_version,
-            lambda c, at: c.decide(
-                at=at, actor=actor, outcome=outcome, reasons=reasons, legal_basis=legal_basis
-            ),
-        )
-
-    def complete(
-        self,
-        case_id: UUID,
-        actor: Actor,
-        *,
-        result: str | None = None,
-        expected_version: int | None = None,
-    ) -> Recorded:
-        """办结."""
-        return self._act(
-            case_id, expected_version, lambda c, at: c.complete(at=at, actor=actor, result=result)
-        )
-
-    def withdraw(
-        self, case_id: UUID, actor: Actor, *, reason: str = "", expected_version: int | None = None
-    ) -> Recorded:
-        """撤回."""
-        return self._act(
-            case_id, expected_version, lambda c, at: c.withdraw(at=at, actor=actor, reason=reason)
-        )
-
-    def get_case(self, case_id: UUID) -> Case:
-        """The case as its events make it; ``NotFound`` when there is none."""
-        try:
-            case: Case = self.repository.get(case_id)
-        except AggregateNotFoundError:
-            raise NotFound(f"no case with id {case_id}") from None
-        assert isinstance(case, Case)
-        return case
-
-    def _act(
-        self,
-        case_id: UUID,
-        expected_version: int | None,
-        action: Callable[[Case, Any], None],
-    ) -> Recorded:
+        """Run the case command ``action`` for ``actor``, if the role and department allow it."""
+        command = CASE_COMMANDS[action]
         case = self.get_case(case_id)
+        co_departments = case.terms.co_departments if case.terms else ()
+        authorize(actor, action, case_department=case.department, co_departments=co_departments)
         if expected_version is not None and expected_version != case.version:
             raise VersionConflict(
                 f"case {case_id} is at version {case.version}, not {expected_version}"
             )
-        action(case, self.clock.now())
+        command(case, _Context(self.clock.now(), self._marked(actor), self), fields)
         return self._save(case)
 
-    def _save(self, case: Case) -> Recorded:
+    def get_case(self, case_id: UUID) -> Case:
+        """The case as its events make it; ``NotFound`` when there is none."""
+        case: Case = self._get(case_id, Case, f"no case with id {case_id}")
+        return case
+
+    def read_case(self, case_id: UUID, actor: Actor) -> Case:
+        """The case, for staff allowed to read it."""
+        case = self.get_case(case_id)
+        authorize(actor, "read-case", case_department=case.department)
+        return case
+
+    def recompute_provisional_deadlines(self, actor: Actor, reason: str) -> list[UUID]:
+        """Record new deadlines for every open case whose deadlines the calendar now changes."""
+        calendar = self.calendar()
+        changed = []
+        for case_id in self._accepted_case_ids():
+            case = self.get_case(case_id)
+            if case.deadline_provisional and case.recompute_deadlines(
+                at=self.clock.now(), actor=actor, reason=reason, calendar=calendar
+            ):
+                self._save(case)
+                changed.append(case_id)
+        return changed
+
+    # --- the power list -------------------------------------------------------------
+
+    def service_item(self, code: str) -> ServiceItem:
+        """The item with ``code``; an unknown code is an invalid command."""
         try:
-            recordings = self.save(case)
+            item: ServiceItem = self.repository.get(ServiceItem.id_for(code))
+        except AggregateNotFoundError:
+            raise InvalidCommand(f"unknown service item '{code}'") from None
+        assert isinstance(item, ServiceItem)
+        return item
+
+    def register_item(self, actor: Actor, content: dict[str, Any]) -> Recorded:
+        """Put a new item on the power list."""
+        authorize(actor, "register-item")
+        parsed = ItemContent.from_data(content)
+        if self._exists(ServiceItem.id_for(parsed.code)):
+            raise VersionConflict(f"service item {parsed.code} is already registered")
+        return self._save(
+            ServiceItem.register(content=parsed, at=self.clock.now(), actor=self._marked(actor))
+        )
+
+    def change_item(
+        self,
+        action: str,
+        code: str,
+        actor: Actor,
+        *,
+        expected_version: int | None = None,
+        **fields: Any,
+    ) -> Recorded:
+        """``revise-item``, ``suspend-item``, ``resume-item`` or ``retire-item``."""
+        authorize(actor, action)
+        item = self.service_item(code)
+        if expected_version is not None and expected_version != item.version:
+            raise VersionConflict(
+                f"item {code} is at version {item.version}, not {expected_version}"
+            )
+        if "content" in fields:
+            fields["content"] = ItemContent.from_data(fields["content"])
+        method = action.removesuffix("-item")
+        getattr(item, method)(at=self.clock.now(), actor=self._marked(actor), **fields)
+        return self._save(item)
+
+    # --- the calendar -----------------------------------------------------------------
+
+    def calendar(self) -> WorkingCalendar:
+        """The working-day calendar: the seeded years plus every year the hall published."""
+        try:
+            hall: HallCalendar = self.repository.get(HallCalendar.ID)
+        except AggregateNotFoundError:
+            return self.base_calendar
+        assert isinstance(hall, HallCalendar)
+        return hall.working_calendar(self.base_calendar)
+
+    def publish_calendar_year(
+        self,
+        actor: Actor,
+        *,
+        year: int,
+        holidays: list[date],
+        makeup_workdays: list[date],
+        notice: str,
+    ) -> Recorded:
+        """Publish (or correct) a year's holidays and make-up working days.
+
+        Open cases whose deadlines this changes get a ``DeadlineRecomputed`` event.
+        """
+        authorize(actor, "publish-calendar-year")
+        actor = self._marked(actor)
+        at = self.clock.now()
+        try:
+            hall: HallCalendar = self.repository.get(HallCalendar.ID)
+        except AggregateNotFoundError:
+            hall = HallCalendar.create(at=at, actor=actor)
+        assert isinstance(hall, HallCalendar)
+        hall.publish_year(
+            year=year,
+            holidays=holidays,
+            makeup_workdays=makeup_workdays,
+            notice=notice,
+            at=at,
+            actor=actor,
+        )
+        recorded = self._save(hall)
+        self.recompute_provisional_deadlines(actor, reason=f"calendar {year} published")
+        return recorded
+
+    def _marked(self, actor: Actor) -> Actor:
+        """The actor as recorded: marked when the clock is simulated."""
+        return replace(actor, simulated=True) if self.clock.simulated else actor
+
+    # --- storage ------------------------------------------------------------------------
+
+    def _get(self, aggregate_id: UUID, kind: type[Aggregate], missing: str) -> Any:
+        try:
+            aggregate: Aggregate = self.repository.get(aggregate_id)
+        except AggregateNotFoundError:
+            raise NotFound(missing) from None
+        if not isinstance(aggregate, kind):
+            raise NotFound(missing)
+        return aggregate
+
+    def _exists(self, aggregate_id: UUID) -> bool:
+        return aggregate_id in self.repository
+
+    def _accepted_case_ids(self) -> Iterator[UUID]:
+        """Ids of every case ever accepted, from the notification log."""
+        topic = get_topic(Case.Accepted)
+        start = None
+        while batch := self.recorder.select_notifications(
+            start=start, limit=500, topics=[topic], inclusive_of_start=False
+        ):
+            for notification in batch:
+                yield UUID(str(notification.originator_id))
+            start = batch[-1].id
+
+    def _save(self, aggregate: Aggregate) -> Recorded:
+        try:
+            recordings = self.save(aggregate)
         except IntegrityError:
             raise VersionConflict(
-                f"case {case.id} was changed concurrently; reload and retry"
+                f"{aggregate.id} was changed concurrently; reload and retry"
             ) from None
         return Recorded(
-            case_id=case.id, version=case.version, position=recordings[-1].notification.id
+            aggregate_id=aggregate.id,
+            version=aggregate.version,
+            position=recordings[-1].notification.id,
         )

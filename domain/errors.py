@@ -26,3 +26,7 @@ class NotFound(DomainError):
 
 class VersionConflict(DomainError):
     """The caller's ``expected_version`` is stale, or a concurrent write won."""
+
+
+class UnsupportedHistory(DomainError):
+    """Stored events of an old version that cannot be upcast faithfully."""

@@ -43,11 +43,15 @@ class ChainedEvent(Aggregate.Event):
         return mutated
 
 
-def event_type(event_class: type[Aggregate.Event]) -> str:
-    """The versioned CloudEvents type of an event class."""
-    stream, _, name = event_class.__qualname__.rpartition(".")
-    version = getattr(event_class, "class_version", 1)
+def type_name(qualname: str, version: int) -> str:
+    """The CloudEvents type of version ``version`` of the event class ``qualname``."""
+    stream, _, name = qualname.rpartition(".")
     return f"casetrail.{_snake(stream)}.{_snake(name)}.v{version}"
+
+
+def event_type(event_class: type[Aggregate.Event]) -> str:
+    """The versioned CloudEvents type of an event class (its current version)."""
+    return type_name(event_class.__qualname__, getattr(event_class, "class_version", 1))
 
 
 def event_data(event: Aggregate.Event) -> dict[str, Any]:

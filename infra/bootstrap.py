@@ -2,25 +2,13 @@
 
 from __future__ import annotations
 
-import json
-from pathlib import Path
-
 from psycopg_pool import ConnectionPool
 
 from domain.application import HallApplication
-from domain.catalogue import ItemRef, StaticCatalogue
 from domain.clock import Clock
 from domain.query_code import QueryCodes
 from infra.config import Settings
 from infra.pg_case_numbers import PostgresCaseNumberSequence
-
-CATALOGUE_FILE = Path(__file__).with_name("catalogue.json")
-
-
-def load_catalogue(path: Path = CATALOGUE_FILE) -> StaticCatalogue:
-    """The published service items, from the hall's data file."""
-    items = [ItemRef(**entry) for entry in json.loads(path.read_text(encoding="utf-8"))]
-    return StaticCatalogue({item.code: item for item in items})
 
 
 def open_pool(settings: Settings, max_size: int = 8) -> ConnectionPool:
@@ -40,9 +28,8 @@ def build_application(
     """The case application on PostgreSQL, numbering cases in ``pool``'s database."""
     return HallApplication(
         env=settings.eventsourcing_env(),
-        catalogue=load_catalogue(),
         case_numbers=PostgresCaseNumberSequence(pool),
-        clock=clock,
+        clock=clock or settings.clock(),
         query_codes=query_codes,
     )
 
@@ -51,6 +38,7 @@ def prepare_database(settings: Settings) -> None:
     """Create every table once, before the processes that use them start."""
     import psycopg
 
+    from api import idempotency
     from consumers import projection_runner, relay
     from projections.registry import ALL
 
@@ -58,6 +46,7 @@ def prepare_database(settings: Settings) -> None:
         build_application(settings, pool).close()
     with psycopg.connect(settings.database_url) as conn:
         conn.execute(relay.SCHEMA)
+        conn.execute(idempotency.SCHEMA)
         conn.execute(projection_runner.SCHEMA)
         for projection in ALL:
             projection.ensure_schema(conn)

@@ -8,10 +8,13 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from urllib.parse import unquote, urlsplit
 
+from domain.clock import Clock, SimulatedClock, SystemClock
+from domain.errors import InvalidCommand
 from infra import kafka, postgres
 
 ROOT = Path(__file__).resolve().parents[1]
 DEFAULT_TOPIC = "casetrail.case-events"
+SIMULATION_MODES = ("demo", "test")
 
 
 def state_dir() -> Path:
@@ -31,6 +34,8 @@ class Settings:
     api_host: str = "127.0.0.1"
     api_port: int = 8780
     relay_batch: int = 500
+    mode: str = "production"
+    simulated_now: str | None = None
     token_secret: str = field(default="", repr=False)
 
     @classmethod
@@ -47,8 +52,24 @@ class Settings:
             api_host=env.get("CASETRAIL_API_HOST", "127.0.0.1"),
             api_port=int(env.get("CASETRAIL_API_PORT", "8780")),
             relay_batch=int(env.get("CASETRAIL_RELAY_BATCH", "500")),
+            mode=env.get("CASETRAIL_MODE", "production"),
+            simulated_now=env.get("CASETRAIL_SIMULATED_NOW") or None,
             token_secret=env.get("CASETRAIL_TOKEN_SECRET") or _local_token_secret(),
         )
+
+    def clock(self) -> Clock:
+        """The system clock, or in demo and test mode a simulated one if configured."""
+        if self.simulated_now is None:
+            return SystemClock()
+        if self.mode not in SIMULATION_MODES:
+            raise RuntimeError(
+                "CASETRAIL_SIMULATED_NOW is refused in mode "
+                f"'{self.mode}': set CASETRAIL_MODE to demo or test to simulate time"
+            )
+        try:
+            return SimulatedClock.parse(self.simulated_now)
+        except InvalidCommand as error:
+            raise RuntimeError(str(error)) from None
 
     def eventsourcing_env(self) -> dict[str, str]:
         """The ``eventsourcing`` library's settings for this database."""

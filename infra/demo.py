@@ -1,44 +1,225 @@
-"""Demo cases, created through the public HTTP API as real staff would."""
+"""Demo data: a few hundred cases walked through the whole lifecycle by the domain commands.
+
+A simulated clock starts some weeks back; every case gets a plan (its journey,
+with delays between actions); all plans are merged and run in time order, so
+the clock only moves forward and every event is marked simulated. Nothing is
+written to tables directly.
+"""
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+import heapq
+import random
+from collections.abc import Callable, Iterator
+from dataclasses import dataclass, field
+from datetime import datetime, timedelta
 from typing import Any
+from uuid import UUID
 
-import httpx
+from domain.actor import Actor
+from domain.application import HallApplication
+from domain.case import local_date
+from domain.clock import HALL_TZ, SimulatedClock
+from domain.errors import DomainError
+from domain.service_item import ItemContent
+from infra.catalogue import read_catalogue
 
-APPLICANTS = [
-    {"kind": "person", "name": "张三丰", "id_number": "110101199003071234", "phone": "13800000001"},
-    {"kind": "organisation", "name": "青山餐饮有限公司", "id_number": "91110000MA01ABCD2X"},
-    {"kind": "person", "name": "李小梅", "id_number": "310101198805052345", "phone": "13900000002"},
-    {"kind": "organisation", "name": "远航运输有限公司", "id_number": "91310000MA1FL0XY3K"},
-    {
+CLERK = Actor(id="demo-clerk", role="clerk", department="HALL")
+SUPERVISOR = Actor(id="demo-supervisor", role="supervisor", department="HALL")
+SURNAMES = "王李张刘陈杨黄赵吴周徐孙马朱胡郭何高林罗"
+GIVEN = ["伟", "芳", "娜", "秀英", "敏", "静", "丽", "强", "磊", "军", "洋", "勇", "艳", "杰", "娟"]
+COMPANIES = ["青山餐饮", "远航运输", "恒信建设", "明德教育", "华康医药", "星河文化", "瑞丰商贸"]
+DENIAL = {
+    "reasons": ["申请材料与实际情况不符", "经现场核查不符合法定条件"],
+    "legal_basis": "《中华人民共和国行政许可法》第三十八条第二款",
+    "appeal_notice": "如不服本决定，可在收到之日起六十日内申请行政复议，或六个月内提起行政诉讼。",
+}
+
+Step = tuple[float, str, dict[str, Any], Actor]  # hours after the previous step, action, fields
+
+
+def staff(department: str, role: str) -> Actor:
+    """A demo officer or approver of a department."""
+    return Actor(id=f"demo-{role}-{department.lower()}", role=role, department=department)
+
+
+def applicant(rng: random.Random, index: int) -> dict[str, Any]:
+    """A made-up applicant (the numbers are not real identity numbers)."""
+    if rng.random() < 0.4:
+        name = f"{rng.choice(COMPANIES)}有限公司"
+        return {"kind": "organisation", "name": name, "id_number": f"91DEMO{index:012d}"}
+    name = rng.choice(SURNAMES) + rng.choice(GIVEN)
+    return {
         "kind": "person",
-        "name": "王五",
-        "id_number": "440101197712123456",
-        "address": "广州市越秀区",
-    },
-]
-# How far each demo case travels: the number of steps after intake.
-JOURNEYS: list[list[tuple[str, dict[str, Any]]]] = [
-    [("accept", {}), ("decide", {"outcome": "approved"}), ("complete", {})],
-    [("accept", {})],
-    [],
-    [
-        ("accept", {}),
-        (
-            "decide",
-            {
-                "outcome": "denied",
-                "reasons": "经营场所不符合卫生要求",
-                "legal_basis": "《中华人民共和国行政许可法》第三十八条",
-            },
-        ),
-        ("complete", {}),
-    ],
-    [("withdraw", {"reason": "申请人主动撤回"})],
-]
-ITEMS = ["SCJG-001", "SCJG-002", "WJ-001", "JT-001", "ZJ-001"]
+        "name": name,
+        "id_number": f"DEMO{index:014d}",
+        "phone": f"1390000{index:04d}",
+    }
+
+
+def plan(rng: random.Random, item: ItemContent) -> list[Step]:
+    """One case's journey after intake: a mix of every closure path and of unfinished cases."""
+    officer, approver = staff(item.department, "officer"), staff(item.department, "approver")
+    steps: list[Step] = []
+
+    def then(hours: float, action: str, actor: Actor, **fields: Any) -> None:
+        steps.append((hours, action, fields, actor))
+
+    if rng.random() < 0.15:
+        missing = [{"code": m.code, "name": m.name} for m in item.materials[-1:]] or [
+            {"code": "X1", "name": "补充说明"}
+        ]
+        then(2, "request-supplement", CLERK, missing=missing, note="请一次性补齐以下材料")
+        if rng.random() < 0.2:
+            then(
+                24 * 12,
+                "not-accept",
+                CLERK,
+                reason="申请人逾期未补正",
+                legal_basis="《中华人民共和国行政许可法》第三十二条",
+            )
+            return steps
+        then(24 * rng.uniform(1, 4), "provide-supplement", CLERK, provided=missing)
+    path = rng.choices(
+        ["approve", "deny", "not_accept", "withdraw", "terminate", "forward"],
+        weights=[62, 12, 8, 8, 5, 5],
+    )[0]
+    if path == "not_accept":
+        then(
+            3,
+            "not-accept",
+            CLERK,
+            reason="申请事项不属于本机关职权范围",
+            legal_basis="《中华人民共和国行政许可法》第三十二条第一款第二项",
+        )
+        return steps
+    then(rng.uniform(0.5, 20), "accept", CLERK)
+    if rng.random() < 0.2:
+        then(24, "rate", CLERK, stage="acceptance", level=rng.choice([1, 2, 4, 5, 5, 5]))
+    then(rng.uniform(1, 30), "assign", officer, assignee=officer.id)
+    if path == "withdraw":
+        then(24 * rng.uniform(1, 5), "withdraw", CLERK, reason="申请人主动撤回申请")
+        return steps
+    if item.co_departments and rng.random() < 0.8:
+        due = 24 * 5
+        then(
+            4,
+            "request-parallel-review",
+            officer,
+            departments=list(item.co_departments),
+            due_on=("due", due),
+        )
+        answering = [d for d in item.co_departments if rng.random() < 0.85]
+        for department in answering:
+            then(
+                24 * rng.uniform(0.5, 1.5),
+                "give-opinion",
+                staff(department, "officer"),
+                opinion="agree",
+                comment="同意",
+            )
+        if len(answering) < len(item.co_departments):
+            then(due + 30, "close-parallel-review", approver)
+    if item.special_procedures and rng.random() < 0.3:
+        kind = rng.choice(item.special_procedures)
+        days = rng.randint(2, 6)
+        then(
+            24,
+            "start-special-procedure",
+            officer,
+            kind=kind,
+            expected_days=days,
+            notice="依法启动特别程序，所需时间不计入办理时限，特此告知。",
+        )
+        then(24 * days, "end-special-procedure", officer, result="符合要求")
+    if rng.random() < 0.08:
+        then(24, "suspend", officer, reason="申请人申请中止审查")
+        then(24 * rng.uniform(2, 6), "resume", officer, reason="中止情形消除")
+    if rng.random() < 0.08:
+        then(
+            24,
+            "extend",
+            approver,
+            days=rng.randint(3, 10 if not item.joint else 15),
+            reason="情况复杂，经本机关负责人批准延长期限",
+        )
+    handling = [s.name for s in item.steps if s.role != "clerk"]
+    for name in handling[:-1]:
+        then(24 * rng.uniform(0.5, 3), "complete-step", officer, step=name, opinion="agree")
+    if path == "terminate":
+        then(
+            24,
+            "terminate",
+            approver,
+            reason="申请人依法终止",
+            legal_basis="《中华人民共和国行政许可法》第七十条",
+        )
+        return steps
+    if path == "forward":
+        then(24, "forward", officer, to_authority="省级主管部门", reason="依法需报上级机关决定")
+        return steps
+    if handling:
+        then(
+            24 * rng.uniform(0.5, 2),
+            "complete-step",
+            approver,
+            step=handling[-1],
+            opinion="agree" if path == "approve" else "disagree",
+        )
+    if path == "deny":
+        then(2, "decide", approver, outcome="denied", **DENIAL)
+    else:
+        then(2, "decide", approver, outcome="approved")
+        for fee in item.fees[:1]:
+            then(1, "charge-fee", CLERK, fee_code=fee.code, amount_fen=fee.amount_fen)
+        then(
+            24 * rng.uniform(0.5, 2),
+            "issue-certificate",
+            CLERK,
+            certificate_no=f"{item.code}-{rng.randint(100000, 999999)}",
+        )
+    then(
+        24 * rng.uniform(0.5, 3),
+        "deliver",
+        CLERK,
+        method=rng.choice(["window", "post", "electronic"]),
+    )
+    then(2, "complete", officer)
+    level = rng.choices([5, 4, 3, 2, 1], weights=[60, 20, 8, 7, 5])[0]
+    then(24 * rng.uniform(0, 3), "rate", CLERK, stage="closure", level=level)
+    if level <= 2:
+        then(
+            24,
+            "order-rectification",
+            SUPERVISOR,
+            stage="closure",
+            instructions="核实差评原因并整改",
+        )
+        then(
+            24 * 3,
+            "report-rectification",
+            officer,
+            stage="closure",
+            measures="已约谈经办人并优化告知流程",
+        )
+        then(
+            24 * 2,
+            "complete-callback",
+            SUPERVISOR,
+            stage="closure",
+            satisfied=True,
+            note="申请人对整改结果表示满意",
+        )
+    return steps
+
+
+@dataclass(order=True)
+class _Due:
+    """The next step of one case, due at a moment."""
+
+    at: datetime
+    seq: int
+    case: int = field(compare=False)
 
 
 @dataclass(frozen=True)
@@ -47,34 +228,117 @@ class DemoCase:
 
     case_no: str
     query_code: str
-    position: int
+    status: str
 
 
-def seed(base_url: str, token: str) -> list[DemoCase]:
-    """Create the demo cases and walk each through its journey."""
-    seeded = []
-    headers = {"Authorization": f"Bearer {token}"}
-    with httpx.Client(base_url=base_url, headers=headers, timeout=30) as client:
-        for item, applicant, journey in zip(ITEMS, APPLICANTS, JOURNEYS, strict=True):
-            body = {
-                "item_code": item,
-                "channel": "window",
-                "applicant": applicant,
-                "materials": [{"code": "M1", "name": "申请书"}],
-            }
-            created = _post(client, "/api/v1/cases", body)
-            position = created["position"]
-            for action, fields in journey:
-                position = _post(client, f"/api/v1/cases/{created['case_id']}/{action}", fields)[
-                    "position"
-                ]
-            seeded.append(DemoCase(created["case_no"], created["query_code"], position))
-    return seeded
+@dataclass
+class _Journey:
+    """One demo case: its item, its id once submitted, and the steps still ahead."""
+
+    item: ItemContent
+    steps: Iterator[Step]
+    next_step: Step | None = None
+    case_id: UUID | None = None
+    case_no: str = ""
+    query_code: str = ""
 
 
-def _post(client: httpx.Client, path: str, body: dict[str, Any]) -> dict[str, Any]:
-    response = client.post(path, json=body)
-    if response.status_code >= 400:
-        raise RuntimeError(f"demo seeding failed at {path}: {response.status_code} {response.text}")
-    result: dict[str, Any] = response.json()
-    return result
+def generate(
+    app: HallApplication,
+    clock: SimulatedClock,
+    *,
+    cases: int = 300,
+    days: int = 100,
+    until: datetime,
+    seed: int = 2026,
+    progress: Callable[[str], None] = print,
+) -> list[DemoCase]:
+    """Create ``cases`` cases arriving over ``days`` days of simulated time and walk them
+    through; steps due after ``until`` are left undone, so recent cases are still open."""
+    rng = random.Random(seed)
+    items = [app.service_item(entry["code"]).content for entry in read_catalogue()["items"]]
+    start = clock.now()
+    journeys = []
+    queue: list[_Due] = []
+    for index in range(cases):
+        item = rng.choice(items)
+        journeys.append(_Journey(item, iter(plan(rng, item))))
+        arrival = _office_hours(start + timedelta(days=rng.uniform(0, days)))
+        heapq.heappush(queue, _Due(arrival, index, index))
+    sequence, finished = cases, 0
+    while queue:
+        due = heapq.heappop(queue)
+        if due.at > until:
+            break
+        if due.at > clock.now():
+            clock.advance(due.at - clock.now())
+        journey = journeys[due.case]
+        if not _run(app, rng, journey, due.case, clock, progress):
+            continue
+        journey.next_step = next(journey.steps, None)
+        if journey.next_step is None:
+            finished += 1
+            if finished % 50 == 0:
+                progress(f"  {finished}/{cases} demo cases walked through")
+            continue
+        sequence += 1
+        later = clock.now() + timedelta(hours=journey.next_step[0])
+        heapq.heappush(queue, _Due(_office_hours(later), sequence, due.case))
+    return [
+        DemoCase(j.case_no, j.query_code, app.get_case(j.case_id).status)
+        for j in journeys
+        if j.case_id is not None
+    ]
+
+
+def _run(
+    app: HallApplication,
+    rng: random.Random,
+    journey: _Journey,
+    index: int,
+    clock: SimulatedClock,
+    progress: Callable[[str], None],
+) -> bool:
+    """Submit the case, or run its next step; False when the step was refused."""
+    if journey.case_id is None:
+        made = app.submit(
+            CLERK,
+            item_code=journey.item.code,
+            channel=rng.choice(["window", "online", "mobile", "kiosk"]),
+            applicant=applicant(rng, index),
+            materials=[{"code": m.code, "name": m.name} for m in journey.item.materials],
+        )
+        journey.case_id, journey.case_no, journey.query_code = (
+            made.aggregate_id,
+            made.case_no,
+            made.query_code,
+        )
+        return True
+    assert journey.next_step is not None
+    _, action, fields, actor = journey.next_step
+    try:
+        app.handle(action, journey.case_id, actor, **_resolve(fields, clock.now()))
+    except DomainError as error:
+        progress(f"  demo case {journey.case_no}: {action} refused ({error}); it stops there")
+        return False
+    return True
+
+
+def _resolve(fields: dict[str, Any], now: datetime) -> dict[str, Any]:
+    """Fields whose value depends on when the step runs: ("due", hours) is a date ahead."""
+    return {
+        name: local_date(now + timedelta(hours=value[1])) if isinstance(value, tuple) else value
+        for name, value in fields.items()
+    }
+
+
+def _office_hours(moment: datetime) -> datetime:
+    """Move a moment into the hall's office hours (09:00–17:00 Shanghai, weekdays)."""
+    local = moment.astimezone(HALL_TZ)
+    if local.hour < 9:
+        local = local.replace(hour=9)
+    elif local.hour >= 17:
+        local = (local + timedelta(days=1)).replace(hour=9)
+    while local.weekday() >= 5:
+        local += timedelta(days=1)
+    return local

@@ -2,23 +2,41 @@
 
 from __future__ import annotations
 
+import json
 import os
 import signal
 import subprocess
 import sys
 import time
 from collections.abc import Iterable
+from dataclasses import replace
+from datetime import timedelta
 from pathlib import Path
 
 import httpx
+from eventsourcing.utils import get_topic
 
 from api.tokens import issue
+from domain.application import HallApplication
+from domain.case import Case
+from domain.clock import SimulatedClock
 from infra import stack
 from infra.bootstrap import build_application, open_pool, prepare_database
+from infra.catalogue import load_catalogue
 from infra.config import ROOT, Settings, state_dir
-from infra.demo import seed
+from infra.demo import DemoCase, generate
 
 PROCESSES = ("relay", "project", "api")
+DEMO_CASES = 300
+DEMO_DAYS = 100
+DEMO_FILE = state_dir() / "demo-cases.json"
+TOKENS = [
+    ("clerk", "HALL"),
+    ("officer", "SCJG"),
+    ("approver", "SCJG"),
+    ("supervisor", "HALL"),
+    ("hall_admin", "HALL"),
+]
 
 
 def serve_api(settings: Settings) -> None:
@@ -38,15 +56,17 @@ def serve_api(settings: Settings) -> None:
 
 
 def run_platform() -> int:
-    """Start everything, seed demo cases, print how to look, and wait for Ctrl-C."""
+    """Start everything, load the catalogue and demo cases, print how to look, wait for Ctrl-C."""
     signal.signal(signal.SIGTERM, _interrupt)
     info = stack.up()
-    settings = Settings.from_env(info.database_url, info.bootstrap_servers)
+    settings = replace(Settings.from_env(info.database_url, info.bootstrap_servers), mode="demo")
     prepare_database(settings)
+    shown = _demo_data(settings)
     env = {
         **os.environ,
         "DATABASE_URL": settings.database_url,
         "KAFKA_BOOTSTRAP_SERVERS": settings.bootstrap_servers,
+        "CASETRAIL_MODE": "demo",
     }
     logs = state_dir() / "logs"
     logs.mkdir(parents=True, exist_ok=True)
@@ -54,26 +74,27 @@ def run_platform() -> int:
     try:
         base_url = f"http://{settings.api_host}:{settings.api_port}"
         _wait_for_api(base_url, children["api"], logs / "api.log")
-        token = issue(settings.token_secret, user="demo-clerk", roles=["clerk"], department="SCJG")
-        print("seeding demo cases through the API …", flush=True)
-        demo = seed(base_url, token)
-        shown = demo[0]
+        print("waiting for the projections to catch up with the demo data …", flush=True)
         started = time.monotonic()
-        public = httpx.get(
-            f"{base_url}/api/v1/public/cases/{shown.case_no}",
-            params={"query_code": shown.query_code, "min_position": shown.position},
-            timeout=30,
-        )
+        _wait_for_view(base_url, shown)
+        tokens = {
+            f"{role:<10} {department}": issue(
+                settings.token_secret, user=f"demo-{role}", roles=[role], department=department
+            )
+            for role, department in TOKENS
+        }
         print(
-            f"\ncasetrail is up: {base_url}\n"
-            f"  API docs       {base_url}/docs\n"
-            f"  staff token    {token}\n"
-            f"  demo case      {shown.case_no}  query code {shown.query_code}\n"
-            f"  public view    {public.request.url}\n"
-            f"  (public view caught up in {time.monotonic() - started:.2f} s: "
-            f"{public.json().get('status_label', {}).get('en')})\n"
-            f"  logs           {logs}\n"
-            "Press Ctrl-C to stop.",
+            f"\ncasetrail is up: {base_url}   (views caught up in "
+            f"{time.monotonic() - started:.1f} s)\n"
+            f"  API docs     {base_url}/docs\n"
+            f"  demo case    {shown.case_no}  query code {shown.query_code}  ({shown.status})\n"
+            f"  public view  {base_url}/api/v1/public/cases/{shown.case_no}"
+            f"?query_code={shown.query_code}\n"
+            f"  more cases   {DEMO_FILE}\n"
+            f"  logs         {logs}\n"
+            "  staff tokens (12 h):\n"
+            + "".join(f"    {who}  {token}\n" for who, token in tokens.items())
+            + "Press Ctrl-C to stop.",
             flush=True,
         )
         while all(child.poll() is None for child in children.values()):
@@ -86,6 +107,54 @@ def run_platform() -> int:
         return 0
     finally:
         _stop(children.values())
+
+
+def _demo_data(settings: Settings) -> DemoCase:
+    """Load the catalogue, and the demo cases on first start; the case to show."""
+    with open_pool(settings, max_size=2) as pool:
+        app = build_application(settings, pool)
+        registered = load_catalogue(app)
+        if registered:
+            print(f"loaded {registered} service items into the power list", flush=True)
+        if DEMO_FILE.exists() and _has_cases(app):
+            cases = [DemoCase(**c) for c in json.loads(DEMO_FILE.read_text(encoding="utf-8"))]
+        else:
+            print(
+                f"walking {DEMO_CASES} demo cases through {DEMO_DAYS} simulated days …", flush=True
+            )
+            now = app.clock.now()
+            clock = SimulatedClock(now - timedelta(days=DEMO_DAYS))
+            simulated = build_application(settings, pool, clock=clock)
+            cases = generate(simulated, clock, cases=DEMO_CASES, days=DEMO_DAYS, until=now)
+            simulated.close()
+            DEMO_FILE.write_text(
+                json.dumps([vars(c) for c in cases], ensure_ascii=False, indent=1),
+                encoding="utf-8",
+            )
+        app.close()
+    return next((c for c in reversed(cases) if c.status == "in_review"), cases[-1])
+
+
+def _has_cases(app: HallApplication) -> bool:
+    submitted = app.recorder.select_notifications(
+        start=None, limit=1, topics=[get_topic(Case.Submitted)]
+    )
+    return bool(submitted)
+
+
+def _wait_for_view(base_url: str, case: DemoCase) -> None:
+    """Wait until the projection shows the demo case (the demo data went through Kafka)."""
+    deadline = time.monotonic() + 300
+    while time.monotonic() < deadline:
+        found = httpx.get(
+            f"{base_url}/api/v1/public/cases/{case.case_no}",
+            params={"query_code": case.query_code},
+            timeout=30,
+        )
+        if found.status_code == 200 and found.json()["status"] != "submitted":
+            return
+        time.sleep(0.5)
+    raise RuntimeError("the projections did not catch up with the demo data in 5 minutes")
 
 
 def _interrupt(*_: object) -> None:

@@ -13,13 +13,44 @@ from domain.clock import HALL_TZ
 
 STATUS_LABELS = {
     "submitted": {"zh": "已收件", "en": "Received"},
+    "awaiting_supplement": {"zh": "待补正材料", "en": "Awaiting missing materials"},
+    "supplement_provided": {"zh": "材料已补齐", "en": "Materials provided"},
     "accepted": {"zh": "已受理", "en": "Accepted"},
     "not_accepted": {"zh": "不予受理", "en": "Not accepted"},
+    "special_procedure": {"zh": "特别程序中（不计时）", "en": "Special procedure (clock stopped)"},
+    "suspended": {"zh": "已中止（不计时）", "en": "Suspended (clock stopped)"},
+    "in_review": {"zh": "审查中", "en": "Under review"},
+    "extended": {"zh": "已延期", "en": "Deadline extended"},
     "approved": {"zh": "已决定：准予许可", "en": "Decided: approved"},
     "denied": {"zh": "已决定：不予许可", "en": "Decided: denied"},
+    "certificate_issued": {"zh": "已制证", "en": "Certificate issued"},
+    "delivered": {"zh": "已送达", "en": "Result delivered"},
     "completed": {"zh": "已办结", "en": "Completed"},
     "withdrawn": {"zh": "已撤回", "en": "Withdrawn"},
+    "terminated": {"zh": "已终止", "en": "Terminated"},
+    "forwarded": {"zh": "已转报上级机关", "en": "Forwarded to the higher authority"},
 }
+# The public status each case event leads to; events not listed are internal steps.
+PUBLIC_STATUS = {
+    "submitted": "submitted",
+    "supplement_requested": "awaiting_supplement",
+    "supplement_provided": "supplement_provided",
+    "supplement_provided_in_review": "supplement_provided",
+    "accepted": "accepted",
+    "not_accepted": "not_accepted",
+    "special_procedure_started": "special_procedure",
+    "special_procedure_ended": "in_review",
+    "suspended": "suspended",
+    "resumed": "in_review",
+    "deadline_extended": "extended",
+    "certificate_issued": "certificate_issued",
+    "result_delivered": "delivered",
+    "completed": "completed",
+    "withdrawn": "withdrawn",
+    "terminated": "terminated",
+    "forwarded": "forwarded",
+}
+DEADLINE_FIELDS = ("promised_deadline", "statutory_deadline", "deadline_provisional")
 
 
 def mask_name(name: str, kind: str) -> str:
@@ -50,30 +81,33 @@ def apply(view: dict[str, Any] | None, event: dict[str, Any]) -> dict[str, Any] 
             "query_code_hash": data["query_code_hash"],
             "timeline": [],
             "decision": None,
+            "missing": [],
         }
     if view is None:
         return None
-    status = _status_after(kind, data)
+    view = {
+        **view,
+        **{name: data[name] for name in DEADLINE_FIELDS if name in data},
+        "version": event["caseversion"],
+        "position": event["position"],
+        "updated_at": event["time"],
+    }
+    if kind == "decided":
+        view["decision"] = _decision(data)
+    if kind == "supplement_requested":
+        view["missing"] = [m["name"] for m in data["missing"]]
+    elif kind.startswith("supplement_provided"):
+        view["missing"] = []
+    status = str(data["outcome"]) if kind == "decided" else PUBLIC_STATUS.get(kind)
     if status is None:
         return view
     milestone = {"status": status, "label": STATUS_LABELS[status], **_when(event["time"])}
-    if kind == "decided":
-        view = {**view, "decision": _decision(data)}
     return {
         **view,
         "status": status,
         "status_label": STATUS_LABELS[status],
         "timeline": [*view["timeline"], milestone],
-        "version": event["caseversion"],
-        "position": event["position"],
-        "updated_at": event["time"],
     }
-
-
-def _status_after(kind: str, data: dict[str, Any]) -> str | None:
-    if kind == "decided":
-        return str(data["outcome"])
-    return kind if kind in STATUS_LABELS else None
 
 
 def _decision(data: dict[str, Any]) -> dict[str, Any]:
@@ -81,6 +115,7 @@ def _decision(data: dict[str, Any]) -> dict[str, Any]:
         "outcome": data["outcome"],
         "reasons": data["reasons"],
         "legal_basis": data["legal_basis"],
+        "appeal_notice": data.get("appeal_notice", ""),  # v1 decisions had none
     }
 
 

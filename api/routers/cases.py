@@ -1,117 +1,151 @@
-"""Staff commands on cases, and the staff read of one case."""
+"""Staff commands on cases (one path per command), and the staff read of one case.
 
-from __future__ import annotations
+No ``from __future__ import annotations`` here: the command routes are built
+from a table, and FastAPI reads their annotations at definition time.
+"""
 
-from typing import Any
+from typing import Annotated, Any
 from uuid import UUID
 
-from fastapi import APIRouter
+from fastapi import APIRouter, Header, Request, Response
 
-from api.deps import App, Caller
-from api.schemas import (
-    CommandIn,
-    CommandOut,
-    CompleteIn,
-    DecideIn,
-    NotAcceptIn,
-    SubmitIn,
-    SubmitOut,
-    WithdrawIn,
-)
+from api.deps import App, Caller, Pool
+from api.idempotency import fingerprint, run_once
+from api.schemas import CASE_COMMAND_BODIES, CommandIn, CommandOut, SubmitIn, SubmitOut
 from domain.application import Recorded
+from domain.authorization import allowed_roles
+from domain.case import local_date
 
 router = APIRouter(prefix="/api/v1/cases", tags=["cases"])
 ERRORS: dict[int | str, dict[str, Any]] = {
     401: {"description": "No valid bearer token"},
+    403: {"description": "The caller's role or department may not do this"},
     404: {"description": "No such case"},
-    409: {"description": "Invalid transition, or stale expected_version"},
-    422: {"description": "The body breaks the schema or a domain rule"},
+    409: {"description": "Invalid transition, stale expected_version, or a key in progress"},
+    422: {"description": "The body breaks the schema or a domain rule, or a reused key"},
 }
+IdempotencyKey = Annotated[str | None, Header(max_length=200)]
 
 
-def _out(recorded: Recorded) -> CommandOut:
+def _roles(action: str) -> str:
+    return "Allowed roles: " + ", ".join(sorted(allowed_roles(action))) + "."
+
+
+def _out(recorded: Recorded) -> dict[str, Any]:
     return CommandOut(
-        case_id=recorded.case_id, version=recorded.version, position=recorded.position
+        case_id=recorded.aggregate_id, version=recorded.version, position=recorded.position
+    ).model_dump(mode="json")
+
+
+def _once(
+    request: Request,
+    response: Response,
+    pool: Pool,
+    caller: Caller,
+    key: str | None,
+    body: Any,
+    command: Any,
+) -> dict[str, Any]:
+    result, replayed = run_once(
+        pool,
+        actor=caller.id,
+        key=key,
+        request=fingerprint(request.method, request.url.path, body),
+        command=command,
     )
+    if replayed:
+        response.headers["Idempotent-Replayed"] = "true"
+    return result
 
 
-@router.post("", status_code=201, response_model=SubmitOut, responses=ERRORS)
-def submit(body: SubmitIn, app: App, caller: Caller) -> SubmitOut:
-    """收件: receive a new case; the query code is returned only here."""
-    done = app.submit(
-        caller,
-        item_code=body.item_code,
-        channel=body.channel,
-        applicant=body.applicant.model_dump(),
-        materials=[m.model_dump() for m in body.materials],
-    )
-    return SubmitOut(
-        case_id=done.case_id,
-        version=done.version,
-        position=done.position,
-        case_no=done.case_no,
-        query_code=done.query_code,
-    )
-
-
-@router.post("/{case_id}/accept", response_model=CommandOut, responses=ERRORS)
-def accept(case_id: UUID, app: App, caller: Caller, body: CommandIn | None = None) -> CommandOut:
-    """受理: accept the case; the clock starts."""
-    expected = body.expected_version if body else None
-    return _out(app.accept(case_id, caller, expected_version=expected))
-
-
-@router.post("/{case_id}/not-accept", response_model=CommandOut, responses=ERRORS)
-def not_accept(case_id: UUID, body: NotAcceptIn, app: App, caller: Caller) -> CommandOut:
-    """不予受理: refuse with reason and legal basis."""
-    return _out(
-        app.not_accept(
-            case_id,
+@router.post(
+    "",
+    status_code=201,
+    response_model=SubmitOut,
+    responses=ERRORS,
+    description="收件: receive a new case; the query code is returned only here. "
+    + _roles("submit"),
+)
+def submit(
+    body: SubmitIn,
+    app: App,
+    caller: Caller,
+    pool: Pool,
+    request: Request,
+    response: Response,
+    idempotency_key: IdempotencyKey = None,
+) -> dict[str, Any]:
+    def command() -> dict[str, Any]:
+        done = app.submit(
             caller,
-            reason=body.reason,
-            legal_basis=body.legal_basis,
-            expected_version=body.expected_version,
+            item_code=body.item_code,
+            channel=body.channel,
+            applicant=body.applicant.model_dump(),
+            materials=[m.model_dump() for m in body.materials],
         )
+        return SubmitOut(
+            case_id=done.aggregate_id,
+            version=done.version,
+            position=done.position,
+            case_no=done.case_no,
+            query_code=done.query_code,
+        ).model_dump(mode="json")
+
+    return _once(
+        request, response, pool, caller, idempotency_key, body.model_dump(mode="json"), command
     )
 
 
-@router.post("/{case_id}/decide", response_model=CommandOut, responses=ERRORS)
-def decide(case_id: UUID, body: DecideIn, app: App, caller: Caller) -> CommandOut:
-    """决定: approve, or deny with reasons and legal basis."""
-    return _out(
-        app.decide(
-            case_id,
+def _command_route(action: str, body_model: type[CommandIn]) -> None:
+    optional = not any(f.is_required() for f in body_model.model_fields.values())
+
+    def route(
+        case_id: UUID,
+        app: App,
+        caller: Caller,
+        pool: Pool,
+        request: Request,
+        response: Response,
+        body: body_model = None if optional else ...,  # type: ignore[valid-type]
+        idempotency_key: IdempotencyKey = None,
+    ) -> dict[str, Any]:
+        command_body: CommandIn = body or body_model()
+        fields = command_body.model_dump()
+        expected = fields.pop("expected_version")
+
+        def command() -> dict[str, Any]:
+            return _out(app.handle(action, case_id, caller, expected_version=expected, **fields))
+
+        return _once(
+            request,
+            response,
+            pool,
             caller,
-            outcome=body.outcome,
-            reasons=body.reasons,
-            legal_basis=body.legal_basis,
-            expected_version=body.expected_version,
+            idempotency_key,
+            command_body.model_dump(mode="json"),
+            command,
         )
+
+    route.__name__ = action.replace("-", "_")
+    router.add_api_route(
+        f"/{{case_id}}/{action}",
+        route,
+        methods=["POST"],
+        response_model=CommandOut,
+        responses=ERRORS,
+        summary=action,
+        description=(body_model.__doc__ or "").strip() + " " + _roles(action),
     )
 
 
-@router.post("/{case_id}/complete", response_model=CommandOut, responses=ERRORS)
-def complete(case_id: UUID, app: App, caller: Caller, body: CompleteIn | None = None) -> CommandOut:
-    """办结: close the case with a closure result."""
-    body = body or CompleteIn()
-    return _out(
-        app.complete(case_id, caller, result=body.result, expected_version=body.expected_version)
-    )
+for _action, _body in CASE_COMMAND_BODIES.items():
+    _command_route(_action, _body)
 
 
-@router.post("/{case_id}/withdraw", response_model=CommandOut, responses=ERRORS)
-def withdraw(case_id: UUID, app: App, caller: Caller, body: WithdrawIn | None = None) -> CommandOut:
-    """撤回: the applicant withdraws an open case."""
-    body = body or WithdrawIn()
-    return _out(
-        app.withdraw(case_id, caller, reason=body.reason, expected_version=body.expected_version)
-    )
-
-
-@router.get("/{case_id}", responses=ERRORS)
+@router.get("/{case_id}", responses=ERRORS, description=_roles("read-case"))
 def read(case_id: UUID, app: App, caller: Caller) -> dict[str, Any]:
     """The staff view of a case, from its events."""
-    case = app.get_case(case_id)
+    case = app.read_case(case_id, caller)
     return {
         "case_id": case.id,
         "case_no": case.case_no,
@@ -119,12 +153,25 @@ def read(case_id: UUID, app: App, caller: Caller) -> dict[str, Any]:
         "version": case.version,
         "item_code": case.item_code,
         "item_name": case.item_name,
+        "item_revision": case.item_revision,
         "department": case.department,
         "channel": case.channel,
         "applicant": case.applicant,
         "materials": case.materials,
+        "missing": case.missing,
+        "assignee": case.assignee,
+        "completed_steps": case.completed_steps,
+        "parallel_review": case.parallel,
         "outcome": case.outcome,
         "result": case.result,
+        "statutory_deadline": case.statutory_deadline,
+        "promised_deadline": case.promised_deadline,
+        "deadline_provisional": case.deadline_provisional,
+        "extension_days": case.extension_days,
+        "clock": case.clock(app.calendar(), local_date(app.clock.now())),
+        "fees_charged": case.fees_charged,
+        "certificate_no": case.certificate_no,
+        "ratings": case.ratings,
         "submitted_at": case.submitted_at,
         "accepted_at": case.accepted_at,
         "decided_at": case.decided_at,

@@ -27,7 +27,8 @@ from psycopg import sql
 
 from api.tokens import issue
 from infra import kafka, postgres
-from infra.bootstrap import prepare_database
+from infra.bootstrap import build_application, open_pool, prepare_database
+from infra.catalogue import load_catalogue
 from infra.config import ROOT, Settings, state_dir
 
 T = TypeVar("T")
@@ -65,6 +66,10 @@ class Platform:
         )
         kafka.ensure_topic(bootstrap_servers, self.topic)
         prepare_database(self.settings)
+        with open_pool(self.settings, max_size=2) as pool:
+            app = build_application(self.settings, pool)
+            load_catalogue(app)
+            app.close()
         self.logs = state_dir() / "test-logs"
         self.logs.mkdir(parents=True, exist_ok=True)
         self.processes: dict[str, subprocess.Popen[bytes]] = {}
@@ -139,11 +144,12 @@ class Platform:
         except httpx.TransportError:
             return False
 
-    def token(self, role: str = "clerk", department: str = "SCJG", user: str = "u-1") -> str:
+    def token(self, role: str = "clerk", department: str = "HALL", user: str | None = None) -> str:
+        user = user or f"{role}-{department.lower()}"
         return issue(self.settings.token_secret, user=user, roles=[role], department=department)
 
-    def client(self, **kwargs: Any) -> httpx.Client:
-        headers = {"Authorization": f"Bearer {self.token(**kwargs)}"}
+    def client(self, role: str = "clerk", department: str = "HALL") -> httpx.Client:
+        headers = {"Authorization": f"Bearer {self.token(role, department)}"}
         return httpx.Client(base_url=self.base_url, headers=headers, timeout=30)
 
     def sql(self, query: str, *params: Any) -> list[tuple[Any, ...]]:

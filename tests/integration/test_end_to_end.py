@@ -1,10 +1,14 @@
-"""A case through the HTTP API, PostgreSQL, Kafka and the public view, on the real servers."""
+"""Cases through the HTTP API, PostgreSQL, Kafka and the public view, on the real servers:
+one case of every closure path, including a parallel approval and a special procedure."""
 
 from __future__ import annotations
 
 from collections.abc import Iterator
+from datetime import date, timedelta
+from typing import Any
 from uuid import UUID
 
+import httpx
 import orjson
 import pytest
 
@@ -12,7 +16,7 @@ from domain.chain import verify_chain
 from infra import kafka
 from tests.integration.harness import Platform
 
-APPLICANT = {
+PERSON = {
     "kind": "person",
     "name": "张三丰",
     "id_number": "110101199003071234",
@@ -32,75 +36,292 @@ CLOUDEVENT_FIELDS = {
     "prevhash",
     "hash",
 }
+DENIAL = {
+    "reasons": ["场所卫生条件不符合要求"],
+    "legal_basis": "《公共场所卫生管理条例》第八条",
+    "appeal_notice": "可于收到本决定之日起六十日内申请行政复议，或六个月内提起行政诉讼。",
+}
 
 
-@pytest.fixture(scope="module")
-def running(platform: Platform) -> Iterator[Platform]:
-    for name in ("relay", "project", "api"):
-        platform.start(name)
-    yield platform
+class Hall:
+    """The staff of the hall, each with a client carrying their own token."""
 
+    def __init__(self, platform: Platform) -> None:
+        self.platform = platform
+        self.clients: dict[tuple[str, str], httpx.Client] = {}
 
-def test_a_case_travels_to_the_public_view_and_the_topic(running: Platform) -> None:
-    with running.client(role="clerk") as staff:
-        created = staff.post(
+    def client(self, role: str, department: str = "HALL") -> httpx.Client:
+        if (role, department) not in self.clients:
+            self.clients[role, department] = self.platform.client(role, department)
+        return self.clients[role, department]
+
+    def submit(self, item_code: str, applicant: dict[str, Any] = PERSON) -> dict[str, Any]:
+        response = self.client("clerk").post(
             "/api/v1/cases",
             json={
-                "item_code": "SCJG-001",
+                "item_code": item_code,
                 "channel": "window",
-                "applicant": APPLICANT,
+                "applicant": applicant,
                 "materials": [{"code": "M1", "name": "申请书"}],
             },
         )
-        assert created.status_code == 201, created.text
-        case = created.json()
-        case_id, case_no, code = case["case_id"], case["case_no"], case["query_code"]
-        assert case["version"] == 1 and case["position"] >= 1
+        assert response.status_code == 201, response.text
+        return dict(response.json())
 
-        def public(position: int) -> dict:
-            response = staff.get(
-                f"/api/v1/public/cases/{case_no}",
-                params={"query_code": code, "min_position": position},
-            )
-            assert response.status_code == 200, response.text
-            assert response.headers["Casetrail-Position-Reached"] == "true"
-            return response.json()
+    def act(
+        self, case: dict[str, Any], action: str, role: str, department: str = "HALL", **body: Any
+    ) -> dict[str, Any]:
+        response = self.client(role, department).post(
+            f"/api/v1/cases/{case['case_id']}/{action}", json=body
+        )
+        assert response.status_code == 200, f"{action}: {response.text}"
+        return dict(response.json())
 
-        assert public(case["position"])["status"] == "submitted"
-        steps = [
-            ("accept", {}, "accepted"),
-            ("decide", {"outcome": "approved"}, "approved"),
-            ("complete", {}, "completed"),
-        ]
-        for version, (action, body, status) in enumerate(steps, start=2):
-            done = staff.post(
-                f"/api/v1/cases/{case_id}/{action}", json={**body, "expected_version": version - 1}
-            )
-            assert done.status_code == 200, done.text
-            assert done.json()["version"] == version
-            view = public(done.json()["position"])
-            assert view["status"] == status
-            assert view["version"] == version
-        assert [m["status"] for m in view["timeline"]] == [
-            "submitted",
-            "accepted",
-            "approved",
+    def public(self, case: dict[str, Any], position: int) -> dict[str, Any]:
+        response = self.client("clerk").get(
+            f"/api/v1/public/cases/{case['case_no']}",
+            params={"query_code": case["query_code"], "min_position": position},
+        )
+        assert response.status_code == 200, response.text
+        assert response.headers["Casetrail-Position-Reached"] == "true"
+        return dict(response.json())
+
+    def staff_view(self, case: dict[str, Any], department: str) -> dict[str, Any]:
+        response = self.client("officer", department).get(f"/api/v1/cases/{case['case_id']}")
+        assert response.status_code == 200, response.text
+        return dict(response.json())
+
+    def close(self) -> None:
+        for client in self.clients.values():
+            client.close()
+
+
+@pytest.fixture(scope="module")
+def hall(platform: Platform) -> Iterator[Hall]:
+    for name in ("relay", "project", "api"):
+        platform.start(name)
+    staff = Hall(platform)
+    yield staff
+    staff.close()
+
+
+def handle(hall: Hall, case: dict[str, Any], department: str, steps: list[tuple]) -> int:
+    """Run ``(action, role, body)`` steps; the last position."""
+    position = case["position"]
+    for action, role, body in steps:
+        acting_department = body.pop("_department", department if role != "clerk" else "HALL")
+        position = hall.act(case, action, role, acting_department, **body)["position"]
+    return int(position)
+
+
+def test_approval_with_certificate_and_a_rectified_poor_rating(hall: Hall) -> None:
+    case = hall.submit("SCJG-001")
+    assert hall.public(case, case["position"])["status"] == "submitted"
+    position = handle(
+        hall,
+        case,
+        "SCJG",
+        [
+            ("accept", "clerk", {}),
+            ("assign", "officer", {"assignee": "officer-scjg"}),
+            ("complete-step", "officer", {"step": "审查", "opinion": "agree"}),
+            ("complete-step", "approver", {"step": "决定", "opinion": "agree"}),
+            ("decide", "approver", {"outcome": "approved"}),
+            ("issue-certificate", "clerk", {"certificate_no": "JY13201000000001"}),
+            ("deliver", "clerk", {"method": "electronic"}),
+            ("complete", "officer", {}),
+        ],
+    )
+    view = hall.public(case, position)
+    assert [m["status"] for m in view["timeline"]] == [
+        "submitted",
+        "accepted",
+        "approved",
+        "certificate_issued",
+        "delivered",
+        "completed",
+    ]
+    assert view["applicant"] == "张*丰"
+    assert "110101199003071234" not in orjson.dumps(view).decode()
+    staff = hall.staff_view(case, "SCJG")
+    assert staff["result"] == "certificate_issued" and staff["certificate_no"]
+    assert staff["promised_deadline"] and staff["clock"]["working_days_used"] == 0
+    handle(
+        hall,
+        case,
+        "SCJG",
+        [
+            ("rate", "clerk", {"stage": "closure", "level": 2, "comment": "等待时间长"}),
+            (
+                "order-rectification",
+                "supervisor",
+                {"stage": "closure", "instructions": "核实整改", "_department": "HALL"},
+            ),
+            ("report-rectification", "officer", {"stage": "closure", "measures": "增设窗口"}),
+            (
+                "complete-callback",
+                "supervisor",
+                {"stage": "closure", "satisfied": True, "_department": "HALL"},
+            ),
+        ],
+    )
+    assert hall.staff_view(case, "SCJG")["ratings"]["closure"]["rectification"] == "called_back"
+
+
+def test_parallel_approval_with_a_special_procedure_and_an_extension(hall: Hall) -> None:
+    case = hall.submit(
+        "ZJ-001",
+        {"kind": "organisation", "name": "恒信建设有限公司", "id_number": "91320000MA1XYZ0001"},
+    )
+    due = (date.today() + timedelta(days=10)).isoformat()
+    handle(
+        hall,
+        case,
+        "ZJ",
+        [
+            ("accept", "clerk", {}),
+            ("assign", "officer", {"assignee": "officer-zj"}),
+            (
+                "request-parallel-review",
+                "officer",
+                {"departments": ["ZRZY", "STHJ", "RF"], "due_on": due},
+            ),
+        ],
+    )
+    before = hall.staff_view(case, "ZJ")
+    for department in ("ZRZY", "STHJ", "RF"):
+        hall.act(case, "give-opinion", "officer", department, opinion="agree", comment="同意")
+    assert hall.staff_view(case, "ZJ")["parallel_review"] is None  # closed by the last opinion
+    position = handle(
+        hall,
+        case,
+        "ZJ",
+        [
+            (
+                "start-special-procedure",
+                "officer",
+                {
+                    "kind": "inspection",
+                    "expected_days": 3,
+                    "notice": "现场勘查，期间不计入审批时限",
+                },
+            ),
+        ],
+    )
+    paused = hall.public(case, position)
+    assert paused["status"] == "special_procedure"
+    assert hall.staff_view(case, "ZJ")["clock"]["paused"] is True
+    position = handle(
+        hall,
+        case,
+        "ZJ",
+        [
+            ("end-special-procedure", "officer", {"result": "现场符合开工条件"}),
+            ("extend", "approver", {"days": 15, "reason": "联合审批，需各部门会商"}),
+            ("complete-step", "officer", {"step": "审查", "opinion": "agree"}),
+            ("decide", "approver", {"outcome": "approved"}),
+            ("issue-certificate", "clerk", {"certificate_no": "SG320100202611250001"}),
+            ("deliver", "clerk", {"method": "window"}),
+            ("complete", "officer", {}),
+        ],
+    )
+    assert hall.public(case, position)["status"] == "completed"
+    after = hall.staff_view(case, "ZJ")
+    assert after["extension_days"] == 15
+    assert after["statutory_deadline"] > before["statutory_deadline"]
+
+
+@pytest.mark.parametrize(
+    ("item", "department", "steps", "status"),
+    [
+        (
+            "WJ-001",
+            "WJ",
+            [
+                ("accept", "clerk", {}),
+                ("assign", "officer", {"assignee": "officer-wj"}),
+                ("decide", "approver", {"outcome": "denied", **DENIAL}),
+                ("deliver", "clerk", {"method": "post"}),
+                ("complete", "officer", {}),
+            ],
             "completed",
-        ]
-        assert view["applicant"] == "张*丰"
-        assert "110101199003071234" not in orjson.dumps(view).decode()
+        ),
+        (
+            "SCJG-002",
+            "SCJG",
+            [
+                ("request-supplement", "clerk", {"missing": [{"code": "M2", "name": "资质证明"}]}),
+                ("provide-supplement", "clerk", {"provided": [{"code": "M2", "name": "资质证明"}]}),
+                (
+                    "not-accept",
+                    "clerk",
+                    {"reason": "不属于本机关职权范围", "legal_basis": "《行政许可法》第三十二条"},
+                ),
+            ],
+            "not_accepted",
+        ),
+        (
+            "JT-001",
+            "JT",
+            [("accept", "clerk", {}), ("withdraw", "clerk", {"reason": "撤回"})],
+            "withdrawn",
+        ),
+        (
+            "ZRZY-002",
+            "ZRZY",
+            [
+                ("accept", "clerk", {}),
+                ("suspend", "officer", {"reason": "权属争议"}),
+                ("resume", "officer", {"reason": "争议已解决"}),
+                (
+                    "terminate",
+                    "approver",
+                    {"reason": "申请人主体资格终止", "legal_basis": "《行政许可法》第七十条"},
+                ),
+            ],
+            "terminated",
+        ),
+        (
+            "STHJ-001",
+            "STHJ",
+            [
+                ("accept", "clerk", {}),
+                (
+                    "forward",
+                    "officer",
+                    {"to_authority": "省生态环境厅", "reason": "依法需报省级审批"},
+                ),
+            ],
+            "forwarded",
+        ),
+    ],
+    ids=["denied", "not-accepted", "withdrawn", "terminated", "forwarded"],
+)
+def test_every_other_closure_path(
+    hall: Hall, item: str, department: str, steps: list[tuple], status: str
+) -> None:
+    case = hall.submit(item)
+    position = handle(hall, case, department, [(a, r, dict(b)) for a, r, b in steps])
+    view = hall.public(case, position)
+    assert view["status"] == status
+    assert hall.staff_view(case, department)["status"] == status
+    if status == "completed":
+        assert view["decision"]["outcome"] == "denied"
+        assert view["decision"]["appeal_notice"] == DENIAL["appeal_notice"]
 
-        staff_view = staff.get(f"/api/v1/cases/{case_id}").json()
-        assert staff_view["status"] == "completed" and staff_view["version"] == 4
 
-    messages = [m for m in running.read_topic() if m.key == case_id.encode()]
+def test_the_topic_carries_a_cases_events_in_order_with_a_valid_chain(hall: Hall) -> None:
+    case = hall.submit("JT-003")
+    handle(hall, case, "JT", [("accept", "clerk", {}), ("withdraw", "clerk", {})])
+    case_id = case["case_id"]
+    head = hall.staff_view(case, "JT")["head_hash"]
+    messages = [m for m in hall.platform.read_topic() if m.key == case_id.encode()]
     events = [orjson.loads(m.value) for m in messages]
-    assert [e["caseversion"] for e in events] == [1, 2, 3, 4]
+    assert [e["caseversion"] for e in events] == [1, 2, 3]
     assert [e["type"] for e in events] == [
-        "casetrail.case.submitted.v1",
-        "casetrail.case.accepted.v1",
-        "casetrail.case.decided.v1",
-        "casetrail.case.completed.v1",
+        "casetrail.case.submitted.v2",
+        "casetrail.case.accepted.v2",
+        "casetrail.case.withdrawn.v1",
     ]
     for message, event in zip(messages, events, strict=True):
         assert set(event) == CLOUDEVENT_FIELDS
@@ -111,37 +332,44 @@ def test_a_case_travels_to_the_public_view_and_the_topic(running: Platform) -> N
             "ce_id": event["id"].encode(),
             "ce_type": event["type"].encode(),
         }
-        assert event["data"]["actor"] == {"id": "u-1", "role": "clerk", "department": "SCJG"}
+        assert event["data"]["actor"]["id"] == "clerk-hall"
     assert len({m.partition for m in messages}) == 1
-    verify_chain(events, head=staff_view["head_hash"])
+    verify_chain(events, head=head)
 
 
-def test_a_wrong_query_code_and_an_unknown_number_look_the_same(running: Platform) -> None:
-    with running.client() as staff:
-        case = staff.post(
-            "/api/v1/cases",
-            json={"item_code": "WJ-001", "channel": "online", "applicant": APPLICANT},
-        ).json()
-        right = staff.get(
-            f"/api/v1/public/cases/{case['case_no']}",
-            params={"query_code": case["query_code"], "min_position": case["position"]},
-        )
-        assert right.status_code == 200
-        wrong = staff.get(
-            f"/api/v1/public/cases/{case['case_no']}", params={"query_code": "AAAAAAAA"}
-        )
-        unknown = staff.get(
-            "/api/v1/public/cases/WJ-20000101-9999", params={"query_code": case["query_code"]}
-        )
+def test_a_wrong_query_code_and_an_unknown_number_look_the_same(hall: Hall) -> None:
+    case = hall.submit("WJ-001")
+    clerk = hall.client("clerk")
+    assert hall.public(case, case["position"])["status"] == "submitted"
+    wrong = clerk.get(f"/api/v1/public/cases/{case['case_no']}", params={"query_code": "AAAAAAAA"})
+    unknown = clerk.get(
+        "/api/v1/public/cases/WJ-20000101-9999", params={"query_code": case["query_code"]}
+    )
     assert wrong.status_code == unknown.status_code == 404
     assert wrong.json()["detail"] == unknown.json()["detail"]
     assert wrong.headers["content-type"] == "application/problem+json"
 
 
-def test_the_topic_is_an_immutable_log(running: Platform) -> None:
-    config = kafka.describe_topic_config(running.settings.bootstrap_servers, running.topic)
+def test_an_idempotency_key_replays_the_first_response(hall: Hall) -> None:
+    case = hall.submit("SCJG-001")
+    clerk = hall.client("clerk")
+    path = f"/api/v1/cases/{case['case_id']}/accept"
+    first = clerk.post(path, json={}, headers={"Idempotency-Key": "k-accept-1"})
+    again = clerk.post(path, json={}, headers={"Idempotency-Key": "k-accept-1"})
+    assert first.status_code == again.status_code == 200
+    assert again.json() == first.json() and again.headers["Idempotent-Replayed"] == "true"
+    assert hall.staff_view(case, "SCJG")["version"] == 2  # recorded once
+    other = clerk.post(
+        path, json={"expected_version": 2}, headers={"Idempotency-Key": "k-accept-1"}
+    )
+    assert other.status_code == 422 and "different request" in other.json()["detail"]
+
+
+def test_the_topic_is_an_immutable_log(hall: Hall) -> None:
+    platform = hall.platform
+    config = kafka.describe_topic_config(platform.settings.bootstrap_servers, platform.topic)
     assert config["retention.ms"] == "-1"
     assert config["retention.bytes"] == "-1"
     assert config["cleanup.policy"] == "delete"
     assert config["unclean.leader.election.enable"] == "false"
-    assert kafka.partition_count(running.settings.bootstrap_servers, running.topic) == 12
+    assert kafka.partition_count(platform.settings.bootstrap_servers, platform.topic) == 12

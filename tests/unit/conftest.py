@@ -1,9 +1,9 @@
-"""In-memory fixtures for pure domain tests."""
+"""In-memory fixtures for pure domain tests: the real catalogue, a simulated clock."""
 
 from __future__ import annotations
 
 from collections.abc import Callable
-from datetime import UTC, datetime, timedelta
+from datetime import UTC, datetime
 from typing import Any
 from uuid import uuid4
 
@@ -11,51 +11,63 @@ import pytest
 
 from domain.actor import Actor
 from domain.application import HallApplication
+from domain.calendar import default_calendar
 from domain.case import Case
 from domain.case_numbers import InMemoryCaseNumberSequence
-from domain.catalogue import ItemRef, StaticCatalogue
+from domain.clock import SimulatedClock
 from domain.query_code import QueryCodes
+from domain.service_item import ItemContent
+from infra.catalogue import load_catalogue, read_catalogue
 
 CLERK = Actor(id="clerk-1", role="clerk", department="SCJG")
-ITEM = ItemRef(code="SCJG-001", name="食品经营许可", department="SCJG")
+OFFICER = Actor(id="officer-1", role="officer", department="SCJG")
+APPROVER = Actor(id="approver-1", role="approver", department="SCJG")
+ADMIN = Actor(id="admin-1", role="hall_admin", department="HALL")
+CALENDAR = default_calendar()
+START = datetime(2026, 3, 2, 1, 0, tzinfo=UTC)  # Mon 2026-03-02 09:00 in Shanghai
 
 
-class SteppingClock:
-    """A clock that moves one minute every time it is read."""
-
-    def __init__(self, start: datetime) -> None:
-        self.current = start
-
-    def now(self) -> datetime:
-        self.current += timedelta(minutes=1)
-        return self.current
+def item_content(code: str) -> ItemContent:
+    """An item of the demo catalogue."""
+    entry = next(e for e in read_catalogue()["items"] if e["code"] == code)
+    return ItemContent.from_data(entry)
 
 
-@pytest.fixture
-def app() -> HallApplication:
-    return HallApplication(
-        env={"PERSISTENCE_MODULE": "eventsourcing.popo"},
-        catalogue=StaticCatalogue({ITEM.code: ITEM}),
-        case_numbers=InMemoryCaseNumberSequence(),
-        clock=SteppingClock(datetime(2026, 3, 2, 1, 0, tzinfo=UTC)),
-        query_codes=QueryCodes(n=2**10),
-    )
+ITEM = item_content("SCJG-001")
 
 
 def applicant() -> dict[str, Any]:
     return {"kind": "person", "name": "张三丰", "id_number": "110101199003071234"}
 
 
-def submitted_case() -> Case:
+def make_app(start: datetime = START) -> HallApplication:
+    """An in-memory application with the demo catalogue and a simulated clock."""
+    app = HallApplication(
+        env={"PERSISTENCE_MODULE": "eventsourcing.popo"},
+        case_numbers=InMemoryCaseNumberSequence(),
+        clock=SimulatedClock(start),
+        query_codes=QueryCodes(n=2**10),
+    )
+    load_catalogue(app)
+    return app
+
+
+@pytest.fixture
+def app() -> HallApplication:
+    return make_app()
+
+
+def submitted_case(content: ItemContent = ITEM) -> Case:
     """A freshly submitted case, outside any application."""
     return Case.submit(
         case_id=uuid4(),
-        at=datetime(2026, 3, 2, 1, 0, tzinfo=UTC),
+        at=START,
         actor=CLERK,
-        case_no="SCJG-20260302-0001",
-        item_code=ITEM.code,
-        item_name=ITEM.name,
-        department=ITEM.department,
+        case_no=f"{content.department}-20260302-0001",
+        item_code=content.code,
+        item_name=content.name,
+        item_revision=1,
+        department=content.department,
         channel="window",
         applicant=applicant(),
         materials=[{"code": "M1", "name": "申请书"}],

@@ -1,20 +1,25 @@
-"""The application's command handling, in memory."""
+"""The application: authorization, versions, items, the calendar, simulation, upcasting."""
 
 from __future__ import annotations
 
+from datetime import date, timedelta
 from uuid import uuid4
 
 import pytest
 
-from domain.application import HallApplication
+from domain.actor import Actor
+from domain.application import HallApplication, Submission
+from domain.authorization import Forbidden
+from domain.case import Case
+from domain.clock import SimulatedClock
 from domain.errors import InvalidCommand, NotFound, VersionConflict
 from domain.query_code import QueryCodes
-from tests.unit.conftest import CLERK, ITEM, applicant
+from tests.unit.conftest import ADMIN, CLERK, ITEM, OFFICER, applicant, make_app
 
 
-def submit(app: HallApplication):
+def submit(app: HallApplication, item_code: str = ITEM.code) -> Submission:
     return app.submit(
-        CLERK, item_code=ITEM.code, channel="window", applicant=applicant(), materials=[]
+        CLERK, item_code=item_code, channel="window", applicant=applicant(), materials=[]
     )
 
 
@@ -22,11 +27,12 @@ def test_case_numbers_run_per_department_and_local_day(app: HallApplication) -> 
     first, second = submit(app), submit(app)
     assert first.case_no == "SCJG-20260302-0001"
     assert second.case_no == "SCJG-20260302-0002"
+    assert submit(app, "JT-001").case_no == "JT-20260302-0001"
 
 
 def test_query_code_is_stored_only_as_a_hash(app: HallApplication) -> None:
     done = submit(app)
-    case = app.get_case(done.case_id)
+    case = app.get_case(done.aggregate_id)
     assert done.query_code not in case.query_code_hash
     assert QueryCodes.matches(done.query_code, case.query_code_hash)
     assert QueryCodes.matches(done.query_code.lower(), case.query_code_hash)
@@ -36,18 +42,97 @@ def test_query_code_is_stored_only_as_a_hash(app: HallApplication) -> None:
 def test_stale_expected_version_is_refused_and_records_nothing(app: HallApplication) -> None:
     done = submit(app)
     with pytest.raises(VersionConflict):
-        app.accept(done.case_id, CLERK, expected_version=2)
-    assert app.get_case(done.case_id).version == 1
-    assert app.accept(done.case_id, CLERK, expected_version=1).version == 2
+        app.handle("accept", done.aggregate_id, CLERK, expected_version=2)
+    assert app.get_case(done.aggregate_id).version == 1
+    assert app.handle("accept", done.aggregate_id, CLERK, expected_version=1).version == 2
 
 
 def test_unknown_case_and_item(app: HallApplication) -> None:
     with pytest.raises(NotFound):
-        app.accept(uuid4(), CLERK)
+        app.handle("accept", uuid4(), CLERK)
     with pytest.raises(InvalidCommand, match="unknown service item"):
-        app.submit(CLERK, item_code="NOPE", channel="window", applicant=applicant(), materials=[])
+        submit(app, "NOPE")
+
+
+def test_authorization_is_checked_against_the_cases_department(app: HallApplication) -> None:
+    done = submit(app)
+    app.handle("accept", done.aggregate_id, CLERK)
+    other = Actor(id="jt-1", role="officer", department="JT")
+    with pytest.raises(Forbidden, match="department 'JT'"):
+        app.handle("assign", done.aggregate_id, other, assignee="jt-1")
+    with pytest.raises(Forbidden, match="may not decide"):
+        app.handle("decide", done.aggregate_id, OFFICER, outcome="approved")
+    with pytest.raises(Forbidden):
+        app.read_case(done.aggregate_id, other)
+    assert app.get_case(done.aggregate_id).version == 2
 
 
 def test_positions_follow_the_log(app: HallApplication) -> None:
     done = submit(app)
-    assert app.accept(done.case_id, CLERK).position == done.position + 1
+    assert app.handle("accept", done.aggregate_id, CLERK).position == done.position + 1
+
+
+def test_a_case_keeps_the_item_revision_it_was_accepted_under(app: HallApplication) -> None:
+    accepted = submit(app)
+    app.handle("accept", accepted.aggregate_id, CLERK)
+    revised = ITEM.to_data() | {"promised_limit": {"days": 3, "unit": "G"}}
+    app.change_item("revise-item", ITEM.code, ADMIN, content=revised, reason="承诺时限压缩")
+    later = submit(app)
+    app.handle("accept", later.aggregate_id, CLERK)
+    first, second = app.get_case(accepted.aggregate_id), app.get_case(later.aggregate_id)
+    assert (first.item_revision, second.item_revision) == (1, 2)
+    assert first.promised_deadline == date(2026, 3, 9)  # 5 working days after Mon 03-02
+    assert second.promised_deadline == date(2026, 3, 5)  # 3 working days
+
+
+def test_suspended_and_retired_items_take_no_cases(app: HallApplication) -> None:
+    app.change_item("suspend-item", ITEM.code, ADMIN, reason="依据修订中")
+    with pytest.raises(InvalidCommand, match="suspended"):
+        submit(app)
+    with pytest.raises(Forbidden):
+        app.change_item("resume-item", ITEM.code, CLERK, reason="r")
+    app.change_item("resume-item", ITEM.code, ADMIN, reason="依据已修订")
+    submit(app)
+    app.change_item("retire-item", ITEM.code, ADMIN, reason="事项取消")
+    with pytest.raises(InvalidCommand, match="retired"):
+        submit(app)
+
+
+def test_publishing_a_year_recomputes_provisional_deadlines_by_event() -> None:
+    from datetime import UTC, datetime
+
+    app = make_app(datetime(2026, 12, 10, 2, 0, tzinfo=UTC))
+    done = submit(app, "ZJ-001")  # 20 statutory working days run into 2027
+    app.handle("accept", done.aggregate_id, CLERK)
+    case = app.get_case(done.aggregate_id)
+    assert case.deadline_provisional and case.statutory_deadline == date(2027, 1, 7)
+    app.publish_calendar_year(
+        ADMIN,
+        year=2027,
+        holidays=[date(2027, 1, 1)],
+        makeup_workdays=[],
+        notice="国务院办公厅关于2027年部分节假日安排的通知（演示数据）",
+    )
+    case = app.get_case(done.aggregate_id)
+    assert not case.deadline_provisional and case.statutory_deadline == date(2027, 1, 8)
+    recomputed = [
+        e for e in app.events.get(done.aggregate_id) if isinstance(e, Case.DeadlineRecomputed)
+    ]
+    assert len(recomputed) == 1 and recomputed[0].reason == "calendar 2027 published"
+    with pytest.raises(Forbidden):
+        app.publish_calendar_year(CLERK, year=2028, holidays=[], makeup_workdays=[], notice="n")
+
+
+def test_events_under_a_simulated_clock_are_marked(app: HallApplication) -> None:
+    done = submit(app)
+    assert isinstance(app.clock, SimulatedClock)
+    app.clock.advance(timedelta(days=1))
+    app.handle("accept", done.aggregate_id, CLERK)
+    events = list(app.events.get(done.aggregate_id))
+    assert len(events) == 2
+    assert all(e.actor["simulated"] is True for e in events)  # type: ignore[attr-defined]
+    assert [e.timestamp.date() for e in events] == [  # type: ignore[attr-defined]
+        date(2026, 3, 2),
+        date(2026, 3, 3),
+    ]
+    assert "simulated" not in CLERK.as_dict()

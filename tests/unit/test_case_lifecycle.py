@@ -1,98 +1,391 @@
-"""The first lifecycle slice: every valid and every invalid transition."""
+"""The whole lifecycle: every command in every state, and the rules inside each command."""
 
 from __future__ import annotations
 
 from collections.abc import Callable
-from datetime import UTC, datetime
+from datetime import date
+from typing import Any
 
 import pytest
 
+from domain.actor import Actor
 from domain.case import Case
-from domain.errors import InvalidCommand, InvalidTransition
-from tests.unit.conftest import CLERK
+from domain.errors import DomainError, InvalidCommand, InvalidTransition
+from tests.unit.conftest import APPROVER, CALENDAR, CLERK, OFFICER, START, item_content
 
-AT = datetime(2026, 3, 3, 2, 0, tzinfo=UTC)
-ACTIONS: dict[str, Callable[[Case], None]] = {
-    "accept": lambda c: c.accept(at=AT, actor=CLERK),
-    "not-accept": lambda c: c.not_accept(at=AT, actor=CLERK, reason="r", legal_basis="b"),
-    "decide": lambda c: c.decide(at=AT, actor=CLERK, outcome="approved"),
-    "complete": lambda c: c.complete(at=AT, actor=CLERK),
-    "withdraw": lambda c: c.withdraw(at=AT, actor=CLERK, reason="changed my mind"),
+JOINT = item_content("ZJ-001")  # construction permit: co-departments ZRZY, STHJ, RF
+CO_OFFICER = Actor(id="zrzy-1", role="officer", department="ZRZY")
+AT = START
+MATERIAL = [{"code": "M9", "name": "补充材料"}]
+
+ACTIONS: dict[str, Callable[..., None]] = {
+    "request-supplement": lambda c, at=AT: c.request_supplement(
+        at=at, actor=CLERK, missing=MATERIAL
+    ),
+    "provide-supplement": lambda c, at=AT: c.provide_supplement(
+        at=at, actor=CLERK, provided=MATERIAL, calendar=CALENDAR
+    ),
+    "accept": lambda c, at=AT: c.accept(
+        at=at, actor=CLERK, revision=1, terms=JOINT, calendar=CALENDAR
+    ),
+    "not-accept": lambda c, at=AT: c.not_accept(at=at, actor=CLERK, reason="r", legal_basis="b"),
+    "assign": lambda c, at=AT: c.assign(at=at, actor=OFFICER, assignee="officer-1"),
+    "complete-step": lambda c, at=AT: c.complete_step(
+        at=at, actor=OFFICER, step="审查", opinion="agree"
+    ),
+    "return": lambda c, at=AT: c.return_to_step(at=at, actor=OFFICER, to_step="审查", reason="r"),
+    "request-parallel-review": lambda c, at=AT: c.request_parallel_review(
+        at=at, actor=OFFICER, departments=["ZRZY"], due_on=date(2026, 3, 5)
+    ),
+    "give-opinion": lambda c, at=AT: c.give_opinion(at=at, actor=CO_OFFICER, opinion="agree"),
+    "close-parallel-review": lambda c, at=AT: c.close_parallel_review(at=at, actor=APPROVER),
+    "start-special-procedure": lambda c, at=AT: c.start_special_procedure(
+        at=at, actor=OFFICER, kind="inspection", expected_days=3, notice="现场勘查通知"
+    ),
+    "end-special-procedure": lambda c, at=AT: c.end_special_procedure(
+        at=at, actor=OFFICER, result="合格", calendar=CALENDAR
+    ),
+    "suspend": lambda c, at=AT: c.suspend(at=at, actor=OFFICER, reason="r"),
+    "resume": lambda c, at=AT: c.resume(at=at, actor=OFFICER, reason="r", calendar=CALENDAR),
+    "extend": lambda c, at=AT: c.extend(
+        at=at, actor=APPROVER, days=5, reason="r", calendar=CALENDAR
+    ),
+    "decide": lambda c, at=AT: c.decide(at=at, actor=APPROVER, outcome="approved"),
+    "charge-fee": lambda c, at=AT: c.charge_fee(
+        at=at, actor=CLERK, fee_code="X", amount_fen=100, override_reason="test"
+    ),
+    "issue-certificate": lambda c, at=AT: c.issue_certificate(
+        at=at, actor=CLERK, certificate_no="C1"
+    ),
+    "deliver": lambda c, at=AT: c.deliver(at=at, actor=CLERK, method="window"),
+    "complete": lambda c, at=AT: c.complete(
+        at=at, actor=OFFICER, calendar=CALENDAR, result="other"
+    ),
+    "withdraw": lambda c, at=AT: c.withdraw(at=at, actor=CLERK, reason="r"),
+    "terminate": lambda c, at=AT: c.terminate(at=at, actor=APPROVER, reason="r", legal_basis="b"),
+    "forward": lambda c, at=AT: c.forward(at=at, actor=OFFICER, to_authority="省厅", reason="r"),
+    "rate": lambda c, at=AT: c.rate(at=at, actor=CLERK, stage="closure", level=5),
 }
-# The paths that lead to each state, from a fresh submission.
-PATHS = {
+HANDLING = ["accept", "assign"]
+DECIDED = [*HANDLING, "complete-step", "decide"]
+STATES: dict[str, list[str]] = {
     "submitted": [],
-    "accepted": ["accept"],
+    "awaiting_supplement": ["request-supplement"],
+    "in_review": HANDLING,
+    "suspended": [*HANDLING, "suspend"],
+    "special_procedure": [*HANDLING, "start-special-procedure"],
+    "supplement_in_review": [*HANDLING, "request-supplement"],
+    "parallel_review": [*HANDLING, "request-parallel-review"],
+    "decided": DECIDED,
+    "delivered": [*DECIDED, "deliver"],
+    "completed": [*DECIDED, "deliver", "complete"],
     "not_accepted": ["not-accept"],
-    "decided": ["accept", "decide"],
-    "completed": ["accept", "decide", "complete"],
     "withdrawn": ["withdraw"],
+    "terminated": ["accept", "terminate"],
+    "forwarded": ["accept", "forward"],
 }
-ALLOWED = {
-    ("submitted", "accept"): "accepted",
+CLOSE_EARLY = {"withdraw": "withdrawn", "terminate": "terminated", "forward": "forwarded"}
+PAUSED_ALLOWED = {"assign": "in_review", "extend": "in_review", **CLOSE_EARLY}
+# (state, action) → the status after it; every other pair must be refused.
+ALLOWED: dict[tuple[str, str], str] = {
+    ("submitted", "request-supplement"): "awaiting_supplement",
+    ("submitted", "accept"): "in_review",
     ("submitted", "not-accept"): "not_accepted",
     ("submitted", "withdraw"): "withdrawn",
-    ("accepted", "decide"): "decided",
-    ("accepted", "withdraw"): "withdrawn",
-    ("decided", "complete"): "completed",
+    ("awaiting_supplement", "provide-supplement"): "submitted",
+    ("awaiting_supplement", "not-accept"): "not_accepted",
+    ("awaiting_supplement", "withdraw"): "withdrawn",
+    **{
+        ("in_review", a): "in_review"
+        for a in (
+            "assign",
+            "complete-step",
+            "request-parallel-review",
+            "start-special-procedure",
+            "suspend",
+            "request-supplement",
+            "extend",
+        )
+    },
+    ("in_review", "decide"): "decided",
+    **{("in_review", a): s for a, s in CLOSE_EARLY.items()},
+    **{("suspended", a): s for a, s in {"resume": "in_review", **PAUSED_ALLOWED}.items()},
+    **{
+        ("special_procedure", a): s
+        for a, s in {"end-special-procedure": "in_review", **PAUSED_ALLOWED}.items()
+    },
+    **{
+        ("supplement_in_review", a): s
+        for a, s in {"provide-supplement": "in_review", **PAUSED_ALLOWED}.items()
+    },
+    **{
+        ("parallel_review", a): "in_review"
+        for a in (
+            "assign",
+            "complete-step",
+            "give-opinion",
+            "start-special-procedure",
+            "suspend",
+            "request-supplement",
+            "extend",
+        )
+    },
+    **{("parallel_review", a): s for a, s in CLOSE_EARLY.items()},
+    **{("decided", a): "decided" for a in ("charge-fee", "issue-certificate", "deliver")},
     ("decided", "withdraw"): "withdrawn",
+    ("decided", "terminate"): "terminated",
+    **{("delivered", a): "decided" for a in ("charge-fee", "issue-certificate", "deliver")},
+    ("delivered", "complete"): "completed",
+    ("delivered", "withdraw"): "withdrawn",
+    ("delivered", "terminate"): "terminated",
+    **{
+        (s, "rate"): s
+        for s in ("completed", "not_accepted", "withdrawn", "terminated", "forwarded")
+    },
 }
 
 
 def case_in(state: str, new_case: Callable[[], Case]) -> Case:
     case = new_case()
-    for action in PATHS[state]:
+    for action in STATES[state]:
         ACTIONS[action](case)
-    assert case.status == state
     return case
 
 
-@pytest.mark.parametrize("state", PATHS)
+@pytest.mark.parametrize("state", STATES)
 @pytest.mark.parametrize("action", ACTIONS)
-def test_every_transition(state: str, action: str, new_case: Callable[[], Case]) -> None:
+def test_every_command_in_every_state(
+    state: str, action: str, new_case: Callable[[], Case]
+) -> None:
     case = case_in(state, new_case)
-    version = case.version
+    version, status = case.version, case.status
     if (state, action) in ALLOWED:
         ACTIONS[action](case)
         assert case.status == ALLOWED[state, action]
-        assert case.version == version + 1
+        assert case.version > version
     else:
-        with pytest.raises(InvalidTransition) as caught:
+        with pytest.raises(DomainError):
             ACTIONS[action](case)
-        assert caught.value.state == state
-        assert caught.value.action == action
-        assert f"'{state}'" in str(caught.value) and action in str(caught.value)
-        assert case.version == version
+        assert (case.version, case.status) == (version, status)
+
+
+def test_an_invalid_transition_names_state_and_action(new_case: Callable[[], Case]) -> None:
+    case = case_in("suspended", new_case)
+    with pytest.raises(InvalidTransition) as caught:
+        ACTIONS["decide"](case)
+    assert str(caught.value) == "cannot decide a case in state 'in_review (suspension)'"
+    with pytest.raises(InvalidTransition, match="cannot complete a case in state 'submitted'"):
+        ACTIONS["complete"](new_case())
 
 
 def test_events_record_the_actor(new_case: Callable[[], Case]) -> None:
     case = case_in("completed", new_case)
-    events = case.collect_events()
-    assert [e.actor for e in events] == [CLERK.as_dict()] * 4  # type: ignore[attr-defined]
+    actors = [e.actor for e in case.collect_events()]  # type: ignore[attr-defined]
+    assert actors[0] == CLERK.as_dict()
+    assert APPROVER.as_dict() in actors and OFFICER.as_dict() in actors
 
 
-def test_denial_needs_reasons_and_legal_basis(new_case: Callable[[], Case]) -> None:
-    case = case_in("accepted", new_case)
-    with pytest.raises(InvalidCommand, match="reasons, legal_basis"):
-        case.decide(at=AT, actor=CLERK, outcome="denied")
-    case.decide(at=AT, actor=CLERK, outcome="denied", reasons="不符合条件", legal_basis="第38条")
-    case.complete(at=AT, actor=CLERK)
-    assert case.result == "other"
-
-
-def test_not_accepting_needs_a_reason(new_case: Callable[[], Case]) -> None:
+def test_acceptance_records_the_terms_and_both_deadlines(new_case: Callable[[], Case]) -> None:
     case = new_case()
-    with pytest.raises(InvalidCommand, match="reason"):
-        case.not_accept(at=AT, actor=CLERK, reason=" ", legal_basis="第32条")
-    assert case.status == "submitted"
+    ACTIONS["accept"](case)
+    # Accepted Mon 2026-03-02; 7 promised and 20 statutory working days, none of them holidays.
+    assert case.promised_deadline == date(2026, 3, 11)
+    assert case.statutory_deadline == date(2026, 3, 30)
+    assert case.terms == JOINT and case.item_revision == 1
+    assert case.deadline_provisional is False
 
 
-def test_unknown_outcome_channel_and_result_are_refused(new_case: Callable[[], Case]) -> None:
-    case = case_in("accepted", new_case)
-    with pytest.raises(InvalidCommand, match="outcome"):
-        case.decide(at=AT, actor=CLERK, outcome="maybe")
-    case.decide(at=AT, actor=CLERK, outcome="approved")
-    with pytest.raises(InvalidCommand, match="result"):
-        case.complete(at=AT, actor=CLERK, result="lost")
-    case.complete(at=AT, actor=CLERK)
-    assert case.result == "certificate_issued"
+def test_one_supplement_notice_lists_every_missing_item(new_case: Callable[[], Case]) -> None:
+    case = new_case()
+    with pytest.raises(InvalidCommand, match="must list the missing"):
+        case.request_supplement(at=AT, actor=CLERK, missing=[])
+    case.request_supplement(at=AT, actor=CLERK, missing=[*MATERIAL, {"code": "M8", "name": "y"}])
+    with pytest.raises(InvalidCommand, match="still missing: M8"):
+        case.provide_supplement(at=AT, actor=CLERK, provided=MATERIAL, calendar=CALENDAR)
+    assert case.status == "awaiting_supplement"
+
+
+def test_denial_needs_reasons_legal_basis_and_appeal_notice(new_case: Callable[[], Case]) -> None:
+    case = case_in("in_review", new_case)
+    attempts: list[tuple[str, dict[str, Any]]] = [
+        ("reasons", {}),
+        ("legal_basis", {"reasons": ["不符合条件"]}),
+        ("appeal_notice", {"reasons": ["不符合条件"], "legal_basis": "第三十八条"}),
+    ]
+    for missing, fields in attempts:
+        with pytest.raises(InvalidCommand, match=missing):
+            case.decide(at=AT, actor=APPROVER, outcome="denied", **fields)
+    case.decide(
+        at=AT,
+        actor=APPROVER,
+        outcome="denied",
+        reasons=["不符合条件"],
+        legal_basis="第三十八条",
+        appeal_notice="可于六十日内申请行政复议",
+    )
+    with pytest.raises(InvalidCommand, match="denied case"):
+        case.issue_certificate(at=AT, actor=CLERK, certificate_no="C1")
+
+
+def test_steps_follow_the_items_order_and_return(new_case: Callable[[], Case]) -> None:
+    case = case_in("in_review", new_case)
+    with pytest.raises(InvalidCommand, match="the next step is '审查'"):
+        case.complete_step(at=AT, actor=OFFICER, step="决定", opinion="agree")
+    case.complete_step(at=AT, actor=OFFICER, step="审查", opinion="agree")
+    case.complete_step(at=AT, actor=APPROVER, step="决定", opinion="agree")
+    with pytest.raises(InvalidCommand, match="every handling step"):
+        case.complete_step(at=AT, actor=APPROVER, step="决定", opinion="agree")
+    case.return_to_step(at=AT, actor=APPROVER, to_step="审查", reason="材料有误")
+    assert case.completed_steps == [] and case.returns == 1
+
+
+def test_parallel_review_closes_on_the_last_opinion_or_after_its_due_date(
+    new_case: Callable[[], Case],
+) -> None:
+    case = case_in("in_review", new_case)
+    with pytest.raises(InvalidCommand, match="not co-departments of this item: JT"):
+        case.request_parallel_review(
+            at=AT, actor=OFFICER, departments=["JT"], due_on=date(2026, 3, 5)
+        )
+    case.request_parallel_review(
+        at=AT, actor=OFFICER, departments=["ZRZY", "STHJ"], due_on=date(2026, 3, 5)
+    )
+    case.give_opinion(at=AT, actor=CO_OFFICER, opinion="agree")
+    with pytest.raises(InvalidCommand, match="already given"):
+        case.give_opinion(at=AT, actor=CO_OFFICER, opinion="agree")
+    with pytest.raises(InvalidCommand, match="parallel review is still open"):
+        case.decide(at=AT, actor=APPROVER, outcome="approved")
+    with pytest.raises(InvalidCommand, match="due by 2026-03-05"):
+        case.close_parallel_review(at=AT, actor=APPROVER)
+    later = AT.replace(day=6)
+    case.close_parallel_review(at=later, actor=APPROVER)
+    closed = case.collect_events()[-1]
+    assert isinstance(closed, Case.ParallelReviewClosed)
+    assert (closed.reason, closed.missing) == ("deadline_passed", ["STHJ"])
+    case.decide(at=later, actor=APPROVER, outcome="approved")
+
+
+def test_a_special_procedure_moves_both_deadlines(new_case: Callable[[], Case]) -> None:
+    case = case_in("in_review", new_case)
+    case.start_special_procedure(
+        at=AT, actor=OFFICER, kind="inspection", expected_days=3, notice="现场勘查通知"
+    )
+    assert case.paused
+    with pytest.raises(InvalidCommand, match="does not provide for the special procedure"):
+        case_in("in_review", new_case).start_special_procedure(
+            at=AT, actor=OFFICER, kind="hearing", expected_days=3, notice="n"
+        )
+    # Paused on Mon 03-02, resumed Thu 03-05: Tue, Wed, Thu do not count.
+    case.end_special_procedure(
+        at=AT.replace(day=5), actor=OFFICER, result="合格", calendar=CALENDAR
+    )
+    assert case.promised_deadline == date(2026, 3, 16)  # 03-11 + 3 working days
+    assert case.statutory_deadline == date(2026, 4, 2)  # 03-30 + 3 working days
+    assert not case.paused
+
+
+def test_extension_once_within_the_legal_maximum(new_case: Callable[[], Case]) -> None:
+    joint = case_in("in_review", new_case)
+    with pytest.raises(InvalidCommand, match="1 to 15 days"):
+        joint.extend(at=AT, actor=APPROVER, days=16, reason="r", calendar=CALENDAR)
+    joint.extend(at=AT, actor=APPROVER, days=15, reason="需组织专家论证", calendar=CALENDAR)
+    # 35 working days after Mon 03-02: 21 in March, 04-01..03, Qingming 04-04..06 off,
+    # then 04-07..10, 13..17, 20, 21 → Tue 04-21.
+    assert joint.statutory_deadline == date(2026, 4, 21)
+    with pytest.raises(InvalidCommand, match="already been extended"):
+        joint.extend(at=AT, actor=APPROVER, days=1, reason="r", calendar=CALENDAR)
+    single = Case.submit(**_submit_fields("SCJG-001"))
+    single.accept(at=AT, actor=CLERK, revision=1, terms=item_content("SCJG-001"), calendar=CALENDAR)
+    with pytest.raises(InvalidCommand, match="1 to 10 days"):
+        single.extend(at=AT, actor=APPROVER, days=11, reason="r", calendar=CALENDAR)
+
+
+def _submit_fields(code: str) -> dict[str, Any]:
+    from uuid import uuid4
+
+    content = item_content(code)
+    return dict[str, Any](
+        case_id=uuid4(),
+        at=AT,
+        actor=CLERK,
+        case_no="X",
+        item_code=code,
+        item_name=content.name,
+        item_revision=1,
+        department=content.department,
+        channel="online",
+        applicant={},
+        materials=[],
+        query_code_hash="h",
+    )
+
+
+def test_fees_must_match_the_item_unless_overridden() -> None:
+    code = next(
+        c for c in ("SCJG-002", "JT-001", "GA-001", "ZRZY-002", "WL-001") if item_content(c).fees
+    )
+    content = item_content(code)
+    fee = content.fees[0]
+    case = Case.submit(**_submit_fields(code))
+    case.accept(at=AT, actor=CLERK, revision=1, terms=content, calendar=CALENDAR)
+    case.decide(at=AT, actor=APPROVER, outcome="approved")
+    with pytest.raises(InvalidCommand, match="does not match the item's fee list"):
+        case.charge_fee(at=AT, actor=CLERK, fee_code=fee.code, amount_fen=fee.amount_fen + 1)
+    with pytest.raises(InvalidCommand, match="no such fee item"):
+        case.charge_fee(at=AT, actor=CLERK, fee_code="NOPE", amount_fen=1)
+    case.charge_fee(at=AT, actor=CLERK, fee_code=fee.code, amount_fen=fee.amount_fen)
+    case.charge_fee(
+        at=AT,
+        actor=CLERK,
+        fee_code=fee.code,
+        amount_fen=fee.amount_fen + 1,
+        override_reason="加急工本费，经局长批准",
+    )
+    charged = case.collect_events()[-1]
+    assert isinstance(charged, Case.FeeCharged)
+    assert charged.listed_amount_fen == fee.amount_fen
+    assert charged.override_reason == "加急工本费，经局长批准"
+
+
+def test_completion_records_whether_deadlines_were_kept(new_case: Callable[[], Case]) -> None:
+    case = case_in("delivered", new_case)
+    with pytest.raises(InvalidCommand, match="no certificate"):
+        case.complete(at=AT, actor=OFFICER, calendar=CALENDAR, result="certificate_issued")
+    case.complete(at=AT, actor=OFFICER, calendar=CALENDAR)
+    completed = case.collect_events()[-1]
+    assert isinstance(completed, Case.Completed)
+    assert completed.result == "other" and completed.days_used == 0
+    assert completed.on_time_promised and completed.on_time_statutory
+
+
+def test_completing_needs_delivery(new_case: Callable[[], Case]) -> None:
+    case = case_in("decided", new_case)
+    with pytest.raises(InvalidCommand, match="deliver the result"):
+        case.complete(at=AT, actor=OFFICER, calendar=CALENDAR)
+
+
+def test_ratings_once_per_stage_and_rectification_of_poor_ones(
+    new_case: Callable[[], Case],
+) -> None:
+    case = case_in("in_review", new_case)
+    with pytest.raises(InvalidTransition):
+        case.rate(at=AT, actor=CLERK, stage="closure", level=1)
+    case.rate(at=AT, actor=CLERK, stage="acceptance", level=2, comment="等候太久")
+    with pytest.raises(InvalidCommand, match="already been rated"):
+        case.rate(at=AT, actor=CLERK, stage="acceptance", level=5)
+    supervisor = Actor(id="sup-1", role="supervisor", department="HALL")
+    with pytest.raises(InvalidTransition):
+        case.report_rectification(at=AT, actor=OFFICER, stage="acceptance", measures="m")
+    case.order_rectification(
+        at=AT, actor=supervisor, stage="acceptance", instructions="优化叫号", calendar=CALENDAR
+    )
+    ordered = case.collect_events()[-1]
+    assert isinstance(ordered, Case.RectificationOrdered)
+    assert ordered.due_on == "2026-03-11"  # 7 working days after Mon 03-02
+    case.report_rectification(at=AT, actor=OFFICER, stage="acceptance", measures="增加窗口")
+    case.complete_callback(at=AT, actor=supervisor, stage="acceptance", satisfied=True)
+    assert case.ratings["acceptance"]["rectification"] == "called_back"
+    with pytest.raises(InvalidCommand, match="no poor rating"):
+        case.order_rectification(
+            at=AT, actor=supervisor, stage="closure", instructions="x", calendar=CALENDAR
+        )

@@ -13,17 +13,14 @@ import pytest
 from domain.case import Case
 from domain.chain import GENESIS, ChainBroken, chain_hash, verify_chain
 from domain.events import ChainedEvent, hashed_document
-from tests.unit.conftest import CLERK
+from tests.unit.test_case_lifecycle import case_in
 
 AT = datetime(2026, 3, 3, 2, 0, tzinfo=UTC)
 
 
 @pytest.fixture
 def chain(new_case: Callable[[], Case]) -> list[dict[str, Any]]:
-    case = new_case()
-    case.accept(at=AT, actor=CLERK)
-    case.decide(at=AT, actor=CLERK, outcome="approved")
-    case.complete(at=AT, actor=CLERK)
+    case = case_in("completed", new_case)
     events = case.collect_events()
     return [hashed_document(e) for e in events if isinstance(e, ChainedEvent)]
 

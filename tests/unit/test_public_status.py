@@ -7,19 +7,19 @@ from uuid import UUID
 import orjson
 import pytest
 
-from consumers.cloudevents import to_cloudevent
+from consumers.cloudevents import recorded_document, to_cloudevent
 from domain.application import HallApplication
-from domain.events import ChainedEvent
+from infra.catalogue import read_catalogue
 from projections.public_status import apply, mask_name
-from tests.unit.conftest import CLERK, ITEM, applicant
+from tests.unit.conftest import APPROVER, CLERK, ITEM, OFFICER, applicant
 
 
 def cloudevents(app: HallApplication, case_id: UUID) -> list[dict]:
-    events = app.events.get(case_id)
+    """The case's events as the relay publishes them."""
     return [
-        to_cloudevent(e, position=n, hall="test")
-        for n, e in enumerate(events, 1)
-        if isinstance(e, ChainedEvent)
+        to_cloudevent(recorded_document(n, app.mapper), position=n.id, hall="test")
+        for n in app.recorder.select_notifications(start=None, limit=100_000)
+        if n.originator_id == case_id
     ]
 
 
@@ -29,6 +29,13 @@ def view_after(app: HallApplication, case_id: UUID) -> dict:
         view = apply(view, event)
     assert view is not None
     return view
+
+
+def submit(app: HallApplication) -> UUID:
+    done = app.submit(
+        CLERK, item_code=ITEM.code, channel="online", applicant=applicant(), materials=[]
+    )
+    return done.aggregate_id
 
 
 @pytest.mark.parametrize(
@@ -46,50 +53,68 @@ def test_masking(name: str, kind: str, masked: str) -> None:
 
 
 def test_submission_creates_the_view_without_personal_data(app: HallApplication) -> None:
-    done = app.submit(
-        CLERK, item_code=ITEM.code, channel="online", applicant=applicant(), materials=[]
-    )
-    view = view_after(app, done.case_id)
-    assert view["case_no"] == done.case_no
+    case_id = submit(app)
+    view = view_after(app, case_id)
+    assert view["case_no"] == "SCJG-20260302-0001"
     assert view["status"] == "submitted"
     assert view["status_label"] == {"zh": "已收件", "en": "Received"}
     assert view["department"] == "SCJG" and view["item_name"] == ITEM.name
     assert view["applicant"] == "张*丰"
     text = orjson.dumps(view).decode()
     assert "110101199003071234" not in text and "张三丰" not in text
-    assert view["version"] == 1 and view["position"] == 1
+    items = len(read_catalogue()["items"])  # the power list is recorded first
+    assert view["version"] == 1 and view["position"] == items + 1
 
 
-def test_each_milestone_is_added_in_order(app: HallApplication) -> None:
-    done = app.submit(
-        CLERK, item_code=ITEM.code, channel="window", applicant=applicant(), materials=[]
+def test_milestones_deadlines_and_the_decision(app: HallApplication) -> None:
+    case_id = submit(app)
+    app.handle("request-supplement", case_id, CLERK, missing=[{"code": "M2", "name": "营业执照"}])
+    assert view_after(app, case_id)["missing"] == ["营业执照"]
+    app.handle("provide-supplement", case_id, CLERK, provided=[{"code": "M2", "name": "营业执照"}])
+    app.handle("accept", case_id, CLERK)
+    app.handle("assign", case_id, OFFICER, assignee="officer-1")
+    internal = view_after(app, case_id)
+    assert internal["status"] == "accepted" and internal["version"] == 5  # assign: no milestone
+    assert internal["promised_deadline"] == "2026-03-09" and internal["missing"] == []
+    app.handle(
+        "decide",
+        case_id,
+        APPROVER,
+        outcome="denied",
+        reasons=["材料不实"],
+        legal_basis="第三十一条",
+        appeal_notice="可于六十日内申请行政复议",
     )
-    app.accept(done.case_id, CLERK)
-    app.decide(done.case_id, CLERK, outcome="denied", reasons="材料不实", legal_basis="第三十一条")
-    app.complete(done.case_id, CLERK)
-    view = view_after(app, done.case_id)
+    app.handle("deliver", case_id, CLERK, method="post")
+    app.handle("complete", case_id, OFFICER)
+    view = view_after(app, case_id)
     assert [m["status"] for m in view["timeline"]] == [
         "submitted",
+        "awaiting_supplement",
+        "supplement_provided",
         "accepted",
         "denied",
+        "delivered",
         "completed",
     ]
     assert view["decision"] == {
         "outcome": "denied",
-        "reasons": "材料不实",
+        "reasons": ["材料不实"],
         "legal_basis": "第三十一条",
+        "appeal_notice": "可于六十日内申请行政复议",
     }
-    assert view["status"] == "completed" and view["version"] == 4
+    assert view["status_label"]["en"] == "Completed"
     # Dates are the hall's local dates (Asia/Shanghai, UTC+8).
-    first = view["timeline"][0]
-    assert first["date"] == "2026-03-02" and first["at"].startswith("2026-03-02T01:01")
+    assert view["timeline"][0]["date"] == "2026-03-02"
+    assert view["timeline"][0]["at"].startswith("2026-03-02T01:00")
 
 
-def test_withdrawal_and_events_before_submission(app: HallApplication) -> None:
-    done = app.submit(
-        CLERK, item_code=ITEM.code, channel="window", applicant=applicant(), materials=[]
-    )
-    app.withdraw(done.case_id, CLERK, reason="不再需要")
-    events = cloudevents(app, done.case_id)
+def test_events_of_other_streams_and_before_submission(app: HallApplication) -> None:
+    case_id = submit(app)
+    app.handle("withdraw", case_id, CLERK, reason="不再需要")
+    events = cloudevents(app, case_id)
     assert apply(None, events[1]) is None  # a view starts only at submission
-    assert view_after(app, done.case_id)["status_label"]["en"] == "Withdrawn"
+    view = view_after(app, case_id)
+    assert view["status_label"]["en"] == "Withdrawn"
+    item_event = {**events[1], "type": "casetrail.service_item.revised.v1"}
+    assert apply(view, item_event) is view

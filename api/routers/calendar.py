@@ -1,0 +1,40 @@
+"""The working-day calendar: published years, and how a hall administrator publishes one."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from fastapi import APIRouter
+
+from api.deps import App, Caller
+from api.schemas import CalendarYearIn, RecordedOut
+
+router = APIRouter(prefix="/api/v1/calendar", tags=["calendar"])
+
+
+@router.post(
+    "/years",
+    status_code=201,
+    response_model=RecordedOut,
+    responses={401: {}, 403: {"description": "Only hall administrators publish"}, 422: {}},
+)
+def publish_year(body: CalendarYearIn, app: App, caller: Caller) -> RecordedOut:
+    """Publish (or correct) a year's holidays and make-up working days (hall_admin).
+
+    Open cases whose deadlines change get an explicit DeadlineRecomputed event."""
+    recorded = app.publish_calendar_year(
+        caller,
+        year=body.year,
+        holidays=body.holidays,
+        makeup_workdays=body.makeup_workdays,
+        notice=body.notice,
+    )
+    return RecordedOut(
+        id=recorded.aggregate_id, version=recorded.version, position=recorded.position
+    )
+
+
+@router.get("/years")
+def published_years(app: App) -> dict[str, Any]:
+    """The years whose schedule is published; deadlines beyond them are provisional."""
+    return {"published_years": list(app.calendar().published_years)}

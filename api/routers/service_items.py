@@ -1,0 +1,104 @@
+"""The power list (权力清单): register items, read them, revise, suspend, resume, retire."""
+
+from typing import Any
+
+from fastapi import APIRouter, Request
+
+from api.deps import App, Caller, Pool
+from api.idempotency import fingerprint, run_once
+from api.schemas import CommandIn, ItemChangeIn, ItemReviseIn, RecordedOut
+from domain.application import Recorded
+from domain.authorization import allowed_roles
+
+router = APIRouter(prefix="/api/v1/service-items", tags=["service items"])
+ERRORS: dict[int | str, dict[str, Any]] = {
+    401: {"description": "No valid bearer token"},
+    403: {"description": "Only hall administrators edit the power list"},
+    409: {"description": "Invalid transition, already registered, or stale expected_version"},
+    422: {"description": "The content breaks the schema or a rule of the power list"},
+}
+BODIES: dict[str, type[CommandIn]] = {
+    "revise": ItemReviseIn,
+    "suspend": ItemChangeIn,
+    "resume": ItemChangeIn,
+    "retire": ItemChangeIn,
+}
+
+
+def _out(recorded: Recorded) -> dict[str, Any]:
+    return RecordedOut(
+        id=recorded.aggregate_id, version=recorded.version, position=recorded.position
+    ).model_dump(mode="json")
+
+
+@router.post(
+    "",
+    status_code=201,
+    response_model=RecordedOut,
+    responses=ERRORS,
+    description="Register an item (its whole content, see GET). Allowed roles: "
+    + ", ".join(sorted(allowed_roles("register-item")))
+    + ".",
+)
+def register(content: dict[str, Any], app: App, caller: Caller) -> dict[str, Any]:
+    return _out(app.register_item(caller, content))
+
+
+@router.get("/{code}", responses={404: {"description": "No such item"}})
+def read(code: str, app: App) -> dict[str, Any]:
+    """The item's current content, state and revision history (public)."""
+    item = app.service_item(code)
+    return {
+        "code": item.code,
+        "status": item.status,
+        "revision": item.revision,
+        "version": item.version,
+        "content": item.content.to_data(),
+        "revisions": [{"revision": r, "at": at} for r, at in item.revisions],
+    }
+
+
+def _change_route(action: str, body_model: type[CommandIn]) -> None:
+    def route(
+        code: str,
+        body: body_model,  # type: ignore[valid-type]
+        app: App,
+        caller: Caller,
+        pool: Pool,
+        request: Request,
+    ) -> dict[str, Any]:
+        command_body: CommandIn = body
+        fields = command_body.model_dump()
+        expected = fields.pop("expected_version")
+
+        def command() -> dict[str, Any]:
+            return _out(
+                app.change_item(f"{action}-item", code, caller, expected_version=expected, **fields)
+            )
+
+        result, _ = run_once(
+            pool,
+            actor=caller.id,
+            key=request.headers.get("idempotency-key"),
+            request=fingerprint("POST", request.url.path, fields),
+            command=command,
+        )
+        return result
+
+    route.__name__ = f"{action}_item"
+    router.add_api_route(
+        f"/{{code}}/{action}",
+        route,
+        methods=["POST"],
+        response_model=RecordedOut,
+        responses=ERRORS,
+        summary=f"{action} an item",
+        description=(body_model.__doc__ or "").strip()
+        + " Allowed roles: "
+        + ", ".join(sorted(allowed_roles(f"{action}-item")))
+        + ".",
+    )
+
+
+for _action, _body in BODIES.items():
+    _change_route(_action, _body)

@@ -1,0 +1,123 @@
+"""Events go to Kafka as recorded: the document the hash covers, in its recorded version."""
+
+from __future__ import annotations
+
+from uuid import UUID
+
+import orjson
+import pytest
+from eventsourcing.persistence import Notification
+
+from consumers.cloudevents import encode, event_id, recorded_document, to_cloudevent
+from domain.application import HallApplication
+from domain.case import Case
+from domain.chain import verify_chain
+from domain.errors import UnsupportedHistory
+from domain.events import ChainedEvent, hashed_document
+from tests.unit.conftest import APPROVER, CLERK, ITEM, applicant
+
+
+def decided_case(app: HallApplication) -> UUID:
+    done = app.submit(
+        CLERK, item_code=ITEM.code, channel="window", applicant=applicant(), materials=[]
+    )
+    app.handle("accept", done.aggregate_id, CLERK)
+    app.handle(
+        "decide",
+        done.aggregate_id,
+        APPROVER,
+        outcome="denied",
+        reasons=["材料不实"],
+        legal_basis="第三十一条",
+        appeal_notice="六十日内可申请行政复议",
+    )
+    return done.aggregate_id
+
+
+def notifications(app: HallApplication, case_id: UUID) -> list[Notification]:
+    return [
+        n
+        for n in app.recorder.select_notifications(start=None, limit=100_000)
+        if n.originator_id == case_id
+    ]
+
+
+def test_a_recorded_document_is_what_the_chain_hashed(app: HallApplication) -> None:
+    case_id = decided_case(app)
+    documents = [recorded_document(n, app.mapper) for n in notifications(app, case_id)]
+    events = [e for e in app.events.get(case_id) if isinstance(e, ChainedEvent)]
+    assert documents == [hashed_document(e) for e in events]
+    assert [d["type"] for d in documents] == [
+        "casetrail.case.submitted.v2",
+        "casetrail.case.accepted.v2",
+        "casetrail.case.decided.v2",
+    ]
+    verify_chain(documents, head=app.get_case(case_id).head_hash)
+
+
+def test_the_kafka_message(app: HallApplication) -> None:
+    case_id = decided_case(app)
+    first = notifications(app, case_id)[0]
+    cloudevent = to_cloudevent(
+        recorded_document(first, app.mapper), position=first.id, hall="hall-1"
+    )
+    key, value, headers = encode(cloudevent)
+    assert key == str(case_id).encode()
+    assert orjson.loads(value) == cloudevent
+    assert cloudevent["id"] == event_id(case_id, 1)
+    assert dict(headers) == {
+        "ce_id": cloudevent["id"].encode(),
+        "ce_type": b"casetrail.case.submitted.v2",
+    }
+    assert cloudevent["source"] == "/casetrail/hall-1" and cloudevent["position"] == first.id
+
+
+def _as_version_1(notification: Notification, change: dict[str, object]) -> Notification:
+    """The same event as version 1 would have stored it (its chain links kept)."""
+    state = orjson.loads(notification.state)
+    state.pop("class_version")
+    for name, value in change.items():
+        if value is None:
+            del state[name]
+        else:
+            state[name] = value
+    return Notification(
+        notification.originator_id,
+        notification.originator_version,
+        notification.topic,
+        orjson.dumps(state),
+        notification.id,
+    )
+
+
+def test_an_old_version_is_published_as_recorded_and_upcast_when_loaded(
+    app: HallApplication,
+) -> None:
+    decided = notifications(app, decided_case(app))[-1]
+    v1 = _as_version_1(decided, {"reasons": "材料不实", "appeal_notice": None})
+    document = recorded_document(v1, app.mapper)
+    assert document["type"] == "casetrail.case.decided.v1"
+    assert document["data"]["reasons"] == "材料不实" and "appeal_notice" not in document["data"]
+    upcast = app.mapper.to_domain_event(v1)
+    assert isinstance(upcast, Case.Decided)
+    assert upcast.reasons == ["材料不实"] and upcast.appeal_notice == ""
+
+
+def test_a_version_1_acceptance_cannot_be_loaded(app: HallApplication) -> None:
+    accepted = notifications(app, decided_case(app))[1]
+    v1 = _as_version_1(
+        accepted,
+        {
+            name: None
+            for name in (
+                "accepted_on",
+                "item_revision",
+                "terms",
+                "statutory_deadline",
+                "promised_deadline",
+                "deadline_provisional",
+            )
+        },
+    )
+    with pytest.raises(UnsupportedHistory, match="no terms"):
+        app.mapper.to_domain_event(v1)
