@@ -22,20 +22,12 @@ from domain.clock import HALL_TZ
 from domain.deadlines import Deadlines, compute, days_used
 from domain.errors import InvalidCommand, InvalidTransition, UnsupportedHistory
 from domain.events import ChainedAggregate, ChainedEvent
-from domain.service_item import ItemContent
+from domain.service_item import SPECIAL_PROCEDURES, ItemContent
 
 CHANNELS = ("window", "online", "mobile", "kiosk")
 OUTCOMES = ("approved", "denied")
 OPINIONS = ("agree", "disagree")
 DELIVERY_METHODS = ("window", "post", "electronic")
-SPECIAL_PROCEDURES = (
-    "inspection",  # 现场勘查
-    "expert_review",  # 专家评审
-    "hearing",  # 听证
-    "testing",  # 检验检测
-    "tender_auction",  # 招标拍卖
-    "public_notice",  # 公示
-)
 CLOSURE_RESULTS = (
     "certificate_issued",  # 0 出证办结
     "returned",  # 1 退回

@@ -2,13 +2,14 @@
 
 from typing import Any
 
-from fastapi import APIRouter, Request
+from fastapi import APIRouter, HTTPException, Request
 
 from api.deps import App, Caller, Pool
 from api.idempotency import fingerprint, run_once
 from api.schemas import CommandIn, ItemChangeIn, ItemReviseIn, RecordedOut
 from domain.application import Recorded
 from domain.authorization import allowed_roles
+from domain.errors import InvalidCommand
 
 router = APIRouter(prefix="/api/v1/service-items", tags=["service items"])
 ERRORS: dict[int | str, dict[str, Any]] = {
@@ -47,7 +48,10 @@ def register(content: dict[str, Any], app: App, caller: Caller) -> dict[str, Any
 @router.get("/{code}", responses={404: {"description": "No such item"}})
 def read(code: str, app: App) -> dict[str, Any]:
     """The item's current content, state and revision history (public)."""
-    item = app.service_item(code)
+    try:
+        item = app.service_item(code)
+    except InvalidCommand:
+        raise HTTPException(404, f"no service item '{code}'") from None
     return {
         "code": item.code,
         "status": item.status,

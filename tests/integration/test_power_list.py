@@ -1,0 +1,87 @@
+"""The power list and the calendar over HTTP: hall administrators edit, everyone reads."""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+
+import pytest
+
+from infra.catalogue import read_catalogue
+from tests.integration.harness import Platform
+
+
+@pytest.fixture(scope="module")
+def api(platform: Platform) -> Iterator[Platform]:
+    platform.start("api")
+    yield platform
+
+
+def new_item(code: str) -> dict:
+    entry = next(e for e in read_catalogue()["items"] if e["code"] == "SCJG-001")
+    return {**entry, "code": code, "name": "测试事项"}
+
+
+def test_register_read_revise_suspend_resume_retire(api: Platform) -> None:
+    with api.client("hall_admin") as admin, api.client("clerk") as clerk:
+        created = admin.post("/api/v1/service-items", json=new_item("TEST-001"))
+        assert created.status_code == 201, created.text
+        again = admin.post("/api/v1/service-items", json=new_item("TEST-001"))
+        assert again.status_code == 409
+        item = clerk.get("/api/v1/service-items/TEST-001").json()
+        assert (item["status"], item["revision"]) == ("active", 1)
+        revised = {**item["content"], "promised_limit": {"days": 3, "unit": "G"}}
+        response = admin.post(
+            "/api/v1/service-items/TEST-001/revise",
+            json={"content": revised, "reason": "压缩承诺时限"},
+        )
+        assert response.status_code == 200, response.text
+        item = clerk.get("/api/v1/service-items/TEST-001").json()
+        assert item["revision"] == 2 and item["content"]["promised_limit"]["days"] == 3
+        assert [r["revision"] for r in item["revisions"]] == [1, 2]
+        for action, status in (
+            ("suspend", "suspended"),
+            ("resume", "active"),
+            ("retire", "retired"),
+        ):
+            response = admin.post(
+                f"/api/v1/service-items/TEST-001/{action}", json={"reason": "测试"}
+            )
+            assert response.status_code == 200, response.text
+            assert clerk.get("/api/v1/service-items/TEST-001").json()["status"] == status
+        refused = clerk.post(
+            "/api/v1/cases",
+            json={
+                "item_code": "TEST-001",
+                "channel": "online",
+                "applicant": {"kind": "person", "name": "李四", "id_number": "1"},
+            },
+        )
+        assert refused.status_code == 422 and "retired" in refused.json()["detail"]
+
+
+def test_only_hall_administrators_edit_and_bad_content_is_explained(api: Platform) -> None:
+    with api.client("approver", "SCJG") as approver, api.client("hall_admin") as admin:
+        assert approver.post("/api/v1/service-items", json=new_item("TEST-002")).status_code == 403
+        bad = {**new_item("TEST-003"), "promised_limit": {"days": 30, "unit": "G"}}
+        response = admin.post("/api/v1/service-items", json=bad)
+        assert response.status_code == 422
+        assert "exceeds the statutory limit" in response.json()["detail"]
+        assert admin.get("/api/v1/service-items/TEST-003").status_code == 404
+
+
+def test_publishing_a_calendar_year(api: Platform) -> None:
+    with api.client("hall_admin") as admin, api.client("clerk") as clerk:
+        years = clerk.get("/api/v1/calendar/years").json()["published_years"]
+        assert 2026 in years and 2027 not in years
+        body = {
+            "year": 2027,
+            "holidays": ["2027-01-01"],
+            "makeup_workdays": [],
+            "notice": "国务院办公厅关于2027年部分节假日安排的通知（测试数据）",
+        }
+        assert clerk.post("/api/v1/calendar/years", json=body).status_code == 403
+        assert admin.post("/api/v1/calendar/years", json=body).status_code == 201
+        assert 2027 in clerk.get("/api/v1/calendar/years").json()["published_years"]
+        bad = {**body, "year": 2028, "holidays": ["2027-05-01"]}
+        response = admin.post("/api/v1/calendar/years", json=bad)
+        assert response.status_code == 422 and "another year" in response.json()["detail"]
