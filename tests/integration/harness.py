@@ -86,21 +86,24 @@ class Platform:
             "CASETRAIL_TOKEN_SECRET": self.settings.token_secret,
         }
 
-    def start(self, command: str, label: str | None = None) -> subprocess.Popen[bytes]:
-        """Start ``relay``, ``project`` or ``api`` as its own process, known by ``label``."""
+    def start(
+        self, command: str, label: str | None = None, env: dict[str, str] | None = None
+    ) -> subprocess.Popen[bytes]:
+        """Start ``relay``, ``project`` or ``api`` as its own process, known by ``label``;
+        ``env`` adds to the platform's environment. Waits until an API answers."""
         label = label or command
         log = self.log_path(label)
         with log.open("ab") as out:
             process = subprocess.Popen(
                 [sys.executable, "-m", "infra.cli", command],
                 cwd=ROOT,
-                env=self.env(),
+                env={**self.env(), **(env or {})},
                 stdout=out,
                 stderr=subprocess.STDOUT,
             )
         self.processes[label] = process
         if command == "api":
-            wait_until(self._api_answers, what=f"the API (log {log})")
+            wait_until(lambda: self._answers(process), what=f"the API (log {log})")
         return process
 
     def log_path(self, label: str) -> Path:
@@ -135,8 +138,7 @@ class Platform:
         finally:
             admin.close()
 
-    def _api_answers(self) -> bool:
-        process = self.processes["api"]
+    def _answers(self, process: subprocess.Popen[bytes]) -> bool:
         if process.poll() is not None:
             raise AssertionError(f"the API exited with {process.returncode}")
         try:
