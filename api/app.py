@@ -6,7 +6,7 @@ from fastapi import FastAPI
 from psycopg_pool import ConnectionPool
 
 from api import idempotency, problems
-from api.routers import calendar, cases, public, service_items
+from api.routers import calendar, cases, contract, public, service_items
 from domain.application import HallApplication
 from infra.config import Settings
 from projections import public_status_store
@@ -28,4 +28,5 @@ def create_app(settings: Settings, application: HallApplication, pool: Connectio
     problems.install(app)
     for router in (cases.router, service_items.router, calendar.router, public.router):
         app.include_router(router)
+    app.include_router(contract.router)
     return app

@@ -17,6 +17,7 @@ from domain.events import ENVELOPE_FIELDS, type_name
 
 SPECVERSION = "1.0"
 CONTENT_TYPE = "application/json"
+STRUCTURED_CONTENT_TYPE = b"application/cloudevents+json; charset=UTF-8"
 
 
 def event_id(aggregate_id: UUID | str, version: int) -> str:
@@ -57,8 +58,13 @@ def to_cloudevent(document: dict[str, Any], *, position: int, hall: str) -> dict
 
 
 def encode(cloudevent: dict[str, Any]) -> tuple[bytes, bytes, list[tuple[str, bytes]]]:
-    """Key, value and headers of the Kafka message for a CloudEvent."""
-    headers = [("ce_id", cloudevent["id"].encode()), ("ce_type", cloudevent["type"].encode())]
+    """Key, value and headers of the Kafka message for a CloudEvent (structured mode,
+    with ``ce_id`` and ``ce_type`` repeated so consumers can filter without decoding)."""
+    headers = [
+        ("content-type", STRUCTURED_CONTENT_TYPE),
+        ("ce_id", cloudevent["id"].encode()),
+        ("ce_type", cloudevent["type"].encode()),
+    ]
     return cloudevent["subject"].encode(), orjson.dumps(cloudevent), headers
 
 

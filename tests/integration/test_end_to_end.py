@@ -329,6 +329,7 @@ def test_the_topic_carries_a_cases_events_in_order_with_a_valid_chain(hall: Hall
         assert event["source"] == "/casetrail/demo-hall"
         assert UUID(event["id"])
         assert dict(message.headers) == {
+            "content-type": b"application/cloudevents+json; charset=UTF-8",
             "ce_id": event["id"].encode(),
             "ce_type": event["type"].encode(),
         }

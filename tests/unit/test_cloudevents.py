@@ -66,6 +66,7 @@ def test_the_kafka_message(app: HallApplication) -> None:
     assert orjson.loads(value) == cloudevent
     assert cloudevent["id"] == event_id(case_id, 1)
     assert dict(headers) == {
+        "content-type": b"application/cloudevents+json; charset=UTF-8",
         "ce_id": cloudevent["id"].encode(),
         "ce_type": b"casetrail.case.submitted.v2",
     }

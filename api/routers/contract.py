@@ -1,0 +1,86 @@
+"""The Kafka contract, public: the JSON Schema of every event type and an AsyncAPI document."""
+
+from __future__ import annotations
+
+from dataclasses import asdict
+from typing import Any
+
+from fastapi import APIRouter, HTTPException, Request
+
+from domain.event_schemas import cloudevent_schema, registry
+from infra.config import Settings
+
+router = APIRouter(prefix="/api/v1", tags=["contract"])
+CLOUDEVENTS_JSON = "application/cloudevents+json"
+SCHEMA_FORMAT = "application/schema+json;version=draft-2020-12"
+CHANNEL = "caseEvents"
+
+
+@router.get("/events/schemas")
+def event_schemas() -> list[dict[str, Any]]:
+    """Every event type the topic may carry, older versions included."""
+    return [asdict(schema) for schema in registry().values()]
+
+
+@router.get("/events/schemas/{event_type}", responses={404: {"description": "Unknown event type"}})
+def event_schema(event_type: str) -> dict[str, Any]:
+    """One event type (e.g. ``casetrail.case.accepted.v2``) and the schema of its ``data``."""
+    schema = registry().get(event_type)
+    if schema is None:
+        raise HTTPException(404, f"no event type '{event_type}'")
+    return asdict(schema)
+
+
+@router.get("/asyncapi.json")
+def asyncapi(request: Request) -> dict[str, Any]:
+    """The topic as an AsyncAPI 3.0 document: one CloudEvents message per event type."""
+    settings: Settings = request.app.state.settings
+    messages = {
+        event_type: {
+            "name": event_type,
+            "title": schema.name,
+            "summary": schema.description,
+            "contentType": CLOUDEVENTS_JSON,
+            "headers": {
+                "type": "object",
+                "properties": {
+                    "ce_id": {"type": "string", "format": "uuid"},
+                    "ce_type": {"const": event_type},
+                },
+                "required": ["ce_id", "ce_type"],
+            },
+            "payload": {"schemaFormat": SCHEMA_FORMAT, "schema": cloudevent_schema(event_type)},
+            "bindings": {
+                "kafka": {"key": {"type": "string", "format": "uuid"}, "bindingVersion": "0.5.0"}
+            },
+        }
+        for event_type, schema in registry().items()
+    }
+    return {
+        "asyncapi": "3.0.0",
+        "info": {
+            "title": "casetrail",
+            "version": request.app.version,
+            "description": "Every recorded event, as a CloudEvents 1.0 structured-mode message "
+            "keyed by its aggregate id, in the version it was recorded in.",
+        },
+        "defaultContentType": CLOUDEVENTS_JSON,
+        "servers": {"kafka": {"host": settings.bootstrap_servers, "protocol": "kafka"}},
+        "channels": {
+            CHANNEL: {
+                "address": settings.topic,
+                "messages": messages,
+                "servers": [{"$ref": "#/servers/kafka"}],
+            }
+        },
+        "operations": {
+            "receiveCaseEvents": {
+                "action": "receive",
+                "channel": {"$ref": f"#/channels/{CHANNEL}"},
+                "messages": [
+                    {"$ref": f"#/channels/{CHANNEL}/messages/{event_type}"}
+                    for event_type in messages
+                ],
+            }
+        },
+    }

@@ -1,0 +1,249 @@
+"""The event-schema registry: complete, valid JSON Schema, and true to what is recorded."""
+
+from __future__ import annotations
+
+from dataclasses import fields
+from datetime import UTC, date, datetime
+from typing import Any
+
+import pytest
+from jsonschema import Draft202012Validator, ValidationError
+
+from consumers.cloudevents import recorded_document, to_cloudevent
+from domain.actor import Actor
+from domain.application import HallApplication
+from domain.case import Case
+from domain.event_schemas import (
+    OLDER_VERSIONS,
+    cloudevent_schema,
+    envelope_schema,
+    registry,
+)
+from domain.events import ENVELOPE_FIELDS, ChainedEvent, event_type
+from domain.hall_calendar import HallCalendar
+from domain.service_item import ServiceItem
+from tests.unit.conftest import ADMIN, APPROVER, CLERK, ITEM, OFFICER, applicant, make_app
+from tests.unit.conftest import submitted_case as new_case
+from tests.unit.test_case_lifecycle import ACTIONS, ALLOWED, case_in
+
+SUPERVISOR = Actor(id="sup-1", role="supervisor", department="HALL")
+OLDER_TYPES = {
+    "casetrail.case.submitted.v1",
+    "casetrail.case.accepted.v1",
+    "casetrail.case.decided.v1",
+    "casetrail.case.completed.v1",
+}
+
+
+def recorded_event_classes() -> list[type[ChainedEvent]]:
+    """Every recorded event class, walking the aggregates' nested classes."""
+    return [
+        value
+        for aggregate in (Case, ServiceItem, HallCalendar)
+        for name, value in vars(aggregate).items()
+        if isinstance(value, type) and issubclass(value, ChainedEvent) and not name.startswith("_")
+    ]
+
+
+def validator(schema: dict[str, Any]) -> Draft202012Validator:
+    return Draft202012Validator(schema, format_checker=Draft202012Validator.FORMAT_CHECKER)
+
+
+def test_every_event_class_is_registered_with_its_older_versions() -> None:
+    classes = recorded_event_classes()
+    assert len(classes) == 37
+    current = {event_type(c): c for c in classes}
+    assert set(registry()) == set(current) | OLDER_TYPES
+    for type_, cls in current.items():
+        schema = registry()[type_]
+        assert schema.version == getattr(cls, "class_version", 1)
+        assert f"casetrail.{schema.name}.v{schema.version}" == type_
+        assert schema.aggregate == schema.name.split(".")[0]
+        data = {f.name for f in fields(cls)} - ENVELOPE_FIELDS
+        assert set(schema.schema["properties"]) == set(schema.schema["required"]) == data
+        assert cls.__doc__ and "originator_id" not in schema.description
+    assert {s.aggregate for s in registry().values()} == {"case", "service_item", "hall_calendar"}
+    assert registry()["casetrail.case.accepted.v2"].description.startswith("受理:")
+
+
+def test_older_versions_differ_only_from_fields_the_current_class_has() -> None:
+    for older in OLDER_VERSIONS:
+        current = {f.name for f in fields(older.event_class)}
+        assert set(older.lacked) | set(older.retyped) <= current
+        assert older.version < older.event_class.class_version  # type: ignore[attr-defined]
+    accepted_v1 = registry()["casetrail.case.accepted.v1"].schema
+    assert accepted_v1["required"] == ["actor"]
+    completed_v1 = registry()["casetrail.case.completed.v1"].schema
+    assert completed_v1["required"] == ["actor", "result"]
+
+
+def test_every_schema_is_valid_json_schema() -> None:
+    assert "date-time" in Draft202012Validator.FORMAT_CHECKER.checkers, "install rfc3339-validator"
+    Draft202012Validator.check_schema(envelope_schema())
+    for type_, schema in registry().items():
+        Draft202012Validator.check_schema(schema.schema)
+        Draft202012Validator.check_schema(cloudevent_schema(type_))
+
+
+def test_field_types() -> None:
+    properties = registry()["casetrail.case.fee_charged.v1"].schema["properties"]
+    assert properties["amount_fen"] == {"type": "integer"}
+    assert properties["listed_amount_fen"] == {"type": ["integer", "null"]}
+    assert properties["override_reason"] == {"type": "string"}
+    submitted = registry()["casetrail.case.submitted.v2"].schema["properties"]
+    assert submitted["applicant"] == {"type": "object"}
+    assert submitted["materials"] == {"type": "array", "items": {"type": "object"}}
+    assert registry()["casetrail.case.decided.v2"].schema["properties"]["reasons"] == {
+        "type": "array",
+        "items": {"type": "string"},
+    }
+    assert registry()["casetrail.case.rated.v1"].schema["properties"]["deemed"] == {
+        "type": "boolean"
+    }
+
+
+def _run_every_transition(app: HallApplication) -> None:
+    """Every allowed (state, action) of the lifecycle table, on cases saved in ``app``."""
+    for state, action in ALLOWED:
+        case = case_in(state, new_case)
+        ACTIONS[action](case)
+        app.save(case)
+
+
+def _run_through_the_application(app: HallApplication) -> None:
+    """Item changes, the calendar, deadline recomputation, returns and rectification."""
+    revised = ITEM.to_data() | {"promised_limit": {"days": 3, "unit": "G"}}
+    app.change_item("revise-item", ITEM.code, ADMIN, content=revised, reason="承诺时限压缩")
+    for action in ("suspend-item", "resume-item", "retire-item"):
+        app.change_item(action, "JT-001", ADMIN, reason="r")
+    provisional = app.submit(
+        CLERK, item_code="ZJ-001", channel="window", applicant=applicant(), materials=[]
+    )
+    app.handle("accept", provisional.aggregate_id, CLERK)
+    app.publish_calendar_year(
+        ADMIN, year=2027, holidays=[date(2027, 1, 1)], makeup_workdays=[], notice="通知"
+    )
+    case_id = app.submit(
+        CLERK, item_code=ITEM.code, channel="online", applicant=applicant(), materials=[]
+    ).aggregate_id
+    commands: list[tuple[str, Actor, dict[str, Any]]] = [
+        ("accept", CLERK, {}),
+        ("assign", OFFICER, {"assignee": "officer-1"}),
+        ("complete-step", OFFICER, {"step": "审查", "opinion": "agree"}),
+        ("return", APPROVER, {"to_step": "审查", "reason": "材料有误"}),
+        ("rate", CLERK, {"stage": "acceptance", "level": 1, "comment": "等候太久"}),
+        ("order-rectification", SUPERVISOR, {"stage": "acceptance", "instructions": "优化叫号"}),
+        ("report-rectification", OFFICER, {"stage": "acceptance", "measures": "增加窗口"}),
+        ("complete-callback", SUPERVISOR, {"stage": "acceptance", "satisfied": True}),
+        (
+            "decide",
+            APPROVER,
+            {
+                "outcome": "denied",
+                "reasons": ["不符"],
+                "legal_basis": "b",
+                "appeal_notice": "六十日内可申请行政复议",
+            },
+        ),
+    ]
+    for action, actor, command in commands:
+        app.handle(action, case_id, actor, **command)
+
+
+@pytest.fixture(scope="module")
+def cloudevents() -> list[dict[str, Any]]:
+    """Every event of an in-memory run, as the relay would publish it."""
+    app = make_app(datetime(2026, 12, 10, 2, 0, tzinfo=UTC))  # deadlines run into 2027
+    _run_every_transition(app)
+    _run_through_the_application(app)
+    return [
+        to_cloudevent(recorded_document(n, app.mapper), position=n.id, hall="demo-hall")
+        for n in app.recorder.select_notifications(start=None, limit=100_000)
+    ]
+
+
+def test_a_real_run_covers_nearly_every_type(cloudevents: list[dict[str, Any]]) -> None:
+    seen = {e["type"] for e in cloudevents}
+    assert set(registry()) - seen == OLDER_TYPES
+    assert any(e["data"]["actor"].get("simulated") for e in cloudevents)
+
+
+def test_recorded_events_match_their_schemas(cloudevents: list[dict[str, Any]]) -> None:
+    envelope = validator(envelope_schema())
+    for event in cloudevents:
+        envelope.validate(event)
+        validator(registry()[event["type"]].schema).validate(event["data"])
+        validator(cloudevent_schema(event["type"])).validate(event)
+
+
+def _one(cloudevents: list[dict[str, Any]], type_: str) -> dict[str, Any]:
+    return next(e for e in cloudevents if e["type"] == type_)
+
+
+@pytest.mark.parametrize(
+    ("type_", "change"),
+    [
+        ("casetrail.case.decided.v2", {"extra": 1}),
+        ("casetrail.case.decided.v2", {"reasons": "one string"}),
+        ("casetrail.case.decided.v2", {"appeal_notice": None}),
+        ("casetrail.case.fee_charged.v1", {"amount_fen": "100"}),
+        ("casetrail.case.fee_charged.v1", {"amount_fen": True}),
+        ("casetrail.case.rated.v1", {"deemed": 0}),
+        ("casetrail.case.accepted.v2", {"terms": []}),
+        ("casetrail.case.accepted.v2", {"actor": {"id": "x", "role": "clerk"}}),
+        ("casetrail.case.accepted.v2", {"actor": {**CLERK.as_dict(), "simulated": False}}),
+        ("casetrail.case.accepted.v2", {"actor": {**CLERK.as_dict(), "name": "张三"}}),
+        ("casetrail.hall_calendar.year_published.v1", {"holidays": [20270101]}),
+    ],
+)
+def test_a_wrong_data_object_fails(
+    cloudevents: list[dict[str, Any]], type_: str, change: dict[str, Any]
+) -> None:
+    data = _one(cloudevents, type_)["data"] | change
+    with pytest.raises(ValidationError):
+        validator(registry()[type_].schema).validate(data)
+
+
+def test_a_data_object_missing_a_field_fails(cloudevents: list[dict[str, Any]]) -> None:
+    data = dict(_one(cloudevents, "casetrail.case.submitted.v2")["data"])
+    del data["item_revision"]
+    with pytest.raises(ValidationError, match="item_revision"):
+        validator(registry()["casetrail.case.submitted.v2"].schema).validate(data)
+    validator(registry()["casetrail.case.submitted.v1"].schema).validate(data)
+
+
+@pytest.mark.parametrize(
+    "change",
+    [
+        {"specversion": "0.3"},
+        {"id": "not-a-uuid"},
+        {"time": "yesterday"},
+        {"caseversion": 0},
+        {"hash": "ABC"},
+        {"extension": "x"},
+    ],
+)
+def test_a_wrong_envelope_fails(cloudevents: list[dict[str, Any]], change: dict[str, Any]) -> None:
+    with pytest.raises(ValidationError):
+        validator(envelope_schema()).validate(cloudevents[0] | change)
+
+
+def test_a_cloudevent_schema_is_for_one_type(cloudevents: list[dict[str, Any]]) -> None:
+    decided = _one(cloudevents, "casetrail.case.decided.v2")
+    with pytest.raises(ValidationError):
+        validator(cloudevent_schema("casetrail.case.accepted.v2")).validate(decided)
+
+
+def test_decided_v1_has_its_own_shape(cloudevents: list[dict[str, Any]]) -> None:
+    v2 = _one(cloudevents, "casetrail.case.decided.v2")["data"]
+    v1 = {k: v for k, v in v2.items() if k != "appeal_notice"} | {"reasons": "不符"}
+    schema_v1 = validator(registry()["casetrail.case.decided.v1"].schema)
+    schema_v1.validate(v1)
+    with pytest.raises(ValidationError):
+        schema_v1.validate(v2)
+    with pytest.raises(ValidationError):
+        validator(registry()["casetrail.case.decided.v2"].schema).validate(v1)
+
+
+def test_the_registry_is_built_once() -> None:
+    assert registry() is registry()
