@@ -5,9 +5,10 @@ from __future__ import annotations
 from http import HTTPStatus
 from typing import Any
 
+import orjson
 from fastapi import FastAPI, Request
 from fastapi.exceptions import RequestValidationError
-from fastapi.responses import ORJSONResponse
+from fastapi.responses import Response
 from starlette.exceptions import HTTPException
 
 from domain.authorization import Forbidden
@@ -25,7 +26,7 @@ _DOMAIN_STATUS: dict[type[DomainError], tuple[int, str]] = {
 
 def problem(
     status: int, detail: str, *, slug: str | None = None, instance: str | None = None, **extra: Any
-) -> ORJSONResponse:
+) -> Response:
     """A problem+json response."""
     body: dict[str, Any] = {
         "type": f"urn:casetrail:problem:{slug}" if slug else "about:blank",
@@ -36,19 +37,19 @@ def problem(
     }
     if instance:
         body["instance"] = instance
-    return ORJSONResponse(body, status_code=status, media_type=MEDIA_TYPE)
+    return Response(orjson.dumps(body), status_code=status, media_type=MEDIA_TYPE)
 
 
 def install(app: FastAPI) -> None:
     """Route every error through ``problem``."""
 
     @app.exception_handler(DomainError)
-    async def domain_error(request: Request, error: DomainError) -> ORJSONResponse:
+    async def domain_error(request: Request, error: DomainError) -> Response:
         status, slug = _DOMAIN_STATUS.get(type(error), (422, "invalid-command"))
         return problem(status, str(error), slug=slug, instance=request.url.path)
 
     @app.exception_handler(RequestValidationError)
-    async def invalid_request(request: Request, error: RequestValidationError) -> ORJSONResponse:
+    async def invalid_request(request: Request, error: RequestValidationError) -> Response:
         errors = [
             {"loc": list(e["loc"]), "msg": e["msg"], "type": e["type"]} for e in error.errors()
         ]
@@ -68,7 +69,7 @@ def install(app: FastAPI) -> None:
         )
 
     @app.exception_handler(HTTPException)
-    async def http_error(request: Request, error: HTTPException) -> ORJSONResponse:
+    async def http_error(request: Request, error: HTTPException) -> Response:
         response = problem(error.status_code, str(error.detail), instance=request.url.path)
         for name, value in (error.headers or {}).items():
             response.headers[name] = value
