@@ -456,7 +456,6 @@ class Case(ChainedAggregate):
         stage: str
         level: int
         comment: str
-        deemed: bool  # True when deemed satisfied after the configured days
 
         def apply(self, case: Aggregate) -> None:
             assert isinstance(case, Case)
@@ -987,7 +986,6 @@ class Case(ChainedAggregate):
         stage: str,
         level: int,
         comment: str = "",
-        deemed: bool = False,
     ) -> None:
         """好差评: once per stage; acceptance after acceptance, closure after closure."""
         _choice("stage", stage, RATING_STAGES)
@@ -998,9 +996,7 @@ class Case(ChainedAggregate):
             raise InvalidTransition(self._state(), f"rate the {stage} of")
         if stage in self.ratings:
             raise InvalidCommand(f"the {stage} stage has already been rated")
-        self._record(
-            self.Rated, at, actor, stage=stage, level=level, comment=comment, deemed=deemed
-        )
+        self._record(self.Rated, at, actor, stage=stage, level=level, comment=comment)
 
     def order_rectification(
         self,

@@ -97,8 +97,8 @@ def test_field_types() -> None:
         "type": "array",
         "items": {"type": "string"},
     }
-    assert registry()["casetrail.case.rated.v1"].schema["properties"]["deemed"] == {
-        "type": "boolean"
+    assert registry()["casetrail.case.suspended.v1"].schema["properties"]["reason"] == {
+        "type": "string"
     }
 
 
@@ -188,7 +188,7 @@ def _one(cloudevents: list[dict[str, Any]], type_: str) -> dict[str, Any]:
         ("casetrail.case.decided.v2", {"appeal_notice": None}),
         ("casetrail.case.fee_charged.v1", {"amount_fen": "100"}),
         ("casetrail.case.fee_charged.v1", {"amount_fen": True}),
-        ("casetrail.case.rated.v1", {"deemed": 0}),
+        ("casetrail.case.rated.v1", {"level": "5"}),
         ("casetrail.case.accepted.v2", {"terms": []}),
         ("casetrail.case.accepted.v2", {"actor": {"id": "x", "role": "clerk"}}),
         ("casetrail.case.accepted.v2", {"actor": {**CLERK.as_dict(), "simulated": False}}),
