@@ -6,10 +6,11 @@ from fastapi import FastAPI
 from psycopg_pool import ConnectionPool
 
 from api import idempotency, problems
+from api.rate_limit import RateLimiter
 from api.routers import calendar, cases, contract, public, service_items
 from domain.application import HallApplication
 from infra.config import Settings
-from projections import public_status_store
+from projections import registry
 
 
 def create_app(settings: Settings, application: HallApplication, pool: ConnectionPool) -> FastAPI:
@@ -22,8 +23,10 @@ def create_app(settings: Settings, application: HallApplication, pool: Connectio
     app.state.settings = settings
     app.state.application = application
     app.state.pool = pool
+    app.state.lookup_limiter = RateLimiter.parse(settings.lookup_rate)
     with pool.connection() as conn:
-        public_status_store.ensure_schema(conn)
+        for projection in registry.ALL:
+            projection.ensure_schema(conn)
         conn.execute(idempotency.SCHEMA)
     problems.install(app)
     for router in (cases.router, service_items.router, calendar.router, public.router):

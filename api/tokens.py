@@ -10,6 +10,7 @@ from domain.actor import Actor
 
 ALGORITHM = "HS256"
 ISSUER = "casetrail"
+APPLICANT = "applicant"
 
 
 class InvalidToken(Exception):
@@ -45,4 +46,6 @@ def verify(secret: str, token: str) -> Actor:
     roles = claims["roles"]
     if not isinstance(roles, list) or not roles:
         raise InvalidToken("token carries no role")
+    if roles[0] == APPLICANT:
+        raise InvalidToken("applicants act with their case number and query code, not a token")
     return Actor(id=str(claims["sub"]), role=str(roles[0]), department=str(claims["department"]))

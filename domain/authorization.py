@@ -20,6 +20,7 @@ ROLES: tuple[str, ...] = (
     "supervisor",
     "inspector",
     "integrator",  # reads the Kafka stream; no action here
+    "applicant",  # acts with the case number and query code, checked by the public API
 )
 
 # action -> roles that may perform it (department rules are applied on top).
@@ -52,7 +53,7 @@ _PERMISSIONS: dict[str, frozenset[str]] = {
     "terminate": frozenset({"approver"}),
     "withdraw": frozenset({"clerk", "officer", "approver"}),
     # evaluation
-    "rate": frozenset({"clerk"}),
+    "rate": frozenset({"clerk", "applicant"}),
     "order-rectification": frozenset({"supervisor"}),
     "report-rectification": frozenset({"officer", "approver"}),
     "complete-callback": frozenset({"supervisor"}),
@@ -82,7 +83,7 @@ _CASE_FREE_ACTIONS = frozenset(
     }
 )
 # Roles whose case actions are not scoped to a department; every other role is.
-_HALL_WIDE_ROLES = frozenset({"clerk", "supervisor", "inspector"})
+_HALL_WIDE_ROLES = frozenset({"clerk", "supervisor", "inspector", "applicant"})
 _CO_DEPARTMENT_ACTION = "give-opinion"
 
 

@@ -35,6 +35,7 @@ class Settings:
     api_port: int = 8780
     relay_batch: int = 500
     mode: str = "production"
+    lookup_rate: str = "30/60"
     simulated_now: str | None = None
     token_secret: str = field(default="", repr=False)
 
@@ -53,6 +54,7 @@ class Settings:
             api_port=int(env.get("CASETRAIL_API_PORT", "8780")),
             relay_batch=int(env.get("CASETRAIL_RELAY_BATCH", "500")),
             mode=env.get("CASETRAIL_MODE", "production"),
+            lookup_rate=env.get("CASETRAIL_LOOKUP_RATE", "30/60"),
             simulated_now=env.get("CASETRAIL_SIMULATED_NOW") or None,
             token_secret=env.get("CASETRAIL_TOKEN_SECRET") or _local_token_secret(),
         )

@@ -51,6 +51,10 @@ PUBLIC_STATUS = {
     "forwarded": "forwarded",
 }
 DEADLINE_FIELDS = ("promised_deadline", "statutory_deadline", "deadline_provisional")
+# Events that stop the clock, and those that start it again.
+PAUSING = frozenset({"special_procedure_started", "suspended"})
+RESUMING = frozenset({"special_procedure_ended", "resumed", "supplement_provided_in_review"})
+CLOSED = frozenset({"completed", "not_accepted", "withdrawn", "terminated", "forwarded"})
 
 
 def mask_name(name: str, kind: str) -> str:
@@ -82,6 +86,8 @@ def apply(view: dict[str, Any] | None, event: dict[str, Any]) -> dict[str, Any] 
             "timeline": [],
             "decision": None,
             "missing": [],
+            "paused": False,
+            "closed": False,
         }
     if view is None:
         return None
@@ -92,6 +98,11 @@ def apply(view: dict[str, Any] | None, event: dict[str, Any]) -> dict[str, Any] 
         "position": event["position"],
         "updated_at": event["time"],
     }
+    if kind in PAUSING or (kind == "supplement_requested" and data["stage"] == "review"):
+        view["paused"] = True
+    elif kind in RESUMING or kind in CLOSED:
+        view["paused"] = False
+    view["closed"] = view.get("closed", False) or kind in CLOSED
     if kind == "decided":
         view["decision"] = _decision(data)
     if kind == "supplement_requested":

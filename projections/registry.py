@@ -8,14 +8,21 @@ from typing import Any
 
 import psycopg
 
-from projections import public_status, public_status_store
+from projections import (
+    case_facts,
+    case_facts_store,
+    catalogue,
+    catalogue_store,
+    public_status,
+    public_status_store,
+)
 
 View = dict[str, Any]
 
 
 @dataclass(frozen=True)
 class Projection:
-    """A per-case view: how to apply an event, and how to load and save the view."""
+    """A per-aggregate view: how to apply an event, and how to load and save the view."""
 
     name: str
     apply: Callable[[View | None, View], View | None]
@@ -32,4 +39,19 @@ PUBLIC_STATUS = Projection(
     save=public_status_store.save,
 )
 
-ALL = (PUBLIC_STATUS,)
+CASE_FACTS = Projection(
+    name="case_facts",
+    apply=case_facts.apply,
+    ensure_schema=case_facts_store.ensure_schema,
+    load=case_facts_store.load,
+    save=case_facts_store.save,
+)
+CATALOGUE = Projection(
+    name="catalogue",
+    apply=catalogue.apply,
+    ensure_schema=catalogue_store.ensure_schema,
+    load=catalogue_store.load,
+    save=catalogue_store.save,
+)
+
+ALL = (PUBLIC_STATUS, CASE_FACTS, CATALOGUE)

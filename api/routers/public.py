@@ -1,43 +1,146 @@
-"""Public views: anyone holding a case number and its query code."""
+"""Public views, read from the projections only: case tracking (case number + query
+code), published decisions, statistics, the power list. Lists carry ETag and
+Cache-Control; case lookups are rate-limited per client."""
 
 from __future__ import annotations
 
+import hashlib
 import time
-from typing import Annotated, Any
+from datetime import date
+from typing import Annotated, Any, Literal
+from uuid import UUID
 
-from fastapi import APIRouter, HTTPException, Query, Response
+import orjson
+from fastapi import APIRouter, HTTPException, Query, Request, Response
+from pydantic import BaseModel, ConfigDict, Field
 
-from api.deps import Pool
+from api.deps import App, Pool
+from api.rate_limit import RateLimiter
+from api.tokens import APPLICANT
+from domain.actor import Actor
+from domain.case import local_date
 from domain.query_code import QueryCodes
+from infra.catalogue import read_catalogue
+from projections import case_facts_store, catalogue_store
 from projections.public_status_store import find_by_case_no
 
 router = APIRouter(prefix="/api/v1/public", tags=["public"])
 MAX_WAIT_SECONDS = 5.0
 POLL_SECONDS = 0.02
-HIDDEN_FIELDS = ("query_code_hash", "case_id")
+HIDDEN_FIELDS = ("query_code_hash", "case_id", "closed")
+LIST_CACHE = "public, max-age=30"
+NOT_FOUND = "no case with that number and query code"
+
+
+def departments() -> dict[str, str]:
+    """Department codes and names, as the hall publishes them."""
+    names: dict[str, str] = read_catalogue()["departments"]
+    return names
+
+
+def _json(request: Request, body: Any, cache_control: str, etag: str | None = None) -> Response:
+    """A JSON response with an ETag; 304 when the client already has it."""
+    content = orjson.dumps(body)
+    tag = f'W/"{etag or hashlib.sha256(content).hexdigest()[:20]}"'
+    headers = {"ETag": tag, "Cache-Control": cache_control}
+    if request.headers.get("if-none-match") == tag:
+        return Response(status_code=304, headers=headers)
+    return Response(content, media_type="application/json", headers=headers)
 
 
 @router.get(
     "/cases/{case_no}",
-    responses={404: {"description": "Unknown case number or wrong query code"}},
+    responses={
+        304: {"description": "Unchanged since the ETag sent in If-None-Match"},
+        404: {"description": "Unknown case number or wrong query code (the same answer)"},
+        429: {"description": "Too many lookups from this client; see Retry-After"},
+    },
 )
 def track(
     case_no: str,
+    request: Request,
     pool: Pool,
-    response: Response,
+    app: App,
     query_code: Annotated[str, Query(min_length=1, max_length=32)],
     min_position: Annotated[int | None, Query(ge=0)] = None,
-) -> dict[str, Any]:
-    """Where the case stands. With ``min_position``, waits (up to 5 s) until the
-    view includes that event; if it does not in time, answers with what it has and
+) -> Response:
+    """Where the case stands. With ``min_position``, waits (up to 5 s) until the view
+    includes that event; if it does not in time, answers with what it has and
     ``Casetrail-Position-Reached: false``."""
+    _limit(request)
     found = _wait_for(pool, case_no, min_position or 0)
     if found is None or not QueryCodes.matches(query_code, found[1]["query_code_hash"]):
-        raise HTTPException(404, "no case with that number and query code")
+        raise HTTPException(404, NOT_FOUND)
     position, view = found
+    public = {k: v for k, v in view.items() if k not in HIDDEN_FIELDS}
+    public["department_name"] = departments().get(view["department"], view["department"])
+    public["working_days_remaining"] = _remaining(app, view)
+    public["rating_url"] = f"/api/v1/public/cases/{case_no}/rating" if view.get("closed") else None
+    response = _json(request, public, "private, no-cache", etag=str(position))
     response.headers["Casetrail-Position-Reached"] = str(position >= (min_position or 0)).lower()
-    response.headers["Cache-Control"] = "no-store"
-    return {k: v for k, v in view.items() if k not in HIDDEN_FIELDS}
+    return response
+
+
+class RatingIn(BaseModel):
+    """好差评 by the applicant: 5 非常满意 … 1 非常不满意."""
+
+    model_config = ConfigDict(extra="forbid")
+
+    query_code: str = Field(min_length=1, max_length=32)
+    stage: Literal["acceptance", "closure"]
+    level: int = Field(ge=1, le=5)
+    comment: str = Field(default="", max_length=500)
+
+
+@router.post(
+    "/cases/{case_no}/rating",
+    responses={
+        404: {"description": "Unknown case number or wrong query code"},
+        409: {"description": "The stage cannot be rated yet"},
+        422: {"description": "Already rated, or a bad body"},
+        429: {"description": "Too many attempts from this client"},
+    },
+)
+def rate(case_no: str, body: RatingIn, request: Request, pool: Pool, app: App) -> dict[str, Any]:
+    """The applicant rates a stage of its own case, proven by the query code."""
+    _limit(request)
+    with pool.connection() as conn:
+        found = find_by_case_no(conn, case_no)
+    if found is None or not QueryCodes.matches(body.query_code, found[1]["query_code_hash"]):
+        raise HTTPException(404, NOT_FOUND)
+    view = found[1]
+    applicant = Actor(id=f"applicant:{case_no}", role=APPLICANT, department=view["department"])
+    done = app.handle(
+        "rate",
+        UUID(view["case_id"]),
+        applicant,
+        stage=body.stage,
+        level=body.level,
+        comment=body.comment,
+    )
+    return {"case_no": case_no, "version": done.version, "position": done.position}
+
+
+def _limit(request: Request) -> None:
+    """Refuse with 429 when this client looks up too often."""
+    limiter: RateLimiter = request.app.state.lookup_limiter
+    wait = limiter.retry_after(request.client.host if request.client else "unknown")
+    if wait:
+        raise HTTPException(
+            429, "too many case lookups; try again later", headers={"Retry-After": str(wait)}
+        )
+
+
+def _remaining(app: App, view: dict[str, Any]) -> int | None:
+    """Working days left to the promised deadline (None while paused, closed or unknown)."""
+    deadline = view.get("promised_deadline")
+    if not deadline or view.get("paused") or view.get("closed"):
+        return None
+    today, due = local_date(app.clock.now()), date.fromisoformat(deadline)
+    calendar = app.calendar()
+    if due < today:
+        return -calendar.working_days_between(due, today)
+    return calendar.working_days_between(today, due)
 
 
 def _wait_for(pool: Pool, case_no: str, min_position: int) -> tuple[int, dict[str, Any]] | None:
@@ -48,3 +151,95 @@ def _wait_for(pool: Pool, case_no: str, min_position: int) -> tuple[int, dict[st
         if (found and found[0] >= min_position) or time.monotonic() >= deadline:
             return found
         time.sleep(POLL_SECONDS)
+
+
+@router.get("/decisions")
+def decisions(
+    request: Request,
+    pool: Pool,
+    q: Annotated[str | None, Query(max_length=100)] = None,
+    department: str | None = None,
+    item: str | None = None,
+    outcome: Literal["approved", "denied"] | None = None,
+    page: Annotated[int, Query(ge=1)] = 1,
+    page_size: Annotated[int, Query(ge=1, le=100)] = 20,
+) -> Response:
+    """办件公示: closed cases, newest first; applicants' personal names masked."""
+    with pool.connection() as conn:
+        rows, total = case_facts_store.search_decisions(
+            conn,
+            q=q,
+            department=department,
+            item_code=item,
+            outcome=outcome,
+            page=page,
+            page_size=page_size,
+        )
+    names = departments()
+    items = [{**row, "department_name": names.get(row["department"])} for row in rows]
+    body = {"items": items, "total": total, "page": page, "page_size": page_size}
+    return _json(request, body, LIST_CACHE)
+
+
+@router.get("/statistics")
+def statistics(
+    request: Request,
+    pool: Pool,
+    group: Literal["department", "item"] = "department",
+    month: Annotated[str | None, Query(pattern=r"^\d{4}-(0[1-9]|1[0-2])$")] = None,
+) -> Response:
+    """Per department or item (and month): received, accepted, completed, on-time rate,
+    working days used against the promised limit, ratings and rectification."""
+    with pool.connection() as conn:
+        rows = case_facts_store.statistics(conn, group=group, month=month)
+    if group == "department":
+        names = departments()
+        rows = [{**row, "name": names.get(row["key"], row["key"])} for row in rows]
+    return _json(request, {"group": group, "month": month, "rows": rows}, LIST_CACHE)
+
+
+@router.get("/statistics/monthly")
+def monthly(request: Request, pool: Pool, department: str | None = None) -> Response:
+    """Monthly trend: received, accepted, completed, on-time rate."""
+    with pool.connection() as conn:
+        rows = case_facts_store.monthly(conn, department=department)
+    return _json(request, {"department": department, "rows": rows}, LIST_CACHE)
+
+
+@router.get("/catalogue")
+def catalogue(
+    request: Request,
+    pool: Pool,
+    department: str | None = None,
+    category: str | None = None,
+    q: Annotated[str | None, Query(max_length=100)] = None,
+) -> Response:
+    """The power list as published: the current revision of every item in force."""
+    with pool.connection() as conn:
+        items = catalogue_store.list_items(conn, department=department, category=category, q=q)
+    names = departments()
+    body = {"items": [{**i, "department_name": names.get(i["department"])} for i in items]}
+    return _json(request, body, LIST_CACHE)
+
+
+@router.get("/catalogue/{code}", responses={404: {"description": "No such item"}})
+def guide(code: str, request: Request, pool: Pool) -> Response:
+    """An item's guide (办事指南): materials, fees, limits, legal basis, complaint channel,
+    and its revision history."""
+    with pool.connection() as conn:
+        item = catalogue_store.find(conn, code)
+    if item is None:
+        raise HTTPException(404, f"no service item '{code}'")
+    names = departments()
+    body = {
+        **item,
+        "department_name": names.get(item["department"]),
+        "supervising_department_name": names.get(item["supervising_department"]),
+    }
+    return _json(request, body, LIST_CACHE)
+
+
+@router.get("/departments")
+def department_names(request: Request) -> Response:
+    """Department codes and names."""
+    return _json(request, {"departments": departments()}, "public, max-age=3600")

@@ -84,6 +84,7 @@ class Platform:
             "CASETRAIL_API_PORT": str(self.settings.api_port),
             "CASETRAIL_RELAY_BATCH": str(self.settings.relay_batch),
             "CASETRAIL_TOKEN_SECRET": self.settings.token_secret,
+            "CASETRAIL_LOOKUP_RATE": "100000/60",  # tests look up far more than people do
         }
 
     def start(
@@ -103,7 +104,9 @@ class Platform:
             )
         self.processes[label] = process
         if command == "api":
-            wait_until(lambda: self._answers(process), what=f"the API (log {log})")
+            port = (env or {}).get("CASETRAIL_API_PORT", str(self.settings.api_port))
+            url = f"http://127.0.0.1:{port}"
+            wait_until(lambda: self._answers(process, url), what=f"the API (log {log})")
         return process
 
     def log_path(self, label: str) -> Path:
@@ -138,11 +141,11 @@ class Platform:
         finally:
             admin.close()
 
-    def _answers(self, process: subprocess.Popen[bytes]) -> bool:
+    def _answers(self, process: subprocess.Popen[bytes], url: str) -> bool:
         if process.poll() is not None:
             raise AssertionError(f"the API exited with {process.returncode}")
         try:
-            return httpx.get(f"{self.base_url}/openapi.json", timeout=2).status_code == 200
+            return httpx.get(f"{url}/openapi.json", timeout=2).status_code == 200
         except httpx.TransportError:
             return False
 

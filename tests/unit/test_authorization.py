@@ -21,6 +21,7 @@ ALL_ROLES = [
     "supervisor",
     "inspector",
     "integrator",
+    "applicant",
 ]
 CASE_FREE_ACTIONS = [
     "submit",
@@ -93,6 +94,10 @@ ALLOWED = {
     ("clerk", "rate", OWN),
     ("clerk", "rate", OTHER),
     ("clerk", "rate", CO),
+    # The applicant rates its own case; the public API checks the query code first.
+    ("applicant", "rate", OWN),
+    ("applicant", "rate", OTHER),
+    ("applicant", "rate", CO),
     ("clerk", "read-case", OWN),
     ("clerk", "read-case", OTHER),
     ("clerk", "read-case", CO),

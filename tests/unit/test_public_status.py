@@ -118,3 +118,27 @@ def test_events_of_other_streams_and_before_submission(app: HallApplication) -> 
     assert view["status_label"]["en"] == "Withdrawn"
     item_event = {**events[1], "type": "casetrail.service_item.revised.v1"}
     assert apply(view, item_event) is view
+
+
+def test_paused_while_the_clock_stops_and_closed_at_the_end(app: HallApplication) -> None:
+    case_id = submit(app)
+    app.handle("accept", case_id, CLERK)
+    app.handle("assign", case_id, OFFICER, assignee="officer-1")
+    app.handle(
+        "start-special-procedure",
+        case_id,
+        OFFICER,
+        kind="inspection",
+        expected_days=2,
+        notice="现场勘查",
+    )
+    view = view_after(app, case_id)
+    assert view["paused"] is True and view["status"] == "special_procedure"
+    app.handle("end-special-procedure", case_id, OFFICER, result="合格")
+    app.handle("request-supplement", case_id, OFFICER, missing=[{"code": "M9", "name": "图纸"}])
+    assert view_after(app, case_id)["paused"] is True
+    app.handle("provide-supplement", case_id, CLERK, provided=[{"code": "M9", "name": "图纸"}])
+    view = view_after(app, case_id)
+    assert view["paused"] is False and view["closed"] is False
+    app.handle("withdraw", case_id, CLERK)
+    assert view_after(app, case_id)["closed"] is True

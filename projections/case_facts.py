@@ -1,0 +1,170 @@
+"""The public facts of each case (办件公示 and statistics): one flat row per case.
+
+Pure: ``apply(view, event)`` returns the new view. Dates are the hall's local
+dates (Asia/Shanghai) as ISO strings. Personal data never enters the view: the
+applicant's name is masked for persons, and no ID number, phone or address is
+kept. Reasons and legal basis are public only for a denial or a non-acceptance.
+
+``{stage}_rectification`` (stage ``acceptance`` or ``closure``) is None unless
+that stage's rating is poor (1–2); then it is ``pending`` until a rectification
+is ordered, then ``ordered``, ``reported`` and ``called_back``.
+"""
+
+from __future__ import annotations
+
+from datetime import datetime
+from typing import Any
+
+from domain.clock import HALL_TZ
+from domain.event_schemas import registry
+from projections.public_status import mask_name
+
+CASE_EVENT_TYPES = frozenset(t for t in registry() if t.startswith("casetrail.case."))
+CLOSED_STATUSES = ("completed", "not_accepted", "withdrawn", "terminated", "forwarded")
+POOR_RATING = 2
+RECTIFICATION_STEPS = {
+    "rectification_ordered": "ordered",
+    "rectification_reported": "reported",
+    "callback_completed": "called_back",
+}
+# Events that stop the clock, and those that restart it.
+PAUSES = ("special_procedure_started", "suspended")
+RESUMPTIONS = ("special_procedure_ended", "resumed", "supplement_provided_in_review")
+
+
+def local_date(time: str) -> str:
+    """The hall's ISO date of an ISO 8601 moment."""
+    return datetime.fromisoformat(time).astimezone(HALL_TZ).date().isoformat()
+
+
+def apply(view: dict[str, Any] | None, event: dict[str, Any]) -> dict[str, Any] | None:
+    """The case's facts after ``event`` (a CloudEvent).
+
+    Every known case event moves ``version`` and ``position`` on, even one without
+    public effect (an assignment); types not in the event-schema registry change nothing.
+    """
+    if event["type"] not in CASE_EVENT_TYPES:
+        return view
+    kind = event["type"].split(".")[2]
+    if kind == "submitted":
+        return _submitted(event)
+    if view is None:
+        return None
+    change = _change(kind, event["data"], local_date(event["time"]))
+    return {**view, **change, "version": event["caseversion"], "position": event["position"]}
+
+
+def _submitted(event: dict[str, Any]) -> dict[str, Any]:
+    data = event["data"]
+    applicant = data["applicant"]
+    return {
+        "case_id": event["subject"],
+        "case_no": data["case_no"],
+        "item_code": data["item_code"],
+        "item_name": data["item_name"],
+        "item_revision": data.get("item_revision", 1),  # v1: always revision 1
+        "department": data["department"],
+        "channel": data["channel"],
+        "applicant": mask_name(applicant["name"], applicant["kind"]),
+        "applicant_kind": applicant["kind"],
+        "status": "submitted",
+        "outcome": None,
+        "result": None,
+        "reasons": [],
+        "legal_basis": None,
+        "submitted_on": local_date(event["time"]),
+        "accepted_on": None,
+        "decided_on": None,
+        "closed_on": None,
+        "promised_days": None,
+        "promised_unit": None,
+        "statutory_days": None,
+        "statutory_unit": None,
+        "extension_days": 0,
+        "days_used": None,
+        "on_time_promised": None,
+        "on_time_statutory": None,
+        "paused": False,
+        "acceptance_rating": None,
+        "closure_rating": None,
+        "acceptance_rectification": None,
+        "closure_rectification": None,
+        "version": event["caseversion"],
+        "position": event["position"],
+    }
+
+
+def _change(kind: str, data: dict[str, Any], on: str) -> dict[str, Any]:
+    """The public fields an event of ``kind`` changes (none for an internal step)."""
+    if kind == "supplement_requested":
+        if data["stage"] == "intake":
+            return {"status": "awaiting_supplement"}
+        return {"paused": True}
+    if kind == "supplement_provided":
+        return {"status": "submitted"}
+    if kind in PAUSES:
+        return {"paused": True}
+    if kind in RESUMPTIONS:
+        return {"paused": False}
+    if kind == "accepted":
+        return _accepted(data, on)
+    if kind == "deadline_extended":
+        return {"extension_days": data["days"]}
+    if kind == "decided":
+        return _decided(data, on)
+    if kind in CLOSED_STATUSES:
+        return _closed(kind, data, on)
+    if kind == "rated":
+        stage, level = data["stage"], data["level"]
+        rectification = "pending" if level <= POOR_RATING else None
+        return {f"{stage}_rating": level, f"{stage}_rectification": rectification}
+    if kind in RECTIFICATION_STEPS:
+        return {f"{data['stage']}_rectification": RECTIFICATION_STEPS[kind]}
+    return {}
+
+
+def _accepted(data: dict[str, Any], on: str) -> dict[str, Any]:
+    """v2 records the terms; v1 recorded only the actor (no terms, date from the time)."""
+    terms = data.get("terms")
+    change: dict[str, Any] = {"status": "in_review", "accepted_on": data.get("accepted_on", on)}
+    if "item_revision" in data:
+        change["item_revision"] = data["item_revision"]
+    if terms:
+        change |= {
+            "promised_days": terms["promised_limit"]["days"],
+            "promised_unit": terms["promised_limit"]["unit"],
+            "statutory_days": terms["statutory_limit"]["days"],
+            "statutory_unit": terms["statutory_limit"]["unit"],
+        }
+    return change
+
+
+def _decided(data: dict[str, Any], on: str) -> dict[str, Any]:
+    """v1 had ``reasons`` as one string; v2 a list. Approvals publish no reasons."""
+    outcome = data["outcome"]
+    change: dict[str, Any] = {"status": "decided", "outcome": outcome, "decided_on": on}
+    if outcome == "denied":
+        reasons = data["reasons"]
+        if isinstance(reasons, str):
+            reasons = [reasons] if reasons else []
+        change |= {"reasons": list(reasons), "legal_basis": data["legal_basis"]}
+    return change
+
+
+def _closed(kind: str, data: dict[str, Any], on: str) -> dict[str, Any]:
+    """Closure: the result, and for a completion the days used and on-time flags
+    (absent from v1 completions)."""
+    change: dict[str, Any] = {"status": kind, "closed_on": on, "paused": False}
+    if kind == "completed":
+        change |= {
+            "result": data["result"],
+            "closed_on": data.get("completed_on", on),
+            "days_used": data.get("days_used"),
+            "on_time_promised": data.get("on_time_promised"),
+            "on_time_statutory": data.get("on_time_statutory"),
+        }
+    elif kind == "forwarded":
+        change["result"] = "forwarded"
+    elif kind == "not_accepted":
+        change |= {"reasons": [data["reason"]], "legal_basis": data["legal_basis"]}
+    return change

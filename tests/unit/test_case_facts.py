@@ -1,0 +1,301 @@
+"""The public case facts: each event type's effect, masking, old event versions."""
+
+from __future__ import annotations
+
+from datetime import timedelta
+from typing import Any
+from uuid import UUID
+
+import orjson
+import pytest
+
+from consumers.cloudevents import recorded_document, to_cloudevent
+from domain.actor import Actor
+from domain.application import HallApplication
+from domain.clock import SimulatedClock
+from domain.service_item import ServiceItem
+from projections.case_facts import apply
+from tests.unit.conftest import APPROVER, CLERK, ITEM, OFFICER, applicant
+
+SUPERVISOR = Actor(id="supervisor-1", role="supervisor", department="HALL")
+ID_NUMBER = "110101199003071234"
+
+
+def cloudevents(app: HallApplication, aggregate_id: UUID) -> list[dict]:
+    """The aggregate's events as the relay publishes them."""
+    return [
+        to_cloudevent(recorded_document(n, app.mapper), position=n.id, hall="test")
+        for n in app.recorder.select_notifications(start=None, limit=100_000)
+        if n.originator_id == aggregate_id
+    ]
+
+
+def fold(events: list[dict]) -> dict:
+    view = None
+    for event in events:
+        view = apply(view, event)
+    assert view is not None
+    return view
+
+
+def facts(app: HallApplication, case_id: UUID) -> dict:
+    return fold(cloudevents(app, case_id))
+
+
+def submit(app: HallApplication, who: dict | None = None) -> UUID:
+    done = app.submit(
+        CLERK,
+        item_code=ITEM.code,
+        channel="online",
+        applicant=who or {**applicant(), "phone": "13800138000", "address": "北京市东城区某街1号"},
+        materials=[],
+    )
+    return done.aggregate_id
+
+
+def next_day(app: HallApplication) -> None:
+    assert isinstance(app.clock, SimulatedClock)
+    app.clock.advance(timedelta(days=1))
+
+
+def accepted(app: HallApplication) -> UUID:
+    case_id = submit(app)
+    app.handle("accept", case_id, CLERK)
+    app.handle("assign", case_id, OFFICER, assignee="officer-1")
+    return case_id
+
+
+def test_submission_holds_public_facts_only(app: HallApplication) -> None:
+    case_id = submit(app)
+    view = facts(app, case_id)
+    assert view["case_no"] == "SCJG-20260302-0001" and view["case_id"] == str(case_id)
+    assert (view["item_code"], view["item_name"], view["department"]) == (
+        ITEM.code,
+        ITEM.name,
+        "SCJG",
+    )
+    assert (view["channel"], view["status"], view["submitted_on"]) == (
+        "online",
+        "submitted",
+        "2026-03-02",
+    )
+    assert (view["applicant"], view["applicant_kind"]) == ("张*丰", "person")
+    assert view["item_revision"] == 1 and view["version"] == 1 and not view["paused"]
+    text = orjson.dumps(view).decode()
+    for secret in (ID_NUMBER, "张三丰", "13800138000", "北京市东城区"):
+        assert secret not in text
+
+
+@pytest.mark.parametrize(
+    ("who", "shown"),
+    [
+        ({"kind": "person", "name": "欧阳小明", "id_number": ID_NUMBER}, "欧**明"),
+        ({"kind": "person", "name": "王五", "id_number": ID_NUMBER}, "王*"),
+        (
+            {"kind": "organisation", "name": "青山餐饮有限公司", "id_number": "91110000MA00000000"},
+            "青山餐饮有限公司",
+        ),
+    ],
+)
+def test_persons_are_masked_and_organisations_shown(
+    app: HallApplication, who: dict, shown: str
+) -> None:
+    view = facts(app, submit(app, who))
+    assert view["applicant"] == shown and view["applicant_kind"] == who["kind"]
+    assert who["id_number"] not in orjson.dumps(view).decode()
+
+
+def test_intake_supplement_and_acceptance(app: HallApplication) -> None:
+    case_id = submit(app)
+    app.handle("request-supplement", case_id, CLERK, missing=[{"code": "M2", "name": "营业执照"}])
+    assert facts(app, case_id)["status"] == "awaiting_supplement"
+    app.handle("provide-supplement", case_id, CLERK, provided=[{"code": "M2", "name": "营业执照"}])
+    view = facts(app, case_id)
+    assert view["status"] == "submitted" and not view["paused"]  # intake does not pause
+    next_day(app)
+    app.handle("accept", case_id, CLERK)
+    view = facts(app, case_id)
+    assert (view["status"], view["accepted_on"], view["version"]) == ("in_review", "2026-03-03", 4)
+    assert (view["promised_days"], view["promised_unit"]) == (5, "G")  # SCJG-001's terms
+    assert (view["statutory_days"], view["statutory_unit"]) == (10, "G")
+    app.handle("assign", case_id, OFFICER, assignee="officer-1")
+    assigned = facts(app, case_id)  # no public effect, but the version moves on
+    assert assigned == {**view, "version": 5, "position": view["position"] + 1}
+
+
+def test_pauses_extension_decision_completion(app: HallApplication) -> None:
+    case_id = accepted(app)  # Mon 2026-03-02
+    next_day(app)
+    app.handle("suspend", case_id, OFFICER, reason="等待上级批复")
+    assert facts(app, case_id)["paused"] is True
+    next_day(app)
+    app.handle("resume", case_id, OFFICER, reason="已批复")
+    assert facts(app, case_id)["paused"] is False
+    app.handle(
+        "start-special-procedure",
+        case_id,
+        OFFICER,
+        kind="inspection",
+        expected_days=1,
+        notice="现场核查",
+    )
+    assert facts(app, case_id)["paused"] is True
+    next_day(app)
+    app.handle("end-special-procedure", case_id, OFFICER, result="符合要求")
+    assert facts(app, case_id)["paused"] is False
+    missing = [{"code": "M3", "name": "布局图"}]
+    app.handle("request-supplement", case_id, OFFICER, missing=missing)
+    view = facts(app, case_id)
+    assert view["paused"] is True and view["status"] == "in_review"  # in-review supplement
+    app.handle("provide-supplement", case_id, CLERK, provided=missing)
+    assert facts(app, case_id)["paused"] is False
+    app.handle("extend", case_id, APPROVER, days=3, reason="情况复杂")
+    assert facts(app, case_id)["extension_days"] == 3
+    next_day(app)  # Fri 2026-03-06
+    app.handle("decide", case_id, APPROVER, outcome="approved")
+    view = facts(app, case_id)
+    assert (view["status"], view["outcome"], view["decided_on"]) == (
+        "decided",
+        "approved",
+        "2026-03-06",
+    )
+    assert view["reasons"] == [] and view["legal_basis"] is None
+    app.handle("issue-certificate", case_id, CLERK, certificate_no="JY-0001")
+    app.handle("deliver", case_id, CLERK, method="window")
+    app.handle("complete", case_id, OFFICER)
+    view = facts(app, case_id)
+    assert (view["status"], view["result"], view["closed_on"]) == (
+        "completed",
+        "certificate_issued",
+        "2026-03-06",
+    )
+    # Working days after Mon 03-02 up to Fri 03-06: Tue, Wed, Thu, Fri = 4, less the
+    # suspension's resume day (Wed) and the inspection's end day (Thu): 2 days used.
+    assert view["days_used"] == 2
+    assert view["on_time_promised"] is True and view["on_time_statutory"] is True
+
+
+def test_denial_and_its_public_reasons(app: HallApplication) -> None:
+    case_id = accepted(app)
+    app.handle(
+        "decide",
+        case_id,
+        APPROVER,
+        outcome="denied",
+        reasons=["材料不实", "场所不符"],
+        legal_basis="第三十一条",
+        appeal_notice="可于六十日内申请行政复议",
+    )
+    view = facts(app, case_id)
+    assert (view["outcome"], view["reasons"], view["legal_basis"]) == (
+        "denied",
+        ["材料不实", "场所不符"],
+        "第三十一条",
+    )
+
+
+def test_a_version_1_decision(app: HallApplication) -> None:
+    case_id = accepted(app)
+    app.handle(
+        "decide",
+        case_id,
+        APPROVER,
+        outcome="denied",
+        reasons=["材料不实"],
+        legal_basis="第三十一条",
+        appeal_notice="可于六十日内申请行政复议",
+    )
+    *before, decided = cloudevents(app, case_id)
+    data = {k: v for k, v in decided["data"].items() if k != "appeal_notice"}
+    v1 = {**decided, "type": "casetrail.case.decided.v1", "data": {**data, "reasons": "材料不实"}}
+    view = fold([*before, v1])
+    assert (view["status"], view["reasons"], view["legal_basis"]) == (
+        "decided",
+        ["材料不实"],
+        "第三十一条",
+    )
+    empty = {**v1, "data": {**data, "outcome": "approved", "reasons": ""}}
+    assert fold([*before, empty])["reasons"] == []
+
+
+def test_a_version_1_submission_was_revision_1(app: HallApplication) -> None:
+    submitted = cloudevents(app, submit(app))[0]
+    data = {k: v for k, v in submitted["data"].items() if k != "item_revision"}
+    view = fold([{**submitted, "type": "casetrail.case.submitted.v1", "data": data}])
+    assert view["item_revision"] == 1 and view["applicant"] == "张*丰"
+
+
+def test_non_acceptance(app: HallApplication) -> None:
+    case_id = submit(app)
+    next_day(app)
+    app.handle(
+        "not-accept", case_id, CLERK, reason="不属于本机关职权范围", legal_basis="第三十二条"
+    )
+    view = facts(app, case_id)
+    assert (view["status"], view["closed_on"], view["accepted_on"]) == (
+        "not_accepted",
+        "2026-03-03",
+        None,
+    )
+    assert (view["reasons"], view["legal_basis"]) == (["不属于本机关职权范围"], "第三十二条")
+
+
+@pytest.mark.parametrize(
+    ("action", "fields", "status", "result"),
+    [
+        ("withdraw", {"reason": "不再需要"}, "withdrawn", None),
+        ("terminate", {"reason": "申请人已注销", "legal_basis": "第七十条"}, "terminated", None),
+        (
+            "forward",
+            {"to_authority": "省市场监管局", "reason": "上级决定"},
+            "forwarded",
+            "forwarded",
+        ),
+    ],
+)
+def test_early_closures(
+    app: HallApplication, action: str, fields: dict, status: str, result: str | None
+) -> None:
+    case_id = accepted(app)
+    app.handle("suspend", case_id, OFFICER, reason="等待")
+    actor = APPROVER if action != "withdraw" else CLERK
+    if action != "terminate":
+        app.handle("resume", case_id, OFFICER, reason="继续")
+    app.handle(action, case_id, actor, **fields)
+    view = facts(app, case_id)
+    assert (view["status"], view["result"], view["closed_on"]) == (status, result, "2026-03-02")
+    assert view["paused"] is False and view["reasons"] == [] and view["legal_basis"] is None
+
+
+def test_ratings_and_rectification(app: HallApplication) -> None:
+    case_id = submit(app)
+    app.handle("accept", case_id, CLERK)
+    app.handle("rate", case_id, CLERK, stage="acceptance", level=2, comment="态度差")
+    view = facts(app, case_id)
+    assert (view["acceptance_rating"], view["acceptance_rectification"]) == (2, "pending")
+    app.handle("withdraw", case_id, CLERK, reason="不再需要")
+    app.handle("rate", case_id, CLERK, stage="closure", level=5)
+    view = facts(app, case_id)
+    assert (view["closure_rating"], view["closure_rectification"]) == (5, None)
+    steps: list[tuple[str, Actor, dict[str, Any], str]] = [
+        ("order-rectification", SUPERVISOR, {"instructions": "窗口服务培训"}, "ordered"),
+        ("report-rectification", OFFICER, {"measures": "已培训"}, "reported"),
+        ("complete-callback", SUPERVISOR, {"satisfied": True}, "called_back"),
+    ]
+    for action, actor, fields, state in steps:
+        app.handle(action, case_id, actor, stage="acceptance", **fields)
+        assert facts(app, case_id)["acceptance_rectification"] == state
+
+
+def test_other_streams_and_events_before_submission(app: HallApplication) -> None:
+    case_id = accepted(app)
+    events = cloudevents(app, case_id)
+    assert apply(None, events[1]) is None  # facts start only at submission
+    view = fold(events)
+    item_events = cloudevents(app, ServiceItem.id_for(ITEM.code))
+    assert item_events and all(apply(view, e) is view for e in item_events)
+    assert apply(None, item_events[0]) is None
+    unknown = {**events[1], "type": "casetrail.case.teleported.v1"}
+    assert apply(view, unknown) is view
+    future = {**events[1], "type": "casetrail.case.accepted.v3"}
+    assert apply(view, future) is view
