@@ -4,6 +4,7 @@
 PYTHON ?= python3
 VENV := .venv
 BIN := $(VENV)/bin
+WEB := api/web
 
 .PHONY: setup run test lint stop bench clean
 
@@ -13,7 +14,11 @@ $(BIN)/.installed: pyproject.toml
 	$(BIN)/pip install --quiet -e '.[dev]'
 	touch $@
 
-setup: $(BIN)/.installed  ## virtualenv and dependencies
+$(WEB)/static/vendor/echarts.min.js: $(WEB)/package-lock.json
+	npm --prefix $(WEB) ci --no-audit --no-fund
+	npm --prefix $(WEB) run --silent vendor
+
+setup: $(BIN)/.installed $(WEB)/static/vendor/echarts.min.js  ## virtualenv, Python and web dependencies
 
 run: setup  ## the whole platform with demo data (Ctrl-C stops it)
 	$(BIN)/casetrail up
@@ -22,7 +27,8 @@ lint: setup  ## ruff and mypy
 	$(BIN)/ruff check .
 	$(BIN)/mypy
 
-test: lint  ## lint, start the local stack, run every test on the real servers
+test: lint  ## lint, start the local stack, run every test on the real servers and in Chromium
+	infra/ensure_browser.sh
 	$(BIN)/casetrail stack up
 	$(BIN)/python -m pytest
 
@@ -34,4 +40,4 @@ stop:  ## stop the local Kafka and PostgreSQL
 	$(BIN)/casetrail stack down
 
 clean: stop  ## remove the virtualenv and all local state
-	rm -rf $(VENV) .casetrail
+	rm -rf $(VENV) .casetrail $(WEB)/node_modules $(WEB)/static/vendor

@@ -7,7 +7,7 @@ from psycopg_pool import ConnectionPool
 
 from api import idempotency, problems
 from api.rate_limit import RateLimiter
-from api.routers import calendar, cases, contract, public, service_items
+from api.routers import calendar, cases, contract, public, service_items, web
 from domain.application import HallApplication
 from infra.config import Settings
 from projections import registry
@@ -32,4 +32,5 @@ def create_app(settings: Settings, application: HallApplication, pool: Connectio
     for router in (cases.router, service_items.router, calendar.router, public.router):
         app.include_router(router)
     app.include_router(contract.router)
+    web.install(app)
     return app

@@ -1,4 +1,5 @@
-"""A per-client token bucket for case lookups (case number + query code guessing)."""
+"""A per-client token bucket against guessing case numbers and query codes: failed
+lookups spend tokens; a client without tokens is refused until they refill."""
 
 from __future__ import annotations
 
@@ -30,13 +31,17 @@ class RateLimiter:
             ) from None
 
     def retry_after(self, client: str) -> int:
-        """0 when ``client`` may look up now (and takes a token), else seconds to wait."""
+        """0 when ``client`` may look up now, else the seconds until it may."""
+        with self._lock:
+            tokens = self._tokens(client, time.monotonic())
+        return 0 if tokens >= 1 else max(1, math.ceil((1 - tokens) / self.rate))
+
+    def spend(self, client: str) -> None:
+        """Take a token from ``client`` (a failed lookup)."""
         now = time.monotonic()
         with self._lock:
-            tokens, since = self._buckets.get(client, (float(self.capacity), now))
-            tokens = min(float(self.capacity), tokens + (now - since) * self.rate)
-            if tokens >= 1:
-                self._buckets[client] = (tokens - 1, now)
-                return 0
-            self._buckets[client] = (tokens, now)
-            return max(1, math.ceil((1 - tokens) / self.rate))
+            self._buckets[client] = (max(0.0, self._tokens(client, now) - 1), now)
+
+    def _tokens(self, client: str, now: float) -> float:
+        tokens, since = self._buckets.get(client, (float(self.capacity), now))
+        return min(float(self.capacity), tokens + (now - since) * self.rate)

@@ -30,6 +30,8 @@ POLL_SECONDS = 0.02
 HIDDEN_FIELDS = ("query_code_hash", "case_id", "closed")
 LIST_CACHE = "public, max-age=30"
 NOT_FOUND = "no case with that number and query code"
+# Checked when the number is unknown, so that it takes as long as a wrong code.
+DECOY_HASH = QueryCodes().hash("decoy")
 
 
 def departments() -> dict[str, str]:
@@ -67,10 +69,12 @@ def track(
     """Where the case stands. With ``min_position``, waits (up to 5 s) until the view
     includes that event; if it does not in time, answers with what it has and
     ``Casetrail-Position-Reached: false``."""
-    _limit(request)
-    found = _wait_for(pool, case_no, min_position or 0)
-    if found is None or not QueryCodes.matches(query_code, found[1]["query_code_hash"]):
+    client = _allowed(request)
+    found = _wait_for(pool, case_no, min_position)
+    if not _code_matches(query_code, found):
+        _limiter(request).spend(client)
         raise HTTPException(404, NOT_FOUND)
+    assert found is not None
     position, view = found
     public = {k: v for k, v in view.items() if k not in HIDDEN_FIELDS}
     public["department_name"] = departments().get(view["department"], view["department"])
@@ -103,11 +107,13 @@ class RatingIn(BaseModel):
 )
 def rate(case_no: str, body: RatingIn, request: Request, pool: Pool, app: App) -> dict[str, Any]:
     """The applicant rates a stage of its own case, proven by the query code."""
-    _limit(request)
+    client = _allowed(request)
     with pool.connection() as conn:
         found = find_by_case_no(conn, case_no)
-    if found is None or not QueryCodes.matches(body.query_code, found[1]["query_code_hash"]):
+    if not _code_matches(body.query_code, found):
+        _limiter(request).spend(client)
         raise HTTPException(404, NOT_FOUND)
+    assert found is not None
     view = found[1]
     applicant = Actor(id=f"applicant:{case_no}", role=APPLICANT, department=view["department"])
     done = app.handle(
@@ -121,14 +127,28 @@ def rate(case_no: str, body: RatingIn, request: Request, pool: Pool, app: App) -
     return {"case_no": case_no, "version": done.version, "position": done.position}
 
 
-def _limit(request: Request) -> None:
-    """Refuse with 429 when this client looks up too often."""
+def _code_matches(query_code: str, found: tuple[int, dict[str, Any]] | None) -> bool:
+    """Whether the code opens the case; an unknown case costs the same slow hash."""
+    stored = found[1]["query_code_hash"] if found else DECOY_HASH
+    return QueryCodes.matches(query_code, stored) and found is not None
+
+
+def _limiter(request: Request) -> RateLimiter:
     limiter: RateLimiter = request.app.state.lookup_limiter
-    wait = limiter.retry_after(request.client.host if request.client else "unknown")
+    return limiter
+
+
+def _allowed(request: Request) -> str:
+    """The client, unless it failed too many lookups lately (then 429 with Retry-After)."""
+    client = request.client.host if request.client else "unknown"
+    wait = _limiter(request).retry_after(client)
     if wait:
         raise HTTPException(
-            429, "too many case lookups; try again later", headers={"Retry-After": str(wait)}
+            429,
+            "too many failed case lookups; try again later",
+            headers={"Retry-After": str(wait)},
         )
+    return client
 
 
 def _remaining(app: App, view: dict[str, Any]) -> int | None:
@@ -143,12 +163,17 @@ def _remaining(app: App, view: dict[str, Any]) -> int | None:
     return calendar.working_days_between(today, due)
 
 
-def _wait_for(pool: Pool, case_no: str, min_position: int) -> tuple[int, dict[str, Any]] | None:
+def _wait_for(
+    pool: Pool, case_no: str, min_position: int | None
+) -> tuple[int, dict[str, Any]] | None:
+    """The view; with ``min_position``, polled until it includes that position (5 s at most).
+    Without it, one read: an unknown number answers as fast as a wrong code."""
     deadline = time.monotonic() + MAX_WAIT_SECONDS
     while True:
         with pool.connection() as conn:
             found = find_by_case_no(conn, case_no)
-        if (found and found[0] >= min_position) or time.monotonic() >= deadline:
+        reached = found is not None and found[0] >= (min_position or 0)
+        if min_position is None or reached or time.monotonic() >= deadline:
             return found
         time.sleep(POLL_SECONDS)
 

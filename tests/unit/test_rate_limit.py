@@ -7,17 +7,20 @@ import pytest
 from api.rate_limit import RateLimiter
 
 
-def test_a_burst_then_a_wait_per_client() -> None:
+def test_failures_spend_a_burst_then_the_client_waits() -> None:
     limiter = RateLimiter(3, 60)
-    assert [limiter.retry_after("a") for _ in range(3)] == [0, 0, 0]
+    for _ in range(3):
+        assert limiter.retry_after("a") == 0
+        limiter.spend("a")
     wait = limiter.retry_after("a")
     assert 1 <= wait <= 20  # one token per 20 s
+    assert limiter.retry_after("a") == wait  # asking again spends nothing
     assert limiter.retry_after("b") == 0  # other clients are not affected
 
 
 def test_tokens_come_back_with_time() -> None:
     limiter = RateLimiter(1, 0.001)  # refills within a millisecond
-    assert limiter.retry_after("a") == 0
+    limiter.spend("a")
     while limiter.retry_after("a"):
         pass  # polled, not slept: it must come back
 

@@ -1,0 +1,132 @@
+"""The public web site (办件公开): HTML shells whose scripts read the public JSON API.
+
+The pages hold no data: each is a shell from ``api/web/pages`` wrapped in the shared
+layout, and its script module (``api/web/static/js``) fetches ``/api/v1/public/...``.
+Nothing here touches the event store or the projections. Every asset is served from
+``/static``; the ECharts bundle is copied to ``static/vendor`` by the setup step.
+"""
+
+from __future__ import annotations
+
+import html
+import re
+from dataclasses import dataclass
+from functools import cache
+from pathlib import Path
+
+from fastapi import APIRouter, FastAPI, HTTPException
+from fastapi.responses import HTMLResponse
+from fastapi.staticfiles import StaticFiles
+
+WEB_DIR = Path(__file__).resolve().parents[1] / "web"
+PAGES_DIR = WEB_DIR / "pages"
+STATIC_DIR = WEB_DIR / "static"
+ITEM_CODE = r"^[A-Za-z0-9][A-Za-z0-9._-]{0,63}$"
+SECURITY_HEADERS = {
+    "Content-Security-Policy": (
+        "default-src 'self'; script-src 'self'; style-src 'self' 'unsafe-inline'; "
+        "img-src 'self' data:; connect-src 'self'; base-uri 'none'; form-action 'self'; "
+        "frame-ancestors 'none'"
+    ),
+    "X-Content-Type-Options": "nosniff",
+    "Referrer-Policy": "no-referrer",
+    "Cache-Control": "no-cache",
+}
+
+
+@dataclass(frozen=True)
+class Page:
+    """One page: its shell file, its script module, its title and its navigation entry."""
+
+    name: str
+    path: str
+    title_zh: str
+    title_en: str
+    scripts: tuple[str, ...] = ()
+
+
+PAGES = {
+    page.name: page
+    for page in (
+        Page("track", "/", "办件查询", "Track a case"),
+        Page("decisions", "/decisions", "办件公示", "Published decisions"),
+        Page("statistics", "/statistics", "统计分析", "Statistics", ("vendor/echarts.min.js",)),
+        Page("catalogue", "/catalogue", "权力清单", "Service catalogue"),
+        Page("item", "/catalogue", "办事指南", "Service guide"),
+    )
+}
+NAVIGATION = ("track", "decisions", "statistics", "catalogue")
+SLOT = re.compile(r"\{\{(\w+)\}\}")
+
+router = APIRouter(include_in_schema=False)
+
+
+@cache
+def _file(name: str) -> str:
+    return (PAGES_DIR / name).read_text(encoding="utf-8")
+
+
+def render(name: str, lang: str = "zh") -> str:
+    """The page ``name`` inside the shared layout, in ``lang`` (``zh`` or ``en``)."""
+    page = PAGES[name]
+    current = "catalogue" if name == "item" else name
+    nav = "\n".join(
+        f'<li><a href="{PAGES[key].path}" data-i18n="nav.{key}"'
+        + (' aria-current="page"' if key == current else "")
+        + f">{html.escape(PAGES[key].title_zh)}</a></li>"
+        for key in NAVIGATION
+    )
+    scripts = "\n".join(
+        f'<script src="/static/{html.escape(src)}" defer></script>' for src in page.scripts
+    )
+    slots = {
+        "lang": "en" if lang == "en" else "zh-CN",
+        "page": page.name,
+        "title": html.escape(page.title_zh),
+        "nav": nav,
+        "content": _file(f"{page.name}.html"),
+        "scripts": scripts,
+    }
+    return SLOT.sub(lambda match: slots[match.group(1)], _file("layout.html"))
+
+
+def _respond(name: str, lang: str | None) -> HTMLResponse:
+    return HTMLResponse(render(name, lang or "zh"), headers=SECURITY_HEADERS)
+
+
+@router.get("/", response_class=HTMLResponse)
+def track_page(lang: str | None = None) -> HTMLResponse:
+    """Track a case with its number and query code (办件查询)."""
+    return _respond("track", lang)
+
+
+@router.get("/decisions", response_class=HTMLResponse)
+def decisions_page(lang: str | None = None) -> HTMLResponse:
+    """Published decisions (办件公示)."""
+    return _respond("decisions", lang)
+
+
+@router.get("/statistics", response_class=HTMLResponse)
+def statistics_page(lang: str | None = None) -> HTMLResponse:
+    """Department and item performance (统计分析)."""
+    return _respond("statistics", lang)
+
+
+@router.get("/catalogue", response_class=HTMLResponse)
+def catalogue_page(lang: str | None = None) -> HTMLResponse:
+    """The power list (权力清单)."""
+    return _respond("catalogue", lang)
+
+
+@router.get("/catalogue/{code}", response_class=HTMLResponse)
+def item_page(code: str, lang: str | None = None) -> HTMLResponse:
+    """One item's service guide (办事指南); the script reads the code from the address."""
+    if not re.fullmatch(ITEM_CODE, code):
+        raise HTTPException(404, "no such page")
+    return _respond("item", lang)
+
+
+def install(app: FastAPI) -> None:
+    """Serve the site: the pages' routes and ``/static``."""
+    app.include_router(router)
+    app.mount("/static", StaticFiles(directory=STATIC_DIR, check_dir=False), name="static")
