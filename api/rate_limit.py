@@ -1,5 +1,6 @@
-"""A per-client token bucket against guessing case numbers and query codes: failed
-lookups spend tokens; a client without tokens is refused until they refill."""
+"""A per-client token bucket for case lookups: each lookup that reads a case (or fails)
+spends a token; a client without tokens is refused until they refill. Revalidating an
+unchanged view with its ETag (the tracking page's polling) spends nothing."""
 
 from __future__ import annotations
 
@@ -37,7 +38,7 @@ class RateLimiter:
         return 0 if tokens >= 1 else max(1, math.ceil((1 - tokens) / self.rate))
 
     def spend(self, client: str) -> None:
-        """Take a token from ``client`` (a failed lookup)."""
+        """Take a token from ``client``."""
         now = time.monotonic()
         with self._lock:
             self._buckets[client] = (max(0.0, self._tokens(client, now) - 1), now)

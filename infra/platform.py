@@ -86,6 +86,7 @@ def run_platform() -> int:
         print(
             f"\ncasetrail is up: {base_url}   (views caught up in "
             f"{time.monotonic() - started:.1f} s)\n"
+            f"  public site  {base_url}/   (tracking, decisions, statistics, power list)\n"
             f"  API docs     {base_url}/docs\n"
             f"  demo case    {shown.case_no}  query code {shown.query_code}  ({shown.status})\n"
             f"  public view  {base_url}/api/v1/public/cases/{shown.case_no}"

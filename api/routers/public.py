@@ -82,6 +82,8 @@ def track(
     public["rating_url"] = f"/api/v1/public/cases/{case_no}/rating" if view.get("closed") else None
     response = _json(request, public, "private, no-cache", etag=str(position))
     response.headers["Casetrail-Position-Reached"] = str(position >= (min_position or 0)).lower()
+    if response.status_code != 304:  # revalidating an unchanged view (polling) is free
+        _limiter(request).spend(client)
     return response
 
 
@@ -139,7 +141,7 @@ def _limiter(request: Request) -> RateLimiter:
 
 
 def _allowed(request: Request) -> str:
-    """The client, unless it failed too many lookups lately (then 429 with Retry-After)."""
+    """The client, unless it looked up too much lately (then 429 with Retry-After)."""
     client = request.client.host if request.client else "unknown"
     wait = _limiter(request).retry_after(client)
     if wait:

@@ -144,7 +144,7 @@ def test_the_applicant_rates_a_closed_case(public: tuple[Platform, httpx.Client,
     assert staff["ratings"]["closure"]["level"] == 4
 
 
-def test_failed_case_lookups_are_rate_limited(public: tuple[Platform, httpx.Client, list]) -> None:
+def test_case_lookups_are_rate_limited(public: tuple[Platform, httpx.Client, list]) -> None:
     platform, _, cases = public
     port = platform.settings.api_port + 1
     platform.start(
@@ -155,10 +155,13 @@ def test_failed_case_lookups_are_rate_limited(public: tuple[Platform, httpx.Clie
     case = cases[0]
     url = f"http://127.0.0.1:{port}/api/v1/public/cases/{case['case_no']}"
     right = {"query_code": case["query_code"]}
-    # Polling with the right code is never limited; failed guesses are.
-    assert {httpx.get(url, params=right).status_code for _ in range(5)} == {200}
-    guesses = [httpx.get(url, params={"query_code": f"GUESS{n:03d}"}).status_code for n in range(4)]
-    assert guesses == [404, 404, 404, 429]
+    first = httpx.get(url, params=right)  # spends one of the 3 tokens
+    assert first.status_code == 200
+    # Polling with the ETag (an unchanged view) spends nothing.
+    etag = {"If-None-Match": first.headers["ETag"]}
+    assert {httpx.get(url, params=right, headers=etag).status_code for _ in range(5)} == {304}
+    guesses = [httpx.get(url, params={"query_code": f"GUESS{n:03d}"}).status_code for n in range(3)]
+    assert guesses == [404, 404, 429]
     limited = httpx.get(url, params=right)  # a blocked client waits, even with the code
     assert limited.status_code == 429 and int(limited.headers["Retry-After"]) >= 1
     assert limited.headers["content-type"] == "application/problem+json"

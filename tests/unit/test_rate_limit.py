@@ -7,7 +7,7 @@ import pytest
 from api.rate_limit import RateLimiter
 
 
-def test_failures_spend_a_burst_then_the_client_waits() -> None:
+def test_lookups_spend_a_burst_then_the_client_waits() -> None:
     limiter = RateLimiter(3, 60)
     for _ in range(3):
         assert limiter.retry_after("a") == 0
