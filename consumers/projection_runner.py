@@ -17,7 +17,7 @@ from kafka import KafkaConsumer, TopicPartition
 from kafka.consumer.subscription_state import ConsumerRebalanceListener
 
 from consumers.cloudevents import decode
-from projections.registry import Projection
+from projections.registry import Projection, signature
 
 log = logging.getLogger("casetrail.projections")
 
@@ -34,6 +34,10 @@ CREATE TABLE IF NOT EXISTS applied_versions (
     case_id uuid NOT NULL,
     version int NOT NULL,
     PRIMARY KEY (consumer, case_id)
+);
+CREATE TABLE IF NOT EXISTS projection_builds (
+    consumer text PRIMARY KEY,
+    signature text NOT NULL
 )
 """
 
@@ -70,6 +74,7 @@ class ProjectionRunner:
                 conn.execute(SCHEMA)
                 for projection in self.projections:
                     projection.ensure_schema(conn)
+                self._rebuild_if_changed(conn)
             self.consumer.subscribe([self.topic], listener=_SeekToStored(self, conn))
             try:
                 while not stop.is_set():
@@ -81,6 +86,29 @@ class ProjectionRunner:
                         self.consumer.commit_async()  # informational only
             finally:
                 self.consumer.close(autocommit=False)
+
+    def _rebuild_if_changed(self, conn: psycopg.Connection) -> None:
+        """Start over from the topic's beginning when projections were added or changed."""
+        wanted = signature(self.projections)
+        row = conn.execute(
+            "SELECT signature FROM projection_builds WHERE consumer = %s", (self.group_id,)
+        ).fetchone()
+        if row and row[0] == wanted:
+            return
+        log.info(
+            "rebuilding the views from the start of the topic: %s (was %s)",
+            wanted,
+            row[0] if row else "none",
+        )
+        tables = ", ".join(p.table for p in self.projections)
+        conn.execute(f"TRUNCATE {tables}")
+        conn.execute("DELETE FROM applied_versions WHERE consumer = %s", (self.group_id,))
+        conn.execute("DELETE FROM consumer_offsets WHERE consumer = %s", (self.group_id,))
+        conn.execute(
+            "INSERT INTO projection_builds (consumer, signature) VALUES (%s, %s) "
+            "ON CONFLICT (consumer) DO UPDATE SET signature = EXCLUDED.signature",
+            (self.group_id, wanted),
+        )
 
     def stored_offsets(self, conn: psycopg.Connection) -> dict[int, int]:
         """Next offset to read for each partition, as committed with the views."""

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from collections.abc import Callable
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from typing import Any
 
@@ -22,9 +22,16 @@ View = dict[str, Any]
 
 @dataclass(frozen=True)
 class Projection:
-    """A per-aggregate view: how to apply an event, and how to load and save the view."""
+    """A per-aggregate view: how to apply an event, and how to load and save the view.
+
+    ``version`` changes whenever ``apply`` would build different views from the same
+    events; the runner then rebuilds every view from the start of the topic, as it does
+    when a projection is added.
+    """
 
     name: str
+    version: int
+    table: str
     apply: Callable[[View | None, View], View | None]
     ensure_schema: Callable[[psycopg.Connection], None]
     load: Callable[[psycopg.Connection, str], View | None]
@@ -33,6 +40,8 @@ class Projection:
 
 PUBLIC_STATUS = Projection(
     name="public_status",
+    version=2,
+    table="public_case_status",
     apply=public_status.apply,
     ensure_schema=public_status_store.ensure_schema,
     load=public_status_store.load,
@@ -41,6 +50,8 @@ PUBLIC_STATUS = Projection(
 
 CASE_FACTS = Projection(
     name="case_facts",
+    version=1,
+    table="public_case_facts",
     apply=case_facts.apply,
     ensure_schema=case_facts_store.ensure_schema,
     load=case_facts_store.load,
@@ -48,6 +59,8 @@ CASE_FACTS = Projection(
 )
 CATALOGUE = Projection(
     name="catalogue",
+    version=1,
+    table="public_catalogue",
     apply=catalogue.apply,
     ensure_schema=catalogue_store.ensure_schema,
     load=catalogue_store.load,
@@ -55,3 +68,8 @@ CATALOGUE = Projection(
 )
 
 ALL = (PUBLIC_STATUS, CASE_FACTS, CATALOGUE)
+
+
+def signature(projections: Sequence[Projection]) -> str:
+    """What the stored views were built by, e.g. ``case_facts@1,public_status@2``."""
+    return ",".join(sorted(f"{p.name}@{p.version}" for p in projections))

@@ -18,7 +18,7 @@ from domain.query_code import QueryCodes
 from infra.bootstrap import build_application, open_pool
 from infra.catalogue import load_catalogue, read_catalogue
 from infra.config import Settings
-from projections.registry import PUBLIC_STATUS
+from projections.registry import ALL, PUBLIC_STATUS
 from tests.integration.harness import Platform, wait_until
 
 CASES = 800  # four events each
@@ -119,7 +119,8 @@ def test_projection_crash_matches_a_rebuild_from_scratch(recorded: Platform) -> 
         lambda: recorded.relay_position() == recorded.max_position(), what="every event on Kafka"
     )
     recorded.stop("project")
-    recorded.sql("TRUNCATE public_case_status, applied_versions, consumer_offsets")
+    tables = ", ".join(p.table for p in ALL)
+    recorded.sql(f"TRUNCATE {tables}, applied_versions, consumer_offsets")
     end = recorded.end_offsets_total()
 
     recorded.start("project")
@@ -154,3 +155,29 @@ def test_a_second_relay_waits_and_takes_over(recorded: Platform) -> None:
         what="the standby relay to take over",
     )
     assert "relay is the leader" in recorded.log("standby")
+
+
+def test_a_new_or_changed_projection_is_rebuilt_from_the_topic(recorded: Platform) -> None:
+    if "project" in recorded.processes:
+        recorded.stop("project")
+    before = {str(c): v for c, v in recorded.sql("SELECT case_id, view FROM public_case_status")}
+    facts = recorded.sql("SELECT count(*) FROM public_case_facts")[0][0]
+    assert before and facts == len(before)
+    # As if the views had been built by an older set of projections.
+    recorded.sql("UPDATE projection_builds SET signature = 'public_status@1'")
+    recorded.sql("DELETE FROM public_case_facts")
+    recorded.start("project")
+    end = recorded.end_offsets_total()
+    wait_until(
+        lambda: "(was public_status@1)" in recorded.log("project"),
+        what="the runner to see the old build",
+    )
+
+    def rebuilt() -> bool:
+        count = recorded.sql("SELECT count(*) FROM public_case_facts")[0][0]
+        return bool(count == facts and recorded.consumed_total() == end)
+
+    wait_until(rebuilt, what="the rebuild")
+    after = {str(c): v for c, v in recorded.sql("SELECT case_id, view FROM public_case_status")}
+    assert after == before
+    assert recorded.sql("SELECT count(*) FROM public_case_facts")[0][0] == facts
