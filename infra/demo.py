@@ -62,8 +62,10 @@ def plan(rng: random.Random, item: ItemContent) -> list[Step]:
     officer, approver = staff(item.department, "officer"), staff(item.department, "approver")
     steps: list[Step] = []
 
+    pace = 0.01 if item.immediate else 1.0  # 即办件 are handled on the spot
+
     def then(hours: float, action: str, actor: Actor, **fields: Any) -> None:
-        steps.append((hours, action, fields, actor))
+        steps.append((hours * pace, action, fields, actor))
 
     if rng.random() < 0.15:
         missing = [{"code": m.code, "name": m.name} for m in item.materials[-1:]] or [
