@@ -28,7 +28,7 @@ from playwright.sync_api import (
 
 from infra.config import ROOT
 from tests.integration import conftest as integration
-from tests.integration.harness import Platform
+from tests.integration.harness import Hall, Platform
 
 # The integration suite's fixtures: the session's real servers and a module's platform.
 stack_info = integration.stack_info
@@ -61,71 +61,6 @@ ORGANISATION = {
 }
 
 
-class Hall:
-    """The hall's staff acting through the staff API, one client (token) per role."""
-
-    def __init__(self, platform: Platform) -> None:
-        self.platform = platform
-        self.clients: dict[tuple[str, str], httpx.Client] = {}
-
-    def client(self, role: str, department: str = "HALL") -> httpx.Client:
-        if (role, department) not in self.clients:
-            self.clients[role, department] = self.platform.client(role, department)
-        return self.clients[role, department]
-
-    def submit(self, item_code: str, applicant: dict[str, Any] = PERSON) -> dict[str, Any]:
-        response = self.client("clerk").post(
-            "/api/v1/cases",
-            json={
-                "item_code": item_code,
-                "channel": "window",
-                "applicant": applicant,
-                "materials": [{"code": "M1", "name": "申请书"}],
-            },
-        )
-        assert response.status_code == 201, response.text
-        return dict(response.json())
-
-    def act(
-        self, case: dict[str, Any], action: str, role: str, department: str = "HALL", **body: Any
-    ) -> int:
-        """Perform ``action``; the event's position."""
-        response = self.client(role, department).post(
-            f"/api/v1/cases/{case['case_id']}/{action}", json=body
-        )
-        assert response.status_code == 200, f"{action}: {response.text}"
-        return int(response.json()["position"])
-
-    def public(self, case: dict[str, Any], position: int) -> dict[str, Any]:
-        """The public view once it includes ``position``."""
-        response = self.client("clerk").get(
-            f"/api/v1/public/cases/{case['case_no']}",
-            params={"query_code": case["query_code"], "min_position": position},
-        )
-        assert response.status_code == 200, response.text
-        assert response.headers["Casetrail-Position-Reached"] == "true"
-        return dict(response.json())
-
-    def approve_and_close(self, case: dict[str, Any], department: str) -> int:
-        """Accept (if submitted), review, approve, deliver and complete."""
-        position = 0
-        steps = [
-            ("assign", "officer", department, {"assignee": f"officer-{department.lower()}"}),
-            ("complete-step", "officer", department, {"step": "审查", "opinion": "agree"}),
-            ("complete-step", "approver", department, {"step": "决定", "opinion": "agree"}),
-            ("decide", "approver", department, {"outcome": "approved"}),
-            ("deliver", "clerk", "HALL", {"method": "window"}),
-            ("complete", "officer", department, {}),
-        ]
-        for action, role, acting, body in steps:
-            position = self.act(case, action, role, acting, **body)
-        return position
-
-    def close(self) -> None:
-        for client in self.clients.values():
-            client.close()
-
-
 @pytest.fixture(scope="module")
 def hall(platform: Platform) -> Iterator[Hall]:
     for name in ("relay", "project", "api"):
@@ -134,7 +69,7 @@ def hall(platform: Platform) -> Iterator[Hall]:
     assert answer.status_code == 200 and "text/html" in answer.headers["content-type"], (
         "the API does not serve the web site: add `web.install(app)` to api/app.py"
     )
-    staff = Hall(platform)
+    staff = Hall(platform, PERSON)
     yield staff
     staff.close()
 

@@ -15,7 +15,8 @@ import httpx
 import pytest
 from playwright.sync_api import Page, Route, expect
 
-from tests.browser.conftest import ORGANISATION, PERSON, Hall, Site
+from tests.browser.conftest import ORGANISATION, PERSON, Site
+from tests.integration.harness import Hall
 
 DENIAL = {
     "reasons": ["经营场所与申请材料所述布局不一致"],

@@ -208,3 +208,75 @@ class Platform:
             self.topic,
         )
         return int(rows[0][0])
+
+
+class Hall:
+    """The hall's staff acting through the staff API, one client (token) per role."""
+
+    def __init__(self, platform: Platform, applicant: dict[str, Any]) -> None:
+        self.platform = platform
+        self.applicant = applicant
+        self.clients: dict[tuple[str, str], httpx.Client] = {}
+
+    def client(self, role: str, department: str = "HALL") -> httpx.Client:
+        if (role, department) not in self.clients:
+            self.clients[role, department] = self.platform.client(role, department)
+        return self.clients[role, department]
+
+    def submit(self, item_code: str, applicant: dict[str, Any] | None = None) -> dict[str, Any]:
+        """A new case at the window; its id, number, query code, version and position."""
+        response = self.client("clerk").post(
+            "/api/v1/cases",
+            json={
+                "item_code": item_code,
+                "channel": "window",
+                "applicant": applicant or self.applicant,
+                "materials": [{"code": "M1", "name": "申请书"}],
+            },
+        )
+        assert response.status_code == 201, response.text
+        return dict(response.json())
+
+    def act(
+        self, case: dict[str, Any], action: str, role: str, department: str = "HALL", **body: Any
+    ) -> int:
+        """Perform ``action``; the event's position."""
+        response = self.client(role, department).post(
+            f"/api/v1/cases/{case['case_id']}/{action}", json=body
+        )
+        assert response.status_code == 200, f"{action}: {response.text}"
+        return int(response.json()["position"])
+
+    def public(self, case: dict[str, Any], position: int) -> dict[str, Any]:
+        """The public view once it includes ``position``."""
+        response = self.client("clerk").get(
+            f"/api/v1/public/cases/{case['case_no']}",
+            params={"query_code": case["query_code"], "min_position": position},
+        )
+        assert response.status_code == 200, response.text
+        assert response.headers["Casetrail-Position-Reached"] == "true"
+        return dict(response.json())
+
+    def staff_view(self, case: dict[str, Any], department: str) -> dict[str, Any]:
+        """The case as an officer of ``department`` reads it."""
+        response = self.client("officer", department).get(f"/api/v1/cases/{case['case_id']}")
+        assert response.status_code == 200, response.text
+        return dict(response.json())
+
+    def approve_and_close(self, case: dict[str, Any], department: str) -> int:
+        """Review, approve, deliver and complete an accepted case; the last position."""
+        steps = [
+            ("assign", "officer", department, {"assignee": f"officer-{department.lower()}"}),
+            ("complete-step", "officer", department, {"step": "审查", "opinion": "agree"}),
+            ("complete-step", "approver", department, {"step": "决定", "opinion": "agree"}),
+            ("decide", "approver", department, {"outcome": "approved"}),
+            ("deliver", "clerk", "HALL", {"method": "window"}),
+            ("complete", "officer", department, {}),
+        ]
+        return [
+            self.act(case, action, role, acting, **body) for action, role, acting, body in steps
+        ][-1]
+
+    def close(self) -> None:
+        for client in self.clients.values():
+            client.close()

@@ -8,13 +8,12 @@ from datetime import date, timedelta
 from typing import Any
 from uuid import UUID
 
-import httpx
 import orjson
 import pytest
 
 from domain.chain import verify_chain
 from infra import kafka
-from tests.integration.harness import Platform
+from tests.integration.harness import Hall, Platform
 
 PERSON = {
     "kind": "person",
@@ -43,64 +42,11 @@ DENIAL = {
 }
 
 
-class Hall:
-    """The staff of the hall, each with a client carrying their own token."""
-
-    def __init__(self, platform: Platform) -> None:
-        self.platform = platform
-        self.clients: dict[tuple[str, str], httpx.Client] = {}
-
-    def client(self, role: str, department: str = "HALL") -> httpx.Client:
-        if (role, department) not in self.clients:
-            self.clients[role, department] = self.platform.client(role, department)
-        return self.clients[role, department]
-
-    def submit(self, item_code: str, applicant: dict[str, Any] = PERSON) -> dict[str, Any]:
-        response = self.client("clerk").post(
-            "/api/v1/cases",
-            json={
-                "item_code": item_code,
-                "channel": "window",
-                "applicant": applicant,
-                "materials": [{"code": "M1", "name": "申请书"}],
-            },
-        )
-        assert response.status_code == 201, response.text
-        return dict(response.json())
-
-    def act(
-        self, case: dict[str, Any], action: str, role: str, department: str = "HALL", **body: Any
-    ) -> dict[str, Any]:
-        response = self.client(role, department).post(
-            f"/api/v1/cases/{case['case_id']}/{action}", json=body
-        )
-        assert response.status_code == 200, f"{action}: {response.text}"
-        return dict(response.json())
-
-    def public(self, case: dict[str, Any], position: int) -> dict[str, Any]:
-        response = self.client("clerk").get(
-            f"/api/v1/public/cases/{case['case_no']}",
-            params={"query_code": case["query_code"], "min_position": position},
-        )
-        assert response.status_code == 200, response.text
-        assert response.headers["Casetrail-Position-Reached"] == "true"
-        return dict(response.json())
-
-    def staff_view(self, case: dict[str, Any], department: str) -> dict[str, Any]:
-        response = self.client("officer", department).get(f"/api/v1/cases/{case['case_id']}")
-        assert response.status_code == 200, response.text
-        return dict(response.json())
-
-    def close(self) -> None:
-        for client in self.clients.values():
-            client.close()
-
-
 @pytest.fixture(scope="module")
 def hall(platform: Platform) -> Iterator[Hall]:
     for name in ("relay", "project", "api"):
         platform.start(name)
-    staff = Hall(platform)
+    staff = Hall(platform, PERSON)
     yield staff
     staff.close()
 
@@ -110,7 +56,7 @@ def handle(hall: Hall, case: dict[str, Any], department: str, steps: list[tuple]
     position = case["position"]
     for action, role, body in steps:
         acting_department = body.pop("_department", department if role != "clerk" else "HALL")
-        position = hall.act(case, action, role, acting_department, **body)["position"]
+        position = hall.act(case, action, role, acting_department, **body)
     return int(position)
 
 
