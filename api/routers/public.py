@@ -7,6 +7,7 @@ from __future__ import annotations
 import hashlib
 import time
 from datetime import date
+from functools import cache
 from typing import Annotated, Any, Literal
 from uuid import UUID
 
@@ -34,8 +35,9 @@ NOT_FOUND = "no case with that number and query code"
 DECOY_HASH = QueryCodes().hash("decoy")
 
 
+@cache
 def departments() -> dict[str, str]:
-    """Department codes and names, as the hall publishes them."""
+    """Department codes and names, as the hall publishes them (read once)."""
     names: dict[str, str] = read_catalogue()["departments"]
     return names
 
