@@ -10,6 +10,7 @@ from api.rate_limit import RateLimiter
 from api.routers import calendar, cases, contract, public, service_items, web
 from domain.application import HallApplication
 from infra.config import Settings
+from infra.schema_lock import lock_schema
 from projections import registry
 
 
@@ -25,6 +26,7 @@ def create_app(settings: Settings, application: HallApplication, pool: Connectio
     app.state.pool = pool
     app.state.lookup_limiter = RateLimiter.parse(settings.lookup_rate)
     with pool.connection() as conn:
+        lock_schema(conn)
         for projection in registry.ALL:
             projection.ensure_schema(conn)
         conn.execute(idempotency.SCHEMA)

@@ -17,6 +17,7 @@ from kafka import KafkaConsumer, TopicPartition
 from kafka.consumer.subscription_state import ConsumerRebalanceListener
 
 from consumers.cloudevents import decode
+from infra.schema_lock import lock_schema
 from projections.registry import Projection, signature
 
 log = logging.getLogger("casetrail.projections")
@@ -71,6 +72,7 @@ class ProjectionRunner:
         """Consume until ``stop`` is set."""
         with psycopg.connect(self.database_url) as conn:
             with conn.transaction():
+                lock_schema(conn)
                 conn.execute(SCHEMA)
                 for projection in self.projections:
                     projection.ensure_schema(conn)

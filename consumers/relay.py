@@ -18,6 +18,7 @@ from eventsourcing.persistence import ApplicationRecorder, Mapper, Notification
 from kafka import KafkaProducer
 
 from consumers.cloudevents import encode, recorded_document, to_cloudevent
+from infra.schema_lock import lock_schema
 
 log = logging.getLogger("casetrail.relay")
 
@@ -76,7 +77,9 @@ class Relay:
             psycopg.connect(self.database_url, autocommit=True) as control,
             psycopg.connect(self.database_url, autocommit=True) as listener,
         ):
-            control.execute(SCHEMA)
+            with control.transaction():
+                lock_schema(control)
+                control.execute(SCHEMA)
             if not self._lead(control, stop):
                 return
             listener.execute(f'LISTEN "{self.channel}"')

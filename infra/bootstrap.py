@@ -9,6 +9,7 @@ from domain.clock import Clock
 from domain.query_code import QueryCodes
 from infra.config import Settings
 from infra.pg_case_numbers import PostgresCaseNumberSequence
+from infra.schema_lock import lock_schema
 
 
 def open_pool(settings: Settings, max_size: int = 8) -> ConnectionPool:
@@ -45,6 +46,7 @@ def prepare_database(settings: Settings) -> None:
     with open_pool(settings, max_size=1) as pool:
         build_application(settings, pool).close()
     with psycopg.connect(settings.database_url) as conn:
+        lock_schema(conn)
         conn.execute(relay.SCHEMA)
         conn.execute(idempotency.SCHEMA)
         conn.execute(projection_runner.SCHEMA)

@@ -6,6 +6,8 @@ from datetime import date
 
 from psycopg_pool import ConnectionPool
 
+from infra.schema_lock import lock_schema
+
 SCHEMA = """
 CREATE TABLE IF NOT EXISTS case_number_counters (
     department text NOT NULL,
@@ -22,6 +24,7 @@ class PostgresCaseNumberSequence:
     def __init__(self, pool: ConnectionPool) -> None:
         self.pool = pool
         with pool.connection() as conn:
+            lock_schema(conn)
             conn.execute(SCHEMA)
 
     def next(self, department: str, day: date) -> int:

@@ -7,6 +7,7 @@ tests can kill them; nothing here stands in for PostgreSQL or Kafka.
 from __future__ import annotations
 
 import os
+import random
 import signal
 import socket
 import subprocess
@@ -46,10 +47,27 @@ def wait_until(condition: Callable[[], T], timeout: float = 60.0, what: str = "c
         time.sleep(0.01)
 
 
+_PORTS_GIVEN: set[int] = set()
+
+
 def free_port() -> int:
-    with socket.socket() as sock:
-        sock.bind(("127.0.0.1", 0))
-        return int(sock.getsockname()[1])
+    """A loopback port that is free now and stays free: it lies below the kernel's
+    ephemeral range, so no outgoing connection (to Kafka, PostgreSQL) can take it
+    before the API binds it, and it is never handed out twice by this process."""
+    low, _ = (int(n) for n in Path("/proc/sys/net/ipv4/ip_local_port_range").read_text().split())
+    candidates = list(range(max(1024, low - 12_000), low))
+    random.shuffle(candidates)
+    for port in candidates:
+        if port in _PORTS_GIVEN:
+            continue
+        with socket.socket() as sock:
+            try:
+                sock.bind(("127.0.0.1", port))
+            except OSError:
+                continue
+        _PORTS_GIVEN.add(port)
+        return port
+    raise RuntimeError("no free loopback port below the ephemeral range")
 
 
 class Platform:
@@ -106,7 +124,7 @@ class Platform:
         if command == "api":
             port = (env or {}).get("CASETRAIL_API_PORT", str(self.settings.api_port))
             url = f"http://127.0.0.1:{port}"
-            wait_until(lambda: self._answers(process, url), what=f"the API (log {log})")
+            wait_until(lambda: self._answers(process, url, label), what=f"the API (log {log})")
         return process
 
     def log_path(self, label: str) -> Path:
@@ -141,9 +159,10 @@ class Platform:
         finally:
             admin.close()
 
-    def _answers(self, process: subprocess.Popen[bytes], url: str) -> bool:
+    def _answers(self, process: subprocess.Popen[bytes], url: str, label: str) -> bool:
         if process.poll() is not None:
-            raise AssertionError(f"the API exited with {process.returncode}")
+            tail = "\n".join(self.log(label).splitlines()[-20:])
+            raise AssertionError(f"the API exited with {process.returncode}; its log ends:\n{tail}")
         try:
             return httpx.get(f"{url}/openapi.json", timeout=2).status_code == 200
         except httpx.TransportError:

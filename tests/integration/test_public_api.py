@@ -9,7 +9,7 @@ from typing import Any
 import httpx
 import pytest
 
-from tests.integration.harness import Platform, wait_until
+from tests.integration.harness import Platform, free_port, wait_until
 
 PEOPLE = [
     {
@@ -146,7 +146,7 @@ def test_the_applicant_rates_a_closed_case(public: tuple[Platform, httpx.Client,
 
 def test_case_lookups_are_rate_limited(public: tuple[Platform, httpx.Client, list]) -> None:
     platform, _, cases = public
-    port = platform.settings.api_port + 1
+    port = free_port()
     platform.start(
         "api",
         label="limited",

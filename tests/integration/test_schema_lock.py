@@ -1,0 +1,106 @@
+"""Processes that make sure of their tables at start wait for one another.
+
+Without the schema lock the API and the projection runner, started together,
+could deadlock on the locks that ``CREATE ... IF NOT EXISTS`` takes.
+"""
+
+from __future__ import annotations
+
+import threading
+from collections.abc import Callable, Iterator
+from contextlib import AbstractContextManager, contextmanager
+
+import psycopg
+import pytest
+
+from api.app import create_app
+from consumers.projection_runner import ProjectionRunner
+from infra.bootstrap import build_application, open_pool, prepare_database
+from infra.config import Settings
+from infra.pg_case_numbers import PostgresCaseNumberSequence
+from infra.schema_lock import SCHEMA_LOCK_KEY, lock_schema
+from projections.registry import ALL
+from tests.integration.harness import Platform, wait_until
+
+pytestmark = pytest.mark.integration
+
+
+Start = Callable[[], object]
+
+
+@contextmanager
+def api(settings: Settings) -> Iterator[Start]:
+    """Creating the API app (its application is built before the lock is taken)."""
+    with open_pool(settings, max_size=2) as pool:
+        application = build_application(settings, pool)
+        yield lambda: create_app(settings, application, pool)
+        application.close()
+
+
+@contextmanager
+def case_numbers(settings: Settings) -> Iterator[Start]:
+    with open_pool(settings, max_size=1) as pool:
+        yield lambda: PostgresCaseNumberSequence(pool)
+
+
+@contextmanager
+def database(settings: Settings) -> Iterator[Start]:
+    yield lambda: prepare_database(settings)
+
+
+@contextmanager
+def projection_runner(settings: Settings) -> Iterator[Start]:
+    """A runner told to stop at once: it sets up its tables, then returns."""
+    runner = ProjectionRunner(
+        database_url=settings.database_url,
+        bootstrap_servers=settings.bootstrap_servers,
+        topic=settings.topic,
+        projections=ALL,
+        group_id=f"schema-lock-{settings.topic}",
+    )
+    stopped = threading.Event()
+    stopped.set()
+    yield lambda: runner.run(stopped)
+
+
+def waiting_for_schema_lock(platform: Platform) -> bool:
+    rows = platform.sql(
+        "SELECT count(*) FROM pg_locks WHERE locktype = 'advisory' AND NOT granted "
+        "AND ((classid::bigint << 32) | objid::bigint) = %s",
+        SCHEMA_LOCK_KEY,
+    )
+    return bool(rows[0][0])
+
+
+@pytest.mark.parametrize(
+    "setup", [api, case_numbers, database, projection_runner], ids=lambda f: f.__name__
+)
+def test_table_setup_waits_while_another_process_holds_the_schema_lock(
+    platform: Platform, setup: Callable[[Settings], AbstractContextManager[Start]]
+) -> None:
+    with setup(platform.settings) as start:
+        assert_waits_for_the_lock(platform, start)
+
+
+def assert_waits_for_the_lock(platform: Platform, start: Start) -> None:
+    finished = threading.Event()
+    errors: list[BaseException] = []
+
+    def run() -> None:
+        try:
+            start()
+        except BaseException as error:  # reported by the test thread below
+            errors.append(error)
+        finally:
+            finished.set()
+
+    with psycopg.connect(platform.settings.database_url) as holder:
+        lock_schema(holder)
+        thread = threading.Thread(target=run, daemon=True)
+        thread.start()
+        wait_until(lambda: waiting_for_schema_lock(platform), what="a wait on the schema lock")
+        assert not finished.is_set()
+        holder.commit()
+    assert finished.wait(timeout=60), "table setup did not finish after the lock was freed"
+    thread.join()
+    assert not errors, errors
