@@ -5,7 +5,7 @@ from __future__ import annotations
 from fastapi import FastAPI
 from psycopg_pool import ConnectionPool
 
-from api import idempotency, problems
+from api import problems
 from api.rate_limit import RateLimiter
 from api.routers import calendar, cases, contract, public, service_items, web
 from domain.application import HallApplication
@@ -29,7 +29,6 @@ def create_app(settings: Settings, application: HallApplication, pool: Connectio
         lock_schema(conn)
         for projection in registry.ALL:
             projection.ensure_schema(conn)
-        conn.execute(idempotency.SCHEMA)
     problems.install(app)
     for router in (cases.router, service_items.router, calendar.router, public.router):
         app.include_router(router)

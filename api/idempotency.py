@@ -1,4 +1,8 @@
-"""``Idempotency-Key``: a retried command returns its first response and records nothing new."""
+"""``Idempotency-Key``: a retried command returns its first response and records nothing new.
+
+The key is claimed in the transaction that records the command's events (see
+``infra.recorder``), so a retry finds either that outcome or nothing at all.
+"""
 
 from __future__ import annotations
 
@@ -8,19 +12,11 @@ from typing import Any
 
 import orjson
 from fastapi import HTTPException
-from psycopg.types.json import Jsonb
 from psycopg_pool import ConnectionPool
 
-SCHEMA = """
-CREATE TABLE IF NOT EXISTS idempotency_keys (
-    actor text NOT NULL,
-    key text NOT NULL,
-    fingerprint text NOT NULL,
-    response jsonb,
-    created_at timestamptz NOT NULL DEFAULT now(),
-    PRIMARY KEY (actor, key)
-)
-"""
+from domain.application import Recorded, RequestKey, Submission
+from domain.errors import VersionConflict
+from infra.recorder import REPLAY_WINDOW
 
 
 def fingerprint(method: str, path: str, body: Any) -> str:
@@ -29,45 +25,49 @@ def fingerprint(method: str, path: str, body: Any) -> str:
     return hashlib.sha256(document).hexdigest()
 
 
+def request_key(
+    actor: str, key: str | None, method: str, path: str, body: Any
+) -> RequestKey | None:
+    """The claim a request makes with its ``Idempotency-Key`` header, if it sent one."""
+    if key is None:
+        return None
+    return RequestKey(actor=actor, key=key, fingerprint=fingerprint(method, path, body))
+
+
 def run_once(
     pool: ConnectionPool,
-    *,
-    actor: str,
-    key: str | None,
-    request: str,
-    command: Callable[[], dict[str, Any]],
-) -> tuple[dict[str, Any], bool]:
-    """Run ``command`` once per (actor, key); returns the response and whether it is a replay."""
-    if key is None:
-        return command(), False
-    with pool.connection() as conn:
-        claimed = conn.execute(
-            "INSERT INTO idempotency_keys (actor, key, fingerprint) VALUES (%s, %s, %s) "
-            "ON CONFLICT DO NOTHING RETURNING 1",
-            (actor, key, request),
-        ).fetchone()
-        if claimed is None:
-            row = conn.execute(
-                "SELECT fingerprint, response FROM idempotency_keys WHERE actor = %s AND key = %s",
-                (actor, key),
-            ).fetchone()
-            assert row is not None
-            if row[0] != request:
-                raise HTTPException(
-                    422, f"Idempotency-Key '{key}' was already used for a different request"
-                )
-            if row[1] is None:
-                raise HTTPException(409, f"the request with Idempotency-Key '{key}' is in progress")
-            return row[1], True
+    request: RequestKey | None,
+    command: Callable[[RequestKey | None], Recorded],
+) -> tuple[Recorded, bool]:
+    """Run ``command`` once per (actor, key); returns its outcome and whether it is a replay."""
+    if request is None:
+        return command(None), False
+    if (first := _first_outcome(pool, request)) is not None:
+        return first, True
     try:
-        response = command()
-    except BaseException:
-        with pool.connection() as conn:
-            conn.execute("DELETE FROM idempotency_keys WHERE actor = %s AND key = %s", (actor, key))
+        return command(request), False
+    except VersionConflict:
+        # A concurrent request with the same key may have recorded first.
+        if (first := _first_outcome(pool, request)) is not None:
+            return first, True
         raise
+
+
+def _first_outcome(pool: ConnectionPool, request: RequestKey) -> Recorded | None:
+    """What the key's first request recorded; 422 when the key named another request."""
     with pool.connection() as conn:
-        conn.execute(
-            "UPDATE idempotency_keys SET response = %s WHERE actor = %s AND key = %s",
-            (Jsonb(response), actor, key),
+        row = conn.execute(
+            "SELECT fingerprint, aggregate_id, version, position, shown_once "
+            "FROM request_claims WHERE actor = %s AND key = %s "
+            f"AND created_at >= now() - interval '{REPLAY_WINDOW}'",
+            (request.actor, request.key),
+        ).fetchone()
+    if row is None:
+        return None
+    stored_fingerprint, aggregate_id, version, position, shown_once = row
+    if stored_fingerprint != request.fingerprint:
+        raise HTTPException(
+            422, f"Idempotency-Key '{request.key}' was already used for a different request"
         )
-    return response, False
+    recorded = Recorded(aggregate_id=aggregate_id, version=version, position=position)
+    return Submission(**vars(recorded), **shown_once) if shown_once else recorded

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from collections.abc import Callable, Iterator
-from dataclasses import dataclass, replace
+from dataclasses import dataclass, field, replace
 from datetime import date, datetime
 from typing import Any
 from uuid import UUID, uuid4
@@ -40,6 +40,20 @@ class Submission(Recorded):
 
     case_no: str
     query_code: str
+
+
+@dataclass(frozen=True)
+class RequestKey:
+    """A client's ``Idempotency-Key`` for one command, stored with that command's events.
+
+    ``shown_once`` holds what only the first response shows (intake's query code), so
+    that a retry can show it again.
+    """
+
+    actor: str
+    key: str
+    fingerprint: str
+    shown_once: dict[str, str] = field(default_factory=dict)
 
 
 @dataclass(frozen=True)
@@ -141,6 +155,7 @@ class HallApplication(Application[UUID]):
         channel: str,
         applicant: dict[str, Any],
         materials: list[dict[str, Any]],
+        request: RequestKey | None = None,
     ) -> Submission:
         """Receive a new case (收件) and give the applicant a query code."""
         authorize(actor, "submit")
@@ -167,7 +182,8 @@ class HallApplication(Application[UUID]):
             materials=materials,
             query_code_hash=self.query_codes.hash(query_code),
         )
-        recorded = self._save(case)
+        shown_once = {"case_no": case_no, "query_code": query_code}
+        recorded = self._save(case, request and replace(request, shown_once=shown_once))
         return Submission(**vars(recorded), case_no=case_no, query_code=query_code)
 
     def handle(
@@ -177,6 +193,7 @@ class HallApplication(Application[UUID]):
         actor: Actor,
         *,
         expected_version: int | None = None,
+        request: RequestKey | None = None,
         **fields: Any,
     ) -> Recorded:
         """Run the case command ``action`` for ``actor``, if the role and department allow it."""
@@ -189,7 +206,7 @@ class HallApplication(Application[UUID]):
                 f"case {case_id} is at version {case.version}, not {expected_version}"
             )
         command(case, _Context(self.clock.now(), self._marked(actor), self), fields)
-        return self._save(case)
+        return self._save(case, request)
 
     def get_case(self, case_id: UUID) -> Case:
         """The case as its events make it; ``NotFound`` when there is none."""
@@ -243,6 +260,7 @@ class HallApplication(Application[UUID]):
         actor: Actor,
         *,
         expected_version: int | None = None,
+        request: RequestKey | None = None,
         **fields: Any,
     ) -> Recorded:
         """``revise-item``, ``suspend-item``, ``resume-item`` or ``retire-item``."""
@@ -256,7 +274,7 @@ class HallApplication(Application[UUID]):
             fields["content"] = ItemContent.from_data(fields["content"])
         method = action.removesuffix("-item")
         getattr(item, method)(at=self.clock.now(), actor=self._marked(actor), **fields)
-        return self._save(item)
+        return self._save(item, request)
 
     # --- the calendar -----------------------------------------------------------------
 
@@ -331,9 +349,14 @@ class HallApplication(Application[UUID]):
                 yield UUID(str(notification.originator_id))
             start = batch[-1].id
 
-    def _save(self, aggregate: Aggregate) -> Recorded:
+    def _save(self, aggregate: Aggregate, request: RequestKey | None = None) -> Recorded:
+        """Record the aggregate's new events, with the request's key when there is one.
+
+        A clash (another writer got there first, or the same key was claimed
+        concurrently) records nothing and is a ``VersionConflict``.
+        """
         try:
-            recordings = self.save(aggregate)
+            recordings = self.save(aggregate, request=request)
         except IntegrityError:
             raise VersionConflict(
                 f"{aggregate.id} was changed concurrently; reload and retry"

@@ -39,7 +39,6 @@ def prepare_database(settings: Settings) -> None:
     """Create every table once, before the processes that use them start."""
     import psycopg
 
-    from api import idempotency
     from consumers import projection_runner, relay
     from projections.registry import ALL
 
@@ -48,7 +47,6 @@ def prepare_database(settings: Settings) -> None:
     with psycopg.connect(settings.database_url) as conn:
         lock_schema(conn)
         conn.execute(relay.SCHEMA)
-        conn.execute(idempotency.SCHEMA)
         conn.execute(projection_runner.SCHEMA)
         for projection in ALL:
             projection.ensure_schema(conn)

@@ -85,6 +85,7 @@ class Settings:
             "POSTGRES_PASSWORD": unquote(url.password or ""),
             "POSTGRES_ENABLE_DB_FUNCTIONS": "n",
             "CREATE_TABLE": "y",
+            "APPLICATION_RECORDER_TOPIC": "infra.recorder:ClaimingRecorder",
         }
 
 

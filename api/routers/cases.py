@@ -4,15 +4,16 @@ No ``from __future__ import annotations`` here: the command routes are built
 from a table, and FastAPI reads their annotations at definition time.
 """
 
+from collections.abc import Callable
 from typing import Annotated, Any
 from uuid import UUID
 
 from fastapi import APIRouter, Header, Request, Response
 
 from api.deps import App, Caller, Pool
-from api.idempotency import fingerprint, run_once
+from api.idempotency import request_key, run_once
 from api.schemas import CASE_COMMAND_BODIES, CommandIn, CommandOut, SubmitIn, SubmitOut
-from domain.application import Recorded
+from domain.application import Recorded, RequestKey, Submission
 from domain.authorization import allowed_roles
 from domain.case import local_date
 
@@ -32,6 +33,14 @@ def _roles(action: str) -> str:
 
 
 def _out(recorded: Recorded) -> dict[str, Any]:
+    if isinstance(recorded, Submission):
+        return SubmitOut(
+            case_id=recorded.aggregate_id,
+            version=recorded.version,
+            position=recorded.position,
+            case_no=recorded.case_no,
+            query_code=recorded.query_code,
+        ).model_dump(mode="json")
     return CommandOut(
         case_id=recorded.aggregate_id, version=recorded.version, position=recorded.position
     ).model_dump(mode="json")
@@ -44,18 +53,13 @@ def _once(
     caller: Caller,
     key: str | None,
     body: Any,
-    command: Any,
+    command: Callable[[RequestKey | None], Recorded],
 ) -> dict[str, Any]:
-    result, replayed = run_once(
-        pool,
-        actor=caller.id,
-        key=key,
-        request=fingerprint(request.method, request.url.path, body),
-        command=command,
-    )
+    claim = request_key(caller.id, key, request.method, request.url.path, body)
+    recorded, replayed = run_once(pool, claim, command)
     if replayed:
         response.headers["Idempotent-Replayed"] = "true"
-    return result
+    return _out(recorded)
 
 
 @router.post(
@@ -75,21 +79,15 @@ def submit(
     response: Response,
     idempotency_key: IdempotencyKey = None,
 ) -> dict[str, Any]:
-    def command() -> dict[str, Any]:
-        done = app.submit(
+    def command(claim: RequestKey | None) -> Recorded:
+        return app.submit(
             caller,
             item_code=body.item_code,
             channel=body.channel,
             applicant=body.applicant.model_dump(),
             materials=[m.model_dump() for m in body.materials],
+            request=claim,
         )
-        return SubmitOut(
-            case_id=done.aggregate_id,
-            version=done.version,
-            position=done.position,
-            case_no=done.case_no,
-            query_code=done.query_code,
-        ).model_dump(mode="json")
 
     return _once(
         request, response, pool, caller, idempotency_key, body.model_dump(mode="json"), command
@@ -113,8 +111,10 @@ def _command_route(action: str, body_model: type[CommandIn]) -> None:
         fields = command_body.model_dump()
         expected = fields.pop("expected_version")
 
-        def command() -> dict[str, Any]:
-            return _out(app.handle(action, case_id, caller, expected_version=expected, **fields))
+        def command(claim: RequestKey | None) -> Recorded:
+            return app.handle(
+                action, case_id, caller, expected_version=expected, request=claim, **fields
+            )
 
         return _once(
             request,

@@ -5,9 +5,9 @@ from typing import Any
 from fastapi import APIRouter, HTTPException, Request
 
 from api.deps import App, Caller, Pool
-from api.idempotency import fingerprint, run_once
+from api.idempotency import request_key, run_once
 from api.schemas import CommandIn, ItemChangeIn, ItemReviseIn, RecordedOut
-from domain.application import Recorded
+from domain.application import Recorded, RequestKey
 from domain.authorization import allowed_roles
 from domain.errors import InvalidCommand
 
@@ -75,19 +75,15 @@ def _change_route(action: str, body_model: type[CommandIn]) -> None:
         fields = command_body.model_dump()
         expected = fields.pop("expected_version")
 
-        def command() -> dict[str, Any]:
-            return _out(
-                app.change_item(f"{action}-item", code, caller, expected_version=expected, **fields)
+        def command(claim: RequestKey | None) -> Recorded:
+            return app.change_item(
+                f"{action}-item", code, caller, expected_version=expected, request=claim, **fields
             )
 
-        result, _ = run_once(
-            pool,
-            actor=caller.id,
-            key=request.headers.get("idempotency-key"),
-            request=fingerprint("POST", request.url.path, fields),
-            command=command,
-        )
-        return result
+        key = request.headers.get("idempotency-key")
+        claim = request_key(caller.id, key, "POST", request.url.path, fields)
+        recorded, _ = run_once(pool, claim, command)
+        return _out(recorded)
 
     route.__name__ = f"{action}_item"
     router.add_api_route(

@@ -1,0 +1,76 @@
+"""The event store's recorder, which also keeps ``Idempotency-Key`` claims.
+
+A claim is written in the same transaction as the events of the command it
+names: either both are stored or neither is. So a retry after a crash finds
+the first outcome when the events were committed, and runs afresh when they
+were not; no key is ever left half-done.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from typing import Any
+
+from eventsourcing.persistence import StoredEvent
+from eventsourcing.postgres import PostgresApplicationRecorder, PostgresDatastore
+from psycopg import Cursor
+from psycopg.rows import DictRow
+from psycopg.sql import SQL, Composed
+from psycopg.types.json import Jsonb
+
+from domain.application import RequestKey
+
+REPLAY_WINDOW = "1 day"  # how long a key replays; the query code it may hold goes with it
+
+CLAIMS_SCHEMA = [
+    """CREATE TABLE IF NOT EXISTS request_claims (
+    actor text NOT NULL,
+    key text NOT NULL,
+    fingerprint text NOT NULL,
+    aggregate_id uuid NOT NULL,
+    version integer NOT NULL,
+    position bigint NOT NULL,
+    shown_once jsonb NOT NULL,
+    created_at timestamptz NOT NULL DEFAULT now(),
+    PRIMARY KEY (actor, key)
+)""",
+    "CREATE INDEX IF NOT EXISTS request_claims_created_at ON request_claims (created_at)",
+    "DROP TABLE IF EXISTS idempotency_keys",  # the claims' first home, outside the transaction
+    f"DELETE FROM request_claims WHERE created_at < now() - interval '{REPLAY_WINDOW}'",
+]
+
+
+class ClaimingRecorder(PostgresApplicationRecorder):
+    """Records events, and the request's claim with them when a command names one."""
+
+    def __init__(self, datastore: PostgresDatastore, **kwargs: Any) -> None:
+        super().__init__(datastore, **kwargs)
+        self.sql_create_statements.extend(Composed([SQL(s)]) for s in CLAIMS_SCHEMA)
+
+    def _fetch_ids_after_insert_events(
+        self, curs: Cursor[DictRow], stored_events: Sequence[StoredEvent], **kwargs: Any
+    ) -> Sequence[int] | None:
+        ids = super()._fetch_ids_after_insert_events(curs, stored_events, **kwargs)
+        request: RequestKey | None = kwargs.get("request")
+        if request is not None and ids:
+            last = stored_events[-1]
+            curs.execute(
+                "DELETE FROM request_claims WHERE actor = %s AND key = %s "
+                f"AND created_at < now() - interval '{REPLAY_WINDOW}'",
+                (request.actor, request.key),
+            )
+            curs.execute(
+                "INSERT INTO request_claims (actor, key, fingerprint, aggregate_id, version, "
+                "position, shown_once) VALUES (%s, %s, %s, %s, %s, %s, %s) RETURNING 1",
+                (
+                    request.actor,
+                    request.key,
+                    request.fingerprint,
+                    last.originator_id,
+                    last.originator_version,
+                    ids[-1],
+                    Jsonb(request.shown_once),
+                ),
+            )
+            curs.fetchone()  # surfaces a duplicate claim here, inside the transaction
+        return ids
