@@ -27,8 +27,7 @@ def create_app(settings: Settings, application: HallApplication, pool: Connectio
     app.state.lookup_limiter = RateLimiter.parse(settings.lookup_rate)
     with pool.connection() as conn:
         lock_schema(conn)
-        for projection in registry.ALL:
-            projection.ensure_schema(conn)
+        registry.ensure_missing_schemas(conn)
     problems.install(app)
     for router in (cases.router, service_items.router, calendar.router, public.router):
         app.include_router(router)

@@ -12,6 +12,7 @@ from contextlib import AbstractContextManager, contextmanager
 
 import psycopg
 import pytest
+from psycopg import sql
 
 from api.app import create_app
 from consumers.projection_runner import ProjectionRunner
@@ -104,3 +105,19 @@ def assert_waits_for_the_lock(platform: Platform, start: Start) -> None:
     assert finished.wait(timeout=60), "table setup did not finish after the lock was freed"
     thread.join()
     assert not errors, errors
+
+
+def test_the_api_starts_while_the_runner_is_writing_the_views(platform: Platform) -> None:
+    """The runner's transactions hold row-exclusive locks on the views; an API that
+    ran DDL on them at start (even ``IF NOT EXISTS``) would wait, or deadlock."""
+    with api(platform.settings) as start, psycopg.connect(platform.settings.database_url) as writer:
+        for projection in ALL:
+            writer.execute(
+                sql.SQL("LOCK TABLE {} IN ROW EXCLUSIVE MODE").format(
+                    sql.Identifier(projection.table)
+                )
+            )
+        started = threading.Thread(target=start, daemon=True)
+        started.start()
+        started.join(timeout=30)
+        assert not started.is_alive(), "the API waited for the views' writer"
