@@ -15,7 +15,6 @@ from fastapi import HTTPException
 from psycopg_pool import ConnectionPool
 
 from domain.application import Recorded, RequestKey, Submission
-from domain.errors import VersionConflict
 from infra.recorder import REPLAY_WINDOW
 
 
@@ -46,8 +45,9 @@ def run_once(
         return first, True
     try:
         return command(request), False
-    except VersionConflict:
-        # A concurrent request with the same key may have recorded first.
+    except Exception:
+        # A concurrent request with the same key may have recorded first, making this
+        # one fail (a version clash, or a transition already made): show its outcome.
         if (first := _first_outcome(pool, request)) is not None:
             return first, True
         raise

@@ -28,7 +28,7 @@ from playwright.sync_api import (
 
 from infra.config import ROOT
 from tests.integration import conftest as integration
-from tests.integration.harness import Hall, Platform
+from tests.integration.harness import Hall, Platform, running_hall
 
 # The integration suite's fixtures: the session's real servers and a module's platform.
 stack_info = integration.stack_info
@@ -63,15 +63,12 @@ ORGANISATION = {
 
 @pytest.fixture(scope="module")
 def hall(platform: Platform) -> Iterator[Hall]:
-    for name in ("relay", "project", "api"):
-        platform.start(name)
-    answer = httpx.get(f"{platform.base_url}/", timeout=10)
-    assert answer.status_code == 200 and "text/html" in answer.headers["content-type"], (
-        "the API does not serve the web site: add `web.install(app)` to api/app.py"
-    )
-    staff = Hall(platform, PERSON)
-    yield staff
-    staff.close()
+    with running_hall(platform, PERSON) as staff:
+        answer = httpx.get(f"{platform.base_url}/", timeout=10)
+        assert answer.status_code == 200 and "text/html" in answer.headers["content-type"], (
+            "the API does not serve the web site: add `web.install(app)` to api/app.py"
+        )
+        yield staff
 
 
 @pytest.fixture(scope="session")

@@ -15,6 +15,7 @@ import sys
 import time
 import uuid
 from collections.abc import Callable, Iterator
+from contextlib import contextmanager
 from dataclasses import replace
 from pathlib import Path
 from typing import Any, TypeVar
@@ -299,3 +300,15 @@ class Hall:
     def close(self) -> None:
         for client in self.clients.values():
             client.close()
+
+
+@contextmanager
+def running_hall(platform: Platform, applicant: dict[str, Any]) -> Iterator[Hall]:
+    """Start the platform's relay, projection runner and API; the staff acting on it."""
+    for name in ("relay", "project", "api"):
+        platform.start(name)
+    staff = Hall(platform, applicant)
+    try:
+        yield staff
+    finally:
+        staff.close()

@@ -13,7 +13,7 @@ import pytest
 
 from domain.chain import verify_chain
 from infra import kafka
-from tests.integration.harness import Hall, Platform
+from tests.integration.harness import Hall, Platform, running_hall
 
 PERSON = {
     "kind": "person",
@@ -44,11 +44,8 @@ DENIAL = {
 
 @pytest.fixture(scope="module")
 def hall(platform: Platform) -> Iterator[Hall]:
-    for name in ("relay", "project", "api"):
-        platform.start(name)
-    staff = Hall(platform, PERSON)
-    yield staff
-    staff.close()
+    with running_hall(platform, PERSON) as staff:
+        yield staff
 
 
 def handle(hall: Hall, case: dict[str, Any], department: str, steps: list[tuple]) -> int:

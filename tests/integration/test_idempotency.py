@@ -9,12 +9,17 @@ from __future__ import annotations
 import threading
 from collections.abc import Iterator
 from typing import Any
+from uuid import UUID
 
 import httpx
 import psycopg
 import pytest
 
-from tests.integration.harness import Hall, Platform, wait_until
+from api.idempotency import run_once
+from domain.actor import Actor
+from domain.application import Recorded, RequestKey
+from infra.bootstrap import build_application, open_pool
+from tests.integration.harness import Hall, Platform, running_hall, wait_until
 
 pytestmark = pytest.mark.integration
 
@@ -24,11 +29,8 @@ MATERIALS = [{"code": "M1", "name": "申请书"}]
 
 @pytest.fixture(scope="module")
 def hall(platform: Platform) -> Iterator[Hall]:
-    for name in ("relay", "project", "api"):
-        platform.start(name)
-    staff = Hall(platform, PERSON)
-    yield staff
-    staff.close()
+    with running_hall(platform, PERSON) as staff:
+        yield staff
 
 
 def accept(hall: Hall, case: dict[str, Any], key: str) -> httpx.Response:
@@ -139,3 +141,24 @@ def test_a_crash_inside_the_command_leaves_the_key_to_run_again(hall: Hall) -> N
     assert events_of(platform, case) == 2
     replayed = accept(hall, case, "crash-1")
     assert replayed.json() == retried.json() and replayed.headers["Idempotent-Replayed"] == "true"
+
+
+def test_a_retry_that_loses_the_race_shows_the_winners_outcome(hall: Hall) -> None:
+    """The interleaving the threads above may or may not hit: the retry finds no claim,
+    the first request then commits, and the retry's own command fails (the case was
+    accepted meanwhile). The retry answers with the first request's outcome."""
+    case = hall.submit("SCJG-001")
+    clerk = Actor(id="clerk-hall", role="clerk", department="HALL")
+    claim = RequestKey(actor=clerk.id, key="late-1", fingerprint="accept-body")
+    with open_pool(hall.platform.settings, max_size=2) as pool:
+        app = build_application(hall.platform.settings, pool)
+        won: list[Recorded] = []
+
+        def accept_after_the_winner(request: RequestKey | None) -> Recorded:
+            won.append(app.handle("accept", UUID(case["case_id"]), clerk, request=request))
+            return app.handle("accept", UUID(case["case_id"]), clerk, request=request)
+
+        outcome, replayed = run_once(pool, claim, accept_after_the_winner)
+        app.close()
+    assert replayed and outcome == won[0]
+    assert events_of(hall.platform, case) == 2
