@@ -770,8 +770,15 @@ class Case(ChainedAggregate):
         """Proceed without the missing opinions once their due date has passed."""
         if self.parallel is None:
             raise InvalidTransition(self._state(), "close-parallel-review")
+        self._close_overdue_review(at, actor)
+
+    def _close_overdue_review(self, at: datetime, actor: Actor) -> None:
+        assert self.parallel is not None
         if local_date(at) <= date.fromisoformat(self.parallel["due_on"]):
-            raise InvalidCommand(f"opinions are due by {self.parallel['due_on']}; wait for them")
+            raise InvalidCommand(
+                f"the parallel review is still open: opinions are due by "
+                f"{self.parallel['due_on']}; wait for them"
+            )
         missing = sorted(set(self.parallel["departments"]) - set(self.parallel["opinions"]))
         self._record(
             self.ParallelReviewClosed, at, actor, reason="deadline_passed", missing=missing
@@ -866,8 +873,8 @@ class Case(ChainedAggregate):
     ) -> None:
         """决定: a denial gives reasons, legal basis and the applicant's appeal rights."""
         self._require_handling("decide", running=True)
-        if self.parallel is not None:
-            raise InvalidCommand("the parallel review is still open")
+        if self.parallel is not None:  # past its due date the decision closes it, on record
+            self._close_overdue_review(at, actor)
         _choice("outcome", outcome, OUTCOMES)
         reasons = [r for r in (reasons or []) if r.strip()]
         if outcome == "denied":

@@ -265,6 +265,28 @@ def test_parallel_review_closes_on_the_last_opinion_or_after_its_due_date(
     case.decide(at=later, actor=APPROVER, outcome="approved")
 
 
+def test_a_decision_after_the_due_date_closes_the_review_on_record(
+    new_case: Callable[[], Case],
+) -> None:
+    case = case_in("in_review", new_case)
+    case.request_parallel_review(
+        at=AT, actor=OFFICER, departments=["ZRZY", "STHJ"], due_on=date(2026, 3, 5)
+    )
+    case.give_opinion(at=AT, actor=CO_OFFICER, opinion="agree")
+    with pytest.raises(InvalidCommand, match="still open: opinions are due by 2026-03-05"):
+        case.decide(at=AT.replace(day=5), actor=APPROVER, outcome="approved")
+    case.collect_events()
+    case.decide(at=AT.replace(day=6), actor=APPROVER, outcome="approved")
+    closed, decided = case.collect_events()
+    assert isinstance(closed, Case.ParallelReviewClosed) and isinstance(decided, Case.Decided)
+    assert (closed.reason, closed.missing, closed.actor) == (
+        "deadline_passed",
+        ["STHJ"],
+        APPROVER.as_dict(),
+    )
+    assert case.parallel is None and case.status == "decided"
+
+
 def test_a_special_procedure_moves_both_deadlines(new_case: Callable[[], Case]) -> None:
     case = case_in("in_review", new_case)
     case.start_special_procedure(
