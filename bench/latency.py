@@ -5,6 +5,8 @@ runner and API processes), then for each case: submits it, accepts it, and asks
 the public view for the acceptance with ``min_position``. Prints percentiles of
 the command time, of the propagation time (command answered → public view shows
 it, through the relay, Kafka and the projection), and of a plain public lookup.
+Every other acceptance carries an ``Idempotency-Key`` (claimed in the events'
+transaction) and is then retried: the keyed/plain ratio is the claim's cost.
 """
 
 from __future__ import annotations
@@ -36,7 +38,11 @@ def main() -> None:
     platform = Platform(info.bootstrap_servers, "bench")
     for name in ("relay", "project", "api"):
         platform.start(name)
-    command, propagation, lookup = [], [], []
+    command: list[float] = []
+    keyed: list[float] = []
+    replay: list[float] = []
+    propagation: list[float] = []
+    lookup: list[float] = []
     try:
         with platform.client() as client:
             for index in range(args.cases):
@@ -48,9 +54,12 @@ def main() -> None:
                         "applicant": APPLICANT,
                     },
                 ).json()
+                path = f"/api/v1/cases/{case['case_id']}/accept"
+                headers = {"Idempotency-Key": f"bench-{index}"} if index % 2 else {}
                 started = time.perf_counter()
-                accepted = client.post(f"/api/v1/cases/{case['case_id']}/accept").json()
+                accepted = client.post(path, headers=headers).json()
                 answered = time.perf_counter()
+                (keyed if headers else command).append(answered - started)
                 view = client.get(
                     f"/api/v1/public/cases/{case['case_no']}",
                     params={
@@ -65,9 +74,13 @@ def main() -> None:
                     f"/api/v1/public/cases/{case['case_no']}",
                     params={"query_code": case["query_code"]},
                 ).raise_for_status()
-                command.append(answered - started)
                 propagation.append(shown - answered)
                 lookup.append(time.perf_counter() - looked)
+                if headers:
+                    retried = time.perf_counter()
+                    again = client.post(path, headers=headers)
+                    assert again.headers["Idempotent-Replayed"] == "true", again.text
+                    replay.append(time.perf_counter() - retried)
                 if (index + 1) % 50 == 0:
                     print(f"  {index + 1}/{args.cases} cases", flush=True)
     finally:
@@ -75,6 +88,8 @@ def main() -> None:
     print(f"cases: {args.cases}")
     for name, values in (
         ("command (accept)", command),
+        ("keyed accept", keyed),
+        ("keyed retry (replay)", replay),
         ("command → public view", propagation),
         ("public lookup", lookup),
     ):
@@ -82,6 +97,8 @@ def main() -> None:
             f"{name:24} p50 {percentile(values, 50):7.1f} ms   p99 {percentile(values, 99):7.1f} ms"
             f"   mean {statistics.fmean(values) * 1000:7.1f} ms"
         )
+    ratio = statistics.median(keyed) / statistics.median(command)
+    print(f"keyed / plain accept, p50 ratio: {ratio:.2f}")
 
 
 if __name__ == "__main__":
