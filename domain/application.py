@@ -15,7 +15,7 @@ from eventsourcing.utils import EnvType, get_topic
 
 from domain.actor import Actor
 from domain.authorization import authorize
-from domain.calendar import WorkingCalendar, default_calendar
+from domain.calendar import WorkingCalendar, YearSchedule, default_calendar
 from domain.case import Case, local_date
 from domain.case_numbers import CaseNumberSequence, format_case_no
 from domain.clock import Clock, SystemClock
@@ -40,6 +40,15 @@ class Submission(Recorded):
 
     case_no: str
     query_code: str
+
+
+@dataclass(frozen=True)
+class Publication(Recorded):
+    """What publishing a calendar year returns; ``new`` is false for a retry of a
+    publication already recorded, which records no second one (see
+    ``HallApplication.publish_calendar_year``)."""
+
+    new: bool
 
 
 @dataclass(frozen=True)
@@ -295,10 +304,14 @@ class HallApplication(Application[UUID]):
         holidays: list[date],
         makeup_workdays: list[date],
         notice: str,
-    ) -> Recorded:
+    ) -> Publication:
         """Publish (or correct) a year's holidays and make-up working days.
 
-        Open cases whose deadlines this changes get a ``DeadlineRecomputed`` event.
+        Open cases whose deadlines this changes get a ``DeadlineRecomputed`` event,
+        one case after another. Publishing a schedule already published as given
+        records nothing new but recomputes again, so a retry finishes what a
+        publication interrupted half-way (a crash) left undone; its position is
+        then the log's head once that is done.
         """
         authorize(actor, "publish-calendar-year")
         actor = self._marked(actor)
@@ -308,6 +321,12 @@ class HallApplication(Application[UUID]):
         except AggregateNotFoundError:
             hall = HallCalendar.create(at=at, actor=actor)
         assert isinstance(hall, HallCalendar)
+        reason = f"calendar {year} published"
+        schedule = YearSchedule(year, frozenset(holidays), frozenset(makeup_workdays))
+        if hall.is_published_as(schedule, notice):
+            self.recompute_provisional_deadlines(actor, reason=reason)
+            head = self.recorder.max_notification_id() or 0
+            return Publication(hall.id, hall.version, head, new=False)
         hall.publish_year(
             year=year,
             holidays=holidays,
@@ -316,9 +335,9 @@ class HallApplication(Application[UUID]):
             at=at,
             actor=actor,
         )
-        recorded = self._save(hall)
-        self.recompute_provisional_deadlines(actor, reason=f"calendar {year} published")
-        return recorded
+        publication = Publication(**vars(self._save(hall)), new=True)
+        self.recompute_provisional_deadlines(actor, reason=reason)
+        return publication
 
     def _marked(self, actor: Actor) -> Actor:
         """The actor as recorded: marked when the clock is simulated."""

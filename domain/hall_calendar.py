@@ -67,6 +67,12 @@ class HallCalendar(ChainedAggregate):
         """The notice ``year``'s schedule was published under, if any."""
         return self._notices.get(year)
 
+    def is_published_as(self, schedule: YearSchedule, notice: str) -> bool:
+        """Whether ``schedule`` is already published, under the same notice."""
+        return schedule == self._schedules.get(schedule.year) and notice == self._notices.get(
+            schedule.year
+        )
+
     def publish_year(
         self,
         *,
@@ -83,7 +89,7 @@ class HallCalendar(ChainedAggregate):
         if not notice or not notice.strip():
             raise InvalidCommand("notice is required (the State Council notice it follows)")
         schedule = YearSchedule(year, frozenset(holidays), frozenset(makeup_workdays))
-        if schedule == self._schedules.get(year) and notice == self._notices.get(year):
+        if self.is_published_as(schedule, notice):
             raise InvalidCommand(f"the schedule for {year} is already published as given")
         self._record(
             self.YearPublished,

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from typing import Any
 
-from fastapi import APIRouter
+from fastapi import APIRouter, Response
 
 from api.deps import App, Caller
 from api.schemas import CalendarYearIn, RecordedOut
@@ -16,21 +16,30 @@ router = APIRouter(prefix="/api/v1/calendar", tags=["calendar"])
     "/years",
     status_code=201,
     response_model=RecordedOut,
-    responses={401: {}, 403: {"description": "Only hall administrators publish"}, 422: {}},
+    responses={
+        200: {"description": "Already published as given: nothing new recorded"},
+        401: {},
+        403: {"description": "Only hall administrators publish"},
+        422: {},
+    },
 )
-def publish_year(body: CalendarYearIn, app: App, caller: Caller) -> RecordedOut:
+def publish_year(body: CalendarYearIn, app: App, caller: Caller, response: Response) -> RecordedOut:
     """Publish (or correct) a year's holidays and make-up working days (hall_admin).
 
-    Open cases whose deadlines change get an explicit DeadlineRecomputed event."""
-    recorded = app.publish_calendar_year(
+    Open cases whose deadlines change get an explicit DeadlineRecomputed event. Sending
+    a publication again (a retry) records nothing new and answers 200, after finishing
+    any recomputation an interrupted first attempt left undone."""
+    publication = app.publish_calendar_year(
         caller,
         year=body.year,
         holidays=body.holidays,
         makeup_workdays=body.makeup_workdays,
         notice=body.notice,
     )
+    if not publication.new:
+        response.status_code = 200
     return RecordedOut(
-        id=recorded.aggregate_id, version=recorded.version, position=recorded.position
+        id=publication.aggregate_id, version=publication.version, position=publication.position
     )
 
 

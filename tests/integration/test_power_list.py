@@ -80,8 +80,13 @@ def test_publishing_a_calendar_year(api: Platform) -> None:
             "notice": "国务院办公厅关于2027年部分节假日安排的通知（测试数据）",
         }
         assert clerk.post("/api/v1/calendar/years", json=body).status_code == 403
-        assert admin.post("/api/v1/calendar/years", json=body).status_code == 201
+        first = admin.post("/api/v1/calendar/years", json=body)
+        assert first.status_code == 201
         assert 2027 in clerk.get("/api/v1/calendar/years").json()["published_years"]
+        retried = admin.post("/api/v1/calendar/years", json=body)  # records nothing new
+        assert retried.status_code == 200
+        assert retried.json()["version"] == first.json()["version"]
+        assert retried.json()["position"] >= first.json()["position"]
         bad = {**body, "year": 2028, "holidays": ["2027-05-01"]}
         response = admin.post("/api/v1/calendar/years", json=bad)
         assert response.status_code == 422 and "another year" in response.json()["detail"]

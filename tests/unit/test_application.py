@@ -13,6 +13,7 @@ from domain.authorization import Forbidden
 from domain.case import Case
 from domain.clock import SimulatedClock
 from domain.errors import InvalidCommand, NotFound, VersionConflict
+from domain.hall_calendar import HallCalendar
 from domain.query_code import QueryCodes
 from tests.unit.conftest import ADMIN, CLERK, ITEM, OFFICER, applicant, make_app
 
@@ -121,6 +122,40 @@ def test_publishing_a_year_recomputes_provisional_deadlines_by_event() -> None:
     assert len(recomputed) == 1 and recomputed[0].reason == "calendar 2027 published"
     with pytest.raises(Forbidden):
         app.publish_calendar_year(CLERK, year=2028, holidays=[], makeup_workdays=[], notice="n")
+
+
+def test_a_retried_publication_finishes_what_an_interrupted_one_left() -> None:
+    from datetime import UTC, datetime
+
+    app = make_app(datetime(2026, 12, 10, 2, 0, tzinfo=UTC))
+    done = submit(app, "ZJ-001")
+    app.handle("accept", done.aggregate_id, CLERK)
+    year = {
+        "year": 2027,
+        "holidays": [date(2027, 1, 1)],
+        "makeup_workdays": [],
+        "notice": "国务院办公厅关于2027年部分节假日安排的通知（演示数据）",
+    }
+    # The publication is recorded, then the process dies before any case is recomputed.
+    interrupted = HallCalendar.create(at=app.clock.now(), actor=ADMIN)
+    interrupted.publish_year(at=app.clock.now(), actor=ADMIN, **year)  # type: ignore[arg-type]
+    app.save(interrupted)
+    assert app.get_case(done.aggregate_id).deadline_provisional
+
+    retried = app.publish_calendar_year(ADMIN, **year)  # type: ignore[arg-type]
+    assert not retried.new and retried.version == interrupted.version
+    assert retried.position == app.recorder.max_notification_id()
+    case = app.get_case(done.aggregate_id)
+    assert not case.deadline_provisional and case.statutory_deadline == date(2027, 1, 8)
+    assert app.calendar().published_years[-1] == 2027
+
+    app.publish_calendar_year(ADMIN, **year)  # type: ignore[arg-type]
+    recomputed = [
+        e for e in app.events.get(done.aggregate_id) if isinstance(e, Case.DeadlineRecomputed)
+    ]
+    assert len(recomputed) == 1
+    published = list(app.events.get(HallCalendar.ID))
+    assert sum(isinstance(e, HallCalendar.YearPublished) for e in published) == 1
 
 
 def test_events_under_a_simulated_clock_are_marked(app: HallApplication) -> None:
