@@ -5,16 +5,28 @@ from __future__ import annotations
 from http import HTTPStatus
 from typing import Any
 
+import eventsourcing.persistence
 import orjson
+import psycopg
 from fastapi import FastAPI, Request
+from fastapi.concurrency import run_in_threadpool
 from fastapi.exceptions import RequestValidationError
 from fastapi.responses import Response
+from psycopg_pool import PoolTimeout
 from starlette.exceptions import HTTPException
 
 from domain.authorization import Forbidden
 from domain.errors import DomainError, InvalidCommand, InvalidTransition, NotFound, VersionConflict
 
 MEDIA_TYPE = "application/problem+json"
+# What a database restart or outage raises while a request runs.
+STORAGE_UNAVAILABLE: tuple[type[Exception], ...] = (
+    psycopg.OperationalError,
+    PoolTimeout,
+    eventsourcing.persistence.OperationalError,
+    eventsourcing.persistence.InterfaceError,
+)
+RETRY_AFTER_SECONDS = 2
 _DOMAIN_STATUS: dict[type[DomainError], tuple[int, str]] = {
     InvalidTransition: (409, "invalid-transition"),
     VersionConflict: (409, "version-conflict"),
@@ -74,3 +86,20 @@ def install(app: FastAPI) -> None:
         for name, value in (error.headers or {}).items():
             response.headers[name] = value
         return response
+
+    async def storage_unavailable(request: Request, error: Exception) -> Response:
+        # A restarted server leaves dead connections in the pool: drop them all now, so
+        # that the retry this answer asks for finds live ones.
+        await run_in_threadpool(request.app.state.pool.check)
+        response = problem(
+            503,
+            "the database is unavailable for a moment; retry shortly (a command sent with an "
+            "Idempotency-Key can be retried with the same key safely)",
+            slug="storage-unavailable",
+            instance=request.url.path,
+        )
+        response.headers["Retry-After"] = str(RETRY_AFTER_SECONDS)
+        return response
+
+    for kind in STORAGE_UNAVAILABLE:
+        app.add_exception_handler(kind, storage_unavailable)

@@ -7,7 +7,7 @@ import signal
 import threading
 
 from consumers.projection_runner import ProjectionRunner
-from consumers.relay import Relay, make_producer
+from consumers.relay import Relay
 from infra.bootstrap import build_application, open_pool
 from infra.config import Settings
 from projections.registry import ALL
@@ -27,20 +27,18 @@ def run_relay(settings: Settings) -> None:
     stop = stop_on_signals()
     with open_pool(settings, max_size=2) as pool:
         app = build_application(settings, pool)
-        producer = make_producer(settings.bootstrap_servers)
         try:
             Relay(
                 database_url=settings.database_url,
                 recorder=app.recorder,
                 mapper=app.mapper,
-                producer=producer,
+                bootstrap_servers=settings.bootstrap_servers,
                 topic=settings.topic,
                 hall=settings.hall,
                 channel=app.recorder.channel_name,  # type: ignore[attr-defined]
                 batch_size=settings.relay_batch,
             ).run(stop)
         finally:
-            producer.close()
             app.close()
 
 

@@ -17,6 +17,7 @@ from kafka import KafkaConsumer, TopicPartition
 from kafka.consumer.subscription_state import ConsumerRebalanceListener
 
 from consumers.cloudevents import decode
+from consumers.resilience import keep_running
 from infra.schema_lock import lock_schema
 from projections.registry import Projection, signature
 
@@ -57,37 +58,48 @@ class ProjectionRunner:
         max_batch: int = 500,
     ) -> None:
         self.database_url = database_url
+        self.bootstrap_servers = bootstrap_servers
         self.topic = topic
         self.projections = projections
         self.group_id = group_id
-        self.consumer = KafkaConsumer(
-            bootstrap_servers=bootstrap_servers,
-            group_id=group_id,
-            enable_auto_commit=False,
-            auto_offset_reset="earliest",
-            max_poll_records=max_batch,
-        )
+        self.max_batch = max_batch
 
     def run(self, stop: threading.Event) -> None:
-        """Consume until ``stop`` is set."""
-        with psycopg.connect(self.database_url) as conn:
-            with conn.transaction():
-                lock_schema(conn)
-                conn.execute(SCHEMA)
-                for projection in self.projections:
-                    projection.ensure_schema(conn)
-                self._rebuild_if_changed(conn)
-            self.consumer.subscribe([self.topic], listener=_SeekToStored(self, conn))
-            try:
+        """Consume until ``stop`` is set, through server restarts."""
+        keep_running("the projection runner", lambda: self._consume(stop), stop)
+
+    def _consume(self, stop: threading.Event) -> None:
+        """One attempt: a new group member that starts from the stored offsets."""
+        consumer = KafkaConsumer(
+            bootstrap_servers=self.bootstrap_servers,
+            group_id=self.group_id,
+            enable_auto_commit=False,
+            auto_offset_reset="earliest",
+            max_poll_records=self.max_batch,
+        )
+        try:
+            with psycopg.connect(self.database_url) as conn:
+                self.prepare_views(conn)
+                consumer.subscribe([self.topic], listener=_SeekToStored(self, conn, consumer))
                 while not stop.is_set():
-                    polled = self.consumer.poll(timeout_ms=500)
+                    polled = consumer.poll(timeout_ms=500)
                     for partition, records in polled.items():
                         self._apply_batch(conn, partition, records)
                         log.info("applied %d events from %s", len(records), partition)
                     if polled:
-                        self.consumer.commit_async()  # informational only
-            finally:
-                self.consumer.close(autocommit=False)
+                        consumer.commit_async()  # informational only
+        finally:
+            consumer.close(autocommit=False)
+
+    def prepare_views(self, conn: psycopg.Connection) -> None:
+        """Create the runner's tables, and clear the views for a rebuild when the
+        projections changed; one process at a time (the schema lock)."""
+        with conn.transaction():
+            lock_schema(conn)
+            conn.execute(SCHEMA)
+            for projection in self.projections:
+                projection.ensure_schema(conn)
+            self._rebuild_if_changed(conn)
 
     def _rebuild_if_changed(self, conn: psycopg.Connection) -> None:
         """Start over from the topic's beginning when projections were added or changed."""
@@ -156,9 +168,12 @@ class ProjectionRunner:
 class _SeekToStored(ConsumerRebalanceListener):  # type: ignore[misc]
     """On assignment, continue from the offsets stored in PostgreSQL."""
 
-    def __init__(self, runner: ProjectionRunner, conn: psycopg.Connection) -> None:
+    def __init__(
+        self, runner: ProjectionRunner, conn: psycopg.Connection, consumer: KafkaConsumer
+    ) -> None:
         self.runner = runner
         self.conn = conn
+        self.consumer = consumer
 
     def on_partitions_revoked(self, revoked: set[TopicPartition]) -> None:
         """Nothing to do: offsets are committed with every batch."""
@@ -168,7 +183,7 @@ class _SeekToStored(ConsumerRebalanceListener):  # type: ignore[misc]
         stored = self.runner.stored_offsets(self.conn)
         for partition in assigned:
             if partition.partition in stored:
-                self.runner.consumer.seek(partition, stored[partition.partition])
+                self.consumer.seek(partition, stored[partition.partition])
             else:
-                self.runner.consumer.seek_to_beginning(partition)
+                self.consumer.seek_to_beginning(partition)
         log.info("assigned %d partitions", len(assigned))

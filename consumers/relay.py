@@ -10,7 +10,8 @@ from __future__ import annotations
 
 import logging
 import threading
-from collections.abc import Sequence
+from collections.abc import Iterator, Sequence
+from contextlib import contextmanager
 from uuid import UUID
 
 import psycopg
@@ -18,6 +19,7 @@ from eventsourcing.persistence import ApplicationRecorder, Mapper, Notification
 from kafka import KafkaProducer
 
 from consumers.cloudevents import encode, recorded_document, to_cloudevent
+from consumers.resilience import keep_running
 from infra.schema_lock import lock_schema
 
 log = logging.getLogger("casetrail.relay")
@@ -43,6 +45,17 @@ def make_producer(bootstrap_servers: str) -> KafkaProducer:
     )
 
 
+@contextmanager
+def _producer(bootstrap_servers: str) -> Iterator[KafkaProducer]:
+    """A producer for one attempt. Closing it gives up after a few seconds: whatever it
+    did not deliver is published again from the stored position, after it is gone."""
+    producer = make_producer(bootstrap_servers)
+    try:
+        yield producer
+    finally:
+        producer.close(timeout=5)
+
+
 class Relay:
     """Publishes every recorded case event to the Kafka topic, in log order."""
 
@@ -52,7 +65,7 @@ class Relay:
         database_url: str,
         recorder: ApplicationRecorder,
         mapper: Mapper[UUID],
-        producer: KafkaProducer,
+        bootstrap_servers: str,
         topic: str,
         hall: str,
         channel: str,
@@ -63,7 +76,7 @@ class Relay:
         self.database_url = database_url
         self.recorder = recorder
         self.mapper = mapper
-        self.producer = producer
+        self.bootstrap_servers = bootstrap_servers
         self.topic = topic
         self.hall = hall
         self.channel = channel
@@ -72,10 +85,15 @@ class Relay:
         self.poll_interval = poll_interval
 
     def run(self, stop: threading.Event) -> None:
-        """Wait for leadership, then relay until ``stop`` is set."""
+        """Wait for leadership, then relay until ``stop`` is set, through server restarts."""
+        keep_running("the relay", lambda: self._relay(stop), stop)
+
+    def _relay(self, stop: threading.Event) -> None:
+        """One attempt, on new connections and a new producer."""
         with (
             psycopg.connect(self.database_url, autocommit=True) as control,
             psycopg.connect(self.database_url, autocommit=True) as listener,
+            _producer(self.bootstrap_servers) as producer,
         ):
             with control.transaction():
                 lock_schema(control)
@@ -90,7 +108,7 @@ class Relay:
                     start=position, limit=self.batch_size, inclusive_of_start=False
                 )
                 if batch:
-                    position = self._publish(batch)
+                    position = self._publish(producer, batch)
                     self._record(control, position)
                     log.info("published %d events up to position %d", len(batch), position)
                 else:
@@ -122,15 +140,15 @@ class Relay:
             (self.name, position),
         )
 
-    def _publish(self, batch: Sequence[Notification]) -> int:
+    def _publish(self, producer: KafkaProducer, batch: Sequence[Notification]) -> int:
         futures = []
         for notification in batch:
             document = recorded_document(notification, self.mapper)
             key, value, headers = encode(
                 to_cloudevent(document, position=notification.id, hall=self.hall)
             )
-            futures.append(self.producer.send(self.topic, key=key, value=value, headers=headers))
-        self.producer.flush()
+            futures.append(producer.send(self.topic, key=key, value=value, headers=headers))
+        producer.flush()
         for future in futures:
             future.get(timeout=0)  # raises if the broker refused the message
         return batch[-1].id

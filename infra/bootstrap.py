@@ -14,7 +14,9 @@ from infra.schema_lock import lock_schema
 
 def open_pool(settings: Settings, max_size: int = 8) -> ConnectionPool:
     """A connection pool on the platform's database."""
-    pool = ConnectionPool(settings.database_url, min_size=1, max_size=max_size, open=True)
+    pool = ConnectionPool(
+        settings.database_url, min_size=1, max_size=max_size, open=True, timeout=10
+    )
     pool.wait(timeout=30)
     return pool
 

@@ -56,6 +56,9 @@ def pid(home: Path) -> int | None:
     try:
         number = int((home / "kafka.pid").read_text())
         cmdline = Path(f"/proc/{number}/cmdline").read_bytes()
+        if not cmdline:  # the Java launcher re-executing itself at start: nameless a moment
+            state, parent = Path(f"/proc/{number}/stat").read_text().rsplit(")", 1)[1].split()[:2]
+            return number if state not in "ZX" and parent != "2" else None  # 2: kernel threads
     except (OSError, ValueError):
         return None
     return number if b"kafka.Kafka" in cmdline else None

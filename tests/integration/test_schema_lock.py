@@ -51,7 +51,7 @@ def database(settings: Settings) -> Iterator[Start]:
 
 @contextmanager
 def projection_runner(settings: Settings) -> Iterator[Start]:
-    """A runner told to stop at once: it sets up its tables, then returns."""
+    """The runner's setup of its tables and views, on a connection of its own."""
     runner = ProjectionRunner(
         database_url=settings.database_url,
         bootstrap_servers=settings.bootstrap_servers,
@@ -59,9 +59,8 @@ def projection_runner(settings: Settings) -> Iterator[Start]:
         projections=ALL,
         group_id=f"schema-lock-{settings.topic}",
     )
-    stopped = threading.Event()
-    stopped.set()
-    yield lambda: runner.run(stopped)
+    with psycopg.connect(settings.database_url) as conn:
+        yield lambda: runner.prepare_views(conn)
 
 
 def waiting_for_schema_lock(platform: Platform) -> bool:
