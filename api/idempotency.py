@@ -8,10 +8,10 @@ from __future__ import annotations
 
 import hashlib
 from collections.abc import Callable
-from typing import Any
+from typing import Annotated, Any
 
 import orjson
-from fastapi import HTTPException
+from fastapi import Header, HTTPException, Request, Response
 from psycopg_pool import ConnectionPool
 
 from domain.application import Recorded, RequestKey, Submission
@@ -24,13 +24,33 @@ def fingerprint(method: str, path: str, body: Any) -> str:
     return hashlib.sha256(document).hexdigest()
 
 
-def request_key(
-    actor: str, key: str | None, method: str, path: str, body: Any
-) -> RequestKey | None:
-    """The claim a request makes with its ``Idempotency-Key`` header, if it sent one."""
-    if key is None:
-        return None
-    return RequestKey(actor=actor, key=key, fingerprint=fingerprint(method, path, body))
+IdempotencyKey = Annotated[
+    str | None,
+    Header(
+        max_length=200,
+        description="Retrying with the same key returns the first response and records nothing",
+    ),
+]
+
+
+def run_keyed(
+    request: Request,
+    response: Response,
+    pool: ConnectionPool,
+    actor: str,
+    key: str | None,
+    body: Any,
+    command: Callable[[RequestKey | None], Recorded],
+) -> Recorded:
+    """Run a route's command under its ``Idempotency-Key`` header ``key``, if it sent
+    one; a replayed outcome is marked ``Idempotent-Replayed: true``."""
+    claim = None
+    if key is not None:
+        claim = RequestKey(actor, key, fingerprint(request.method, request.url.path, body))
+    recorded, replayed = run_once(pool, claim, command)
+    if replayed:
+        response.headers["Idempotent-Replayed"] = "true"
+    return recorded
 
 
 def run_once(

@@ -4,14 +4,13 @@ No ``from __future__ import annotations`` here: the command routes are built
 from a table, and FastAPI reads their annotations at definition time.
 """
 
-from collections.abc import Callable
-from typing import Annotated, Any
+from typing import Any
 from uuid import UUID
 
-from fastapi import APIRouter, Header, Request, Response
+from fastapi import APIRouter, Request, Response
 
 from api.deps import App, Caller, Pool
-from api.idempotency import request_key, run_once
+from api.idempotency import IdempotencyKey, run_keyed
 from api.schemas import CASE_COMMAND_BODIES, CommandIn, CommandOut, SubmitIn, SubmitOut
 from domain.application import Recorded, RequestKey, Submission
 from domain.authorization import allowed_roles
@@ -25,7 +24,6 @@ ERRORS: dict[int | str, dict[str, Any]] = {
     409: {"description": "Invalid transition, stale expected_version, or a key in progress"},
     422: {"description": "The body breaks the schema or a domain rule, or a reused key"},
 }
-IdempotencyKey = Annotated[str | None, Header(max_length=200)]
 
 
 def _roles(action: str) -> str:
@@ -44,22 +42,6 @@ def _out(recorded: Recorded) -> dict[str, Any]:
     return CommandOut(
         case_id=recorded.aggregate_id, version=recorded.version, position=recorded.position
     ).model_dump(mode="json")
-
-
-def _once(
-    request: Request,
-    response: Response,
-    pool: Pool,
-    caller: Caller,
-    key: str | None,
-    body: Any,
-    command: Callable[[RequestKey | None], Recorded],
-) -> dict[str, Any]:
-    claim = request_key(caller.id, key, request.method, request.url.path, body)
-    recorded, replayed = run_once(pool, claim, command)
-    if replayed:
-        response.headers["Idempotent-Replayed"] = "true"
-    return _out(recorded)
 
 
 @router.post(
@@ -89,8 +71,16 @@ def submit(
             request=claim,
         )
 
-    return _once(
-        request, response, pool, caller, idempotency_key, body.model_dump(mode="json"), command
+    return _out(
+        run_keyed(
+            request,
+            response,
+            pool,
+            caller.id,
+            idempotency_key,
+            body.model_dump(mode="json"),
+            command,
+        )
     )
 
 
@@ -116,14 +106,9 @@ def _command_route(action: str, body_model: type[CommandIn]) -> None:
                 action, case_id, caller, expected_version=expected, request=claim, **fields
             )
 
-        return _once(
-            request,
-            response,
-            pool,
-            caller,
-            idempotency_key,
-            command_body.model_dump(mode="json"),
-            command,
+        body_data = command_body.model_dump(mode="json")
+        return _out(
+            run_keyed(request, response, pool, caller.id, idempotency_key, body_data, command)
         )
 
     route.__name__ = action.replace("-", "_")

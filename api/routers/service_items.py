@@ -2,10 +2,10 @@
 
 from typing import Any
 
-from fastapi import APIRouter, HTTPException, Request
+from fastapi import APIRouter, HTTPException, Request, Response
 
 from api.deps import App, Caller, Pool
-from api.idempotency import request_key, run_once
+from api.idempotency import IdempotencyKey, run_keyed
 from api.schemas import CommandIn, ItemChangeIn, ItemReviseIn, RecordedOut
 from domain.application import Recorded, RequestKey
 from domain.authorization import allowed_roles
@@ -70,6 +70,8 @@ def _change_route(action: str, body_model: type[CommandIn]) -> None:
         caller: Caller,
         pool: Pool,
         request: Request,
+        response: Response,
+        idempotency_key: IdempotencyKey = None,
     ) -> dict[str, Any]:
         command_body: CommandIn = body
         fields = command_body.model_dump()
@@ -80,10 +82,10 @@ def _change_route(action: str, body_model: type[CommandIn]) -> None:
                 f"{action}-item", code, caller, expected_version=expected, request=claim, **fields
             )
 
-        key = request.headers.get("idempotency-key")
-        claim = request_key(caller.id, key, "POST", request.url.path, fields)
-        recorded, _ = run_once(pool, claim, command)
-        return _out(recorded)
+        body_data = command_body.model_dump(mode="json")
+        return _out(
+            run_keyed(request, response, pool, caller.id, idempotency_key, body_data, command)
+        )
 
     route.__name__ = f"{action}_item"
     router.add_api_route(

@@ -90,3 +90,16 @@ def test_publishing_a_calendar_year(api: Platform) -> None:
         bad = {**body, "year": 2028, "holidays": ["2027-05-01"]}
         response = admin.post("/api/v1/calendar/years", json=bad)
         assert response.status_code == 422 and "another year" in response.json()["detail"]
+
+
+def test_a_retried_item_change_is_replayed(api: Platform) -> None:
+    with api.client("hall_admin") as admin:
+        assert admin.post("/api/v1/service-items", json=new_item("TEST-004")).status_code == 201
+        path, key = "/api/v1/service-items/TEST-004/suspend", {"Idempotency-Key": "suspend-4"}
+        first = admin.post(path, json={"reason": "系统升级"}, headers=key)
+        again = admin.post(path, json={"reason": "系统升级"}, headers=key)
+        assert first.status_code == again.status_code == 200, again.text
+        assert again.json() == first.json() and again.headers["Idempotent-Replayed"] == "true"
+        assert first.json()["version"] == 2  # recorded once: register, suspend
+        other = admin.post(path, json={"reason": "另一原因"}, headers=key)
+        assert other.status_code == 422 and "different request" in other.json()["detail"]
