@@ -14,7 +14,7 @@ import subprocess
 import sys
 import time
 import uuid
-from collections.abc import Callable, Iterator
+from collections.abc import Callable, Iterable, Iterator
 from contextlib import contextmanager
 from dataclasses import replace
 from pathlib import Path
@@ -312,3 +312,24 @@ def running_hall(platform: Platform, applicant: dict[str, Any]) -> Iterator[Hall
         yield staff
     finally:
         staff.close()
+
+
+PUBLIC_LISTINGS = (
+    "/api/v1/public/decisions?page_size=100",
+    "/api/v1/public/statistics",
+    "/api/v1/public/statistics?group=item",
+    "/api/v1/public/statistics/monthly",
+    "/api/v1/public/catalogue",
+    "/api/v1/public/departments",
+)
+
+
+def public_text(client: httpx.Client, cases: Iterable[tuple[str, str]]) -> str:
+    """Every public listing and the public view of each (case number, query code), as
+    one text to scan for what must never be public."""
+    bodies = [client.get(path).text for path in PUBLIC_LISTINGS]
+    bodies += [
+        client.get(f"/api/v1/public/cases/{case_no}", params={"query_code": code}).text
+        for case_no, code in cases
+    ]
+    return "\n".join(bodies)

@@ -13,7 +13,7 @@ from domain.case import Case
 from domain.clock import SimulatedClock
 from infra.bootstrap import build_application, open_pool
 from infra.demo import generate
-from tests.integration.harness import Platform, wait_until
+from tests.integration.harness import Platform, public_text, wait_until
 
 
 def test_no_demo_applicant_data_in_any_public_response(platform: Platform) -> None:
@@ -49,24 +49,7 @@ def test_no_demo_applicant_data_in_any_public_response(platform: Platform) -> No
             lambda: anyone.get("/api/v1/public/decisions").json()["total"] == closed,
             what="the demo cases in the public views",
         )
-        bodies = [
-            anyone.get(path).text
-            for path in (
-                "/api/v1/public/decisions?page_size=100",
-                "/api/v1/public/statistics",
-                "/api/v1/public/statistics?group=item",
-                "/api/v1/public/statistics/monthly",
-                "/api/v1/public/catalogue",
-                "/api/v1/public/departments",
-            )
-        ]
-        bodies += [
-            anyone.get(
-                f"/api/v1/public/cases/{d.case_no}", params={"query_code": d.query_code}
-            ).text
-            for d in demo
-        ]
-    text = "\n".join(bodies)
+        text = public_text(anyone, [(d.case_no, d.query_code) for d in demo])
     assert all(d.case_no in text for d in demo)  # every case was really read
     leaked = sorted(secret for secret in secrets if secret in text)
     assert not leaked, f"personal data in public responses: {leaked}"

@@ -9,7 +9,7 @@ from typing import Any
 import httpx
 import pytest
 
-from tests.integration.harness import Platform, free_port, wait_until
+from tests.integration.harness import Platform, free_port, public_text, wait_until
 
 PEOPLE = [
     {
@@ -172,24 +172,7 @@ def test_no_personal_data_in_any_public_response(
     public: tuple[Platform, httpx.Client, list],
 ) -> None:
     _, anyone, cases = public
-    bodies = [
-        anyone.get(path).content
-        for path in (
-            "/api/v1/public/decisions",
-            "/api/v1/public/statistics",
-            "/api/v1/public/statistics?group=item",
-            "/api/v1/public/statistics/monthly",
-            "/api/v1/public/catalogue",
-            "/api/v1/public/departments",
-        )
-    ]
-    bodies += [
-        anyone.get(
-            f"/api/v1/public/cases/{c['case_no']}", params={"query_code": c["query_code"]}
-        ).content
-        for c in cases
-    ]
-    text = "\n".join(b.decode() for b in bodies)
+    text = public_text(anyone, [(c["case_no"], c["query_code"]) for c in cases])
     for person in PEOPLE:
         for secret in (person["name"], person["id_number"], person["phone"], person.get("address")):
             if secret:
