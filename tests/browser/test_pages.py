@@ -46,6 +46,13 @@ def closed(hall: Hall) -> dict[str, list[dict[str, Any]]]:
         hall.act(case, "accept", "clerk")
         hall.public(case, hall.approve_and_close(case, department))
         cases["approved"].append(case)
+    for case, level in zip(cases["approved"], (5, 2), strict=True):  # one very satisfied, one poor
+        rated = hall.client("clerk").post(
+            f"/api/v1/public/cases/{case['case_no']}/rating",
+            json={"query_code": case["query_code"], "stage": "closure", "level": level},
+        )
+        assert rated.status_code == 200, rated.text
+        hall.public(case, rated.json()["position"])
     case = hall.submit("SCJG-001", ORGANISATION)
     hall.act(case, "accept", "clerk")
     hall.act(case, "assign", "officer", "SCJG", assignee="officer-scjg")
@@ -259,6 +266,12 @@ def test_statistics_render_charts_and_table(
         assert box and box["width"] > 100 and box["height"] > 100, (chart, box)
     table = page.locator("#stats-table tbody")
     expect(table).to_contain_text("市场监督管理局")
+    # the ratings as a bar; other tests may have rated more of the department's cases
+    bar = table.get_by_role("img", name=re.compile(r"2★ [1-9]\d* · 3★ \d+ · 4★ \d+ · 5★ [1-9]"))
+    expect(bar).to_be_visible()
+    segments = bar.locator("span")
+    expect(segments.first).to_have_class(re.compile(r"rating-[12]"))  # poor on the left
+    expect(segments.last).to_have_class("rating-5")
     expect(page.locator("#monthly-table tbody tr").first).to_contain_text(
         re.compile(r"\d{4}-\d{2}")
     )

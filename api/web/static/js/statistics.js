@@ -190,7 +190,16 @@ function num(value) {
   return h("td", { class: "num" }, value ?? "—");
 }
 
+const STARS = ["1", "2", "3", "4", "5"];
+
+/** The rating distribution as one small stacked bar (1★ red … 5★ green); its counts are
+ * its accessible label and tooltip. */
 function ratings(distribution) {
-  if (!distribution) return "—";
-  return ["1", "2", "3", "4", "5"].map((star) => `${star}★ ${distribution[star] ?? 0}`).join(" · ");
+  const counts = STARS.map((star) => distribution?.[star] ?? 0);
+  if (!counts.some((count) => count > 0)) return "—";
+  const label = STARS.map((star, i) => `${star}★ ${counts[i]}`).join(" · ");
+  return h("span", { class: "rating-bar", role: "img", "aria-label": label, title: label },
+    ...STARS.map((star, i) => counts[i] > 0 && h("span", {
+      class: `rating-${star}`, style: `flex-grow: ${counts[i]}`,
+    }, String(counts[i]))));
 }
