@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from collections.abc import Callable, Iterator
+from collections.abc import Callable, Iterable, Iterator
 from dataclasses import dataclass, field, replace
 from datetime import date, datetime
 from typing import Any
@@ -134,6 +134,10 @@ CASE_COMMANDS: dict[str, Callable[[Case, _Context, dict[str, Any]], None]] = {
 }
 
 
+# The events after which a case is closed for good.
+CLOSING_EVENTS = (Case.NotAccepted, Case.Completed, Case.Withdrawn, Case.Terminated, Case.Forwarded)
+
+
 class HallApplication(Application[UUID]):
     """One service hall's cases, power list and calendar, stored as events."""
 
@@ -232,7 +236,7 @@ class HallApplication(Application[UUID]):
         """Record new deadlines for every open case whose deadlines the calendar now changes."""
         calendar = self.calendar()
         changed = []
-        for case_id in self._accepted_case_ids():
+        for case_id in self._open_accepted_case_ids():
             case = self.get_case(case_id)
             if case.deadline_provisional and case.recompute_deadlines(
                 at=self.clock.now(), actor=actor, reason=reason, calendar=calendar
@@ -357,12 +361,20 @@ class HallApplication(Application[UUID]):
     def _exists(self, aggregate_id: UUID) -> bool:
         return aggregate_id in self.repository
 
-    def _accepted_case_ids(self) -> Iterator[UUID]:
-        """Ids of every case ever accepted, from the notification log."""
-        topic = get_topic(Case.Accepted)
+    def _open_accepted_case_ids(self) -> list[UUID]:
+        """Ids of the accepted cases not yet closed, from the notification log (so that
+        closed cases, most of a hall's history, are never loaded)."""
+        closed = set(self._case_ids_with(CLOSING_EVENTS))
+        return [
+            case_id for case_id in self._case_ids_with([Case.Accepted]) if case_id not in closed
+        ]
+
+    def _case_ids_with(self, events: Iterable[type[Aggregate.Event]]) -> Iterator[UUID]:
+        """Ids of the cases that recorded any of ``events``, in log order."""
+        topics = [get_topic(event) for event in events]
         start = None
         while batch := self.recorder.select_notifications(
-            start=start, limit=500, topics=[topic], inclusive_of_start=False
+            start=start, limit=500, topics=topics, inclusive_of_start=False
         ):
             for notification in batch:
                 yield UUID(str(notification.originator_id))

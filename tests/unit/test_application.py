@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from datetime import date, timedelta
-from uuid import uuid4
+from uuid import UUID, uuid4
 
 import pytest
 
@@ -15,7 +15,7 @@ from domain.clock import SimulatedClock
 from domain.errors import InvalidCommand, NotFound, VersionConflict
 from domain.hall_calendar import HallCalendar
 from domain.query_code import QueryCodes
-from tests.unit.conftest import ADMIN, CLERK, ITEM, OFFICER, applicant, make_app
+from tests.unit.conftest import ADMIN, APPROVER, CLERK, ITEM, OFFICER, applicant, make_app
 
 
 def submit(app: HallApplication, item_code: str = ITEM.code) -> Submission:
@@ -156,6 +156,30 @@ def test_a_retried_publication_finishes_what_an_interrupted_one_left() -> None:
     assert len(recomputed) == 1
     published = list(app.events.get(HallCalendar.ID))
     assert sum(isinstance(e, HallCalendar.YearPublished) for e in published) == 1
+
+
+def test_recomputation_loads_only_open_accepted_cases(app: HallApplication) -> None:
+    open_case, withdrawn, refused, _waiting = (submit(app) for _ in range(4))
+    for case in (open_case, withdrawn):
+        app.handle("accept", case.aggregate_id, CLERK)
+    app.handle("withdraw", withdrawn.aggregate_id, CLERK, reason="申请人撤回")
+    app.handle(
+        "not-accept",
+        refused.aggregate_id,
+        APPROVER,
+        reason="不属于本机关职权",
+        legal_basis="第三十二条",
+    )
+    loaded: list[UUID] = []
+    get_case = app.get_case
+
+    def counting(case_id: UUID) -> Case:
+        loaded.append(case_id)
+        return get_case(case_id)
+
+    app.get_case = counting  # type: ignore[method-assign]
+    app.recompute_provisional_deadlines(ADMIN, reason="test")
+    assert loaded == [open_case.aggregate_id]  # never the withdrawn, refused or waiting ones
 
 
 def test_events_under_a_simulated_clock_are_marked(app: HallApplication) -> None:
