@@ -11,6 +11,7 @@ from urllib.parse import unquote, urlsplit
 from domain.clock import Clock, SimulatedClock, SystemClock
 from domain.errors import InvalidCommand
 from infra import kafka, postgres
+from infra.secrets import load_secret
 
 ROOT = Path(__file__).resolve().parents[1]
 DEFAULT_TOPIC = "casetrail.case-events"
@@ -56,7 +57,7 @@ class Settings:
             mode=env.get("CASETRAIL_MODE", "production"),
             lookup_rate=env.get("CASETRAIL_LOOKUP_RATE", "30/60"),
             simulated_now=env.get("CASETRAIL_SIMULATED_NOW") or None,
-            token_secret=env.get("CASETRAIL_TOKEN_SECRET") or _local_token_secret(),
+            token_secret=load_secret("CASETRAIL_TOKEN_SECRET", secrets_dir(), _token),
         )
 
     def clock(self) -> Clock:
@@ -89,14 +90,10 @@ class Settings:
         }
 
 
-def _local_token_secret() -> str:
-    """The token signing key, generated on first use and kept in the state folder."""
-    path = state_dir() / "token-secret"
-    path.parent.mkdir(parents=True, exist_ok=True)
-    try:
-        fd = os.open(path, os.O_CREAT | os.O_EXCL | os.O_WRONLY, 0o600)
-    except FileExistsError:
-        return path.read_text().strip()
-    with os.fdopen(fd, "w") as file:
-        file.write(secrets.token_urlsafe(32))
-    return path.read_text().strip()
+def secrets_dir() -> Path:
+    """Where locally generated secrets live (mode 0600 files, a 0700 folder)."""
+    return state_dir() / "secrets"
+
+
+def _token() -> str:
+    return secrets.token_urlsafe(32)
