@@ -5,9 +5,9 @@ from __future__ import annotations
 from fastapi import FastAPI
 from psycopg_pool import ConnectionPool
 
-from api import problems
+from api import metrics, problems
 from api.rate_limit import RateLimiter
-from api.routers import calendar, cases, contract, public, service_items, web
+from api.routers import calendar, cases, contract, privacy, public, service_items, web
 from domain.application import HallApplication
 from infra.config import Settings
 from infra.schema_lock import lock_schema
@@ -29,8 +29,10 @@ def create_app(settings: Settings, application: HallApplication, pool: Connectio
         lock_schema(conn)
         registry.ensure_missing_schemas(conn)
     problems.install(app)
-    for router in (cases.router, service_items.router, calendar.router, public.router):
+    routers = (cases.router, service_items.router, calendar.router, privacy.router, public.router)
+    for router in routers:
         app.include_router(router)
+    app.include_router(metrics.router)
     app.include_router(contract.router)
     web.install(app)
     return app

@@ -14,7 +14,7 @@ import orjson
 from fastapi import Header, HTTPException, Request, Response
 from psycopg_pool import ConnectionPool
 
-from domain.application import Recorded, RequestKey, Submission
+from domain.application import HallApplication, Recorded, RequestKey, Submission
 from infra.recorder import REPLAY_WINDOW
 
 
@@ -47,33 +47,39 @@ def run_keyed(
     claim = None
     if key is not None:
         claim = RequestKey(actor, key, fingerprint(request.method, request.url.path, body))
-    recorded, replayed = run_once(pool, claim, command)
+    application: HallApplication = request.app.state.application
+    recorded, replayed = run_once(pool, claim, command, application.replayed_submission)
     if replayed:
         response.headers["Idempotent-Replayed"] = "true"
     return recorded
+
+
+Reveal = Callable[[Recorded, dict[str, str]], Submission]
 
 
 def run_once(
     pool: ConnectionPool,
     request: RequestKey | None,
     command: Callable[[RequestKey | None], Recorded],
+    reveal: Reveal,
 ) -> tuple[Recorded, bool]:
-    """Run ``command`` once per (actor, key); returns its outcome and whether it is a replay."""
+    """Run ``command`` once per (actor, key); returns its outcome and whether it is a
+    replay. ``reveal`` rebuilds a replayed intake's response from what its claim kept."""
     if request is None:
         return command(None), False
-    if (first := _first_outcome(pool, request)) is not None:
+    if (first := _first_outcome(pool, request, reveal)) is not None:
         return first, True
     try:
         return command(request), False
     except Exception:
         # A concurrent request with the same key may have recorded first, making this
         # one fail (a version clash, or a transition already made): show its outcome.
-        if (first := _first_outcome(pool, request)) is not None:
+        if (first := _first_outcome(pool, request, reveal)) is not None:
             return first, True
         raise
 
 
-def _first_outcome(pool: ConnectionPool, request: RequestKey) -> Recorded | None:
+def _first_outcome(pool: ConnectionPool, request: RequestKey, reveal: Reveal) -> Recorded | None:
     """What the key's first request recorded; 422 when the key named another request."""
     with pool.connection() as conn:
         row = conn.execute(
@@ -90,4 +96,4 @@ def _first_outcome(pool: ConnectionPool, request: RequestKey) -> Recorded | None
             422, f"Idempotency-Key '{request.key}' was already used for a different request"
         )
     recorded = Recorded(aggregate_id=aggregate_id, version=version, position=position)
-    return Submission(**vars(recorded), **shown_once) if shown_once else recorded
+    return reveal(recorded, shown_once) if shown_once else recorded

@@ -6,7 +6,7 @@ from datetime import date
 from typing import Any, Literal
 from uuid import UUID
 
-from pydantic import BaseModel, ConfigDict, Field
+from pydantic import BaseModel, ConfigDict, Field, model_validator
 
 Text = Field(min_length=1, max_length=2000)
 Opinion = Literal["agree", "disagree"]
@@ -19,14 +19,33 @@ class Strict(BaseModel):
     model_config = ConfigDict(extra="forbid")
 
 
+class ContactIn(Strict):
+    """An organisation's contact person (经办人): personal data, sealed."""
+
+    name: str = Field(min_length=1, max_length=200)
+    id_number: str | None = Field(default=None, min_length=1, max_length=64)
+    phone: str | None = Field(default=None, max_length=32)
+
+
 class ApplicantIn(Strict):
-    """The applicant (申请人); personal data, never shown in public views."""
+    """The applicant (申请人). A person's name, ID number, phone and address, and an
+    organisation's phone, address and contact person, are personal data: recorded only
+    sealed, never public. An organisation's name and credit code (``id_number``) are public."""
 
     kind: Literal["person", "organisation"]
     name: str = Field(min_length=1, max_length=200)
     id_number: str = Field(min_length=1, max_length=64)
     phone: str | None = Field(default=None, max_length=32)
     address: str | None = Field(default=None, max_length=500)
+    contact: ContactIn | None = Field(
+        default=None, description="organisations only; its ID number names whose data it is"
+    )
+
+    @model_validator(mode="after")
+    def _contact_for_organisations(self) -> ApplicantIn:
+        if self.contact is not None and self.kind != "organisation":
+            raise ValueError("only an organisation has a contact person")
+        return self
 
 
 class MaterialIn(Strict):
@@ -299,3 +318,20 @@ class RecordedOut(BaseModel):
     id: UUID
     version: int
     position: int
+
+
+class ErasureIn(Strict):
+    """An applicant's request to erase its personal data (PIPL Art. 47)."""
+
+    id_number: str = Field(min_length=1, max_length=64)
+    reason: str = Text
+    legal_basis: str = Text
+
+
+class ErasureOut(BaseModel):
+    """An erasure: the applicant's keyed hash, its cases, and the events recorded now
+    (none when it had been erased before)."""
+
+    subject: str
+    case_ids: list[UUID]
+    recorded: list[CommandOut]

@@ -14,14 +14,16 @@ from eventsourcing.persistence import IntegrityError
 from eventsourcing.utils import EnvType, get_topic
 
 from domain.actor import Actor
-from domain.authorization import authorize
+from domain.authorization import CASE_FILE_ROLES, authorize
 from domain.calendar import WorkingCalendar, YearSchedule, default_calendar
 from domain.case import Case, local_date
 from domain.case_numbers import CaseNumberSequence, format_case_no
 from domain.clock import Clock, SystemClock
 from domain.errors import InvalidCommand, NotFound, VersionConflict
 from domain.hall_calendar import HallCalendar
+from domain.personal_data import PersonalData, erased, masked
 from domain.query_code import QueryCodes
+from domain.sealing import seal
 from domain.service_item import ItemContent, ServiceItem
 
 
@@ -63,6 +65,34 @@ class RequestKey:
     key: str
     fingerprint: str
     shown_once: dict[str, str] = field(default_factory=dict)
+
+
+@dataclass(frozen=True)
+class CodeVerifier:
+    """A new case's query-code verifier, stored in the transaction of its ``Submitted``."""
+
+    case_no: str
+    case_id: UUID
+    verifier: bytes
+
+
+@dataclass(frozen=True)
+class Erasure:
+    """What erasing an applicant did: the cases linked to it, and the events it recorded
+    (none when every case was erased before)."""
+
+    subject: str
+    case_ids: list[UUID]
+    recorded: list[Recorded]
+
+
+@dataclass(frozen=True)
+class ApplicantView:
+    """The applicant as one reader may see it; ``opened_for`` says why personal data was
+    decrypted (``handling`` the case, or a stated ``case_file``), None when it was not."""
+
+    applicant: dict[str, Any]
+    opened_for: str | None = None
 
 
 @dataclass(frozen=True)
@@ -148,14 +178,16 @@ class HallApplication(Application[UUID]):
         env: EnvType | None = None,
         *,
         case_numbers: CaseNumberSequence,
+        personal_data: PersonalData,
+        query_codes: QueryCodes,
         clock: Clock | None = None,
-        query_codes: QueryCodes | None = None,
         base_calendar: WorkingCalendar | None = None,
     ) -> None:
         super().__init__(env)
         self.case_numbers = case_numbers
+        self.personal_data = personal_data
+        self.query_codes = query_codes
         self.clock: Clock = clock or SystemClock()
-        self.query_codes = query_codes or QueryCodes()
         self.base_calendar = base_calendar or default_calendar()
 
     # --- cases -------------------------------------------------------------------
@@ -180,9 +212,11 @@ class HallApplication(Application[UUID]):
         day = local_date(at)
         department = item.content.department
         case_no = format_case_no(department, day, self.case_numbers.next(department, day))
+        case_id = uuid4()
+        sealed, key = self.personal_data.seal_applicant(applicant, case_id)
         query_code = self.query_codes.new_code()
         case = Case.submit(
-            case_id=uuid4(),
+            case_id=case_id,
             at=at,
             actor=actor,
             case_no=case_no,
@@ -191,13 +225,22 @@ class HallApplication(Application[UUID]):
             item_revision=item.revision,
             department=department,
             channel=channel,
-            applicant=applicant,
+            applicant=sealed,
             materials=materials,
-            query_code_hash=self.query_codes.hash(query_code),
         )
-        shown_once = {"case_no": case_no, "query_code": query_code}
-        recorded = self._save(case, request and replace(request, shown_once=shown_once))
+        verifier = CodeVerifier(case_no, case_id, self.query_codes.verifier(case_no, query_code))
+        # A retried intake shows the code again, so its claim keeps it, sealed.
+        shown_once = {"case_no": case_no, "query_code": seal(key.key, key.kid, query_code.encode())}
+        claim = request and replace(request, shown_once=shown_once)
+        recorded = self._save(case, claim, verifier=verifier)
         return Submission(**vars(recorded), case_no=case_no, query_code=query_code)
+
+    def replayed_submission(self, recorded: Recorded, shown_once: dict[str, str]) -> Submission:
+        """A retried intake's first outcome, its query code unsealed again."""
+        code = self.personal_data.open_text(shown_once["query_code"])
+        if code is None:
+            raise InvalidCommand("the applicant's data was erased: the query code is gone")
+        return Submission(**vars(recorded), case_no=shown_once["case_no"], query_code=code)
 
     def handle(
         self,
@@ -231,6 +274,47 @@ class HallApplication(Application[UUID]):
         case = self.get_case(case_id)
         authorize(actor, "read-case", case_department=case.department)
         return case
+
+    def applicant_view(self, actor: Actor, case: Case, case_file: str | None) -> ApplicantView:
+        """The applicant of a case ``actor`` may read: in clear for the staff handling it;
+        for supervisors and inspectors masked, unless they state the case file (案卷)
+        they need it for, which is recorded; erased once its key is gone."""
+        applicant = case.applicant
+        if case.applicant_erased:
+            return ApplicantView(erased(applicant))
+        purpose = "handling"
+        if actor.role in CASE_FILE_ROLES:
+            if not case_file:
+                return ApplicantView(masked(applicant))
+            self.personal_data.store.record_disclosure(actor, case.id, case_file)
+            purpose = "case_file"
+        opened = self.personal_data.open_applicant(applicant)
+        if opened is None:  # the key is gone; the erasure's events are being recorded
+            return ApplicantView(erased(applicant))
+        return ApplicantView(opened, purpose)
+
+    def erase_applicant(
+        self, actor: Actor, *, id_number: str, reason: str, legal_basis: str
+    ) -> Erasure:
+        """Erase an applicant's personal data (PIPL Art. 47): record the erasure on each
+        of its cases not yet erased, then destroy its data keys. Running it again
+        records nothing, and destroys any key a crash left behind."""
+        authorize(actor, "erase-applicant")
+        actor = self._marked(actor)
+        subject = self.personal_data.subject(id_number)
+        case_ids = [c for c in self.personal_data.store.cases(subject) if self._exists(c)]
+        if not case_ids:
+            raise NotFound("no applicant with that ID number")
+        recorded = []
+        for case_id in case_ids:
+            case = self.get_case(case_id)
+            if not case.applicant_erased:
+                case.erase_applicant(
+                    at=self.clock.now(), actor=actor, reason=reason, legal_basis=legal_basis
+                )
+                recorded.append(self._save(case))
+        self.personal_data.store.destroy(subject)
+        return Erasure(subject, case_ids, recorded)
 
     def recompute_provisional_deadlines(self, actor: Actor, reason: str) -> list[UUID]:
         """Record new deadlines for every open case whose deadlines the calendar now changes."""
@@ -380,14 +464,20 @@ class HallApplication(Application[UUID]):
                 yield UUID(str(notification.originator_id))
             start = batch[-1].id
 
-    def _save(self, aggregate: Aggregate, request: RequestKey | None = None) -> Recorded:
-        """Record the aggregate's new events, with the request's key when there is one.
+    def _save(
+        self,
+        aggregate: Aggregate,
+        request: RequestKey | None = None,
+        verifier: CodeVerifier | None = None,
+    ) -> Recorded:
+        """Record the aggregate's new events, with the request's key and a new case's
+        query-code verifier when there are.
 
         A clash (another writer got there first, or the same key was claimed
         concurrently) records nothing and is a ``VersionConflict``.
         """
         try:
-            recordings = self.save(aggregate, request=request)
+            recordings = self.save(aggregate, request=request, verifier=verifier)
         except IntegrityError:
             raise VersionConflict(
                 f"{aggregate.id} was changed concurrently; reload and retry"

@@ -66,6 +66,8 @@ _PERMISSIONS: dict[str, frozenset[str]] = {
     "resume-item": frozenset({"hall_admin"}),
     "retire-item": frozenset({"hall_admin"}),
     "publish-calendar-year": frozenset({"hall_admin"}),
+    # personal data
+    "erase-applicant": frozenset({"hall_admin"}),
 }
 
 ACTIONS: tuple[str, ...] = tuple(_PERMISSIONS)
@@ -80,11 +82,14 @@ _CASE_FREE_ACTIONS = frozenset(
         "resume-item",
         "retire-item",
         "publish-calendar-year",
+        "erase-applicant",
     }
 )
 # Roles whose case actions are not scoped to a department; every other role is.
 _HALL_WIDE_ROLES = frozenset({"clerk", "supervisor", "inspector", "applicant"})
 _CO_DEPARTMENT_ACTION = "give-opinion"
+# Roles that read a case's personal data only for a stated case file (案卷), on record.
+CASE_FILE_ROLES = frozenset({"supervisor", "inspector"})
 
 
 class Forbidden(DomainError):

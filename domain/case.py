@@ -22,6 +22,7 @@ from domain.clock import HALL_TZ
 from domain.deadlines import Deadlines, compute, days_used
 from domain.errors import InvalidCommand, InvalidTransition, UnsupportedHistory
 from domain.events import ChainedAggregate, ChainedEvent
+from domain.personal_data import SealedApplicant, mask_name
 from domain.service_item import SPECIAL_PROCEDURES, ItemContent
 
 CHANNELS = ("window", "online", "mobile", "kiosk")
@@ -81,11 +82,13 @@ class Case(ChainedAggregate):
     class Submitted(ChainedEvent, Aggregate.Created):
         """申请/收件: the case is received.
 
-        Version 2 records the item revision current at intake; version 1 (before the
-        power list had revisions) was always revision 1.
+        Version 3 records the applicant sealed (``domain.personal_data``) and no query
+        code verifier. Version 2 recorded both in clear (upcast: the applicant is kept
+        as it was, unsealed, and cannot be erased); version 1 (before the power list
+        had revisions) was always revision 1.
         """
 
-        class_version: ClassVar[int] = 2
+        class_version: ClassVar[int] = 3
 
         case_no: str
         item_code: str
@@ -93,14 +96,30 @@ class Case(ChainedAggregate):
         item_revision: int
         department: str
         channel: str
-        applicant: dict[str, Any]
+        applicant: SealedApplicant
         materials: list[dict[str, Any]]
-        query_code_hash: str
 
         @staticmethod
         def upcast_v1_v2(state: dict[str, Any]) -> None:
             """v1 had no item revision: the catalogue had only revision 1."""
             state["item_revision"] = 1
+
+        @staticmethod
+        def upcast_v2_v3(state: dict[str, Any]) -> None:
+            """v2 held the applicant in clear and the query code's hash: keep the former
+            as recorded (it was never sealed), drop the latter (codes are checked
+            against their own table now)."""
+            clear = state["applicant"]
+            organisation = clear["kind"] == "organisation"
+            state["applicant"] = {
+                "kind": clear["kind"],
+                "display_name": mask_name(clear["name"], clear["kind"]),
+                "public_id": clear["id_number"] if organisation else None,
+                "subject": None,
+                "sealed": None,
+                "clear": clear,
+            }
+            del state["query_code_hash"]
 
         def apply(self, case: Aggregate) -> None:
             assert isinstance(case, Case)
@@ -110,9 +129,8 @@ class Case(ChainedAggregate):
             case.item_revision = self.item_revision
             case.department = self.department
             case.channel = self.channel
-            case.applicant = self.applicant
+            case.applicant = dict(self.applicant)
             case.materials = list(self.materials)
-            case.query_code_hash = self.query_code_hash
             case.submitted_at = self.timestamp
             case.status = "submitted"
 
@@ -493,6 +511,20 @@ class Case(ChainedAggregate):
             assert isinstance(case, Case)
             case.ratings[self.stage]["rectification"] = "called_back"
 
+    # --- personal data -----------------------------------------------------------
+
+    class ApplicantDataErased(ChainedEvent):
+        """个人信息删除: the applicant's data key is destroyed; the sealed fields are
+        noise from now on, everywhere (PIPL Art. 47). Holds no personal data."""
+
+        subject: str
+        reason: str
+        legal_basis: str
+
+        def apply(self, case: Aggregate) -> None:
+            assert isinstance(case, Case)
+            case.applicant_erased = True
+
     # --- state --------------------------------------------------------------------
 
     def __init__(self) -> None:
@@ -519,6 +551,7 @@ class Case(ChainedAggregate):
         self.certificate_no: str | None = None
         self.delivered = False
         self.ratings: dict[str, dict[str, Any]] = {}
+        self.applicant_erased = False
 
     # Set by Submitted.apply.
     case_no: str
@@ -527,9 +560,8 @@ class Case(ChainedAggregate):
     item_revision: int
     department: str
     channel: str
-    applicant: dict[str, Any]
+    applicant: dict[str, Any]  # as recorded: a SealedApplicant (or a v2 one, upcast)
     materials: list[dict[str, Any]]
-    query_code_hash: str
     submitted_at: datetime
     status: str
 
@@ -595,9 +627,8 @@ class Case(ChainedAggregate):
         item_revision: int,
         department: str,
         channel: str,
-        applicant: dict[str, Any],
+        applicant: SealedApplicant,
         materials: list[dict[str, Any]],
-        query_code_hash: str,
     ) -> Case:
         """Record the intake of a new case."""
         _choice("channel", channel, CHANNELS)
@@ -614,7 +645,6 @@ class Case(ChainedAggregate):
             channel=channel,
             applicant=applicant,
             materials=materials,
-            query_code_hash=query_code_hash,
         )
 
     def request_supplement(
@@ -1004,6 +1034,25 @@ class Case(ChainedAggregate):
         if stage in self.ratings:
             raise InvalidCommand(f"the {stage} stage has already been rated")
         self._record(self.Rated, at, actor, stage=stage, level=level, comment=comment)
+
+    def erase_applicant(
+        self, *, at: datetime, actor: Actor, reason: str, legal_basis: str
+    ) -> None:
+        """Record the erasure of the applicant's personal data, in any state, once."""
+        _require_text(reason=reason, legal_basis=legal_basis)
+        if self.applicant_erased:
+            raise InvalidTransition("erased", "erase the applicant of")
+        subject = self.applicant.get("subject")
+        if not subject:
+            raise InvalidCommand("this case's applicant was recorded before sealing")
+        self._record(
+            self.ApplicantDataErased,
+            at,
+            actor,
+            subject=subject,
+            reason=reason,
+            legal_basis=legal_basis,
+        )
 
     def order_rectification(
         self,

@@ -57,11 +57,27 @@ class OlderVersion:
     note: str
     lacked: tuple[str, ...] = ()
     retyped: dict[str, Any] = field(default_factory=dict)
+    had: dict[str, Any] = field(default_factory=dict)  # fields the current version dropped
 
+
+_CLEAR_APPLICANT = {"applicant": dict[str, Any]}
+_QUERY_CODE_HASH = {"query_code_hash": str}
 
 OLDER_VERSIONS: tuple[OlderVersion, ...] = (
     OlderVersion(
-        Case.Submitted, 1, "no item revision: always revision 1", lacked=("item_revision",)
+        Case.Submitted,
+        1,
+        "no item revision: always revision 1; the applicant and a query code hash in clear",
+        lacked=("item_revision",),
+        retyped=_CLEAR_APPLICANT,
+        had=_QUERY_CODE_HASH,
+    ),
+    OlderVersion(
+        Case.Submitted,
+        2,
+        "the applicant and a query code hash in clear",
+        retyped=_CLEAR_APPLICANT,
+        had=_QUERY_CODE_HASH,
     ),
     OlderVersion(
         Case.Accepted,
@@ -104,6 +120,14 @@ def _json_type(annotation: Any) -> dict[str, Any]:
         return {"type": "array", "items": _json_type(args[0])}
     if origin is dict and args[:1] == (str,):
         return {"type": "object"}
+    if typing.is_typeddict(annotation):
+        hints = typing.get_type_hints(annotation)
+        return {
+            "type": "object",
+            "properties": {name: _json_type(hint) for name, hint in hints.items()},
+            "required": sorted(annotation.__required_keys__),
+            "additionalProperties": False,
+        }
     raise TypeError(f"no JSON Schema for the annotation {annotation!r}")
 
 
@@ -142,7 +166,7 @@ def _schema(
             name: older.retyped.get(name, annotation)
             for name, annotation in annotations.items()
             if name not in older.lacked
-        }
+        } | older.had
     event_type = type_name(event_class.__qualname__, version)
     name = event_type.removeprefix("casetrail.").rpartition(".")[0]
     description = _summary(event_class)

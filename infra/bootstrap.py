@@ -6,8 +6,12 @@ from psycopg_pool import ConnectionPool
 
 from domain.application import HallApplication
 from domain.clock import Clock
+from domain.personal_data import PersonalData
 from domain.query_code import QueryCodes
+from infra import personal_data_store
 from infra.config import Settings
+from infra.master_keys import MasterKeys
+from infra.personal_data_store import PostgresPersonalDataStore
 from infra.pg_case_numbers import PostgresCaseNumberSequence
 from infra.schema_lock import lock_schema
 
@@ -26,14 +30,16 @@ def build_application(
     pool: ConnectionPool,
     *,
     clock: Clock | None = None,
-    query_codes: QueryCodes | None = None,
 ) -> HallApplication:
-    """The case application on PostgreSQL, numbering cases in ``pool``'s database."""
+    """The case application on PostgreSQL, numbering cases and keeping data keys in
+    ``pool``'s database."""
+    store = PostgresPersonalDataStore(pool, MasterKeys.parse(settings.master_keys))
     return HallApplication(
         env=settings.eventsourcing_env(),
         case_numbers=PostgresCaseNumberSequence(pool),
+        personal_data=PersonalData(store, settings.subject_key.encode()),
+        query_codes=QueryCodes(settings.query_code_key.encode()),
         clock=clock or settings.clock(),
-        query_codes=query_codes,
     )
 
 
@@ -50,5 +56,6 @@ def prepare_database(settings: Settings) -> None:
         lock_schema(conn)
         conn.execute(relay.SCHEMA)
         conn.execute(projection_runner.SCHEMA)
+        conn.execute(personal_data_store.SCHEMA)
         for projection in ALL:
             projection.ensure_schema(conn)

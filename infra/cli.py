@@ -26,6 +26,19 @@ def main(argv: Sequence[str] | None = None) -> int:
     token.add_argument("--department", required=True)
     token.add_argument("--hours", type=float, default=12.0, help="lifetime (default 12)")
 
+    privacy = commands.add_parser("privacy", help="applicants' personal data")
+    privacy_commands = privacy.add_subparsers(dest="privacy_command", required=True)
+    erase = privacy_commands.add_parser(
+        "erase", help="erase an applicant's personal data (destroys its data keys)"
+    )
+    erase.add_argument("--id-number", required=True, help="the applicant's ID number")
+    erase.add_argument("--reason", required=True)
+    erase.add_argument("--legal-basis", help="default: PIPL Art. 47")
+    erase.add_argument("--token", help="a hall_admin token (default: $CASETRAIL_TOKEN)")
+    privacy_commands.add_parser(
+        "rewrap", help="re-wrap every data key under the current master key (after rotation)"
+    )
+
     args = parser.parse_args(argv)
     try:
         return _run(args)
@@ -72,6 +85,18 @@ def _run(args: argparse.Namespace) -> int:
         from consumers.processes import run_projections
 
         run_projections(settings)
+    elif args.command == "privacy":
+        from infra import privacy_commands
+
+        if args.privacy_command == "rewrap":
+            return privacy_commands.rewrap(settings)
+        return privacy_commands.erase(
+            settings,
+            token=args.token,
+            id_number=args.id_number,
+            reason=args.reason,
+            legal_basis=args.legal_basis or privacy_commands.DEFAULT_LEGAL_BASIS,
+        )
     elif args.command == "api":
         from infra.platform import serve_api
 

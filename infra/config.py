@@ -8,9 +8,12 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from urllib.parse import unquote, urlsplit
 
+from eventsourcing.cryptography import AESCipher
+
 from domain.clock import Clock, SimulatedClock, SystemClock
 from domain.errors import InvalidCommand
 from infra import kafka, postgres
+from infra.master_keys import new_master_key
 from infra.secrets import load_secret
 
 ROOT = Path(__file__).resolve().parents[1]
@@ -39,6 +42,10 @@ class Settings:
     lookup_rate: str = "30/60"
     simulated_now: str | None = None
     token_secret: str = field(default="", repr=False)
+    master_keys: str = field(default="", repr=False)
+    subject_key: str = field(default="", repr=False)
+    query_code_key: str = field(default="", repr=False)
+    event_cipher_key: str = field(default="", repr=False)
 
     @classmethod
     def from_env(
@@ -58,6 +65,12 @@ class Settings:
             lookup_rate=env.get("CASETRAIL_LOOKUP_RATE", "30/60"),
             simulated_now=env.get("CASETRAIL_SIMULATED_NOW") or None,
             token_secret=load_secret("CASETRAIL_TOKEN_SECRET", secrets_dir(), _token),
+            master_keys=load_secret("CASETRAIL_MASTER_KEY", secrets_dir(), new_master_key),
+            subject_key=load_secret("CASETRAIL_SUBJECT_KEY", secrets_dir(), _token),
+            query_code_key=load_secret("CASETRAIL_QUERY_CODE_KEY", secrets_dir(), _token),
+            event_cipher_key=load_secret(
+                "CASETRAIL_EVENT_CIPHER_KEY", secrets_dir(), lambda: AESCipher.create_key(32)
+            ),
         )
 
     def clock(self) -> Clock:
@@ -87,6 +100,8 @@ class Settings:
             "POSTGRES_ENABLE_DB_FUNCTIONS": "n",
             "CREATE_TABLE": "y",
             "APPLICATION_RECORDER_TOPIC": "infra.recorder:ClaimingRecorder",
+            "CIPHER_TOPIC": "eventsourcing.cryptography:AESCipher",
+            "CIPHER_KEY": self.event_cipher_key,
         }
 
 

@@ -1,9 +1,12 @@
-"""The event store's recorder, which also keeps ``Idempotency-Key`` claims.
+"""The event store's recorder, which also keeps ``Idempotency-Key`` claims and
+query-code verifiers.
 
 A claim is written in the same transaction as the events of the command it
 names: either both are stored or neither is. So a retry after a crash finds
 the first outcome when the events were committed, and runs afresh when they
-were not; no key is ever left half-done.
+were not; no key is ever left half-done. A new case's query-code verifier is
+written with its ``Submitted`` event the same way: no case without a code, no
+code without a case.
 """
 
 from __future__ import annotations
@@ -13,12 +16,12 @@ from typing import Any
 
 from eventsourcing.persistence import StoredEvent
 from eventsourcing.postgres import PostgresApplicationRecorder, PostgresDatastore
-from psycopg import Cursor
+from psycopg import Connection, Cursor
 from psycopg.rows import DictRow
 from psycopg.sql import SQL, Composed
 from psycopg.types.json import Jsonb
 
-from domain.application import RequestKey
+from domain.application import CodeVerifier, RequestKey
 
 REPLAY_WINDOW = "1 day"  # how long a key replays; the query code it may hold goes with it
 
@@ -37,6 +40,11 @@ CLAIMS_SCHEMA = [
     "CREATE INDEX IF NOT EXISTS request_claims_created_at ON request_claims (created_at)",
     "DROP TABLE IF EXISTS idempotency_keys",  # the claims' first home, outside the transaction
     f"DELETE FROM request_claims WHERE created_at < now() - interval '{REPLAY_WINDOW}'",
+    """CREATE TABLE IF NOT EXISTS query_code_verifiers (
+    case_no text PRIMARY KEY,
+    case_id uuid NOT NULL UNIQUE,
+    verifier bytea NOT NULL
+)""",
 ]
 
 
@@ -51,6 +59,12 @@ class ClaimingRecorder(PostgresApplicationRecorder):
         self, curs: Cursor[DictRow], stored_events: Sequence[StoredEvent], **kwargs: Any
     ) -> Sequence[int] | None:
         ids = super()._fetch_ids_after_insert_events(curs, stored_events, **kwargs)
+        verifier: CodeVerifier | None = kwargs.get("verifier")
+        if verifier is not None:
+            curs.execute(
+                "INSERT INTO query_code_verifiers (case_no, case_id, verifier) VALUES (%s, %s, %s)",
+                (verifier.case_no, verifier.case_id, verifier.verifier),
+            )
         request: RequestKey | None = kwargs.get("request")
         if request is not None and ids:
             last = stored_events[-1]
@@ -74,3 +88,11 @@ class ClaimingRecorder(PostgresApplicationRecorder):
             )
             curs.fetchone()  # surfaces a duplicate claim here, inside the transaction
         return ids
+
+
+def stored_verifier(conn: Connection[Any], case_no: str) -> bytes | None:
+    """The query-code verifier of case ``case_no``, if there is such a case."""
+    row = conn.execute(
+        "SELECT verifier FROM query_code_verifiers WHERE case_no = %s", (case_no,)
+    ).fetchone()
+    return bytes(row[0]) if row else None

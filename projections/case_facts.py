@@ -3,7 +3,8 @@
 Pure: ``apply(view, event)`` returns the new view. Dates are the hall's local
 dates (Asia/Shanghai) as ISO strings. Personal data never enters the view: the
 applicant's name is masked for persons, and no ID number, phone or address is
-kept. Reasons and legal basis are public only for a denial or a non-acceptance.
+kept; once the applicant's data is erased, not even the masked name. Reasons and
+legal basis are public only for a denial or a non-acceptance.
 
 ``{stage}_rectification`` (stage ``acceptance`` or ``closure``) is None unless
 that stage's rating is poor (1–2); then it is ``pending`` until a rectification
@@ -17,7 +18,7 @@ from typing import Any
 
 from domain.clock import HALL_TZ
 from domain.event_schemas import registry
-from projections.public_status import mask_name
+from domain.personal_data import published_name
 
 CASE_EVENT_TYPES = frozenset(t for t in registry() if t.startswith("casetrail.case."))
 CLOSED_STATUSES = ("completed", "not_accepted", "withdrawn", "terminated", "forwarded")
@@ -65,7 +66,7 @@ def _submitted(event: dict[str, Any]) -> dict[str, Any]:
         "item_revision": data.get("item_revision", 1),  # v1: always revision 1
         "department": data["department"],
         "channel": data["channel"],
-        "applicant": mask_name(applicant["name"], applicant["kind"]),
+        "applicant": published_name(applicant),
         "applicant_kind": applicant["kind"],
         "status": "submitted",
         "outcome": None,
@@ -120,6 +121,8 @@ def _change(kind: str, data: dict[str, Any], on: str) -> dict[str, Any]:
         return {f"{stage}_rating": level, f"{stage}_rectification": rectification}
     if kind in RECTIFICATION_STEPS:
         return {f"{data['stage']}_rectification": RECTIFICATION_STEPS[kind]}
+    if kind == "applicant_data_erased":
+        return {"applicant": None}
     return {}
 
 

@@ -68,7 +68,7 @@ CREATE TABLE IF NOT EXISTS public_case_facts (
     item_revision int NOT NULL,
     department text NOT NULL,
     channel text NOT NULL,
-    applicant text NOT NULL,
+    applicant text,
     applicant_kind text NOT NULL,
     status text NOT NULL,
     outcome text,
@@ -104,7 +104,9 @@ CREATE INDEX IF NOT EXISTS public_case_facts_item_closed
 CREATE INDEX IF NOT EXISTS public_case_facts_submitted
     ON public_case_facts (submitted_on, department);
 CREATE INDEX IF NOT EXISTS public_case_facts_accepted
-    ON public_case_facts (accepted_on, department) WHERE accepted_on IS NOT NULL
+    ON public_case_facts (accepted_on, department) WHERE accepted_on IS NOT NULL;
+-- null once the applicant's data is erased (tables made before erasure existed)
+ALTER TABLE public_case_facts ALTER COLUMN applicant DROP NOT NULL
 """
 
 

@@ -1,7 +1,8 @@
 """The public case status (办件进度): what an applicant sees with case number and query code.
 
 Pure: ``apply(view, event)`` returns the new view. Personal data never enters
-the view except the masked applicant name.
+the view except the masked applicant name, and that goes when the applicant's
+data is erased.
 """
 
 from __future__ import annotations
@@ -10,6 +11,7 @@ from datetime import datetime
 from typing import Any
 
 from domain.clock import HALL_TZ
+from domain.personal_data import published_name
 
 STATUS_LABELS = {
     "submitted": {"zh": "已收件", "en": "Received"},
@@ -57,15 +59,6 @@ RESUMING = frozenset({"special_procedure_ended", "resumed", "supplement_provided
 CLOSED = frozenset({"completed", "not_accepted", "withdrawn", "terminated", "forwarded"})
 
 
-def mask_name(name: str, kind: str) -> str:
-    """Persons' names are masked (张三 → 张*, 张小三 → 张*三); organisations' are shown."""
-    if kind != "person":
-        return name
-    if len(name) <= 2:
-        return name[:1] + "*"
-    return name[0] + "*" * (len(name) - 2) + name[-1]
-
-
 def apply(view: dict[str, Any] | None, event: dict[str, Any]) -> dict[str, Any] | None:
     """The public view after ``event`` (a CloudEvent); unknown types change nothing."""
     _, stream, kind, _ = event["type"].split(".")
@@ -81,8 +74,7 @@ def apply(view: dict[str, Any] | None, event: dict[str, Any]) -> dict[str, Any] 
             "item_name": data["item_name"],
             "department": data["department"],
             "channel": data["channel"],
-            "applicant": mask_name(applicant["name"], applicant["kind"]),
-            "query_code_hash": data["query_code_hash"],
+            "applicant": published_name(applicant),
             "timeline": [],
             "decision": None,
             "missing": [],
@@ -103,6 +95,8 @@ def apply(view: dict[str, Any] | None, event: dict[str, Any]) -> dict[str, Any] 
     elif kind in RESUMING or kind in CLOSED:
         view["paused"] = False
     view["closed"] = view.get("closed", False) or kind in CLOSED
+    if kind == "applicant_data_erased":
+        view["applicant"] = None
     if kind == "decided":
         view["decision"] = _decision(data)
     if kind == "supplement_requested":

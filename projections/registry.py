@@ -40,7 +40,7 @@ class Projection:
 
 PUBLIC_STATUS = Projection(
     name="public_status",
-    version=2,
+    version=3,
     table="public_case_status",
     apply=public_status.apply,
     ensure_schema=public_status_store.ensure_schema,
@@ -50,7 +50,7 @@ PUBLIC_STATUS = Projection(
 
 CASE_FACTS = Projection(
     name="case_facts",
-    version=1,
+    version=2,
     table="public_case_facts",
     apply=case_facts.apply,
     ensure_schema=case_facts_store.ensure_schema,

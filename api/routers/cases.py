@@ -4,13 +4,14 @@ No ``from __future__ import annotations`` here: the command routes are built
 from a table, and FastAPI reads their annotations at definition time.
 """
 
-from typing import Any
+from typing import Annotated, Any
 from uuid import UUID
 
-from fastapi import APIRouter, Request, Response
+from fastapi import APIRouter, Query, Request, Response
 
 from api.deps import App, Caller, Pool
 from api.idempotency import IdempotencyKey, run_keyed
+from api.metrics import PERSONAL_DATA_DECRYPTIONS
 from api.schemas import CASE_COMMAND_BODIES, CommandIn, CommandOut, SubmitIn, SubmitOut
 from domain.application import Recorded, RequestKey, Submission
 from domain.authorization import allowed_roles
@@ -127,10 +128,31 @@ for _action, _body in CASE_COMMAND_BODIES.items():
     _command_route(_action, _body)
 
 
-@router.get("/{case_id}", responses=ERRORS, description=_roles("read-case"))
-def read(case_id: UUID, app: App, caller: Caller) -> dict[str, Any]:
+CaseFile = Annotated[
+    str | None,
+    Query(
+        min_length=1,
+        max_length=200,
+        description="Supervisors and inspectors: the case file (案卷) reference for which "
+        "they need the applicant's personal data; recorded. Without it they see it masked.",
+    ),
+]
+
+
+@router.get(
+    "/{case_id}",
+    responses=ERRORS,
+    description=_roles("read-case")
+    + " The applicant's personal data is decrypted for the staff handling the case; "
+    "supervisors and inspectors see it masked unless they give `case_file`; "
+    "an erased applicant shows `erased: true` and null personal fields.",
+)
+def read(case_id: UUID, app: App, caller: Caller, case_file: CaseFile = None) -> dict[str, Any]:
     """The staff view of a case, from its events."""
     case = app.read_case(case_id, caller)
+    applicant = app.applicant_view(caller, case, case_file)
+    if applicant.opened_for:
+        PERSONAL_DATA_DECRYPTIONS.labels(role=caller.role, purpose=applicant.opened_for).inc()
     return {
         "case_id": case.id,
         "case_no": case.case_no,
@@ -141,7 +163,7 @@ def read(case_id: UUID, app: App, caller: Caller) -> dict[str, Any]:
         "item_revision": case.item_revision,
         "department": case.department,
         "channel": case.channel,
-        "applicant": case.applicant,
+        "applicant": applicant.applicant,
         "materials": case.materials,
         "missing": case.missing,
         "assignee": case.assignee,

@@ -14,7 +14,6 @@ import orjson
 import pytest
 
 from domain.actor import Actor
-from domain.query_code import QueryCodes
 from infra.bootstrap import build_application, open_pool
 from infra.catalogue import load_catalogue, read_catalogue
 from infra.config import Settings
@@ -40,7 +39,7 @@ def recorded(stack_info: Any) -> Iterator[Platform]:
 def record_cases(settings: Settings, count: int) -> None:
     """Record ``count`` cases of four events each through the application."""
     with open_pool(settings, max_size=2) as pool:
-        app = build_application(settings, pool, query_codes=QueryCodes(n=2**10))
+        app = build_application(settings, pool)
         load_catalogue(app)
         applicant = {"kind": "person", "name": "赵六", "id_number": "1"}
         for index in range(count):

@@ -26,7 +26,13 @@ def test_no_demo_applicant_data_in_any_public_response(platform: Platform) -> No
         submitted = simulated.recorder.select_notifications(
             start=None, limit=10_000, topics=[get_topic(Case.Submitted)]
         )
-        applicants = [simulated.get_case(UUID(str(n.originator_id))).applicant for n in submitted]
+        applicants = [
+            simulated.personal_data.open_applicant(
+                simulated.get_case(UUID(str(n.originator_id))).applicant
+            )
+            or {}
+            for n in submitted
+        ]
         simulated.close()
         live.close()
     secrets = {

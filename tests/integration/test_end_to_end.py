@@ -262,7 +262,7 @@ def test_the_topic_carries_a_cases_events_in_order_with_a_valid_chain(hall: Hall
     events = [orjson.loads(m.value) for m in messages]
     assert [e["caseversion"] for e in events] == [1, 2, 3]
     assert [e["type"] for e in events] == [
-        "casetrail.case.submitted.v2",
+        "casetrail.case.submitted.v3",
         "casetrail.case.accepted.v2",
         "casetrail.case.withdrawn.v1",
     ]

@@ -158,7 +158,7 @@ def test_a_retry_that_loses_the_race_shows_the_winners_outcome(hall: Hall) -> No
             won.append(app.handle("accept", UUID(case["case_id"]), clerk, request=request))
             return app.handle("accept", UUID(case["case_id"]), clerk, request=request)
 
-        outcome, replayed = run_once(pool, claim, accept_after_the_winner)
+        outcome, replayed = run_once(pool, claim, accept_after_the_winner, app.replayed_submission)
         app.close()
     assert replayed and outcome == won[0]
     assert events_of(hall.platform, case) == 2

@@ -15,6 +15,7 @@ from domain.calendar import default_calendar
 from domain.case import Case
 from domain.case_numbers import InMemoryCaseNumberSequence
 from domain.clock import SimulatedClock
+from domain.personal_data import InMemoryPersonalDataStore, PersonalData, SealedApplicant
 from domain.query_code import QueryCodes
 from domain.service_item import ItemContent
 from infra.catalogue import load_catalogue, read_catalogue
@@ -40,13 +41,20 @@ def applicant() -> dict[str, Any]:
     return {"kind": "person", "name": "张三丰", "id_number": "110101199003071234"}
 
 
+# An applicant as events record it (its sealed part opens with no key here).
+SEALED = SealedApplicant(
+    kind="person", display_name="张*丰", public_id=None, subject="ab" * 32, sealed="x.y.z"
+)
+
+
 def make_app(start: datetime = START) -> HallApplication:
     """An in-memory application with the demo catalogue and a simulated clock."""
     app = HallApplication(
         env={"PERSISTENCE_MODULE": "eventsourcing.popo"},
         case_numbers=InMemoryCaseNumberSequence(),
         clock=SimulatedClock(start),
-        query_codes=QueryCodes(n=2**10),
+        personal_data=PersonalData(InMemoryPersonalDataStore(), b"subject-key"),
+        query_codes=QueryCodes(b"query-code-key"),
     )
     load_catalogue(app)
     return app
@@ -69,9 +77,8 @@ def submitted_case(content: ItemContent = ITEM) -> Case:
         item_revision=1,
         department=content.department,
         channel="window",
-        applicant=applicant(),
+        applicant=SEALED,
         materials=[{"code": "M1", "name": "申请书"}],
-        query_code_hash="scrypt$1024$8$1$00$00",
     )
 
 

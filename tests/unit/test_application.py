@@ -31,13 +31,24 @@ def test_case_numbers_run_per_department_and_local_day(app: HallApplication) -> 
     assert submit(app, "JT-001").case_no == "JT-20260302-0001"
 
 
-def test_query_code_is_stored_only_as_a_hash(app: HallApplication) -> None:
+def test_query_codes_are_checked_against_a_keyed_verifier_of_number_and_code() -> None:
+    codes = QueryCodes(b"key")
+    code = codes.new_code()
+    stored = codes.verifier("SCJG-20260302-0001", code)
+    assert code.encode() not in stored and len(code) == 8
+    assert codes.matches("SCJG-20260302-0001", code, stored)
+    assert codes.matches("SCJG-20260302-0001", f" {code.lower()} ", stored)
+    assert not codes.matches("SCJG-20260302-0001", "WRONGCDE", stored)
+    assert not codes.matches("SCJG-20260302-0002", code, stored)  # bound to its case
+    assert not codes.matches("SCJG-20260302-0001", code, None)  # unknown number
+    assert not QueryCodes(b"other key").matches("SCJG-20260302-0001", code, stored)
+
+
+def test_the_query_code_is_in_no_event(app: HallApplication) -> None:
     done = submit(app)
-    case = app.get_case(done.aggregate_id)
-    assert done.query_code not in case.query_code_hash
-    assert QueryCodes.matches(done.query_code, case.query_code_hash)
-    assert QueryCodes.matches(done.query_code.lower(), case.query_code_hash)
-    assert not QueryCodes.matches("WRONGCDE", case.query_code_hash)
+    stored = app.recorder.select_notifications(start=None, limit=10)
+    assert all(done.query_code.encode() not in n.state for n in stored)
+    assert "query_code_hash" not in vars(app.get_case(done.aggregate_id))
 
 
 def test_stale_expected_version_is_refused_and_records_nothing(app: HallApplication) -> None:

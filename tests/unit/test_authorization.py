@@ -31,6 +31,7 @@ CASE_FREE_ACTIONS = [
     "resume-item",
     "retire-item",
     "publish-calendar-year",
+    "erase-applicant",
 ]
 CASE_ACTIONS = [
     "request-supplement",
@@ -167,6 +168,8 @@ ALLOWED = {
     ("hall_admin", "resume-item", NONE),
     ("hall_admin", "retire-item", NONE),
     ("hall_admin", "publish-calendar-year", NONE),
+    # hall_admin: erasing an applicant's personal data
+    ("hall_admin", "erase-applicant", NONE),
 }
 
 MATRIX = [(role, action, NONE) for action in CASE_FREE_ACTIONS for role in ALL_ROLES] + [

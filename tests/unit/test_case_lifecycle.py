@@ -11,7 +11,7 @@ import pytest
 from domain.actor import Actor
 from domain.case import Case
 from domain.errors import DomainError, InvalidCommand, InvalidTransition
-from tests.unit.conftest import APPROVER, CALENDAR, CLERK, OFFICER, START, item_content
+from tests.unit.conftest import APPROVER, CALENDAR, CLERK, OFFICER, SEALED, START, item_content
 
 JOINT = item_content("ZJ-001")  # construction permit: co-departments ZRZY, STHJ, RF
 CO_OFFICER = Actor(id="zrzy-1", role="officer", department="ZRZY")
@@ -336,9 +336,8 @@ def _submit_fields(code: str) -> dict[str, Any]:
         item_revision=1,
         department=content.department,
         channel="online",
-        applicant={},
+        applicant=SEALED,
         materials=[],
-        query_code_hash="h",
     )
 
 

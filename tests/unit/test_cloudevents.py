@@ -48,7 +48,7 @@ def test_a_recorded_document_is_what_the_chain_hashed(app: HallApplication) -> N
     events = [e for e in app.events.get(case_id) if isinstance(e, ChainedEvent)]
     assert documents == [hashed_document(e) for e in events]
     assert [d["type"] for d in documents] == [
-        "casetrail.case.submitted.v2",
+        "casetrail.case.submitted.v3",
         "casetrail.case.accepted.v2",
         "casetrail.case.decided.v2",
     ]
@@ -68,7 +68,7 @@ def test_the_kafka_message(app: HallApplication) -> None:
     assert dict(headers) == {
         "content-type": b"application/cloudevents+json; charset=UTF-8",
         "ce_id": cloudevent["id"].encode(),
-        "ce_type": b"casetrail.case.submitted.v2",
+        "ce_type": b"casetrail.case.submitted.v3",
     }
     assert cloudevent["source"] == "/casetrail/hall-1" and cloudevent["position"] == first.id
 

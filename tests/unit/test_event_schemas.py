@@ -29,6 +29,7 @@ from tests.unit.test_case_lifecycle import ACTIONS, ALLOWED, case_in
 SUPERVISOR = Actor(id="sup-1", role="supervisor", department="HALL")
 OLDER_TYPES = {
     "casetrail.case.submitted.v1",
+    "casetrail.case.submitted.v2",
     "casetrail.case.accepted.v1",
     "casetrail.case.decided.v1",
     "casetrail.case.completed.v1",
@@ -51,7 +52,7 @@ def validator(schema: dict[str, Any]) -> Draft202012Validator:
 
 def test_every_event_class_is_registered_with_its_older_versions() -> None:
     classes = recorded_event_classes()
-    assert len(classes) == 37
+    assert len(classes) == 38
     current = {event_type(c): c for c in classes}
     assert set(registry()) == set(current) | OLDER_TYPES
     for type_, cls in current.items():
@@ -70,6 +71,7 @@ def test_older_versions_differ_only_from_fields_the_current_class_has() -> None:
     for older in OLDER_VERSIONS:
         current = {f.name for f in fields(older.event_class)}
         assert set(older.lacked) | set(older.retyped) <= current
+        assert not set(older.had) & current
         assert older.version < older.event_class.class_version  # type: ignore[attr-defined]
     accepted_v1 = registry()["casetrail.case.accepted.v1"].schema
     assert accepted_v1["required"] == ["actor"]
@@ -90,9 +92,20 @@ def test_field_types() -> None:
     assert properties["amount_fen"] == {"type": "integer"}
     assert properties["listed_amount_fen"] == {"type": ["integer", "null"]}
     assert properties["override_reason"] == {"type": "string"}
-    submitted = registry()["casetrail.case.submitted.v2"].schema["properties"]
-    assert submitted["applicant"] == {"type": "object"}
+    submitted = registry()["casetrail.case.submitted.v3"].schema["properties"]
+    assert submitted["applicant"]["properties"] == {
+        "kind": {"type": "string"},
+        "display_name": {"type": "string"},
+        "public_id": {"type": ["string", "null"]},
+        "subject": {"type": "string"},
+        "sealed": {"type": "string"},
+    }
+    assert submitted["applicant"]["additionalProperties"] is False
     assert submitted["materials"] == {"type": "array", "items": {"type": "object"}}
+    older = registry()["casetrail.case.submitted.v2"].schema["properties"]
+    assert older["applicant"] == {"type": "object"}
+    assert older["query_code_hash"] == {"type": "string"}
+    assert "query_code_hash" not in submitted
     assert registry()["casetrail.case.decided.v2"].schema["properties"]["reasons"] == {
         "type": "array",
         "items": {"type": "string"},
@@ -148,6 +161,9 @@ def _run_through_the_application(app: HallApplication) -> None:
     ]
     for action, actor, command in commands:
         app.handle(action, case_id, actor, **command)
+    app.erase_applicant(
+        ADMIN, id_number=applicant()["id_number"], reason="申请删除", legal_basis="PIPL 47"
+    )
 
 
 @pytest.fixture(scope="module")
@@ -205,11 +221,13 @@ def test_a_wrong_data_object_fails(
 
 
 def test_a_data_object_missing_a_field_fails(cloudevents: list[dict[str, Any]]) -> None:
-    data = dict(_one(cloudevents, "casetrail.case.submitted.v2")["data"])
+    data = dict(_one(cloudevents, "casetrail.case.submitted.v3")["data"])
     del data["item_revision"]
     with pytest.raises(ValidationError, match="item_revision"):
-        validator(registry()["casetrail.case.submitted.v2"].schema).validate(data)
-    validator(registry()["casetrail.case.submitted.v1"].schema).validate(data)
+        validator(registry()["casetrail.case.submitted.v3"].schema).validate(data)
+    data["applicant"] = {k: v for k, v in data["applicant"].items() if k != "sealed"}
+    with pytest.raises(ValidationError, match="sealed"):
+        validator(registry()["casetrail.case.submitted.v3"].schema).validate(data)
 
 
 @pytest.mark.parametrize(

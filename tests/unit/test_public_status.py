@@ -9,8 +9,9 @@ import pytest
 
 from consumers.cloudevents import recorded_document, to_cloudevent
 from domain.application import HallApplication
+from domain.personal_data import mask_name
 from infra.catalogue import read_catalogue
-from projections.public_status import apply, mask_name
+from projections.public_status import apply
 from tests.unit.conftest import APPROVER, CLERK, ITEM, OFFICER, applicant
 
 
