@@ -132,6 +132,14 @@ def _accept(case: Case, ctx: _Context, fields: dict[str, Any]) -> None:
     )
 
 
+def _rate(case: Case, ctx: _Context, fields: dict[str, Any]) -> None:
+    comment = fields.pop("comment", "")
+    if case.applicant_erased:
+        comment = ""
+    sealed = ctx.app.personal_data.seal_text(case.applicant, case.id, comment)
+    case.rate(at=ctx.at, actor=ctx.actor, sealed_comment=sealed, **fields)
+
+
 # Every case command by its action name (the API path), and how to run it.
 CASE_COMMANDS: dict[str, Callable[[Case, _Context, dict[str, Any]], None]] = {
     "request-supplement": _plain("request_supplement"),
@@ -157,7 +165,7 @@ CASE_COMMANDS: dict[str, Callable[[Case, _Context, dict[str, Any]], None]] = {
     "withdraw": _plain("withdraw"),
     "terminate": _plain("terminate"),
     "forward": _plain("forward"),
-    "rate": _plain("rate"),
+    "rate": _rate,
     "order-rectification": _timed("order_rectification"),
     "report-rectification": _plain("report_rectification"),
     "complete-callback": _plain("complete_callback"),

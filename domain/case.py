@@ -469,11 +469,24 @@ class Case(ChainedAggregate):
     # --- evaluation ---------------------------------------------------------------
 
     class Rated(ChainedEvent):
-        """好差评: one rating per stage, 5 非常满意 … 1 非常不满意 (1–2 are poor)."""
+        """好差评: one rating per stage, 5 非常满意 … 1 非常不满意 (1–2 are poor).
+
+        Version 2 records the applicant's comment sealed like its personal data (it may
+        hold some), None when there is none; version 1 recorded it in clear (upcast:
+        dropped, since the case never reads it; the v1 event keeps it as recorded).
+        """
+
+        class_version: ClassVar[int] = 2
 
         stage: str
         level: int
-        comment: str
+        sealed_comment: str | None
+
+        @staticmethod
+        def upcast_v1_v2(state: dict[str, Any]) -> None:
+            """v1 held the comment in clear."""
+            del state["comment"]
+            state["sealed_comment"] = None
 
         def apply(self, case: Aggregate) -> None:
             assert isinstance(case, Case)
@@ -1022,7 +1035,7 @@ class Case(ChainedAggregate):
         actor: Actor,
         stage: str,
         level: int,
-        comment: str = "",
+        sealed_comment: str | None = None,
     ) -> None:
         """好差评: once per stage; acceptance after acceptance, closure after closure."""
         _choice("stage", stage, RATING_STAGES)
@@ -1033,7 +1046,9 @@ class Case(ChainedAggregate):
             raise InvalidTransition(self._state(), f"rate the {stage} of")
         if stage in self.ratings:
             raise InvalidCommand(f"the {stage} stage has already been rated")
-        self._record(self.Rated, at, actor, stage=stage, level=level, comment=comment)
+        self._record(
+            self.Rated, at, actor, stage=stage, level=level, sealed_comment=sealed_comment
+        )
 
     def erase_applicant(
         self, *, at: datetime, actor: Actor, reason: str, legal_basis: str

@@ -100,6 +100,13 @@ OLDER_VERSIONS: tuple[OlderVersion, ...] = (
         retyped={"reasons": str},
     ),
     OlderVersion(
+        Case.Rated,
+        1,
+        "the applicant's comment in clear",
+        lacked=("sealed_comment",),
+        had={"comment": str},
+    ),
+    OlderVersion(
         Case.Completed,
         1,
         "only the closure result; cannot be loaded",

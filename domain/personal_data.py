@@ -153,6 +153,15 @@ class PersonalData:
         )
         return sealed, key
 
+    def seal_text(self, applicant: Mapping[str, Any], case_id: UUID, text: str) -> str | None:
+        """Free text the applicant wrote (a rating comment), sealed with its personal data;
+        None when there is no text, or no key to seal it under (an erased applicant, or
+        one recorded before sealing existed): then it is not kept at all."""
+        if not text or not applicant.get("subject"):
+            return None
+        key = self.store.data_key(applicant["subject"], case_id)
+        return seal(key.key, key.kid, text.encode())
+
     def open_applicant(self, applicant: Mapping[str, Any]) -> dict[str, Any] | None:
         """The applicant in clear, or None when its key was destroyed (erased)."""
         if "clear" in applicant:  # recorded before sealing existed (Submitted v1–v2)

@@ -391,7 +391,7 @@ def test_ratings_once_per_stage_and_rectification_of_poor_ones(
     case = case_in("in_review", new_case)
     with pytest.raises(InvalidTransition):
         case.rate(at=AT, actor=CLERK, stage="closure", level=1)
-    case.rate(at=AT, actor=CLERK, stage="acceptance", level=2, comment="等候太久")
+    case.rate(at=AT, actor=CLERK, stage="acceptance", level=2, sealed_comment="x.y.z")
     with pytest.raises(InvalidCommand, match="already been rated"):
         case.rate(at=AT, actor=CLERK, stage="acceptance", level=5)
     supervisor = Actor(id="sup-1", role="supervisor", department="HALL")

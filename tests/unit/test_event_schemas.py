@@ -33,6 +33,7 @@ OLDER_TYPES = {
     "casetrail.case.accepted.v1",
     "casetrail.case.decided.v1",
     "casetrail.case.completed.v1",
+    "casetrail.case.rated.v1",
 }
 
 
@@ -204,7 +205,8 @@ def _one(cloudevents: list[dict[str, Any]], type_: str) -> dict[str, Any]:
         ("casetrail.case.decided.v2", {"appeal_notice": None}),
         ("casetrail.case.fee_charged.v1", {"amount_fen": "100"}),
         ("casetrail.case.fee_charged.v1", {"amount_fen": True}),
-        ("casetrail.case.rated.v1", {"level": "5"}),
+        ("casetrail.case.rated.v2", {"level": "5"}),
+        ("casetrail.case.rated.v2", {"comment": "等候太久"}),
         ("casetrail.case.accepted.v2", {"terms": []}),
         ("casetrail.case.accepted.v2", {"actor": {"id": "x", "role": "clerk"}}),
         ("casetrail.case.accepted.v2", {"actor": {**CLERK.as_dict(), "simulated": False}}),

@@ -19,7 +19,7 @@ from domain.errors import InvalidCommand, InvalidTransition, NotFound
 from domain.personal_data import InMemoryPersonalDataStore, PersonalData, published_name
 from domain.sealing import Unsealable, key_id, new_key, seal, unseal
 from infra.master_keys import MasterKeys, new_master_key
-from tests.unit.conftest import ADMIN, CLERK, ITEM, OFFICER, make_app
+from tests.unit.conftest import ADMIN, APPROVER, CLERK, ITEM, OFFICER, make_app
 
 SUPERVISOR = Actor(id="sup-1", role="supervisor", department="HALL")
 INSPECTOR = Actor(id="insp-1", role="inspector", department="HALL")
@@ -221,3 +221,21 @@ def test_master_keys_wrap_data_keys_and_rotate() -> None:
     for bad in ("", "nokey", "k:c2hvcnQ=", "k:!!!"):
         with pytest.raises(RuntimeError):
             MasterKeys.parse(bad)
+
+
+def test_the_applicants_rating_comment_is_sealed_with_its_personal_data(
+    app: HallApplication,
+) -> None:
+    case_id = submit(app, PERSON)
+    app.handle("accept", case_id, CLERK)
+    app.handle("rate", case_id, CLERK, stage="acceptance", level=1, comment="欧阳小明 13912345678")
+    assert b"13912345678" not in stored_bytes(app)
+    rated = list(app.events.get(case_id))[-1]
+    assert isinstance(rated, Case.Rated) and rated.sealed_comment
+    assert app.personal_data.open_text(rated.sealed_comment) == "欧阳小明 13912345678"
+    app.erase_applicant(ADMIN, id_number=PERSON["id_number"], reason="r", legal_basis="b")
+    assert app.personal_data.open_text(rated.sealed_comment) is None
+    app.handle("terminate", case_id, APPROVER, reason="申请人注销", legal_basis="b")
+    app.handle("rate", case_id, CLERK, stage="closure", level=5, comment="谢谢")
+    closure = list(app.events.get(case_id))[-1]
+    assert isinstance(closure, Case.Rated) and closure.sealed_comment is None  # erased: not kept
