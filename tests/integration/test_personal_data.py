@@ -7,11 +7,13 @@ import subprocess
 import sys
 from collections.abc import Iterator
 from typing import Any
+from uuid import uuid4
 
 import orjson
 import pytest
 
 from consumers.cloudevents import recorded_document
+from domain.case_numbers import format_case_no
 from domain.chain import verify_chain
 from infra.bootstrap import build_application, open_pool
 from infra.config import ROOT
@@ -296,3 +298,26 @@ def test_the_subject_is_a_keyed_hash(hall: Hall, cases: dict[str, list[dict[str,
     assert all(len(s) == 64 and OTHER["id_number"] not in s for s in subjects)
     sealed = hall.staff_view(cases["other"][0], "SCJG")
     assert sealed["applicant"]["erased"] is False
+
+
+def test_a_case_is_recorded_with_its_verifier_or_not_at_all(
+    hall: Hall, cases: dict[str, list[dict[str, Any]]]
+) -> None:
+    platform = hall.platform
+    department, day, last = platform.sql(
+        "SELECT department, day, last FROM case_number_counters WHERE department = 'SCJG' "
+        "ORDER BY day DESC LIMIT 1"
+    )[0]
+    taken = format_case_no(department, day, last + 1)
+    platform.sql(
+        "INSERT INTO query_code_verifiers (case_no, case_id, verifier) VALUES (%s, %s, %s)",
+        taken,
+        uuid4(),
+        b"x" * 32,
+    )
+    events = platform.max_position()
+    response = hall.client("clerk").post(
+        "/api/v1/cases", json={"item_code": "SCJG-001", "channel": "window", "applicant": OTHER}
+    )
+    assert response.status_code == 409, response.text
+    assert platform.max_position() == events  # the Submitted event went with the verifier
