@@ -224,41 +224,31 @@ def test_erasure_over_http_erases_everywhere_and_every_chain_still_verifies(
     assert hall.platform.max_position() == max(r["position"] for r in erasure["recorded"])
 
 
+def erase_command(platform: Platform, *args: str, **env: str) -> subprocess.CompletedProcess[str]:
+    """``casetrail privacy erase ARGS`` as its own process, on the platform's database."""
+    return subprocess.run(
+        [sys.executable, "-m", "infra.cli", "privacy", "erase", *args],
+        cwd=ROOT,
+        env={**platform.env(), **env},
+        capture_output=True,
+        text=True,
+        check=False,
+    )
+
+
 def test_erasure_from_the_command_line(hall: Hall, cases: dict[str, list[dict[str, Any]]]) -> None:
     platform = hall.platform
-    command = [sys.executable, "-m", "infra.cli", "privacy", "erase"]
     args = ["--id-number", COMPANY["contact"]["id_number"], "--reason", "联系人申请删除"]
-    refused = subprocess.run(
-        [*command, *args],
-        cwd=ROOT,
-        env={**platform.env(), "CASETRAIL_TOKEN": ""},
-        capture_output=True,
-        text=True,
-        check=False,
-    )
+    refused = erase_command(platform, *args, CASETRAIL_TOKEN="")
     assert refused.returncode == 1 and "hall_admin token" in refused.stderr
     token = platform.token("hall_admin", "HALL", user="admin-cli")
-    done = subprocess.run(
-        [*command, *args, "--token", token],
-        cwd=ROOT,
-        env=platform.env(),
-        capture_output=True,
-        text=True,
-        check=False,
-    )
+    done = erase_command(platform, *args, "--token", token)
     assert done.returncode == 0, done.stderr
     assert "erased on case" in done.stdout
     company = hall.staff_view(cases["company"][0], "SCJG")["applicant"]
     assert company["erased"] is True and company["contact"] is None and company["phone"] is None
     assert company["name"] == COMPANY["name"]  # the organisation's own name is public data
-    twice = subprocess.run(
-        [*command, *args, "--token", token],
-        cwd=ROOT,
-        env=platform.env(),
-        capture_output=True,
-        text=True,
-        check=False,
-    )
+    twice = erase_command(platform, *args, CASETRAIL_TOKEN=token)
     assert twice.returncode == 0 and "nothing new recorded" in twice.stdout
 
 
