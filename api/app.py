@@ -10,12 +10,13 @@ from api.rate_limit import RateLimiter
 from api.routers import calendar, cases, contract, privacy, public, service_items, web
 from domain.application import HallApplication
 from infra.config import Settings
-from infra.schema_lock import lock_schema
-from projections import registry
+from infra.grants import API, require_privileges
+from infra.recorder import purge_expired_claims
 
 
 def create_app(settings: Settings, application: HallApplication, pool: ConnectionPool) -> FastAPI:
-    """The API over an application and a read-model pool."""
+    """The API over an application and a pool, both as the API's role; fails clearly when
+    its tables are missing (they are the owner's to create)."""
     app = FastAPI(
         title="casetrail",
         version="0.1.0",
@@ -26,8 +27,8 @@ def create_app(settings: Settings, application: HallApplication, pool: Connectio
     app.state.pool = pool
     app.state.lookup_limiter = RateLimiter.parse(settings.lookup_rate)
     with pool.connection() as conn:
-        lock_schema(conn)
-        registry.ensure_missing_schemas(conn)
+        require_privileges(conn, API)
+        purge_expired_claims(conn)
     problems.install(app)
     routers = (cases.router, service_items.router, calendar.router, privacy.router, public.router)
     for router in routers:

@@ -25,11 +25,11 @@ def run_relay(settings: Settings) -> None:
     """Relay the event store to Kafka until stopped."""
     logging.basicConfig(level=logging.INFO, format="%(asctime)s %(name)s %(message)s")
     stop = stop_on_signals()
-    with open_pool(settings, max_size=2) as pool:
+    with open_pool(settings.relay_database_url, max_size=2) as pool:
         app = build_application(settings, pool)
         try:
             Relay(
-                database_url=settings.database_url,
+                database_url=settings.relay_database_url,
                 recorder=app.recorder,
                 mapper=app.mapper,
                 bootstrap_servers=settings.bootstrap_servers,
@@ -47,7 +47,7 @@ def run_projections(settings: Settings) -> None:
     logging.basicConfig(level=logging.INFO, format="%(asctime)s %(name)s %(message)s")
     stop = stop_on_signals()
     ProjectionRunner(
-        database_url=settings.database_url,
+        database_url=settings.projector_database_url,
         bootstrap_servers=settings.bootstrap_servers,
         topic=settings.topic,
         projections=ALL,

@@ -18,11 +18,13 @@ from kafka.consumer.subscription_state import ConsumerRebalanceListener
 
 from consumers.cloudevents import decode
 from consumers.resilience import keep_running
+from infra.grants import PROJECTOR, require_privileges
 from infra.schema_lock import lock_schema
 from projections.registry import Projection, signature
 
 log = logging.getLogger("casetrail.projections")
 
+# created by the owner (infra.bootstrap.prepare_database)
 SCHEMA = """
 CREATE TABLE IF NOT EXISTS consumer_offsets (
     consumer text NOT NULL,
@@ -92,13 +94,12 @@ class ProjectionRunner:
             consumer.close(autocommit=False)
 
     def prepare_views(self, conn: psycopg.Connection) -> None:
-        """Create the runner's tables, and clear the views for a rebuild when the
-        projections changed; one process at a time (the schema lock)."""
+        """Check that the runner's tables exist and may be written, and clear the views
+        for a rebuild when the projections changed, never while the owner changes the
+        schema (the schema lock)."""
         with conn.transaction():
+            require_privileges(conn, PROJECTOR)
             lock_schema(conn)
-            conn.execute(SCHEMA)
-            for projection in self.projections:
-                projection.ensure_schema(conn)
             self._rebuild_if_changed(conn)
 
     def _rebuild_if_changed(self, conn: psycopg.Connection) -> None:

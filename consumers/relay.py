@@ -20,11 +20,12 @@ from kafka import KafkaProducer
 
 from consumers.cloudevents import encode, recorded_document, to_cloudevent
 from consumers.resilience import keep_running
-from infra.schema_lock import lock_schema
+from infra.grants import RELAY, require_privileges
 
 log = logging.getLogger("casetrail.relay")
 
 LEADER_LOCK_KEY = 0x0CA5E7A1  # advisory lock id of the relay leader
+# created by the owner (infra.bootstrap.prepare_database)
 SCHEMA = """
 CREATE TABLE IF NOT EXISTS relay_positions (
     name text PRIMARY KEY,
@@ -95,9 +96,7 @@ class Relay:
             psycopg.connect(self.database_url, autocommit=True) as listener,
             _producer(self.bootstrap_servers) as producer,
         ):
-            with control.transaction():
-                lock_schema(control)
-                control.execute(SCHEMA)
+            require_privileges(control, RELAY)
             if not self._lead(control, stop):
                 return
             listener.execute(f'LISTEN "{self.channel}"')

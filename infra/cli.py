@@ -17,6 +17,10 @@ def main(argv: Sequence[str] | None = None) -> int:
     stack = commands.add_parser("stack", help="start, stop or show the local Kafka and PostgreSQL")
     stack.add_argument("action", choices=["up", "down", "status"])
     commands.add_parser("up", help="run the whole platform with demo data (Ctrl-C stops it)")
+    commands.add_parser(
+        "migrate", help="create or update the tables and grants, as the owner (DATABASE_URL)"
+    )
+    commands.add_parser("grants", help="print the SQL granting each role what it needs")
     commands.add_parser("relay", help="run the relay: event store → Kafka")
     commands.add_parser("project", help="run the projection runner: Kafka → read models")
     commands.add_parser("api", help="run the HTTP API")
@@ -51,12 +55,12 @@ def main(argv: Sequence[str] | None = None) -> int:
 
 def _run(args: argparse.Namespace) -> int:
     if args.command == "stack":
-        from infra import stack
+        from infra import postgres, stack
 
         if args.action == "up":
             info = stack.up()
             print(f"KAFKA_BOOTSTRAP_SERVERS={info.bootstrap_servers}")
-            print(f"DATABASE_URL={info.database_url}")
+            print(f"DATABASE_URL={postgres.without_password(info.database_url)}")
         else:
             {"down": stack.down, "status": stack.print_status}[args.action]()
         return 0
@@ -64,6 +68,11 @@ def _run(args: argparse.Namespace) -> int:
         from infra.platform import run_platform
 
         return run_platform()
+    if args.command == "grants":
+        from infra.grants import grant_statements
+
+        print("".join(f"{statement.as_string()};\n" for statement in grant_statements()), end="")
+        return 0
     settings = Settings.from_env()
     if args.command == "token":
         from api.tokens import issue
@@ -77,6 +86,12 @@ def _run(args: argparse.Namespace) -> int:
                 hours=args.hours,
             )
         )
+    elif args.command == "migrate":
+        from infra import postgres
+        from infra.bootstrap import migrate
+
+        migrate(settings)
+        print(f"tables and grants up to date in {postgres.without_password(settings.database_url)}")
     elif args.command == "relay":
         from consumers.processes import run_relay
 

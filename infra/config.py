@@ -5,34 +5,34 @@ from __future__ import annotations
 import os
 import secrets
 from dataclasses import dataclass, field
-from pathlib import Path
 from urllib.parse import unquote, urlsplit
 
 from eventsourcing.cryptography import AESCipher
 
 from domain.clock import Clock, SimulatedClock, SystemClock
 from domain.errors import InvalidCommand
-from infra import kafka, postgres
+from infra import grants, kafka, postgres
 from infra.master_keys import new_master_key
 from infra.secrets import load_secret
+from infra.state import secrets_dir
 
-ROOT = Path(__file__).resolve().parents[1]
 DEFAULT_TOPIC = "casetrail.case-events"
 SIMULATION_MODES = ("demo", "test")
 
 
-def state_dir() -> Path:
-    """The ignored folder holding generated state: CASETRAIL_STATE_DIR, else <repo>/.casetrail."""
-    override = os.environ.get("CASETRAIL_STATE_DIR")
-    return Path(override).resolve() if override else ROOT / ".casetrail"
-
-
 @dataclass(frozen=True)
 class Settings:
-    """Where the servers are and how the platform names things."""
+    """Where the servers are and how the platform names things.
 
-    database_url: str
+    ``database_url`` is the owner's, for schema changes (``casetrail migrate``); each
+    process connects with its own role's URL.
+    """
+
+    database_url: str = field(repr=False)
     bootstrap_servers: str
+    api_database_url: str = field(repr=False)
+    relay_database_url: str = field(repr=False)
+    projector_database_url: str = field(repr=False)
     topic: str = DEFAULT_TOPIC
     hall: str = "demo-hall"
     api_host: str = "127.0.0.1"
@@ -53,9 +53,16 @@ class Settings:
     ) -> Settings:
         """Settings from environment variables, with the local stack's addresses as defaults."""
         env = os.environ
+        owner = database_url or postgres.database_url()
         return cls(
-            database_url=database_url or postgres.database_url(),
+            database_url=owner,
             bootstrap_servers=bootstrap_servers or kafka.bootstrap_servers(),
+            api_database_url=env.get("CASETRAIL_API_DATABASE_URL")
+            or postgres.role_url(grants.API, owner),
+            relay_database_url=env.get("CASETRAIL_RELAY_DATABASE_URL")
+            or postgres.role_url(grants.RELAY, owner),
+            projector_database_url=env.get("CASETRAIL_PROJECTOR_DATABASE_URL")
+            or postgres.role_url(grants.PROJECTOR, owner),
             topic=env.get("CASETRAIL_TOPIC", DEFAULT_TOPIC),
             hall=env.get("CASETRAIL_HALL", "demo-hall"),
             api_host=env.get("CASETRAIL_API_HOST", "127.0.0.1"),
@@ -87,9 +94,19 @@ class Settings:
         except InvalidCommand as error:
             raise RuntimeError(str(error)) from None
 
-    def eventsourcing_env(self) -> dict[str, str]:
-        """The ``eventsourcing`` library's settings for this database."""
-        url = urlsplit(self.database_url)
+    def database_env(self) -> dict[str, str]:
+        """The variables that hand these database URLs to a child process."""
+        return {
+            "DATABASE_URL": self.database_url,
+            "CASETRAIL_API_DATABASE_URL": self.api_database_url,
+            "CASETRAIL_RELAY_DATABASE_URL": self.relay_database_url,
+            "CASETRAIL_PROJECTOR_DATABASE_URL": self.projector_database_url,
+        }
+
+    def eventsourcing_env(self, database_url: str, *, create_table: bool = False) -> dict[str, str]:
+        """The ``eventsourcing`` library's settings for a connection as ``database_url``;
+        only the owner creates the tables."""
+        url = urlsplit(database_url)
         return {
             "PERSISTENCE_MODULE": "eventsourcing.postgres",
             "POSTGRES_DBNAME": url.path.lstrip("/"),
@@ -98,16 +115,11 @@ class Settings:
             "POSTGRES_USER": unquote(url.username or ""),
             "POSTGRES_PASSWORD": unquote(url.password or ""),
             "POSTGRES_ENABLE_DB_FUNCTIONS": "n",
-            "CREATE_TABLE": "y",
+            "CREATE_TABLE": "y" if create_table else "n",
             "APPLICATION_RECORDER_TOPIC": "infra.recorder:ClaimingRecorder",
             "CIPHER_TOPIC": "eventsourcing.cryptography:AESCipher",
             "CIPHER_KEY": self.event_cipher_key,
         }
-
-
-def secrets_dir() -> Path:
-    """Where locally generated secrets live (mode 0600 files, a 0700 folder)."""
-    return state_dir() / "secrets"
 
 
 def _token() -> str:

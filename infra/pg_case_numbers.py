@@ -1,12 +1,13 @@
-"""Case-number sequences kept in PostgreSQL, one counter per department and day."""
+"""Case-number sequences kept in PostgreSQL, one counter per department and day.
+
+``SCHEMA`` is created by the owner (``infra.bootstrap.prepare_database``).
+"""
 
 from __future__ import annotations
 
 from datetime import date
 
 from psycopg_pool import ConnectionPool
-
-from infra.schema_lock import lock_schema
 
 SCHEMA = """
 CREATE TABLE IF NOT EXISTS case_number_counters (
@@ -23,9 +24,6 @@ class PostgresCaseNumberSequence:
 
     def __init__(self, pool: ConnectionPool) -> None:
         self.pool = pool
-        with pool.connection() as conn:
-            lock_schema(conn)
-            conn.execute(SCHEMA)
 
     def next(self, department: str, day: date) -> int:
         """The next number for this department and day, starting at 1."""

@@ -21,10 +21,11 @@ from domain.application import HallApplication
 from domain.case import Case
 from domain.clock import SimulatedClock
 from infra import stack
-from infra.bootstrap import build_application, open_pool, prepare_database
+from infra.bootstrap import build_application, migrate, open_pool
 from infra.catalogue import load_catalogue
-from infra.config import ROOT, Settings, state_dir
+from infra.config import Settings
 from infra.demo import DemoCase, generate
+from infra.state import ROOT, state_dir
 
 PROCESSES = ("relay", "project", "api")
 DEMO_CASES = 300
@@ -45,7 +46,7 @@ def serve_api(settings: Settings) -> None:
 
     from api.app import create_app
 
-    with open_pool(settings) as pool:
+    with open_pool(settings.api_database_url) as pool:
         application = build_application(settings, pool)
         uvicorn.run(
             create_app(settings, application, pool),
@@ -60,11 +61,11 @@ def run_platform() -> int:
     signal.signal(signal.SIGTERM, _interrupt)
     info = stack.up()
     settings = replace(Settings.from_env(info.database_url, info.bootstrap_servers), mode="demo")
-    prepare_database(settings)
+    migrate(settings)
     shown = _demo_data(settings)
     env = {
         **os.environ,
-        "DATABASE_URL": settings.database_url,
+        **settings.database_env(),
         "KAFKA_BOOTSTRAP_SERVERS": settings.bootstrap_servers,
         "CASETRAIL_MODE": "demo",
     }
@@ -112,7 +113,7 @@ def run_platform() -> int:
 
 def _demo_data(settings: Settings) -> DemoCase:
     """Load the catalogue, and the demo cases on first start; the case to show."""
-    with open_pool(settings, max_size=2) as pool:
+    with open_pool(settings.api_database_url, max_size=2) as pool:
         app = build_application(settings, pool)
         registered = load_catalogue(app)
         if registered:

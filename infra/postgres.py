@@ -1,10 +1,18 @@
-"""Private PostgreSQL cluster under the state folder, or an external server from the environment."""
+"""Private PostgreSQL cluster under the state folder, or an external server from the environment.
+
+The private cluster asks every client for a password (scram-sha-256). Its roles, each
+with a password generated into the state folder's ``secrets/`` (mode 0600): the
+superuser ``casetrail``, used only here to manage the roles and the database; the
+owner ``casetrail_owner``, which owns the database and runs every schema change; and
+the processes' roles of ``infra.grants``.
+"""
 
 from __future__ import annotations
 
 import contextlib
 import os
 import pwd
+import secrets
 import socket
 import stat
 import subprocess
@@ -17,9 +25,14 @@ from urllib.parse import quote, urlsplit
 import psycopg
 from psycopg import sql
 
+from infra import grants
+from infra.secrets import local_secret
+from infra.state import secrets_dir
+
 PG_ROOT = Path("/usr/lib/postgresql")
 DATABASE = "casetrail"
-USER = "casetrail"
+SUPERUSER = "casetrail"
+OWNER = "casetrail_owner"
 
 
 def port() -> int:
@@ -34,12 +47,27 @@ def is_external() -> bool:
 
 def database_url(dbname: str | None = None) -> str:
     """URL of the stack's database, or of database `dbname` on the same server."""
-    url = (
-        os.environ.get("DATABASE_URL")
-        or _postgres_host_url()
-        or f"postgresql://{USER}@127.0.0.1:{port()}/{DATABASE}"
-    )
+    url = os.environ.get("DATABASE_URL") or _postgres_host_url() or _local_url(OWNER, DATABASE)
     return url if dbname is None else urlsplit(url)._replace(path=f"/{dbname}").geturl()
+
+
+def role_url(role: str, url: str) -> str:
+    """The URL of ``url``'s database for ``role`` on the private cluster; an external
+    server's URL as it is (CASETRAIL_*_DATABASE_URL name other roles there)."""
+    return url if is_external() else _local_url(role, urlsplit(url).path.lstrip("/"))
+
+
+def password(role: str) -> str:
+    """The generated password of a role on the private cluster."""
+    return local_secret(secrets_dir() / f"postgres-{role}", lambda: secrets.token_urlsafe(24))
+
+
+def without_password(url: str) -> str:
+    """``url`` without its password, for showing (the private cluster's are in
+    the state folder's ``secrets/``)."""
+    parts = urlsplit(url)
+    auth, at, host = parts.netloc.rpartition("@")
+    return parts._replace(netloc=f"{auth.partition(':')[0]}{at}{host}").geturl()
 
 
 def address() -> str:
@@ -58,8 +86,10 @@ def accepts(url: str) -> bool:
 
 
 def create_database(name: str) -> str:
-    """Create database `name` on the stack's server unless it exists; return its URL."""
-    _create(database_url(), name)
+    """Create database `name` on the stack's server unless it exists; return its URL
+    (the owner's, on the private cluster)."""
+    with psycopg.connect(database_url("postgres"), autocommit=True) as conn:
+        _create(conn, name)
     return database_url(name)
 
 
@@ -79,7 +109,8 @@ def start(home: Path, timeout: float = 60.0) -> None:
     else:
         _launch(home, timeout)
     _wait(home, timeout)
-    _create(database_url("postgres"), DATABASE)
+    _require_passwords(home / "data")
+    _ensure_roles()
     if not running:
         print(f"PostgreSQL ready in {time.monotonic() - started:.1f} s", file=sys.stderr)
 
@@ -110,18 +141,24 @@ def _launch(home: Path, timeout: float) -> None:
         _hand_to_postgres_user(home)
     if not (data / "PG_VERSION").exists():
         print(f"initialising PostgreSQL cluster in {data}…", file=sys.stderr)
-        _tool(
-            home,
-            bindir / "initdb",
-            "-D",
-            str(data),
-            "-U",
-            USER,
-            "--auth=trust",
-            "--no-locale",
-            "-E",
-            "UTF8",
-        )
+        pwfile = home / "initdb-password"
+        _write_for_server(pwfile, password(SUPERUSER))
+        try:
+            _tool(
+                home,
+                bindir / "initdb",
+                "-D",
+                str(data),
+                "-U",
+                SUPERUSER,
+                "--auth=scram-sha-256",
+                f"--pwfile={pwfile}",
+                "--no-locale",
+                "-E",
+                "UTF8",
+            )
+        finally:
+            pwfile.unlink()
         with open(data / "postgresql.conf", "a") as conf:
             conf.write("listen_addresses = '127.0.0.1'\nunix_socket_directories = ''\n")
     print(f"starting PostgreSQL on 127.0.0.1:{port()}…", file=sys.stderr)
@@ -139,6 +176,79 @@ def _launch(home: Path, timeout: float) -> None:
         f"-p {port()}",
         "start",
     )
+
+
+def _local_url(role: str, dbname: str) -> str:
+    return f"postgresql://{role}:{quote(password(role), safe='')}@127.0.0.1:{port()}/{dbname}"
+
+
+def _require_passwords(data: Path) -> None:
+    """Upgrade a cluster initialised with ``trust`` (before passwords were required):
+    give the superuser its password, then ask every client for one (scram-sha-256)."""
+    hba = data / "pg_hba.conf"
+    lines = hba.read_text().splitlines()
+    rules = [i for i, line in enumerate(lines) if line.split() and not line.startswith("#")]
+    if not any(lines[i].split()[-1] == "trust" for i in rules):
+        return
+    print("PostgreSQL: requiring passwords (scram-sha-256) from now on", file=sys.stderr)
+    with psycopg.connect(_local_url(SUPERUSER, "postgres"), autocommit=True) as conn:
+        conn.execute(_set_password(SUPERUSER))
+        for i in rules:
+            lines[i] = lines[i].rsplit(None, 1)[0] + " scram-sha-256"
+        hba.write_text("\n".join(lines) + "\n")
+        conn.execute("SELECT pg_reload_conf()")
+
+
+def _ensure_roles() -> None:
+    """Create the owner and the processes' roles with their passwords (updated when a
+    password file was regenerated), and give the owner the stack's database and all
+    that is in it (a database created before the roles belonged to the superuser)."""
+    with psycopg.connect(_local_url(SUPERUSER, "postgres"), autocommit=True) as conn:
+        for role in (OWNER, *grants.ROLES):
+            found = conn.execute("SELECT 1 FROM pg_roles WHERE rolname = %s", (role,)).fetchone()
+            if found is None:
+                conn.execute(sql.SQL("CREATE ROLE {} LOGIN").format(sql.Identifier(role)))
+            conn.execute(_set_password(role))
+        conn.execute(sql.SQL("ALTER ROLE {} CREATEDB").format(sql.Identifier(OWNER)))
+        _create(conn, DATABASE)
+        conn.execute(
+            sql.SQL("ALTER DATABASE {} OWNER TO {}").format(
+                sql.Identifier(DATABASE), sql.Identifier(OWNER)
+            )
+        )
+    with psycopg.connect(_local_url(SUPERUSER, DATABASE), autocommit=True) as conn:
+        for kind, name in conn.execute(FOREIGN_OWNED, {"owner": OWNER}).fetchall():
+            conn.execute(
+                sql.SQL("ALTER {} {} OWNER TO {}").format(
+                    sql.SQL(kind), sql.SQL(name), sql.Identifier(OWNER)
+                )
+            )
+
+
+FOREIGN_OWNED = """
+SELECT CASE relkind WHEN 'c' THEN 'TYPE' ELSE 'TABLE' END, oid::regclass::text FROM pg_class
+ WHERE relnamespace = 'public'::regnamespace AND relkind IN ('r', 'p', 'c')
+   AND relowner <> %(owner)s::regrole
+UNION ALL
+SELECT 'FUNCTION', oid::regprocedure::text FROM pg_proc
+ WHERE pronamespace = 'public'::regnamespace AND proowner <> %(owner)s::regrole
+"""
+
+
+def _set_password(role: str) -> sql.Composed:
+    return sql.SQL("ALTER ROLE {} PASSWORD {}").format(
+        sql.Identifier(role), sql.Literal(password(role))
+    )
+
+
+def _write_for_server(path: Path, text: str) -> None:
+    """Write a 0600 file that the server's tools (run as `postgres` when root) can read."""
+    fd = os.open(path, os.O_CREAT | os.O_TRUNC | os.O_WRONLY, 0o600)
+    with os.fdopen(fd, "w") as file:
+        file.write(text + "\n")
+    if os.geteuid() == 0:
+        owner = pwd.getpwnam("postgres")
+        os.chown(path, owner.pw_uid, owner.pw_gid)
 
 
 def _postgres_host_url() -> str | None:
@@ -231,19 +341,29 @@ def _tool(home: Path, program: Path, *args: str) -> None:
 
 
 def _wait(home: Path, timeout: float) -> None:
+    """Wait until the superuser can connect; a refused password cannot get better."""
     deadline = time.monotonic() + timeout
-    while not accepts(database_url("postgres")):
+    while True:
+        try:
+            psycopg.connect(_local_url(SUPERUSER, "postgres"), connect_timeout=2).close()
+            return
+        except psycopg.OperationalError as error:
+            if "password authentication failed" in str(error):
+                raise RuntimeError(
+                    f"PostgreSQL refused the password in {secrets_dir()}/postgres-{SUPERUSER}; "
+                    "to start over: casetrail stack down && rm -rf .casetrail"
+                ) from None
         if time.monotonic() > deadline:
             _fail(f"PostgreSQL did not accept connections within {timeout:.0f} s", home)
         time.sleep(0.2)
 
 
-def _create(admin_url: str, name: str) -> None:
-    with psycopg.connect(admin_url, autocommit=True) as conn:
-        exists = conn.execute("SELECT 1 FROM pg_database WHERE datname = %s", (name,)).fetchone()
-        if exists is None:
-            with contextlib.suppress(psycopg.errors.DuplicateDatabase):
-                conn.execute(sql.SQL("CREATE DATABASE {}").format(sql.Identifier(name)))
+def _create(conn: psycopg.Connection, name: str) -> None:
+    """Create database ``name`` (owned by ``conn``'s user) unless it exists."""
+    exists = conn.execute("SELECT 1 FROM pg_database WHERE datname = %s", (name,)).fetchone()
+    if exists is None:
+        with contextlib.suppress(psycopg.errors.DuplicateDatabase):
+            conn.execute(sql.SQL("CREATE DATABASE {}").format(sql.Identifier(name)))
 
 
 def _listening(tcp_port: int) -> bool:

@@ -29,7 +29,7 @@ def erase(
         actor = verify(settings.token_secret, token)
     except InvalidToken as error:
         raise RuntimeError(f"invalid token: {error}") from None
-    with open_pool(settings, max_size=2) as pool:
+    with open_pool(settings.api_database_url, max_size=2) as pool:
         app = build_application(settings, pool)
         try:
             erasure = app.erase_applicant(
@@ -51,7 +51,7 @@ def erase(
 def rewrap(settings: Settings) -> int:
     """Re-wrap every live data key under the keyring's current (first) master key."""
     keys = MasterKeys.parse(settings.master_keys)
-    with open_pool(settings, max_size=1) as pool:
+    with open_pool(settings.api_database_url, max_size=1) as pool:
         moved = PostgresPersonalDataStore(pool, keys).rewrap()
     print(f"{moved} data key(s) re-wrapped under master key {keys.current}")
     return 0

@@ -7,6 +7,12 @@ the first outcome when the events were committed, and runs afresh when they
 were not; no key is ever left half-done. A new case's query-code verifier is
 written with its ``Submitted`` event the same way: no case without a code, no
 code without a case.
+
+Inserting events first locks the events table in EXCLUSIVE mode, so that events
+commit in the order of their positions. PostgreSQL allows that lock only to
+roles that may UPDATE, DELETE or TRUNCATE the table; the recorder takes it
+through ``lock_casetrail_events()``, a function that runs with its owner's
+rights, so that the application role may append events and nothing more.
 """
 
 from __future__ import annotations
@@ -14,16 +20,18 @@ from __future__ import annotations
 from collections.abc import Sequence
 from typing import Any
 
+import psycopg
 from eventsourcing.persistence import StoredEvent
 from eventsourcing.postgres import PostgresApplicationRecorder, PostgresDatastore
 from psycopg import Connection, Cursor
 from psycopg.rows import DictRow
-from psycopg.sql import SQL, Composed
+from psycopg.sql import SQL, Composed, Identifier
 from psycopg.types.json import Jsonb
 
 from domain.application import CodeVerifier, RequestKey
 
 REPLAY_WINDOW = "1 day"  # how long a key replays; the query code it may hold goes with it
+LOCK_FUNCTION = "lock_casetrail_events"
 
 CLAIMS_SCHEMA = [
     """CREATE TABLE IF NOT EXISTS request_claims (
@@ -39,7 +47,6 @@ CLAIMS_SCHEMA = [
 )""",
     "CREATE INDEX IF NOT EXISTS request_claims_created_at ON request_claims (created_at)",
     "DROP TABLE IF EXISTS idempotency_keys",  # the claims' first home, outside the transaction
-    f"DELETE FROM request_claims WHERE created_at < now() - interval '{REPLAY_WINDOW}'",
     """CREATE TABLE IF NOT EXISTS query_code_verifiers (
     case_no text PRIMARY KEY,
     case_id uuid NOT NULL UNIQUE,
@@ -48,12 +55,33 @@ CLAIMS_SCHEMA = [
 ]
 
 
+def purge_expired_claims(conn: psycopg.Connection) -> None:
+    """Delete the claims that no longer replay (and the query codes they hold)."""
+    conn.execute(
+        f"DELETE FROM request_claims WHERE created_at < now() - interval '{REPLAY_WINDOW}'"
+    )
+
+
 class ClaimingRecorder(PostgresApplicationRecorder):
     """Records events, and the request's claim with them when a command names one."""
 
     def __init__(self, datastore: PostgresDatastore, **kwargs: Any) -> None:
         super().__init__(datastore, **kwargs)
+        schema, table = Identifier(datastore.schema), Identifier(self.events_table_name)
+        lock = Identifier(LOCK_FUNCTION)
         self.sql_create_statements.extend(Composed([SQL(s)]) for s in CLAIMS_SCHEMA)
+        self.sql_create_statements.append(
+            SQL(
+                "CREATE OR REPLACE FUNCTION {schema}.{lock}() RETURNS void LANGUAGE plpgsql "
+                "SECURITY DEFINER SET search_path = pg_catalog, pg_temp AS "
+                "$$BEGIN LOCK TABLE {schema}.{table} IN EXCLUSIVE MODE; END$$"
+            ).format(schema=schema, lock=lock, table=table)
+        )
+        *settings, _ = self.lock_table_statements  # the library's own LOCK TABLE goes
+        self.lock_table_statements = [
+            *settings,
+            SQL("SELECT {schema}.{lock}()").format(schema=schema, lock=lock),
+        ]
 
     def _fetch_ids_after_insert_events(
         self, curs: Cursor[DictRow], stored_events: Sequence[StoredEvent], **kwargs: Any

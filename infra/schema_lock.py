@@ -1,9 +1,10 @@
-"""Tables are created or checked by one process at a time.
+"""Schema changes and view rebuilds happen one at a time.
 
-The API, the relay and the projection runner each make sure of their tables when
-they start. ``CREATE ... IF NOT EXISTS`` still takes table locks, so processes
-starting together could deadlock on them (one creating an index, another already
-rebuilding a view); a transaction-scoped advisory lock puts them in a queue.
+The owner's ``prepare_database`` (``casetrail migrate``) creates or updates the
+tables, and the projection runner truncates its views for a rebuild. Both take
+table locks (even ``CREATE ... IF NOT EXISTS`` does), so running together they
+could deadlock (one creating an index, the other rebuilding a view); a
+transaction-scoped advisory lock puts them in a queue.
 """
 
 from __future__ import annotations

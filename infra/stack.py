@@ -11,7 +11,7 @@ from pathlib import Path
 from typing import Literal
 
 from infra import kafka, postgres
-from infra.config import state_dir
+from infra.state import state_dir
 
 
 @dataclass(frozen=True)

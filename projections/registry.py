@@ -73,15 +73,3 @@ ALL = (PUBLIC_STATUS, CASE_FACTS, CATALOGUE)
 def signature(projections: Sequence[Projection]) -> str:
     """What the stored views were built by, e.g. ``case_facts@1,public_status@2``."""
     return ",".join(sorted(f"{p.name}@{p.version}" for p in projections))
-
-
-def ensure_missing_schemas(conn: psycopg.Connection) -> None:
-    """Create the tables of views that have none yet, and touch no existing table.
-
-    For readers such as the API: even ``CREATE INDEX IF NOT EXISTS`` locks its table
-    against writes, and the projection runner, which owns the views, may be writing.
-    """
-    for projection in ALL:
-        exists = conn.execute("SELECT to_regclass(%s)", (projection.table,)).fetchone()
-        if exists is None or exists[0] is None:
-            projection.ensure_schema(conn)

@@ -26,7 +26,7 @@ from playwright.sync_api import (
     sync_playwright,
 )
 
-from infra.config import ROOT
+from infra.state import ROOT
 from tests.integration import conftest as integration
 from tests.integration.harness import Hall, Platform, running_hall
 

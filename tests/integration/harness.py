@@ -31,7 +31,8 @@ from api.tokens import issue
 from infra import kafka, postgres
 from infra.bootstrap import build_application, open_pool, prepare_database
 from infra.catalogue import load_catalogue
-from infra.config import ROOT, Settings, state_dir
+from infra.config import Settings
+from infra.state import ROOT, state_dir
 
 T = TypeVar("T")
 
@@ -46,6 +47,16 @@ def wait_until(condition: Callable[[], T], timeout: float = 60.0, what: str = "c
         if time.monotonic() > deadline:
             raise AssertionError(f"timed out after {timeout} s waiting for {what}")
         time.sleep(0.01)
+
+
+def drop_database(url: str) -> None:
+    """Drop the database that ``url`` names, whoever is still connected to it (as the
+    private cluster's superuser: only it may end other roles' sessions, and a process
+    just stopped may leave one for a moment)."""
+    parts = urlsplit(postgres.role_url(postgres.SUPERUSER, url))
+    with psycopg.connect(parts._replace(path="/postgres").geturl(), autocommit=True) as conn:
+        name = sql.Identifier(parts.path.lstrip("/"))
+        conn.execute(sql.SQL("DROP DATABASE {} WITH (FORCE)").format(name))
 
 
 _PORTS_GIVEN: set[int] = set()
@@ -72,7 +83,9 @@ def free_port() -> int:
 
 
 class Platform:
-    """One isolated platform: a fresh database, a fresh topic, and its processes."""
+    """One isolated platform: a fresh database, a fresh topic, and its processes, each
+    process connecting as its own role (``settings``' per-role URLs); ``sql`` runs as
+    the owner."""
 
     def __init__(self, bootstrap_servers: str, name: str, relay_batch: int = 500) -> None:
         suffix = uuid.uuid4().hex[:8]
@@ -85,7 +98,7 @@ class Platform:
         )
         kafka.ensure_topic(bootstrap_servers, self.topic)
         prepare_database(self.settings)
-        with open_pool(self.settings, max_size=2) as pool:
+        with open_pool(self.settings.api_database_url, max_size=2) as pool:
             app = build_application(self.settings, pool)
             load_catalogue(app)
             app.close()
@@ -97,7 +110,7 @@ class Platform:
     def env(self) -> dict[str, str]:
         return {
             **os.environ,
-            "DATABASE_URL": self.settings.database_url,
+            **self.settings.database_env(),
             "KAFKA_BOOTSTRAP_SERVERS": self.settings.bootstrap_servers,
             "CASETRAIL_TOPIC": self.topic,
             "CASETRAIL_API_PORT": str(self.settings.api_port),
@@ -150,10 +163,7 @@ class Platform:
         """Stop the processes, then drop the platform's database and topic."""
         for name in list(self.processes):
             self.stop(name)
-        admin_url = urlsplit(self.settings.database_url)._replace(path="/postgres").geturl()
-        with psycopg.connect(admin_url, autocommit=True) as conn:
-            dbname = urlsplit(self.settings.database_url).path.lstrip("/")
-            conn.execute(sql.SQL("DROP DATABASE {} WITH (FORCE)").format(sql.Identifier(dbname)))
+        drop_database(self.settings.database_url)
         admin = KafkaAdminClient(bootstrap_servers=self.settings.bootstrap_servers)
         try:
             admin.delete_topics([self.topic])

@@ -38,7 +38,7 @@ def recorded(stack_info: Any) -> Iterator[Platform]:
 
 def record_cases(settings: Settings, count: int) -> None:
     """Record ``count`` cases of four events each through the application."""
-    with open_pool(settings, max_size=2) as pool:
+    with open_pool(settings.api_database_url, max_size=2) as pool:
         app = build_application(settings, pool)
         load_catalogue(app)
         applicant = {"kind": "person", "name": "赵六", "id_number": "1"}

@@ -17,7 +17,7 @@ from tests.integration.harness import Platform, public_text, wait_until
 
 
 def test_no_demo_applicant_data_in_any_public_response(platform: Platform) -> None:
-    with open_pool(platform.settings, max_size=2) as pool:
+    with open_pool(platform.settings.api_database_url, max_size=2) as pool:
         live = build_application(platform.settings, pool)
         now = live.clock.now()
         clock = SimulatedClock(now - timedelta(days=30))

@@ -107,8 +107,8 @@ def test_a_failed_command_leaves_its_key_free(hall: Hall) -> None:
 
 def waiting_on_a_lock(platform: Platform) -> bool:
     rows = platform.sql(
-        "SELECT count(*) FROM pg_stat_activity "
-        "WHERE wait_event_type = 'Lock' AND datname = current_database()"
+        "SELECT count(*) FROM pg_locks WHERE NOT granted AND database = "
+        "(SELECT oid FROM pg_database WHERE datname = current_database())"
     )
     return bool(rows[0][0])
 
@@ -150,7 +150,7 @@ def test_a_retry_that_loses_the_race_shows_the_winners_outcome(hall: Hall) -> No
     case = hall.submit("SCJG-001")
     clerk = Actor(id="clerk-hall", role="clerk", department="HALL")
     claim = RequestKey(actor=clerk.id, key="late-1", fingerprint="accept-body")
-    with open_pool(hall.platform.settings, max_size=2) as pool:
+    with open_pool(hall.platform.settings.api_database_url, max_size=2) as pool:
         app = build_application(hall.platform.settings, pool)
         won: list[Recorded] = []
 

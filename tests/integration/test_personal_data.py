@@ -16,9 +16,9 @@ from consumers.cloudevents import recorded_document
 from domain.case_numbers import format_case_no
 from domain.chain import verify_chain
 from infra.bootstrap import build_application, open_pool
-from infra.config import ROOT
 from infra.master_keys import MasterKeys, new_master_key
 from infra.personal_data_store import PostgresPersonalDataStore
+from infra.state import ROOT
 from tests.integration.harness import Hall, Platform, running_hall
 
 PERSON = {
@@ -92,7 +92,7 @@ def topic_values(platform: Platform) -> list[bytes]:
 
 
 def case_chain_from_postgres(platform: Platform, case_id: str) -> list[dict[str, Any]]:
-    with open_pool(platform.settings, max_size=1) as pool:
+    with open_pool(platform.settings.api_database_url, max_size=1) as pool:
         app = build_application(platform.settings, pool)
         stored = app.recorder.select_notifications(start=None, limit=100_000)
         documents = [
@@ -259,7 +259,7 @@ def test_rotating_the_master_key_rewraps_every_live_data_key(
     old = MasterKeys.parse(settings.master_keys)
     entry = new_master_key()
     rotated = MasterKeys.parse(f"{entry}\n{settings.master_keys}")
-    with open_pool(settings, max_size=1) as pool:
+    with open_pool(settings.api_database_url, max_size=1) as pool:
         live = hall.platform.sql("SELECT count(*) FROM applicant_keys WHERE wrapped IS NOT NULL")
         assert PostgresPersonalDataStore(pool, rotated).rewrap() == live[0][0] > 0
         new_only = PostgresPersonalDataStore(pool, MasterKeys.parse(entry))

@@ -1,7 +1,8 @@
-"""Processes that make sure of their tables at start wait for one another.
+"""Schema changes and view rebuilds wait for one another.
 
-Without the schema lock the API and the projection runner, started together,
-could deadlock on the locks that ``CREATE ... IF NOT EXISTS`` takes.
+The owner's ``prepare_database`` (``casetrail migrate``) and the projection runner's
+rebuild of its views (a TRUNCATE) take the schema lock, so neither runs into the
+other's table locks; the API and the relay change no schema and take no such lock.
 """
 
 from __future__ import annotations
@@ -18,7 +19,6 @@ from api.app import create_app
 from consumers.projection_runner import ProjectionRunner
 from infra.bootstrap import build_application, open_pool, prepare_database
 from infra.config import Settings
-from infra.pg_case_numbers import PostgresCaseNumberSequence
 from infra.schema_lock import SCHEMA_LOCK_KEY, lock_schema
 from projections.registry import ALL
 from tests.integration.harness import Platform, wait_until
@@ -30,36 +30,21 @@ Start = Callable[[], object]
 
 
 @contextmanager
-def api(settings: Settings) -> Iterator[Start]:
-    """Creating the API app (its application is built before the lock is taken)."""
-    with open_pool(settings, max_size=2) as pool:
-        application = build_application(settings, pool)
-        yield lambda: create_app(settings, application, pool)
-        application.close()
-
-
-@contextmanager
-def case_numbers(settings: Settings) -> Iterator[Start]:
-    with open_pool(settings, max_size=1) as pool:
-        yield lambda: PostgresCaseNumberSequence(pool)
-
-
-@contextmanager
 def database(settings: Settings) -> Iterator[Start]:
     yield lambda: prepare_database(settings)
 
 
 @contextmanager
 def projection_runner(settings: Settings) -> Iterator[Start]:
-    """The runner's setup of its tables and views, on a connection of its own."""
+    """The runner's check of its tables and views, on a connection of its own."""
     runner = ProjectionRunner(
-        database_url=settings.database_url,
+        database_url=settings.projector_database_url,
         bootstrap_servers=settings.bootstrap_servers,
         topic=settings.topic,
         projections=ALL,
         group_id=f"schema-lock-{settings.topic}",
     )
-    with psycopg.connect(settings.database_url) as conn:
+    with psycopg.connect(settings.projector_database_url) as conn:
         yield lambda: runner.prepare_views(conn)
 
 
@@ -72,10 +57,8 @@ def waiting_for_schema_lock(platform: Platform) -> bool:
     return bool(rows[0][0])
 
 
-@pytest.mark.parametrize(
-    "setup", [api, case_numbers, database, projection_runner], ids=lambda f: f.__name__
-)
-def test_table_setup_waits_while_another_process_holds_the_schema_lock(
+@pytest.mark.parametrize("setup", [database, projection_runner], ids=lambda f: f.__name__)
+def test_schema_work_waits_while_another_process_holds_the_schema_lock(
     platform: Platform, setup: Callable[[Settings], AbstractContextManager[Start]]
 ) -> None:
     with setup(platform.settings) as start:
@@ -101,22 +84,30 @@ def assert_waits_for_the_lock(platform: Platform, start: Start) -> None:
         wait_until(lambda: waiting_for_schema_lock(platform), what="a wait on the schema lock")
         assert not finished.is_set()
         holder.commit()
-    assert finished.wait(timeout=60), "table setup did not finish after the lock was freed"
+    assert finished.wait(timeout=60), "schema work did not finish after the lock was freed"
     thread.join()
     assert not errors, errors
 
 
 def test_the_api_starts_while_the_runner_is_writing_the_views(platform: Platform) -> None:
     """The runner's transactions hold row-exclusive locks on the views; an API that
-    ran DDL on them at start (even ``IF NOT EXISTS``) would wait, or deadlock."""
-    with api(platform.settings) as start, psycopg.connect(platform.settings.database_url) as writer:
+    locked them at start (DDL, even ``IF NOT EXISTS``) would wait, or deadlock."""
+    settings = platform.settings
+    with (
+        open_pool(settings.api_database_url, max_size=2) as pool,
+        psycopg.connect(settings.projector_database_url) as writer,
+    ):
+        application = build_application(settings, pool)
         for projection in ALL:
             writer.execute(
                 sql.SQL("LOCK TABLE {} IN ROW EXCLUSIVE MODE").format(
                     sql.Identifier(projection.table)
                 )
             )
-        started = threading.Thread(target=start, daemon=True)
+        started = threading.Thread(
+            target=lambda: create_app(settings, application, pool), daemon=True
+        )
         started.start()
         started.join(timeout=30)
+        application.close()
         assert not started.is_alive(), "the API waited for the views' writer"

@@ -13,7 +13,7 @@ from typing import Any
 import pytest
 
 from infra import kafka, postgres
-from infra.config import state_dir
+from infra.state import state_dir
 from tests.integration.harness import Hall, Platform, running_hall, wait_until
 
 pytestmark = [

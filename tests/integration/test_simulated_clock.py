@@ -5,7 +5,7 @@ from __future__ import annotations
 import subprocess
 import sys
 
-from infra.config import ROOT
+from infra.state import ROOT
 from tests.integration.harness import Platform
 
 SIMULATED = {"CASETRAIL_MODE": "test", "CASETRAIL_SIMULATED_NOW": "2026-09-30T10:00:00+08:00"}

@@ -10,8 +10,14 @@ import pytest
 from domain.clock import SimulatedClock, SystemClock
 from infra.config import Settings
 
+URL = "postgresql://x@127.0.0.1:1/x"
 BASE = Settings(
-    database_url="postgresql://x@127.0.0.1:1/x", bootstrap_servers="127.0.0.1:1", token_secret="s"
+    database_url=URL,
+    bootstrap_servers="127.0.0.1:1",
+    api_database_url=URL,
+    relay_database_url=URL,
+    projector_database_url=URL,
+    token_secret="s",
 )
 
 

@@ -1,0 +1,108 @@
+"""Who may do what in the database: every table, sequence and function, and each role's
+privileges on it.
+
+The owner role creates and alters everything (``casetrail migrate``) and then applies
+this map; the processes connect as the roles below. A table missing here is a test
+failure (``tests/integration/test_least_privilege.py``): add one line for it.
+"""
+
+from __future__ import annotations
+
+import psycopg
+from psycopg import sql
+
+from infra.recorder import LOCK_FUNCTION
+from projections.registry import ALL as PROJECTIONS
+
+API = "casetrail_api"  # the API, and CLI commands that record events
+RELAY = "casetrail_relay"
+PROJECTOR = "casetrail_projector"
+ROLES = (API, RELAY, PROJECTOR)
+
+READ = "SELECT"
+UPSERT = "SELECT, INSERT, UPDATE"
+WRITE = "SELECT, INSERT, UPDATE, DELETE"
+
+TABLES: dict[str, dict[str, str]] = {
+    # the event store is append-only for everyone but its owner
+    "casetrail_events": {API: "SELECT, INSERT", RELAY: READ},
+    "request_claims": {API: "SELECT, INSERT, DELETE"},
+    "case_number_counters": {API: UPSERT},
+    "query_code_verifiers": {API: "SELECT, INSERT"},
+    # personal data: data keys are destroyed (and re-wrapped) by UPDATE, never deleted;
+    # the disclosure log is append-only
+    "applicant_keys": {API: UPSERT},
+    "applicant_cases": {API: "SELECT, INSERT"},
+    "personal_data_disclosures": {API: "INSERT"},
+    "relay_positions": {RELAY: UPSERT},
+    "consumer_offsets": {PROJECTOR: WRITE},
+    "applied_versions": {PROJECTOR: WRITE},
+    "projection_builds": {PROJECTOR: UPSERT},
+    # the views: written (and truncated for a rebuild) by the projector only
+    **{p.table: {API: READ, PROJECTOR: f"{UPSERT}, TRUNCATE"} for p in PROJECTIONS},
+}
+SEQUENCES: dict[str, dict[str, str]] = {
+    "casetrail_events_notification_id_seq": {API: "USAGE"},
+    "personal_data_disclosures_id_seq": {API: "USAGE"},
+}
+FUNCTIONS: dict[str, dict[str, str]] = {
+    # takes the insert lock on the events table, which LOCK TABLE itself would only
+    # allow with UPDATE, DELETE or TRUNCATE (see infra/recorder.py)
+    f"{LOCK_FUNCTION}()": {API: "EXECUTE"},
+}
+KINDS = {"TABLE": TABLES, "SEQUENCE": SEQUENCES, "FUNCTION": FUNCTIONS}
+
+
+def grant_statements(roles: tuple[str, ...] = ROLES) -> list[sql.Composed]:
+    """The statements that give ``roles`` exactly the privileges above, and nothing else,
+    on every object (repeatable: each object's privileges are revoked first)."""
+    statements = []
+    for kind, objects in KINDS.items():
+        for name, privileges in objects.items():
+            target = sql.SQL("{} {}").format(sql.SQL(kind), _object(kind, name))
+            grantees = sql.SQL(", ").join([sql.SQL("PUBLIC"), *map(sql.Identifier, roles)])
+            statements.append(sql.SQL("REVOKE ALL ON {} FROM {}").format(target, grantees))
+            statements += [
+                sql.SQL("GRANT {} ON {} TO {}").format(sql.SQL(what), target, sql.Identifier(role))
+                for role, what in privileges.items()
+                if role in roles
+            ]
+    return statements
+
+
+def apply_grants(conn: psycopg.Connection) -> list[str]:
+    """Grant the roles that exist on the server their privileges; the roles missing."""
+    existing = {
+        row[0]
+        for row in conn.execute(
+            "SELECT rolname FROM pg_roles WHERE rolname = ANY(%s)", (list(ROLES),)
+        )
+    }
+    for statement in grant_statements(tuple(r for r in ROLES if r in existing)):
+        conn.execute(statement)
+    return [role for role in ROLES if role not in existing]
+
+
+def require_privileges(conn: psycopg.Connection, role: str) -> None:
+    """Fail clearly unless every table that ``role``'s process uses exists and the
+    connected user holds the privileges it needs there."""
+    for table, privileges in TABLES.items():
+        if role not in privileges:
+            continue
+        found = conn.execute("SELECT to_regclass(%s)", (table,)).fetchone()
+        if found is None or found[0] is None:
+            raise RuntimeError(f"table {table} missing: run `casetrail migrate`")
+        for privilege in privileges[role].split(", "):
+            allowed = conn.execute(
+                "SELECT has_table_privilege(%s, %s)", (table, privilege)
+            ).fetchone()
+            if not (allowed and allowed[0]):
+                user = conn.info.user
+                raise RuntimeError(
+                    f"role {user} may not {privilege} table {table}: run `casetrail migrate`"
+                )
+
+
+def _object(kind: str, name: str) -> sql.Composable:
+    """A function's signature as written (``f()``), other names quoted."""
+    return sql.SQL(name) if kind == "FUNCTION" else sql.Identifier(name)
