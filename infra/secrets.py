@@ -8,6 +8,7 @@ state folder's ``secrets/`` that is generated on first use with mode 0600.
 from __future__ import annotations
 
 import os
+import sys
 from collections.abc import Callable
 from pathlib import Path
 
@@ -21,8 +22,14 @@ def load_secret(variable: str, folder: Path, make: Callable[[], str]) -> str:
             return Path(mounted).read_text().strip()
         except OSError as error:
             raise RuntimeError(f"{variable}_FILE: cannot read {mounted}: {error}") from None
-    name = variable.lower().removeprefix("casetrail_").replace("_", "-")
-    return local_secret(folder / name, make)
+    path = folder / variable.lower().removeprefix("casetrail_").replace("_", "-")
+    if not path.exists():
+        print(
+            f"casetrail: {variable} is not set; generating it into {path} (mode 0600). "
+            f"Outside development set {variable} or {variable}_FILE, and keep it safe.",
+            file=sys.stderr,
+        )
+    return local_secret(path, make)
 
 
 def local_secret(path: Path, make: Callable[[], str]) -> str:
