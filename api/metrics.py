@@ -3,7 +3,10 @@
 from __future__ import annotations
 
 from fastapi import APIRouter, Response
-from prometheus_client import CONTENT_TYPE_LATEST, Counter, generate_latest
+from prometheus_client import CONTENT_TYPE_LATEST, Counter, Gauge, generate_latest
+
+from api.deps import Pool
+from infra import quarantine
 
 PERSONAL_DATA_DECRYPTIONS = Counter(
     "casetrail_personal_data_decryptions",
@@ -11,10 +14,19 @@ PERSONAL_DATA_DECRYPTIONS = Counter(
     ["role", "purpose"],
 )
 
+QUARANTINED = Gauge(
+    "casetrail_quarantined_messages",
+    "Messages the consumers refused (poison), by consumer and status: held, replayed, discarded",
+    ["consumer", "status"],
+)
+
 router = APIRouter(tags=["operations"])
 
 
 @router.get("/metrics", include_in_schema=False)
-def metrics() -> Response:
-    """Every metric of this process."""
+def metrics(pool: Pool) -> Response:
+    """Every metric of this process, and the quarantine's counts from the database."""
+    with pool.connection() as conn:
+        for consumer, status, count in quarantine.counts(conn):
+            QUARANTINED.labels(consumer=consumer, status=status).set(count)
     return Response(generate_latest(), media_type=CONTENT_TYPE_LATEST)

@@ -4,6 +4,12 @@ Exactly-once in effect: each batch's view writes, the (case, version) pairs
 applied and the next Kafka offsets commit in one PostgreSQL transaction; on
 assignment the consumer seeks to the stored offsets; an event whose version is
 not above the case's last applied version is a duplicate and is skipped.
+
+No message stops it: one that is not a valid event continuing its case's chain
+(``consumers.validation``), or that a projection cannot apply, is held in the
+quarantine table (in the batch's transaction), sent to the dead-letter topic
+``<topic>.dlq`` with the reason and its source partition and offset, and logged;
+the runner goes on with the next message.
 """
 
 from __future__ import annotations
@@ -13,12 +19,17 @@ import threading
 from collections.abc import Iterable, Sequence
 
 import psycopg
-from kafka import KafkaConsumer, TopicPartition
+from kafka import KafkaConsumer, KafkaProducer, TopicPartition
+from kafka.consumer.fetcher import ConsumerRecord
 from kafka.consumer.subscription_state import ConsumerRebalanceListener
 
-from consumers.cloudevents import decode
+from consumers.dead_letters import dead_letter_headers
+from consumers.relay import open_producer
 from consumers.resilience import keep_running
+from consumers.validation import Applied, Apply, Poison, Verdict, judge, parse
+from infra import quarantine
 from infra.grants import PROJECTOR, require_privileges
+from infra.kafka import dead_letter_topic
 from infra.schema_lock import lock_schema
 from projections.registry import Projection, signature
 
@@ -39,6 +50,7 @@ CREATE TABLE IF NOT EXISTS applied_versions (
     version int NOT NULL,
     PRIMARY KEY (consumer, case_id)
 );
+ALTER TABLE applied_versions ADD COLUMN IF NOT EXISTS head text;
 CREATE TABLE IF NOT EXISTS projection_builds (
     consumer text PRIMARY KEY,
     signature text NOT NULL
@@ -80,13 +92,16 @@ class ProjectionRunner:
             max_poll_records=self.max_batch,
         )
         try:
-            with psycopg.connect(self.database_url) as conn:
+            with (
+                psycopg.connect(self.database_url) as conn,
+                open_producer(self.bootstrap_servers) as dead_letters,
+            ):
                 self.prepare_views(conn)
                 consumer.subscribe([self.topic], listener=_SeekToStored(self, conn, consumer))
                 while not stop.is_set():
                     polled = consumer.poll(timeout_ms=500)
                     for partition, records in polled.items():
-                        self._apply_batch(conn, partition, records)
+                        self._apply_batch(conn, dead_letters, partition, records)
                         log.info("applied %d events from %s", len(records), partition)
                     if polled:
                         consumer.commit_async()  # informational only
@@ -136,34 +151,92 @@ class ProjectionRunner:
         return {int(p): int(o) for p, o in rows}
 
     def _apply_batch(
-        self, conn: psycopg.Connection, partition: TopicPartition, records: Iterable[object]
+        self,
+        conn: psycopg.Connection,
+        dead_letters: KafkaProducer,
+        partition: TopicPartition,
+        records: Iterable[ConsumerRecord],
     ) -> None:
+        """Apply a batch, holding its poison messages, in one transaction with the offsets;
+        dead letters are flushed before it commits."""
         last_offset = -1
         with conn.transaction():
             for record in records:
-                event = decode(record.value)  # type: ignore[attr-defined]
-                last_offset = record.offset  # type: ignore[attr-defined]
-                if self._is_new(conn, event["subject"], event["caseversion"]):
-                    for projection in self.projections:
-                        view = projection.apply(projection.load(conn, event["subject"]), event)
-                        if view is not None:
-                            projection.save(conn, view)
+                last_offset = record.offset
+                verdict = self.apply_message(conn, record.value)
+                if isinstance(verdict, Poison):
+                    self._hold(conn, dead_letters, record, verdict)
             conn.execute(
                 "INSERT INTO consumer_offsets (consumer, topic, partition, next_offset) "
                 "VALUES (%s, %s, %s, %s) ON CONFLICT (consumer, topic, partition) "
                 "DO UPDATE SET next_offset = EXCLUDED.next_offset",
                 (self.group_id, partition.topic, partition.partition, last_offset + 1),
             )
+            dead_letters.flush()
 
-    def _is_new(self, conn: psycopg.Connection, case_id: str, version: int) -> bool:
-        """Record (case, version) as applied; False when it was applied before."""
+    def apply_message(self, conn: psycopg.Connection, value: bytes | None) -> Verdict:
+        """Apply one message to every view if it is a valid, new event continuing its
+        case's chain; what was made of it."""
+        event = parse(value)
+        if isinstance(event, Poison):
+            return event
+        verdict = judge(event, self._applied(conn, event["subject"]))
+        if not isinstance(verdict, Apply):
+            return verdict
+        try:
+            views = [
+                (projection, projection.apply(projection.load(conn, event["subject"]), event))
+                for projection in self.projections
+            ]
+        except psycopg.Error:
+            raise
+        except Exception as error:  # a projection cannot take it: hold it, never die of it
+            return Poison(f"a projection failed: {error!r}", event["subject"])
+        for projection, view in views:
+            if view is not None:
+                projection.save(conn, view)
+        conn.execute(
+            "INSERT INTO applied_versions (consumer, case_id, version, head) "
+            "VALUES (%s, %s, %s, %s) ON CONFLICT (consumer, case_id) "
+            "DO UPDATE SET version = EXCLUDED.version, head = EXCLUDED.head",
+            (self.group_id, event["subject"], event["caseversion"], event["hash"]),
+        )
+        return verdict
+
+    def _applied(self, conn: psycopg.Connection, subject: str) -> Applied | None:
         row = conn.execute(
-            "INSERT INTO applied_versions (consumer, case_id, version) VALUES (%s, %s, %s) "
-            "ON CONFLICT (consumer, case_id) DO UPDATE SET version = EXCLUDED.version "
-            "WHERE applied_versions.version < EXCLUDED.version RETURNING version",
-            (self.group_id, case_id, version),
+            "SELECT version, head FROM applied_versions WHERE consumer = %s AND case_id = %s",
+            (self.group_id, subject),
         ).fetchone()
-        return row is not None
+        return Applied(row[0], row[1]) if row else None
+
+    def _hold(
+        self,
+        conn: psycopg.Connection,
+        dead_letters: KafkaProducer,
+        record: ConsumerRecord,
+        poison: Poison,
+    ) -> None:
+        """Quarantine a refused message and send it to the dead-letter topic."""
+        where = f"{record.topic}[{record.partition}]@{record.offset}"
+        log.warning("quarantined %s: %s", where, poison.reason)
+        quarantine.hold(
+            conn,
+            consumer=self.group_id,
+            topic=record.topic,
+            partition=record.partition,
+            offset=record.offset,
+            case_id=poison.subject,
+            reason=poison.reason,
+            key=record.key,
+            value=record.value,
+        )
+        dead_letters.send(
+            dead_letter_topic(self.topic),
+            key=record.key,
+            value=record.value,
+            headers=dead_letter_headers(record, poison.reason),
+        )
 
 
 class _SeekToStored(ConsumerRebalanceListener):  # type: ignore[misc]

@@ -47,7 +47,7 @@ def make_producer(bootstrap_servers: str) -> KafkaProducer:
 
 
 @contextmanager
-def _producer(bootstrap_servers: str) -> Iterator[KafkaProducer]:
+def open_producer(bootstrap_servers: str) -> Iterator[KafkaProducer]:
     """A producer for one attempt. Closing it gives up after a few seconds: whatever it
     did not deliver is published again from the stored position, after it is gone."""
     producer = make_producer(bootstrap_servers)
@@ -94,7 +94,7 @@ class Relay:
         with (
             psycopg.connect(self.database_url, autocommit=True) as control,
             psycopg.connect(self.database_url, autocommit=True) as listener,
-            _producer(self.bootstrap_servers) as producer,
+            open_producer(self.bootstrap_servers) as producer,
         ):
             require_privileges(control, RELAY)
             if not self._lead(control, stop):

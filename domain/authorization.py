@@ -68,6 +68,8 @@ _PERMISSIONS: dict[str, frozenset[str]] = {
     "publish-calendar-year": frozenset({"hall_admin"}),
     # personal data
     "erase-applicant": frozenset({"hall_admin"}),
+    # operations: messages the views refused
+    "resolve-quarantine": frozenset({"hall_admin"}),
 }
 
 ACTIONS: tuple[str, ...] = tuple(_PERMISSIONS)
@@ -83,6 +85,7 @@ _CASE_FREE_ACTIONS = frozenset(
         "retire-item",
         "publish-calendar-year",
         "erase-applicant",
+        "resolve-quarantine",
     }
 )
 # Roles whose case actions are not scoped to a department; every other role is.

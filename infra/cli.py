@@ -6,6 +6,7 @@ import argparse
 import sys
 from collections.abc import Sequence
 
+from domain.errors import DomainError
 from infra.config import Settings
 
 
@@ -43,12 +44,25 @@ def main(argv: Sequence[str] | None = None) -> int:
         "rewrap", help="re-wrap every data key under the current master key (after rotation)"
     )
 
+    held = commands.add_parser("quarantine", help="messages the views refused (poison)")
+    held_commands = held.add_subparsers(dest="quarantine_command", required=True)
+    listing = held_commands.add_parser("list", help="the held messages")
+    listing.add_argument("--all", action="store_true", help="decided ones too")
+    for name, what in (
+        ("replay", "apply a held message to the views, if it is valid now"),
+        ("discard", "give up a held message"),
+    ):
+        decision = held_commands.add_parser(name, help=what)
+        decision.add_argument("id", type=int, help="its number in `casetrail quarantine list`")
+        decision.add_argument("--reason", required=True, help="why (recorded)")
+        decision.add_argument("--token", help="a hall_admin token (default: $CASETRAIL_TOKEN)")
+
     args = parser.parse_args(argv)
     try:
         return _run(args)
     except KeyboardInterrupt:
         return 130
-    except RuntimeError as error:
+    except (RuntimeError, LookupError, DomainError) as error:
         print(f"casetrail: {error}", file=sys.stderr)
         return 1
 
@@ -100,6 +114,18 @@ def _run(args: argparse.Namespace) -> int:
         from consumers.processes import run_projections
 
         run_projections(settings)
+    elif args.command == "quarantine":
+        from infra import quarantine_commands
+
+        if args.quarantine_command == "list":
+            return quarantine_commands.show(settings, all_statuses=args.all)
+        return quarantine_commands.resolve(
+            settings,
+            args.id,
+            replay=args.quarantine_command == "replay",
+            reason=args.reason,
+            token=args.token,
+        )
     elif args.command == "privacy":
         from infra import privacy_commands
 

@@ -38,12 +38,16 @@ TABLES: dict[str, dict[str, str]] = {
     "consumer_offsets": {PROJECTOR: WRITE},
     "applied_versions": {PROJECTOR: WRITE},
     "projection_builds": {PROJECTOR: UPSERT},
+    # refused messages: held by the projector (which applies a replayed one), flagged
+    # in the API's staff view
+    "quarantine": {PROJECTOR: UPSERT, API: READ},
     # the views: written (and truncated for a rebuild) by the projector only
     **{p.table: {API: READ, PROJECTOR: f"{UPSERT}, TRUNCATE"} for p in PROJECTIONS},
 }
 SEQUENCES: dict[str, dict[str, str]] = {
     "casetrail_events_notification_id_seq": {API: "USAGE"},
     "personal_data_disclosures_id_seq": {API: "USAGE"},
+    "quarantine_id_seq": {PROJECTOR: "USAGE"},
 }
 FUNCTIONS: dict[str, dict[str, str]] = {
     # takes the insert lock on the events table, which LOCK TABLE itself would only

@@ -168,6 +168,11 @@ def answers(bootstrap: str) -> bool:
     return True
 
 
+def dead_letter_topic(topic: str) -> str:
+    """The dead-letter topic of ``topic`` (``casetrail.case-events.dlq``)."""
+    return f"{topic}.dlq"
+
+
 def ensure_topic(bootstrap: str, name: str = TOPIC, partitions: int | None = None) -> None:
     """Create `name` with infinite retention unless it exists; never alters an existing topic."""
     count = partitions or default_partitions()

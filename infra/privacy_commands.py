@@ -2,13 +2,10 @@
 
 from __future__ import annotations
 
-import os
-
-from api.tokens import InvalidToken, verify
-from domain.errors import DomainError
 from infra.bootstrap import build_application, open_pool
 from infra.config import Settings
 from infra.master_keys import MasterKeys
+from infra.operator_token import operator
 from infra.personal_data_store import PostgresPersonalDataStore
 
 DEFAULT_LEGAL_BASIS = "《中华人民共和国个人信息保护法》第四十七条"
@@ -19,24 +16,13 @@ def erase(
 ) -> int:
     """Erase the applicant with ``id_number``, acting as the hall administrator whose
     token is given (``--token`` or ``CASETRAIL_TOKEN``); prints what was recorded."""
-    token = token or os.environ.get("CASETRAIL_TOKEN")
-    if not token:
-        raise RuntimeError(
-            "a hall_admin token is needed: --token or CASETRAIL_TOKEN "
-            "(casetrail token --role hall_admin --department HALL --user NAME)"
-        )
-    try:
-        actor = verify(settings.token_secret, token)
-    except InvalidToken as error:
-        raise RuntimeError(f"invalid token: {error}") from None
+    actor = operator(settings, token)
     with open_pool(settings.api_database_url, max_size=2) as pool:
         app = build_application(settings, pool)
         try:
             erasure = app.erase_applicant(
                 actor, id_number=id_number, reason=reason, legal_basis=legal_basis
             )
-        except DomainError as error:
-            raise RuntimeError(str(error)) from None
         finally:
             app.close()
     print(f"applicant {erasure.subject[:16]}…: {len(erasure.case_ids)} case(s)")

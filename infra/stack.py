@@ -50,6 +50,7 @@ def up() -> StackInfo:
             if launched:
                 print(f"Kafka ready in {waited:.1f} s", file=sys.stderr)
         kafka.ensure_topic(bootstrap)
+        kafka.ensure_topic(bootstrap, kafka.dead_letter_topic(kafka.TOPIC), partitions=1)
     return StackInfo(bootstrap, url)
 
 

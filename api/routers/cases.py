@@ -16,6 +16,7 @@ from api.schemas import CASE_COMMAND_BODIES, CommandIn, CommandOut, SubmitIn, Su
 from domain.application import Recorded, RequestKey, Submission
 from domain.authorization import allowed_roles
 from domain.case import local_date
+from infra import quarantine
 
 router = APIRouter(prefix="/api/v1/cases", tags=["cases"])
 ERRORS: dict[int | str, dict[str, Any]] = {
@@ -147,9 +148,14 @@ CaseFile = Annotated[
     "supervisors and inspectors see it masked unless they give `case_file`; "
     "an erased applicant shows `erased: true` and null personal fields.",
 )
-def read(case_id: UUID, app: App, caller: Caller, case_file: CaseFile = None) -> dict[str, Any]:
-    """The staff view of a case, from its events."""
+def read(
+    case_id: UUID, app: App, caller: Caller, pool: Pool, case_file: CaseFile = None
+) -> dict[str, Any]:
+    """The staff view of a case, from its events; ``quarantine`` lists the messages about
+    it that the views refused and that still wait for an operator's decision."""
     case = app.read_case(case_id, caller)
+    with pool.connection() as conn:
+        held = quarantine.held_for_case(conn, case_id)
     applicant = app.applicant_view(caller, case, case_file)
     if applicant.opened_for:
         PERSONAL_DATA_DECRYPTIONS.labels(role=caller.role, purpose=applicant.opened_for).inc()
@@ -184,4 +190,8 @@ def read(case_id: UUID, app: App, caller: Caller, case_file: CaseFile = None) ->
         "decided_at": case.decided_at,
         "closed_at": case.closed_at,
         "head_hash": case.head_hash,
+        "quarantine": [
+            {"id": h.id, "reason": h.reason, "held_at": h.held_at, "offset": h.offset}
+            for h in held
+        ],
     }

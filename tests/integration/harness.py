@@ -97,6 +97,7 @@ class Platform:
             relay_batch=relay_batch,
         )
         kafka.ensure_topic(bootstrap_servers, self.topic)
+        kafka.ensure_topic(bootstrap_servers, kafka.dead_letter_topic(self.topic), partitions=1)
         prepare_database(self.settings)
         with open_pool(self.settings.api_database_url, max_size=2) as pool:
             app = build_application(self.settings, pool)
@@ -166,7 +167,7 @@ class Platform:
         drop_database(self.settings.database_url)
         admin = KafkaAdminClient(bootstrap_servers=self.settings.bootstrap_servers)
         try:
-            admin.delete_topics([self.topic])
+            admin.delete_topics([self.topic, kafka.dead_letter_topic(self.topic)])
         finally:
             admin.close()
 

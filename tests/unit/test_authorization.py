@@ -32,6 +32,7 @@ CASE_FREE_ACTIONS = [
     "retire-item",
     "publish-calendar-year",
     "erase-applicant",
+    "resolve-quarantine",
 ]
 CASE_ACTIONS = [
     "request-supplement",
@@ -170,6 +171,7 @@ ALLOWED = {
     ("hall_admin", "publish-calendar-year", NONE),
     # hall_admin: erasing an applicant's personal data
     ("hall_admin", "erase-applicant", NONE),
+    ("hall_admin", "resolve-quarantine", NONE),
 }
 
 MATRIX = [(role, action, NONE) for action in CASE_FREE_ACTIONS for role in ALL_ROLES] + [
