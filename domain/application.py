@@ -69,11 +69,14 @@ class RequestKey:
 
 @dataclass(frozen=True)
 class CodeVerifier:
-    """A new case's query-code verifier, stored in the transaction of its ``Submitted``."""
+    """A new case's query-code verifier, stored in the transaction of its ``Submitted``,
+    which also checks that the data key that sealed the applicant is still live (an
+    erasure may have destroyed it since): then nothing is recorded."""
 
     case_no: str
     case_id: UUID
     verifier: bytes
+    data_key_id: str
 
 
 @dataclass(frozen=True)
@@ -236,7 +239,9 @@ class HallApplication(Application[UUID]):
             applicant=sealed,
             materials=materials,
         )
-        verifier = CodeVerifier(case_no, case_id, self.query_codes.verifier(case_no, query_code))
+        verifier = CodeVerifier(
+            case_no, case_id, self.query_codes.verifier(case_no, query_code), key.kid
+        )
         # A retried intake shows the code again, so its claim keeps it, sealed.
         shown_once = {"case_no": case_no, "query_code": seal(key.key, key.kid, query_code.encode())}
         claim = request and replace(request, shown_once=shown_once)
@@ -313,6 +318,18 @@ class HallApplication(Application[UUID]):
         case_ids = [c for c in self.personal_data.store.cases(subject) if self._exists(c)]
         if not case_ids:
             raise NotFound("no applicant with that ID number")
+        recorded = self._record_erasures(case_ids, actor, reason, legal_basis)
+        self.personal_data.store.destroy(subject)
+        # An intake that sealed under the key before it was destroyed has committed by
+        # now (destroying waits for it) or will record nothing: erase what committed.
+        late = [c for c in self.personal_data.store.cases(subject) if c not in case_ids]
+        late = [c for c in late if self._exists(c)]
+        recorded += self._record_erasures(late, actor, reason, legal_basis)
+        return Erasure(subject, case_ids + late, recorded)
+
+    def _record_erasures(
+        self, case_ids: list[UUID], actor: Actor, reason: str, legal_basis: str
+    ) -> list[Recorded]:
         recorded = []
         for case_id in case_ids:
             case = self.get_case(case_id)
@@ -321,8 +338,7 @@ class HallApplication(Application[UUID]):
                     at=self.clock.now(), actor=actor, reason=reason, legal_basis=legal_basis
                 )
                 recorded.append(self._save(case))
-        self.personal_data.store.destroy(subject)
-        return Erasure(subject, case_ids, recorded)
+        return recorded
 
     def recompute_provisional_deadlines(self, actor: Actor, reason: str) -> list[UUID]:
         """Record new deadlines for every open case whose deadlines the calendar now changes."""

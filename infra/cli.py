@@ -36,7 +36,11 @@ def main(argv: Sequence[str] | None = None) -> int:
     erase = privacy_commands.add_parser(
         "erase", help="erase an applicant's personal data (destroys its data keys)"
     )
-    erase.add_argument("--id-number", required=True, help="the applicant's ID number")
+    erase.add_argument(
+        "--id-number",
+        required=True,
+        help="the applicant's ID number; '-' reads it from standard input (out of ps and history)",
+    )
     erase.add_argument("--reason", required=True)
     erase.add_argument("--legal-basis", help="default: PIPL Art. 47")
     erase.add_argument("--token", help="a hall_admin token (default: $CASETRAIL_TOKEN)")
@@ -134,7 +138,7 @@ def _run(args: argparse.Namespace) -> int:
         return privacy_commands.erase(
             settings,
             token=args.token,
-            id_number=args.id_number,
+            id_number=sys.stdin.readline().strip() if args.id_number == "-" else args.id_number,
             reason=args.reason,
             legal_basis=args.legal_basis or privacy_commands.DEFAULT_LEGAL_BASIS,
         )

@@ -18,6 +18,7 @@ from infra.state import secrets_dir
 
 DEFAULT_TOPIC = "casetrail.case-events"
 SIMULATION_MODES = ("demo", "test")
+MIN_KEY_BYTES = 32
 
 
 @dataclass(frozen=True)
@@ -73,8 +74,8 @@ class Settings:
             simulated_now=env.get("CASETRAIL_SIMULATED_NOW") or None,
             token_secret=load_secret("CASETRAIL_TOKEN_SECRET", secrets_dir(), _token),
             master_keys=load_secret("CASETRAIL_MASTER_KEY", secrets_dir(), new_master_key),
-            subject_key=load_secret("CASETRAIL_SUBJECT_KEY", secrets_dir(), _token),
-            query_code_key=load_secret("CASETRAIL_QUERY_CODE_KEY", secrets_dir(), _token),
+            subject_key=_hmac_key("CASETRAIL_SUBJECT_KEY"),
+            query_code_key=_hmac_key("CASETRAIL_QUERY_CODE_KEY"),
             event_cipher_key=load_secret(
                 "CASETRAIL_EVENT_CIPHER_KEY", secrets_dir(), lambda: AESCipher.create_key(32)
             ),
@@ -120,6 +121,15 @@ class Settings:
             "CIPHER_TOPIC": "eventsourcing.cryptography:AESCipher",
             "CIPHER_KEY": self.event_cipher_key,
         }
+
+
+def _hmac_key(variable: str) -> str:
+    """An HMAC key: without 32 bytes of it, keyed hashes of ID numbers and 40-bit codes
+    could be guessed offline, so a shorter one is refused."""
+    key = load_secret(variable, secrets_dir(), _token)
+    if len(key.encode()) < MIN_KEY_BYTES:
+        raise RuntimeError(f"{variable} must be at least {MIN_KEY_BYTES} bytes")
+    return key
 
 
 def _token() -> str:

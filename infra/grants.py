@@ -53,6 +53,8 @@ FUNCTIONS: dict[str, dict[str, str]] = {
     # takes the insert lock on the events table, which LOCK TABLE itself would only
     # allow with UPDATE, DELETE or TRUNCATE (see infra/recorder.py)
     f"{LOCK_FUNCTION}()": {API: "EXECUTE"},
+    # fails an intake whose data key an erasure destroyed (infra/personal_data_store.py)
+    "require_live_data_key(uuid)": {API: "EXECUTE"},
 }
 KINDS = {"TABLE": TABLES, "SEQUENCE": SEQUENCES, "FUNCTION": FUNCTIONS}
 

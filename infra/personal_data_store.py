@@ -33,6 +33,17 @@ CREATE TABLE IF NOT EXISTS applicant_cases (
     linked_at timestamptz NOT NULL DEFAULT now(),
     PRIMARY KEY (subject, case_id)
 );
+-- In an intake's transaction: fails it when an erasure destroyed the key that sealed
+-- its applicant, and holds off such a destruction until the intake has committed.
+CREATE OR REPLACE FUNCTION require_live_data_key(key_id uuid) RETURNS void
+LANGUAGE plpgsql AS $$
+BEGIN
+    PERFORM 1 FROM applicant_keys WHERE kid = key_id AND wrapped IS NOT NULL FOR SHARE;
+    IF NOT FOUND THEN
+        RAISE EXCEPTION 'data key % was destroyed by an erasure', key_id
+            USING ERRCODE = 'integrity_constraint_violation';
+    END IF;
+END $$;
 CREATE TABLE IF NOT EXISTS personal_data_disclosures (
     id bigserial PRIMARY KEY,
     actor text NOT NULL,

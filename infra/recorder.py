@@ -89,6 +89,7 @@ class ClaimingRecorder(PostgresApplicationRecorder):
         ids = super()._fetch_ids_after_insert_events(curs, stored_events, **kwargs)
         verifier: CodeVerifier | None = kwargs.get("verifier")
         if verifier is not None:
+            curs.execute("SELECT require_live_data_key(%s)", (verifier.data_key_id,))
             curs.execute(
                 "INSERT INTO query_code_verifiers (case_no, case_id, verifier) VALUES (%s, %s, %s)",
                 (verifier.case_no, verifier.case_id, verifier.verifier),
@@ -96,10 +97,8 @@ class ClaimingRecorder(PostgresApplicationRecorder):
         request: RequestKey | None = kwargs.get("request")
         if request is not None and ids:
             last = stored_events[-1]
-            curs.execute(
-                "DELETE FROM request_claims WHERE actor = %s AND key = %s "
-                f"AND created_at < now() - interval '{REPLAY_WINDOW}'",
-                (request.actor, request.key),
+            curs.execute(  # every expired claim (and the sealed code it may hold) goes
+                f"DELETE FROM request_claims WHERE created_at < now() - interval '{REPLAY_WINDOW}'"
             )
             curs.execute(
                 "INSERT INTO request_claims (actor, key, fingerprint, aggregate_id, version, "

@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import os
 import sys
+import tempfile
 from collections.abc import Callable
 from pathlib import Path
 
@@ -33,12 +34,18 @@ def load_secret(variable: str, folder: Path, make: Callable[[], str]) -> str:
 
 
 def local_secret(path: Path, make: Callable[[], str]) -> str:
-    """The secret in ``path``, written there by ``make`` with mode 0600 if it is missing."""
+    """The secret in ``path``, written there by ``make`` with mode 0600 if it is missing.
+    The file appears whole (written aside, then linked into place), so a process starting
+    at the same moment reads the same secret, never an empty one."""
     path.parent.mkdir(parents=True, exist_ok=True, mode=0o700)
-    try:
-        fd = os.open(path, os.O_CREAT | os.O_EXCL | os.O_WRONLY, 0o600)
-    except FileExistsError:
-        return path.read_text().strip()
-    with os.fdopen(fd, "w") as file:
-        file.write(make() + "\n")
+    if not path.exists():
+        fd, draft = tempfile.mkstemp(dir=path.parent, prefix=f".{path.name}.")
+        try:
+            with os.fdopen(fd, "w") as file:  # mkstemp makes it 0600
+                file.write(make() + "\n")
+            os.link(draft, path)
+        except FileExistsError:
+            pass  # another process made it first: theirs counts
+        finally:
+            os.unlink(draft)
     return path.read_text().strip()

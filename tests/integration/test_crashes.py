@@ -157,8 +157,13 @@ def test_a_second_relay_waits_and_takes_over(recorded: Platform) -> None:
 
 
 def test_a_new_or_changed_projection_is_rebuilt_from_the_topic(recorded: Platform) -> None:
-    if "project" in recorded.processes:
-        recorded.stop("project")
+    if "project" not in recorded.processes:
+        recorded.start("project")
+    wait_until(  # the views to compare with are the ones of the whole topic
+        lambda: recorded.consumed_total() == recorded.end_offsets_total(),
+        what="the runner to apply every message",
+    )
+    recorded.stop("project")
     before = {str(c): v for c, v in recorded.sql("SELECT case_id, view FROM public_case_status")}
     facts = recorded.sql("SELECT count(*) FROM public_case_facts")[0][0]
     assert before and facts == len(before)

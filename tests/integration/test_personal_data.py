@@ -13,8 +13,11 @@ import orjson
 import pytest
 
 from consumers.cloudevents import recorded_document
+from domain.actor import Actor
 from domain.case_numbers import format_case_no
 from domain.chain import verify_chain
+from domain.errors import VersionConflict
+from domain.personal_data import PersonalData
 from infra.bootstrap import build_application, open_pool
 from infra.master_keys import MasterKeys, new_master_key
 from infra.personal_data_store import PostgresPersonalDataStore
@@ -66,7 +69,7 @@ def cases(hall: Hall) -> dict[str, list[dict[str, Any]]]:
     made = {
         "person": [hall.submit("SCJG-001", PERSON), hall.submit("JT-001", PERSON)],
         "other": [hall.submit("SCJG-001", OTHER)],
-        "company": [hall.submit("SCJG-001", COMPANY)],
+        "company": [keyed_intake(hall, COMPANY)],
     }
     for group in made.values():
         for case in group:
@@ -85,6 +88,17 @@ def cases(hall: Hall) -> dict[str, list[dict[str, Any]]]:
     assert rating.status_code == 200, rating.text
     hall.public(other, rating.json()["position"])
     return made
+
+
+def keyed_intake(hall: Hall, applicant: dict[str, Any]) -> dict[str, Any]:
+    """An intake with an Idempotency-Key, whose claim keeps the query code (sealed)."""
+    response = hall.client("clerk").post(
+        "/api/v1/cases",
+        json={"item_code": "SCJG-001", "channel": "window", "applicant": applicant},
+        headers={"Idempotency-Key": "intake-company-1"},
+    )
+    assert response.status_code == 201, response.text
+    return dict(response.json())
 
 
 def topic_values(platform: Platform) -> list[bytes]:
@@ -119,7 +133,22 @@ def test_no_personal_data_or_query_code_verifier_in_clear_on_kafka_or_in_postgre
     assert len(verifiers) >= 4
     codes = [c["query_code"] for group in cases.values() for c in group]
     rows = platform.sql("SELECT t::text, t.state FROM casetrail_events t")
-    raw = b"\n".join([*topic_values(platform), *(r[0].encode() + bytes(r[1]) for r in rows)])
+    claims = platform.sql("SELECT t::text FROM request_claims t")
+    assert len(claims) == 1
+    with open_pool(platform.settings.api_database_url, max_size=1) as pool:
+        app = build_application(platform.settings, pool)
+        stored = app.recorder.select_notifications(start=None, limit=100_000)
+        decrypted = [app.mapper.cipher.decrypt(n.state) for n in stored if app.mapper.cipher]
+        app.close()
+    assert len(decrypted) == len(rows)  # the sealing is checked apart from the cipher
+    raw = b"\n".join(
+        [
+            *topic_values(platform),
+            *(r[0].encode() + bytes(r[1]) for r in rows),
+            *decrypted,
+            *(c[0].encode() for c in claims),
+        ]
+    )
     found = [s for s in SECRETS if s.encode() in raw]
     found += [v.hex() for v in verifiers if v in raw or v.hex().encode() in raw]
     found += [code for code in codes if code.encode() in raw]
@@ -311,3 +340,40 @@ def test_a_case_is_recorded_with_its_verifier_or_not_at_all(
     )
     assert response.status_code == 409, response.text
     assert platform.max_position() == events  # the Submitted event went with the verifier
+
+
+class _ErasedMidway:
+    """The real store, but an erasure destroys the key right after intake sealed with it."""
+
+    def __init__(self, store: Any) -> None:
+        self.store = store
+
+    def data_key(self, subject: str, case_id: Any) -> Any:
+        key = self.store.data_key(subject, case_id)
+        self.store.destroy(subject)
+        return key
+
+    def __getattr__(self, name: str) -> Any:
+        return getattr(self.store, name)
+
+
+def test_an_intake_sealed_under_a_key_destroyed_meanwhile_records_nothing(
+    hall: Hall, cases: dict[str, list[dict[str, Any]]]
+) -> None:
+    platform = hall.platform
+    clerk = Actor(id="clerk-1", role="clerk", department="HALL")
+    with open_pool(platform.settings.api_database_url, max_size=2) as pool:
+        app = build_application(platform.settings, pool)
+        real = app.personal_data
+        app.personal_data = PersonalData(_ErasedMidway(real.store), real.subject_key)
+        before = platform.max_position()
+        with pytest.raises(VersionConflict):
+            app.submit(clerk, item_code="SCJG-001", channel="window", applicant=OTHER, materials=[])
+        assert platform.max_position() == before
+        app.personal_data = real  # the next intake gets a new key and goes through
+        done = app.submit(
+            clerk, item_code="SCJG-001", channel="window", applicant=OTHER, materials=[]
+        )
+        opened = app.applicant_view(clerk, app.get_case(done.aggregate_id), None).applicant
+        assert opened["id_number"] == OTHER["id_number"]
+        app.close()

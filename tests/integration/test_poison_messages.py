@@ -114,13 +114,12 @@ def read_dead_letters(platform: Platform) -> list[Any]:
         consumer.seek_to_beginning(partition)
         end = consumer.end_offsets([partition])[partition]
         records: list[Any] = []
-        wait_until(
-            lambda: (
-                records.extend(consumer.poll(timeout_ms=200).get(partition, []))
-                or len(records) >= end
-            ),
-            what="the dead letters",
-        )
+
+        def all_read() -> bool:
+            records.extend(consumer.poll(timeout_ms=200).get(partition, []))
+            return len(records) >= end
+
+        wait_until(all_read, what="the dead letters")
         return records
     finally:
         consumer.close()

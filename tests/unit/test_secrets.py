@@ -39,3 +39,14 @@ def test_the_variable_then_a_mounted_file_come_first(
     monkeypatch.setenv("CASETRAIL_X_KEY_FILE", str(tmp_path / "missing"))
     with pytest.raises(RuntimeError, match="CASETRAIL_X_KEY_FILE: cannot read"):
         load_secret("CASETRAIL_X_KEY", tmp_path, lambda: "made")
+
+
+def test_a_short_hmac_key_is_refused(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    from infra.config import Settings
+
+    monkeypatch.setenv("CASETRAIL_STATE_DIR", str(tmp_path))
+    monkeypatch.setenv("CASETRAIL_SUBJECT_KEY", "short")
+    with pytest.raises(RuntimeError, match="CASETRAIL_SUBJECT_KEY must be at least 32 bytes"):
+        Settings.from_env("postgresql://x@127.0.0.1:1/x", "127.0.0.1:1")
+    monkeypatch.setenv("CASETRAIL_SUBJECT_KEY", "k" * 32)
+    assert Settings.from_env("postgresql://x@127.0.0.1:1/x", "127.0.0.1:1").subject_key == "k" * 32
