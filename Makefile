@@ -32,9 +32,10 @@ test: lint  ## lint, start the local stack, run every test on the real servers a
 	$(BIN)/casetrail stack up
 	$(BIN)/python -m pytest
 
-bench: setup  ## command-to-public-view latency on the real servers
+bench: setup  ## command-to-public-view latency on the real servers; the cost of checking messages
 	$(BIN)/casetrail stack up
 	$(BIN)/python -m bench.latency
+	$(BIN)/python -m bench.validation
 
 stop:  ## stop the local Kafka and PostgreSQL
 	$(BIN)/casetrail stack down
