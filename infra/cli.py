@@ -19,6 +19,9 @@ def main(argv: Sequence[str] | None = None) -> int:
     stack.add_argument("action", choices=["up", "down", "status"])
     commands.add_parser("up", help="run the whole platform with demo data (Ctrl-C stops it)")
     commands.add_parser(
+        "status", help="the processes `casetrail up` supervises, their restarts and lags"
+    )
+    commands.add_parser(
         "migrate", help="create or update the tables and grants, as the owner (DATABASE_URL)"
     )
     commands.add_parser("grants", help="print the SQL granting each role what it needs")
@@ -118,6 +121,10 @@ def _run(args: argparse.Namespace) -> int:
         from consumers.processes import run_projections
 
         run_projections(settings)
+    elif args.command == "status":
+        from infra.status import print_status
+
+        return print_status(settings)
     elif args.command == "quarantine":
         from infra import quarantine_commands
 

@@ -5,10 +5,8 @@ from __future__ import annotations
 import json
 import os
 import signal
-import subprocess
 import sys
 import time
-from collections.abc import Iterable
 from dataclasses import replace
 from datetime import timedelta
 from pathlib import Path
@@ -26,6 +24,8 @@ from infra.catalogue import load_catalogue
 from infra.config import Settings
 from infra.demo import DemoCase, generate
 from infra.state import ROOT, state_dir
+from infra.status import STATUS_FILE
+from infra.supervisor import Supervisor
 
 PROCESSES = ("relay", "project", "api")
 DEMO_CASES = 300
@@ -70,11 +70,17 @@ def run_platform() -> int:
         "CASETRAIL_MODE": "demo",
     }
     logs = state_dir() / "logs"
-    logs.mkdir(parents=True, exist_ok=True)
-    children = {name: _spawn(name, env, logs / f"{name}.log") for name in PROCESSES}
+    supervisor = Supervisor(
+        commands={name: [sys.executable, "-m", "infra.cli", name] for name in PROCESSES},
+        env=env,
+        logs=logs,
+        status_file=STATUS_FILE,
+        cwd=ROOT,
+    )
+    supervisor.start()
     try:
         base_url = f"http://{settings.api_host}:{settings.api_port}"
-        _wait_for_api(base_url, children["api"], logs / "api.log")
+        _wait_for_api(base_url, supervisor, logs / "api.log")
         print("waiting for the projections to catch up with the demo data …", flush=True)
         started = time.monotonic()
         _wait_for_view(base_url, shown)
@@ -99,16 +105,14 @@ def run_platform() -> int:
             + "Press Ctrl-C to stop.",
             flush=True,
         )
-        while all(child.poll() is None for child in children.values()):
+        while True:  # a crashed process is restarted; only Ctrl-C or SIGTERM stops all
+            supervisor.watch()
             time.sleep(0.5)
-        failed = [name for name, child in children.items() if child.poll() is not None]
-        print(f"casetrail: {', '.join(failed)} stopped; see {logs}", file=sys.stderr)
-        return 1
     except KeyboardInterrupt:
         print("\nstopping …", flush=True)
         return 0
     finally:
-        _stop(children.values())
+        supervisor.stop()
 
 
 def _demo_data(settings: Settings) -> DemoCase:
@@ -163,23 +167,12 @@ def _interrupt(*_: object) -> None:
     raise KeyboardInterrupt
 
 
-def _spawn(name: str, env: dict[str, str], log: Path) -> subprocess.Popen[bytes]:
-    with log.open("ab") as out:
-        return subprocess.Popen(
-            [sys.executable, "-m", "infra.cli", name],
-            cwd=ROOT,
-            env=env,
-            stdout=out,
-            stderr=subprocess.STDOUT,
-            start_new_session=True,
-        )
-
-
-def _wait_for_api(base_url: str, api: subprocess.Popen[bytes], log: Path) -> None:
+def _wait_for_api(base_url: str, supervisor: Supervisor, log: Path) -> None:
     deadline = time.monotonic() + 60
     while time.monotonic() < deadline:
-        if api.poll() is not None:
-            raise RuntimeError(f"the API exited with code {api.returncode}; see {log}")
+        supervisor.watch()
+        if supervisor.children["api"].last_exit is not None:
+            raise RuntimeError(f"the API exited at start; see {log}")
         try:
             if httpx.get(f"{base_url}/openapi.json", timeout=2).status_code == 200:
                 return
@@ -187,15 +180,3 @@ def _wait_for_api(base_url: str, api: subprocess.Popen[bytes], log: Path) -> Non
             pass
         time.sleep(0.2)
     raise RuntimeError(f"the API did not answer at {base_url} within 60 s; see {log}")
-
-
-def _stop(children: Iterable[subprocess.Popen[bytes]]) -> None:
-    processes = list(children)
-    for child in processes:
-        if child.poll() is None:
-            child.send_signal(signal.SIGTERM)
-    for child in processes:
-        try:
-            child.wait(timeout=15)
-        except subprocess.TimeoutExpired:
-            child.kill()

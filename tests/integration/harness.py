@@ -33,6 +33,7 @@ from infra.bootstrap import build_application, open_pool, prepare_database
 from infra.catalogue import load_catalogue
 from infra.config import Settings
 from infra.state import ROOT, state_dir
+from infra.status import consumed, topic_end
 
 T = TypeVar("T")
 
@@ -224,21 +225,11 @@ class Platform:
             consumer.close()
 
     def end_offsets_total(self) -> int:
-        consumer = KafkaConsumer(bootstrap_servers=self.settings.bootstrap_servers)
-        try:
-            partitions = [
-                TopicPartition(self.topic, p) for p in consumer.partitions_for_topic(self.topic)
-            ]
-            return sum(consumer.end_offsets(partitions).values())
-        finally:
-            consumer.close()
+        return topic_end(self.settings.bootstrap_servers, self.topic)
 
     def consumed_total(self) -> int:
-        rows = self.sql(
-            "SELECT coalesce(sum(next_offset), 0) FROM consumer_offsets WHERE topic = %s",
-            self.topic,
-        )
-        return int(rows[0][0])
+        with psycopg.connect(self.settings.database_url) as conn:
+            return consumed(conn, self.topic)
 
 
 class Hall:

@@ -1,0 +1,68 @@
+"""``casetrail status``: the supervised processes, their restarts, and how far behind the
+relay and the projection runner are."""
+
+from __future__ import annotations
+
+import time
+
+import psycopg
+from kafka import KafkaConsumer, TopicPartition
+
+from infra.config import Settings
+from infra.state import state_dir
+from infra.supervisor import read_status
+
+STATUS_FILE = state_dir() / "processes.json"
+PROJECTION_GROUP = "casetrail-projections"
+
+
+def relay_lag(conn: psycopg.Connection) -> int:
+    """Events recorded but not yet published."""
+    row = conn.execute(
+        "SELECT coalesce((SELECT max(notification_id) FROM casetrail_events), 0) - "
+        "coalesce((SELECT position FROM relay_positions WHERE name = 'kafka'), 0)"
+    ).fetchone()
+    return int(row[0]) if row else 0
+
+
+def topic_end(bootstrap_servers: str, topic: str) -> int:
+    """How many messages the topic holds, over all partitions."""
+    consumer = KafkaConsumer(bootstrap_servers=bootstrap_servers)
+    try:
+        partitions = [TopicPartition(topic, p) for p in consumer.partitions_for_topic(topic) or ()]
+        return sum(consumer.end_offsets(partitions).values())
+    finally:
+        consumer.close()
+
+
+def consumed(conn: psycopg.Connection, topic: str, group: str = PROJECTION_GROUP) -> int:
+    """How many messages of the topic the projection runner has applied (or held)."""
+    row = conn.execute(
+        "SELECT coalesce(sum(next_offset), 0) FROM consumer_offsets "
+        "WHERE consumer = %s AND topic = %s",
+        (group, topic),
+    ).fetchone()
+    return int(row[0]) if row else 0
+
+
+def print_status(settings: Settings) -> int:
+    """Print each process, its restarts, and the lags; 1 when the platform is not up."""
+    processes = read_status(STATUS_FILE)
+    if not processes:
+        print("no platform is running here (casetrail up)")
+    for name, process in processes.items():
+        since = time.strftime("%H:%M:%S", time.localtime(process["started_at"]))
+        last_exit = process["last_exit"]
+        exit_note = "" if last_exit is None else f", last exit {last_exit}"
+        print(
+            f"{name:8} {process['state']:10} pid {process['pid'] or '-':>7}  since {since}  "
+            f"restarts {process['restarts']}{exit_note}"
+        )
+    with psycopg.connect(settings.database_url) as conn:
+        relay = relay_lag(conn)
+        behind = topic_end(settings.bootstrap_servers, settings.topic) - consumed(
+            conn, settings.topic
+        )
+    print(f"relay lag       {relay} event(s) recorded, not yet on {settings.topic}")
+    print(f"projection lag  {behind} message(s) on the topic, not yet applied to the views")
+    return 0 if processes else 1
