@@ -10,7 +10,8 @@ from __future__ import annotations
 
 import logging
 import threading
-from collections.abc import Iterable, Sequence
+from collections.abc import Iterable, Mapping, Sequence
+from typing import Any
 
 import psycopg
 from kafka import KafkaConsumer, TopicPartition
@@ -19,6 +20,7 @@ from kafka.consumer.subscription_state import ConsumerRebalanceListener
 from consumers.cloudevents import decode
 from consumers.resilience import keep_running
 from infra.grants import PROJECTOR, require_privileges
+from infra.kafka_security import PROJECTOR_GROUP
 from infra.schema_lock import lock_schema
 from projections.registry import Projection, signature
 
@@ -53,14 +55,14 @@ class ProjectionRunner:
         self,
         *,
         database_url: str,
-        bootstrap_servers: str,
+        kafka_options: Mapping[str, Any],
         topic: str,
         projections: Sequence[Projection],
-        group_id: str = "casetrail-projections",
+        group_id: str = PROJECTOR_GROUP,
         max_batch: int = 500,
     ) -> None:
         self.database_url = database_url
-        self.bootstrap_servers = bootstrap_servers
+        self.kafka_options = kafka_options
         self.topic = topic
         self.projections = projections
         self.group_id = group_id
@@ -73,7 +75,7 @@ class ProjectionRunner:
     def _consume(self, stop: threading.Event) -> None:
         """One attempt: a new group member that starts from the stored offsets."""
         consumer = KafkaConsumer(
-            bootstrap_servers=self.bootstrap_servers,
+            **self.kafka_options,
             group_id=self.group_id,
             enable_auto_commit=False,
             auto_offset_reset="earliest",
