@@ -12,6 +12,7 @@ import base64
 import contextlib
 import hashlib
 import os
+import re
 import shutil
 import signal
 import socket
@@ -192,7 +193,8 @@ def ensure_users(bootstrap: str) -> None:
 
 
 def ensure_topic(bootstrap: str, name: str = TOPIC, partitions: int | None = None) -> None:
-    """Create `name` with infinite retention unless it exists; never alters an existing topic."""
+    """Create `name` with infinite retention unless it exists (never altering an existing
+    topic), and the ACLs that let its clients use it (``infra.kafka_acls``)."""
     count = partitions or default_partitions()
     try:
         with _admin(bootstrap) as admin:
@@ -315,7 +317,8 @@ def _require_authentication(home: Path) -> None:
     SCRAM credentials. Its topic holds development data only, and only together with
     PostgreSQL may it start over."""
     properties = home / "server.properties"
-    if _formatted(home) and "sasl.enabled.mechanisms" not in _read(properties):
+    configured = properties.exists() and "sasl.enabled.mechanisms" in properties.read_text()
+    if _formatted(home) and not configured:
         raise RuntimeError(
             f"the private Kafka in {home} was set up without authentication (before "
             f"SASL/SCRAM and ACLs); its data is for development only. To start over: "
@@ -323,16 +326,9 @@ def _require_authentication(home: Path) -> None:
         )
 
 
-def _read(path: Path) -> str:
-    try:
-        return path.read_text()
-    except FileNotFoundError:
-        return ""
-
-
 def _safe(secret: str) -> str:
     """``secret`` unless it would break the JAAS and --add-scram syntax it is written in."""
-    if not secret or any(not (c.isalnum() or c in "-_.~") for c in secret):
+    if not re.fullmatch(r"[A-Za-z0-9._~-]+", secret):
         raise RuntimeError(
             "the private Kafka's admin password may hold only letters, digits and -_.~"
         )
