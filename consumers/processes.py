@@ -10,6 +10,7 @@ from consumers.projection_runner import ProjectionRunner
 from consumers.relay import Relay
 from infra.bootstrap import build_application, open_pool
 from infra.config import Settings
+from infra.kafka_security import PROJECTOR, RELAY
 from projections.registry import ALL
 
 
@@ -32,7 +33,7 @@ def run_relay(settings: Settings) -> None:
                 database_url=settings.relay_database_url,
                 recorder=app.recorder,
                 mapper=app.mapper,
-                bootstrap_servers=settings.bootstrap_servers,
+                kafka_options=settings.kafka_options(RELAY),
                 topic=settings.topic,
                 hall=settings.hall,
                 channel=app.recorder.channel_name,  # type: ignore[attr-defined]
@@ -48,7 +49,7 @@ def run_projections(settings: Settings) -> None:
     stop = stop_on_signals()
     ProjectionRunner(
         database_url=settings.projector_database_url,
-        bootstrap_servers=settings.bootstrap_servers,
+        kafka_options=settings.kafka_options(PROJECTOR),
         topic=settings.topic,
         projections=ALL,
     ).run(stop)

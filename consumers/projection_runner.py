@@ -16,7 +16,8 @@ from __future__ import annotations
 
 import logging
 import threading
-from collections.abc import Iterable, Sequence
+from collections.abc import Iterable, Mapping, Sequence
+from typing import Any
 
 import psycopg
 from kafka import KafkaConsumer, KafkaProducer, TopicPartition
@@ -29,7 +30,7 @@ from consumers.resilience import keep_running
 from consumers.validation import Applied, Apply, Poison, Verdict, judge, parse
 from infra import quarantine
 from infra.grants import PROJECTOR, require_privileges
-from infra.kafka import dead_letter_topic
+from infra.kafka_security import PROJECTOR_GROUP, dead_letter_topic
 from infra.schema_lock import lock_schema
 from projections.registry import Projection, signature
 
@@ -65,14 +66,14 @@ class ProjectionRunner:
         self,
         *,
         database_url: str,
-        bootstrap_servers: str,
+        kafka_options: Mapping[str, Any],
         topic: str,
         projections: Sequence[Projection],
-        group_id: str = "casetrail-projections",
+        group_id: str = PROJECTOR_GROUP,
         max_batch: int = 500,
     ) -> None:
         self.database_url = database_url
-        self.bootstrap_servers = bootstrap_servers
+        self.kafka_options = kafka_options
         self.topic = topic
         self.projections = projections
         self.group_id = group_id
@@ -85,7 +86,7 @@ class ProjectionRunner:
     def _consume(self, stop: threading.Event) -> None:
         """One attempt: a new group member that starts from the stored offsets."""
         consumer = KafkaConsumer(
-            bootstrap_servers=self.bootstrap_servers,
+            **self.kafka_options,
             group_id=self.group_id,
             enable_auto_commit=False,
             auto_offset_reset="earliest",
@@ -94,7 +95,7 @@ class ProjectionRunner:
         try:
             with (
                 psycopg.connect(self.database_url) as conn,
-                open_producer(self.bootstrap_servers) as dead_letters,
+                open_producer(self.kafka_options) as dead_letters,
             ):
                 self.prepare_views(conn)
                 consumer.subscribe([self.topic], listener=_SeekToStored(self, conn, consumer))

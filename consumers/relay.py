@@ -10,8 +10,9 @@ from __future__ import annotations
 
 import logging
 import threading
-from collections.abc import Iterator, Sequence
+from collections.abc import Iterator, Mapping, Sequence
 from contextlib import contextmanager
+from typing import Any
 from uuid import UUID
 
 import psycopg
@@ -34,10 +35,11 @@ CREATE TABLE IF NOT EXISTS relay_positions (
 """
 
 
-def make_producer(bootstrap_servers: str) -> KafkaProducer:
-    """An idempotent producer that waits for all in-sync replicas."""
+def make_producer(kafka_options: Mapping[str, Any]) -> KafkaProducer:
+    """An idempotent producer that waits for all in-sync replicas; ``kafka_options``:
+    where the brokers are and how to log in (``Settings.kafka_options``)."""
     return KafkaProducer(
-        bootstrap_servers=bootstrap_servers,
+        **kafka_options,
         acks="all",
         enable_idempotence=True,
         linger_ms=5,
@@ -47,10 +49,10 @@ def make_producer(bootstrap_servers: str) -> KafkaProducer:
 
 
 @contextmanager
-def open_producer(bootstrap_servers: str) -> Iterator[KafkaProducer]:
+def open_producer(kafka_options: Mapping[str, Any]) -> Iterator[KafkaProducer]:
     """A producer for one attempt. Closing it gives up after a few seconds: whatever it
     did not deliver is published again from the stored position, after it is gone."""
-    producer = make_producer(bootstrap_servers)
+    producer = make_producer(kafka_options)
     try:
         yield producer
     finally:
@@ -66,7 +68,7 @@ class Relay:
         database_url: str,
         recorder: ApplicationRecorder,
         mapper: Mapper[UUID],
-        bootstrap_servers: str,
+        kafka_options: Mapping[str, Any],
         topic: str,
         hall: str,
         channel: str,
@@ -77,7 +79,7 @@ class Relay:
         self.database_url = database_url
         self.recorder = recorder
         self.mapper = mapper
-        self.bootstrap_servers = bootstrap_servers
+        self.kafka_options = kafka_options
         self.topic = topic
         self.hall = hall
         self.channel = channel
@@ -94,7 +96,7 @@ class Relay:
         with (
             psycopg.connect(self.database_url, autocommit=True) as control,
             psycopg.connect(self.database_url, autocommit=True) as listener,
-            open_producer(self.bootstrap_servers) as producer,
+            open_producer(self.kafka_options) as producer,
         ):
             require_privileges(control, RELAY)
             if not self._lead(control, stop):

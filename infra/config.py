@@ -5,6 +5,7 @@ from __future__ import annotations
 import os
 import secrets
 from dataclasses import dataclass, field
+from typing import Any
 from urllib.parse import unquote, urlsplit
 
 from eventsourcing.cryptography import AESCipher
@@ -12,6 +13,7 @@ from eventsourcing.cryptography import AESCipher
 from domain.clock import Clock, SimulatedClock, SystemClock
 from domain.errors import InvalidCommand
 from infra import grants, kafka, postgres
+from infra.kafka_security import KafkaSecurity
 from infra.master_keys import new_master_key
 from infra.secrets import load_secret
 from infra.state import secrets_dir
@@ -47,6 +49,7 @@ class Settings:
     subject_key: str = field(default="", repr=False)
     query_code_key: str = field(default="", repr=False)
     event_cipher_key: str = field(default="", repr=False)
+    kafka_security: KafkaSecurity = field(default_factory=KafkaSecurity)
 
     @classmethod
     def from_env(
@@ -79,7 +82,12 @@ class Settings:
             event_cipher_key=load_secret(
                 "CASETRAIL_EVENT_CIPHER_KEY", secrets_dir(), lambda: AESCipher.create_key(32)
             ),
+            kafka_security=KafkaSecurity.from_env(),
         )
+
+    def kafka_options(self, principal: str) -> dict[str, Any]:
+        """Options of a Kafka client that logs in as ``principal`` (``infra.kafka_security``)."""
+        return self.kafka_security.client_options(self.bootstrap_servers, principal)
 
     def clock(self) -> Clock:
         """The system clock, or in demo and test mode a simulated one if configured."""

@@ -1,4 +1,10 @@
-"""Private single-node Kafka broker (KRaft) fetched from Maven Central, plus topic admin."""
+"""Private single-node Kafka broker (KRaft) fetched from Maven Central, plus topic admin.
+
+The private broker asks every client to log in (SASL/SCRAM-SHA-512 on 127.0.0.1) and
+authorizes each request by ACL (``StandardAuthorizer``, nothing allowed without an
+ACL); its controller listener takes only the admin (SASL/PLAIN). Every admin call here
+logs in as the admin principal (``infra.kafka_security``).
+"""
 
 from __future__ import annotations
 
@@ -6,6 +12,7 @@ import base64
 import contextlib
 import hashlib
 import os
+import re
 import shutil
 import signal
 import socket
@@ -19,6 +26,9 @@ from typing import NoReturn
 from kafka.admin import ConfigResource, ConfigResourceType, KafkaAdminClient
 from kafka.errors import KafkaError, TopicAlreadyExistsError
 
+from infra import kafka_acls
+from infra.kafka_security import ADMIN, KafkaSecurity, dead_letter_topic, password
+
 BROKER_DIR = Path(__file__).resolve().parent / "kafka-broker"
 TOPIC = "casetrail.case-events"
 TOPIC_CONFIG = {
@@ -29,6 +39,8 @@ TOPIC_CONFIG = {
     "min.insync.replicas": "1",
 }
 JVM_FLAGS = ["-Xmx512m", "-Xms256m", "-Djava.awt.headless=true"]
+MECHANISM = "SCRAM-SHA-512"  # the private broker's client mechanism
+START_OVER = "casetrail stack down && rm -rf .casetrail"
 
 
 def port() -> int:
@@ -101,6 +113,7 @@ def install(home: Path) -> Path:
 
 def start(home: Path) -> bool:
     """Launch the private broker unless it runs already; True if launched (does not wait)."""
+    _require_authentication(home)
     running = pid(home)
     if running:
         print(f"Kafka already running on 127.0.0.1:{port()} (pid {running})", file=sys.stderr)
@@ -112,7 +125,7 @@ def start(home: Path) -> bool:
     home.mkdir(parents=True, exist_ok=True)
     libs = install(home)
     properties = _write_properties(home)
-    if not (home / "data" / "meta.properties").exists():
+    if not _formatted(home):
         _format(libs, properties)
     print(f"starting Kafka on 127.0.0.1:{port()}…", file=sys.stderr)
     with open(home / "kafka.log", "ab") as log:
@@ -135,7 +148,12 @@ def wait_ready(home: Path, timeout: float = 90.0) -> float:
         if pid(home) is None:
             _fail("Kafka exited during startup", home)
         if time.monotonic() > deadline:
-            _fail(f"Kafka did not answer on 127.0.0.1:{port()} within {timeout:.0f} s", home)
+            _fail(
+                f"Kafka did not answer on 127.0.0.1:{port()} within {timeout:.0f} s (if it "
+                "logs 'Failed authentication', the admin's password is not the one it was "
+                f"formatted with: {START_OVER})",
+                home,
+            )
         time.sleep(0.2)
     return time.time() - (home / "kafka.pid").stat().st_mtime
 
@@ -159,7 +177,7 @@ def stop(home: Path, timeout: float = 30.0) -> None:
 
 
 def answers(bootstrap: str) -> bool:
-    """True if a broker at `bootstrap` serves metadata requests."""
+    """True if a broker at `bootstrap` serves the admin's metadata requests."""
     try:
         with _admin(bootstrap, timeout_ms=3000) as admin:
             admin.list_topics()
@@ -168,24 +186,39 @@ def answers(bootstrap: str) -> bool:
     return True
 
 
-def dead_letter_topic(topic: str) -> str:
-    """The dead-letter topic of ``topic`` (``casetrail.case-events.dlq``)."""
-    return f"{topic}.dlq"
+def ensure_users(bootstrap: str) -> None:
+    """Give the client principals their SCRAM credentials (the private broker's)."""
+    with _admin(bootstrap) as admin:
+        kafka_acls.ensure_users(admin, KafkaSecurity.from_env())
 
 
 def ensure_topic(bootstrap: str, name: str = TOPIC, partitions: int | None = None) -> None:
-    """Create `name` with infinite retention unless it exists; never alters an existing topic."""
+    """Create the event topic `name` and its dead-letter topic (one partition), each with
+    infinite retention, unless they exist (never altering an existing topic), and the
+    ACLs that let their clients use them (``infra.kafka_acls``)."""
     count = partitions or default_partitions()
     try:
         with _admin(bootstrap) as admin:
-            admin.create_topics(
-                {name: {"num_partitions": count, "configs": TOPIC_CONFIG}}, wait_for_metadata=True
-            )
-    except TopicAlreadyExistsError:
-        return
+            for topic, size in ((name, count), (dead_letter_topic(name), 1)):
+                try:
+                    admin.create_topics(
+                        {topic: {"num_partitions": size, "configs": TOPIC_CONFIG}},
+                        wait_for_metadata=True,
+                    )
+                    print(f"created topic {topic} ({size} partitions)", file=sys.stderr)
+                except TopicAlreadyExistsError:
+                    pass
+            kafka_acls.grant(admin, KafkaSecurity.from_env(), name)
     except KafkaError as error:
         raise RuntimeError(f"could not create topic {name} on {bootstrap}: {error}") from error
-    print(f"created topic {name} ({count} partitions)", file=sys.stderr)
+
+
+def drop_topic(bootstrap: str, name: str) -> None:
+    """Delete the event topic `name`, its dead-letter topic and their ACLs (test and
+    benchmark topics)."""
+    with _admin(bootstrap) as admin:
+        kafka_acls.revoke(admin, name)
+        admin.delete_topics([name, dead_letter_topic(name)])
 
 
 def describe_topic_config(bootstrap: str, name: str = TOPIC) -> dict[str, str]:
@@ -207,7 +240,7 @@ def partition_count(bootstrap: str, name: str = TOPIC) -> int:
 
 def _admin(bootstrap: str, timeout_ms: int = 30000) -> KafkaAdminClient:
     return KafkaAdminClient(
-        bootstrap_servers=bootstrap,
+        **KafkaSecurity.from_env().client_options(bootstrap, ADMIN),
         client_id="casetrail-stack",
         bootstrap_timeout_ms=timeout_ms,
         request_timeout_ms=timeout_ms,
@@ -229,16 +262,37 @@ def _java(libs: Path, *args: str) -> list[str]:
 
 
 def _write_properties(home: Path) -> Path:
+    """The broker's configuration (mode 0600: it holds the admin's password)."""
     client, controller = port(), port() + 1
+    admin, secret = KafkaSecurity.from_env().usernames[ADMIN], _safe(password(ADMIN))
+    login = f'username="{admin}" password="{secret}"'
     settings = {
         "process.roles": "broker,controller",
         "node.id": "1",
         "controller.quorum.bootstrap.servers": f"127.0.0.1:{controller}",
-        "listeners": f"PLAINTEXT://127.0.0.1:{client},CONTROLLER://127.0.0.1:{controller}",
-        "advertised.listeners": f"PLAINTEXT://127.0.0.1:{client}",
+        "listeners": f"SASL_PLAINTEXT://127.0.0.1:{client},CONTROLLER://127.0.0.1:{controller}",
+        "advertised.listeners": f"SASL_PLAINTEXT://127.0.0.1:{client}",
         "controller.listener.names": "CONTROLLER",
-        "inter.broker.listener.name": "PLAINTEXT",
-        "listener.security.protocol.map": "CONTROLLER:PLAINTEXT,PLAINTEXT:PLAINTEXT",
+        "inter.broker.listener.name": "SASL_PLAINTEXT",
+        "listener.security.protocol.map": "CONTROLLER:SASL_PLAINTEXT,SASL_PLAINTEXT:SASL_PLAINTEXT",
+        # clients and the broker itself: SCRAM, credentials in the cluster's metadata
+        "sasl.enabled.mechanisms": MECHANISM,
+        "sasl.mechanism.inter.broker.protocol": MECHANISM,
+        "listener.name.sasl_plaintext.scram-sha-512.sasl.jaas.config": (
+            f"org.apache.kafka.common.security.scram.ScramLoginModule required {login};"
+        ),
+        # the controller cannot read SCRAM credentials before it has the metadata: the
+        # admin alone, with PLAIN (a PLAINTEXT listener would need User:ANONYMOUS as a
+        # super user, which would let any local process manage the cluster)
+        "sasl.mechanism.controller.protocol": "PLAIN",
+        "listener.name.controller.sasl.enabled.mechanisms": "PLAIN",
+        "listener.name.controller.plain.sasl.jaas.config": (
+            "org.apache.kafka.common.security.plain.PlainLoginModule required "
+            f'{login} user_{admin}="{secret}";'
+        ),
+        "authorizer.class.name": "org.apache.kafka.metadata.authorizer.StandardAuthorizer",
+        "super.users": f"User:{admin}",
+        "allow.everyone.if.no.acl.found": "false",
         "log.dirs": str(home / "data"),
         "num.partitions": "1",
         "auto.create.topics.enable": "false",
@@ -250,12 +304,43 @@ def _write_properties(home: Path) -> Path:
         "group.initial.rebalance.delay.ms": "0",
     }
     path = home / "server.properties"
-    path.write_text("".join(f"{key}={value}\n" for key, value in settings.items()))
+    fd = os.open(path, os.O_CREAT | os.O_TRUNC | os.O_WRONLY, 0o600)
+    with os.fdopen(fd, "w") as file:
+        file.write("".join(f"{key}={value}\n" for key, value in settings.items()))
+    path.chmod(0o600)  # written before passwords were in it, it may be readable
     return path
 
 
+def _formatted(home: Path) -> bool:
+    return (home / "data" / "meta.properties").exists()
+
+
+def _require_authentication(home: Path) -> None:
+    """Refuse a broker formatted before it asked clients to log in: its storage has no
+    SCRAM credentials. Its topic holds development data only, and only together with
+    PostgreSQL may it start over."""
+    properties = home / "server.properties"
+    configured = properties.exists() and "sasl.enabled.mechanisms" in properties.read_text()
+    if _formatted(home) and not configured:
+        raise RuntimeError(
+            f"the private Kafka in {home} was set up without authentication (before "
+            f"SASL/SCRAM and ACLs); its data is for development only. To start over: "
+            f"{START_OVER}"
+        )
+
+
+def _safe(secret: str) -> str:
+    """``secret`` unless it would break the JAAS and --add-scram syntax it is written in."""
+    if not re.fullmatch(r"[A-Za-z0-9._~-]+", secret):
+        raise RuntimeError(
+            "the private Kafka's admin password may hold only letters, digits and -_.~"
+        )
+    return secret
+
+
 def _format(libs: Path, properties: Path) -> None:
-    """Format KRaft storage once, as a standalone controller with a fresh cluster id."""
+    """Format KRaft storage once, as a standalone controller with a fresh cluster id and
+    the admin's SCRAM credential (the stack adds the other principals once it runs)."""
     cluster_id = "-"
     while cluster_id.startswith("-"):  # the CLI would read a leading dash as an option
         cluster_id = base64.urlsafe_b64encode(uuid.uuid4().bytes).rstrip(b"=").decode()
@@ -269,6 +354,9 @@ def _format(libs: Path, properties: Path) -> None:
             cluster_id,
             "-c",
             str(properties),
+            "--add-scram",
+            f"{MECHANISM}=[name={KafkaSecurity.from_env().usernames[ADMIN]},"
+            f"password={_safe(password(ADMIN))}]",
         ),
         capture_output=True,
         text=True,

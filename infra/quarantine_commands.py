@@ -9,6 +9,7 @@ from consumers.validation import Poison
 from domain.authorization import authorize
 from infra import quarantine
 from infra.config import Settings
+from infra.kafka_security import PROJECTOR
 from infra.operator_token import operator
 from projections.registry import ALL
 
@@ -40,7 +41,7 @@ def resolve(
         if replay:
             runner = ProjectionRunner(
                 database_url=settings.projector_database_url,
-                bootstrap_servers=settings.bootstrap_servers,
+                kafka_options=settings.kafka_options(PROJECTOR),
                 topic=held.topic,
                 projections=ALL,
                 group_id=held.consumer,

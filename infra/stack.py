@@ -33,7 +33,8 @@ class ServerStatus:
 
 
 def up() -> StackInfo:
-    """Start the servers that are not running (reusing live ones) and ensure the event topic."""
+    """Start the servers that are not running (reusing live ones); ensure the private
+    broker's users, and the event topic with its ACLs."""
     bootstrap, url = kafka.bootstrap_servers(), postgres.database_url()
     with _locked() as home:
         launched = not kafka.is_external() and kafka.start(home / "kafka")
@@ -49,8 +50,8 @@ def up() -> StackInfo:
             waited = kafka.wait_ready(home / "kafka")
             if launched:
                 print(f"Kafka ready in {waited:.1f} s", file=sys.stderr)
+            kafka.ensure_users(bootstrap)
         kafka.ensure_topic(bootstrap)
-        kafka.ensure_topic(bootstrap, kafka.dead_letter_topic(kafka.TOPIC), partitions=1)
     return StackInfo(bootstrap, url)
 
 

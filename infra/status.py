@@ -4,16 +4,18 @@ relay and the projection runner are."""
 from __future__ import annotations
 
 import time
+from collections.abc import Mapping
+from typing import Any
 
 import psycopg
 from kafka import KafkaConsumer, TopicPartition
 
 from infra.config import Settings
+from infra.kafka_security import ADMIN, PROJECTOR_GROUP
 from infra.state import state_dir
 from infra.supervisor import read_status
 
 STATUS_FILE = state_dir() / "processes.json"
-PROJECTION_GROUP = "casetrail-projections"
 
 
 def relay_lag(conn: psycopg.Connection) -> int:
@@ -25,9 +27,9 @@ def relay_lag(conn: psycopg.Connection) -> int:
     return int(row[0]) if row else 0
 
 
-def topic_end(bootstrap_servers: str, topic: str) -> int:
+def topic_end(kafka_options: Mapping[str, Any], topic: str) -> int:
     """How many messages the topic holds, over all partitions."""
-    consumer = KafkaConsumer(bootstrap_servers=bootstrap_servers)
+    consumer = KafkaConsumer(**kafka_options)
     try:
         partitions = [TopicPartition(topic, p) for p in consumer.partitions_for_topic(topic) or ()]
         return sum(consumer.end_offsets(partitions).values())
@@ -35,7 +37,7 @@ def topic_end(bootstrap_servers: str, topic: str) -> int:
         consumer.close()
 
 
-def consumed(conn: psycopg.Connection, topic: str, group: str = PROJECTION_GROUP) -> int:
+def consumed(conn: psycopg.Connection, topic: str, group: str = PROJECTOR_GROUP) -> int:
     """How many messages of the topic the projection runner has applied (or held)."""
     row = conn.execute(
         "SELECT coalesce(sum(next_offset), 0) FROM consumer_offsets "
@@ -60,7 +62,7 @@ def print_status(settings: Settings) -> int:
         )
     with psycopg.connect(settings.database_url) as conn:
         relay = relay_lag(conn)
-        behind = topic_end(settings.bootstrap_servers, settings.topic) - consumed(
+        behind = topic_end(settings.kafka_options(ADMIN), settings.topic) - consumed(
             conn, settings.topic
         )
     print(f"relay lag       {relay} event(s) recorded, not yet on {settings.topic}")

@@ -9,11 +9,13 @@ from fastapi import APIRouter, HTTPException, Request
 
 from domain.event_schemas import cloudevent_schema, registry
 from infra.config import Settings
+from infra.kafka_security import SASL_PROTOCOLS
 
 router = APIRouter(prefix="/api/v1", tags=["contract"])
 CLOUDEVENTS_JSON = "application/cloudevents+json"
 SCHEMA_FORMAT = "application/schema+json;version=draft-2020-12"
 CHANNEL = "caseEvents"
+SASL_SCHEMES = {"SCRAM-SHA-512": "scramSha512", "SCRAM-SHA-256": "scramSha256", "PLAIN": "plain"}
 
 
 @router.get("/events/schemas")
@@ -65,7 +67,7 @@ def asyncapi(request: Request) -> dict[str, Any]:
             "keyed by its aggregate id, in the version it was recorded in.",
         },
         "defaultContentType": CLOUDEVENTS_JSON,
-        "servers": {"kafka": {"host": settings.bootstrap_servers, "protocol": "kafka"}},
+        "servers": {"kafka": kafka_server(settings)},
         "channels": {
             CHANNEL: {
                 "address": settings.topic,
@@ -84,3 +86,21 @@ def asyncapi(request: Request) -> dict[str, Any]:
             }
         },
     }
+
+
+def kafka_server(settings: Settings) -> dict[str, Any]:
+    """The AsyncAPI server: where the brokers are, with TLS or not, and how to log in."""
+    security = settings.kafka_security
+    server: dict[str, Any] = {
+        "host": settings.bootstrap_servers,
+        "protocol": "kafka-secure" if security.protocol.endswith("SSL") else "kafka",
+    }
+    if security.protocol in SASL_PROTOCOLS:
+        server["security"] = [
+            {
+                "type": SASL_SCHEMES.get(security.mechanism, security.mechanism),
+                "description": "SASL login as an integrator principal, which may read the "
+                "topic in consumer groups of its prefix",
+            }
+        ]
+    return server

@@ -24,7 +24,6 @@ from urllib.parse import urlsplit
 import httpx
 import psycopg
 from kafka import KafkaConsumer, TopicPartition
-from kafka.admin import KafkaAdminClient
 from psycopg import sql
 
 from api.tokens import issue
@@ -32,6 +31,7 @@ from infra import kafka, postgres
 from infra.bootstrap import build_application, open_pool, prepare_database
 from infra.catalogue import load_catalogue
 from infra.config import Settings
+from infra.kafka_security import ADMIN
 from infra.state import ROOT, state_dir
 from infra.status import consumed, topic_end
 
@@ -98,7 +98,6 @@ class Platform:
             relay_batch=relay_batch,
         )
         kafka.ensure_topic(bootstrap_servers, self.topic)
-        kafka.ensure_topic(bootstrap_servers, kafka.dead_letter_topic(self.topic), partitions=1)
         prepare_database(self.settings)
         with open_pool(self.settings.api_database_url, max_size=2) as pool:
             app = build_application(self.settings, pool)
@@ -166,11 +165,7 @@ class Platform:
         for name in list(self.processes):
             self.stop(name)
         drop_database(self.settings.database_url)
-        admin = KafkaAdminClient(bootstrap_servers=self.settings.bootstrap_servers)
-        try:
-            admin.delete_topics([self.topic, kafka.dead_letter_topic(self.topic)])
-        finally:
-            admin.close()
+        kafka.drop_topic(self.settings.bootstrap_servers, self.topic)
 
     def _answers(self, process: subprocess.Popen[bytes], url: str, label: str) -> bool:
         if process.poll() is not None:
@@ -202,10 +197,9 @@ class Platform:
         return int(rows[0][0]) if rows else 0
 
     def read_topic(self) -> Iterator[Any]:
-        """Every message on the topic, partition by partition, with a plain consumer."""
-        consumer = KafkaConsumer(
-            bootstrap_servers=self.settings.bootstrap_servers, enable_auto_commit=False
-        )
+        """Every message on the topic, partition by partition, with a plain consumer
+        (logged in as the admin)."""
+        consumer = KafkaConsumer(**self.settings.kafka_options(ADMIN), enable_auto_commit=False)
         try:
             partitions = [
                 TopicPartition(self.topic, p) for p in consumer.partitions_for_topic(self.topic)
@@ -225,7 +219,7 @@ class Platform:
             consumer.close()
 
     def end_offsets_total(self) -> int:
-        return topic_end(self.settings.bootstrap_servers, self.topic)
+        return topic_end(self.settings.kafka_options(ADMIN), self.topic)
 
     def consumed_total(self) -> int:
         with psycopg.connect(self.settings.database_url) as conn:

@@ -60,6 +60,7 @@ def test_the_asyncapi_document_describes_the_platforms_topic(
     assert document["info"]["title"] == "casetrail"
     server = document["servers"]["kafka"]
     assert (server["host"], server["protocol"]) == (platform.settings.bootstrap_servers, "kafka")
+    assert server["security"][0]["type"] == "scramSha512"
     channel = document["channels"]["caseEvents"]
     assert channel["address"] == platform.topic
     assert set(channel["messages"]) == set(registry())

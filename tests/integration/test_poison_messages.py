@@ -12,7 +12,7 @@ import orjson
 import pytest
 from kafka import KafkaProducer
 
-from infra import kafka
+from infra.kafka_security import ADMIN, dead_letter_topic
 from infra.state import ROOT
 from tests.integration.harness import Hall, Platform, running_hall, wait_until
 
@@ -31,7 +31,8 @@ def events_of(platform: Platform, case_id: str) -> list[dict[str, Any]]:
 
 
 def produce(platform: Platform, messages: list[tuple[bytes | None, bytes]]) -> None:
-    producer = KafkaProducer(bootstrap_servers=platform.settings.bootstrap_servers)
+    # only the relay may write the topic now; its credentials (or the admin's) leaked
+    producer = KafkaProducer(**platform.settings.kafka_options(ADMIN))
     try:
         for key, value in messages:
             producer.send(platform.topic, key=key, value=value)
@@ -105,8 +106,8 @@ def test_every_kind_of_poison_is_held_and_the_hall_goes_on(hall: Hall) -> None:
 def read_dead_letters(platform: Platform) -> list[Any]:
     from kafka import KafkaConsumer, TopicPartition
 
-    topic = kafka.dead_letter_topic(platform.topic)
-    consumer = KafkaConsumer(bootstrap_servers=platform.settings.bootstrap_servers)
+    topic = dead_letter_topic(platform.topic)
+    consumer = KafkaConsumer(**platform.settings.kafka_options(ADMIN))
     try:
         partition = TopicPartition(topic, 0)
         consumer.assign([partition])

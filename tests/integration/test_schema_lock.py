@@ -19,6 +19,7 @@ from api.app import create_app
 from consumers.projection_runner import ProjectionRunner
 from infra.bootstrap import build_application, open_pool, prepare_database
 from infra.config import Settings
+from infra.kafka_security import PROJECTOR
 from infra.schema_lock import SCHEMA_LOCK_KEY, lock_schema
 from projections.registry import ALL
 from tests.integration.harness import Platform, wait_until
@@ -39,7 +40,7 @@ def projection_runner(settings: Settings) -> Iterator[Start]:
     """The runner's check of its tables and views, on a connection of its own."""
     runner = ProjectionRunner(
         database_url=settings.projector_database_url,
-        bootstrap_servers=settings.bootstrap_servers,
+        kafka_options=settings.kafka_options(PROJECTOR),
         topic=settings.topic,
         projections=ALL,
         group_id=f"schema-lock-{settings.topic}",

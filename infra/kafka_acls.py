@@ -1,0 +1,110 @@
+"""What each Kafka principal may do: the ACLs of an event topic, and the SCRAM users of
+the private broker.
+
+The broker denies whatever no ACL allows (``allow.everyone.if.no.acl.found=false``);
+only the admin (a super user) creates, alters or deletes topics, deletes records and
+manages ACLs. ACLs on a topic name it exactly (LITERAL); an integrator's consumer
+groups share a prefix (PREFIXED).
+"""
+
+from __future__ import annotations
+
+from kafka.admin import (
+    ACL,
+    ACLFilter,
+    ACLOperation,
+    ACLPermissionType,
+    ACLResourcePatternType,
+    KafkaAdminClient,
+    ResourcePattern,
+    ResourcePatternFilter,
+    ResourceType,
+    ScramMechanism,
+    UserScramCredentialUpsertion,
+)
+
+from infra.kafka_security import (
+    INTEGRATOR,
+    INTEGRATOR_GROUP_PREFIX,
+    PROJECTOR,
+    PROJECTOR_GROUP,
+    RELAY,
+    KafkaSecurity,
+    dead_letter_topic,
+    password,
+)
+
+READ, WRITE, DESCRIBE = ACLOperation.READ, ACLOperation.WRITE, ACLOperation.DESCRIBE
+CLUSTER = ResourcePattern(ResourceType.CLUSTER, "kafka-cluster")
+# principal → operations on the event topic, and on its dead-letter topic
+TOPIC_GRANTS = {RELAY: (WRITE, DESCRIBE), PROJECTOR: (READ, DESCRIBE), INTEGRATOR: (READ, DESCRIBE)}
+DEAD_LETTER_GRANTS = {PROJECTOR: (WRITE, DESCRIBE)}
+# principal, resource, operation: what the clients need beside the topic
+OTHER_GRANTS = (
+    (RELAY, CLUSTER, ACLOperation.IDEMPOTENT_WRITE),  # the relay's producer is idempotent
+    (PROJECTOR, CLUSTER, ACLOperation.IDEMPOTENT_WRITE),  # so is the dead letters' producer
+    (PROJECTOR, ResourcePattern(ResourceType.GROUP, PROJECTOR_GROUP), READ),
+    (
+        INTEGRATOR,
+        ResourcePattern(
+            ResourceType.GROUP, INTEGRATOR_GROUP_PREFIX, ACLResourcePatternType.PREFIXED
+        ),
+        READ,
+    ),
+)
+
+
+def topic_acls(security: KafkaSecurity, topic: str) -> list[ACL]:
+    """Every ACL that the clients of the event topic ``topic`` and of its dead-letter
+    topic need, and nothing more."""
+    grants = [
+        (name, ResourcePattern(ResourceType.TOPIC, named), operation)
+        for named, table in ((topic, TOPIC_GRANTS), (dead_letter_topic(topic), DEAD_LETTER_GRANTS))
+        for name, operations in table.items()
+        for operation in operations
+    ]
+    return [
+        ACL(security.principal(name), "*", operation, ACLPermissionType.ALLOW, pattern)
+        for name, pattern, operation in (*grants, *OTHER_GRANTS)
+    ]
+
+
+def grant(admin: KafkaAdminClient, security: KafkaSecurity, topic: str) -> None:
+    """Create the ACLs of ``topic`` (repeatable: existing ones stay as they are)."""
+    result = admin.create_acls(topic_acls(security, topic))
+    if result["failed"]:
+        errors = sorted({error.__name__ for error in result["failed"]})
+        raise RuntimeError(f"Kafka refused the ACLs of {topic}: {', '.join(errors)}")
+
+
+def revoke(admin: KafkaAdminClient, topic: str) -> None:
+    """Delete every ACL that names ``topic`` or its dead-letter topic (those on the cluster
+    and groups stay)."""
+    admin.delete_acls(
+        [
+            ACLFilter(
+                None,
+                None,
+                ACLOperation.ANY,
+                ACLPermissionType.ANY,
+                ResourcePatternFilter(ResourceType.TOPIC, named, ACLResourcePatternType.LITERAL),
+            )
+            for named in (topic, dead_letter_topic(topic))
+        ]
+    )
+
+
+def ensure_users(admin: KafkaAdminClient, security: KafkaSecurity) -> None:
+    """Give each client principal its SCRAM credential with its current password (the
+    admin's is set when the private broker's storage is formatted)."""
+    upserts = [
+        UserScramCredentialUpsertion(
+            security.usernames[name], ScramMechanism.SCRAM_SHA_512, password(name)
+        )
+        for name in TOPIC_GRANTS
+    ]
+    failed = {
+        user: error for user, error in admin.alter_user_scram_credentials(upserts).items() if error
+    }
+    if failed:
+        raise RuntimeError(f"could not set the Kafka users' credentials: {failed}")
