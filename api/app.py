@@ -30,6 +30,7 @@ def create_app(settings: Settings, application: HallApplication, pool: Connectio
         settings.api_database_url,
         per_client=settings.long_polls_per_client,
         total=settings.long_polls_total,
+        seconds=settings.long_poll_seconds,
     )
 
     @asynccontextmanager

@@ -19,7 +19,6 @@ from psycopg_pool import AsyncConnectionPool
 
 from api.metrics import LONG_POLLS_WAITING
 
-MAX_WAIT_SECONDS = 5.0
 FIRST_POLL_SECONDS = 0.02
 LONGEST_POLL_SECONDS = 0.25
 # Whether the log has got to ``position`` and its event (the latest one at or before it,
@@ -39,13 +38,12 @@ SELECT %(position)s <= 0 OR (
 
 
 class PositionWaits:
-    """Waits for the public view to reach a log position, at most ``per_client`` at once
-    per client and ``total`` at once in this process."""
+    """Waits of at most ``seconds`` for the public view to reach a log position, at most
+    ``per_client`` at once per client and ``total`` at once in this process."""
 
-    def __init__(self, database_url: str, *, per_client: int, total: int) -> None:
-        self.pool = AsyncConnectionPool(
-            database_url, min_size=1, max_size=2, open=False, timeout=MAX_WAIT_SECONDS
-        )
+    def __init__(self, database_url: str, *, per_client: int, total: int, seconds: float) -> None:
+        self.pool = AsyncConnectionPool(database_url, min_size=1, max_size=2, open=False)
+        self.seconds = seconds
         self.per_client = per_client
         self.total = total
         self._waiting: Counter[str] = Counter()
@@ -57,9 +55,9 @@ class PositionWaits:
         await self.pool.close()
 
     async def wait(self, client: str, position: int) -> None:
-        """Return once the view holds ``position``, or after ``MAX_WAIT_SECONDS``."""
+        """Return once the view holds ``position``, or after ``seconds``."""
         loop = asyncio.get_running_loop()
-        deadline = loop.time() + MAX_WAIT_SECONDS
+        deadline = loop.time() + self.seconds
         delay = FIRST_POLL_SECONDS
         async with self._slot(client):
             while not await self._reached(position):
@@ -72,7 +70,7 @@ class PositionWaits:
     @asynccontextmanager
     async def _slot(self, client: str) -> AsyncIterator[None]:
         """A place among the waits, or a refusal to retry later."""
-        retry = {"Retry-After": str(int(MAX_WAIT_SECONDS))}
+        retry = {"Retry-After": str(max(1, round(self.seconds)))}
         if self._waiting[client] >= self.per_client:
             raise HTTPException(429, "too many waits from this client at once", headers=retry)
         if self._waiting.total() >= self.total:

@@ -7,7 +7,6 @@ from typing import Annotated
 from fastapi import Path, Query
 
 MAX_POSITION = 2**63 - 1  # a notification id is a PostgreSQL bigint
-CODE_PATTERN = r"^[A-Za-z0-9][A-Za-z0-9._-]{0,63}$"
 
 CaseNo = Annotated[str, Path(min_length=1, max_length=64)]
 ItemCode = Annotated[str, Path(min_length=1, max_length=64)]

@@ -8,6 +8,7 @@ from uuid import UUID
 
 from pydantic import BaseModel, ConfigDict, Field, model_validator
 
+CODE_PATTERN = r"^[A-Za-z0-9][A-Za-z0-9._-]{0,63}$"  # an item code (事项编码)
 MAX_TEXT = 2000
 MAX_LIST = 100
 MAX_VERSION = 2**31 - 1
@@ -69,7 +70,25 @@ Materials = list[MaterialIn]
 class SubmitIn(Strict):
     """Intake of a new case (收件)."""
 
-    item_code: str = Field(min_length=1, max_length=64)
+    model_config = ConfigDict(
+        extra="forbid",
+        json_schema_extra={
+            "examples": [
+                {
+                    "item_code": "SCJG-001",
+                    "channel": "window",
+                    "applicant": {
+                        "kind": "person",
+                        "name": "张三",
+                        "id_number": "110101199001010000",
+                    },
+                    "materials": [{"code": "M1", "name": "申请书"}],
+                }
+            ]
+        },
+    )
+
+    item_code: str = Field(pattern=CODE_PATTERN)
     channel: Literal["window", "online", "mobile", "kiosk"]
     applicant: ApplicantIn
     materials: Materials = Field(default=[], max_length=MAX_LIST)
@@ -324,7 +343,7 @@ class ItemContentIn(Strict):
     """An item's whole content, as the power list publishes it (the domain's
     ``ItemContent`` checks its rules)."""
 
-    code: str = Field(pattern=r"^[A-Za-z0-9][A-Za-z0-9._-]{0,63}$")
+    code: str = Field(pattern=CODE_PATTERN)
     name: str = Name
     category: str = Code
     department: str = Code

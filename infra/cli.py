@@ -28,7 +28,7 @@ def main(argv: Sequence[str] | None = None) -> int:
     token.add_argument("--user", required=True)
     token.add_argument("--role", required=True, action="append", help="repeat for several roles")
     token.add_argument("--department", required=True)
-    token.add_argument("--hours", type=float, default=12.0, help="lifetime (default 12, at most 24)")
+    token.add_argument("--hours", type=float, default=12.0, help="lifetime, at most 24 (12)")
 
     privacy = commands.add_parser("privacy", help="applicants' personal data")
     privacy_commands = privacy.add_subparsers(dest="privacy_command", required=True)

@@ -83,7 +83,7 @@ async def track(
     query_code: QueryCode,
     min_position: Position = None,
 ) -> Response:
-    """Where the case stands. With ``min_position``, waits (up to 5 s) until the view
+    """Where the case stands. With ``min_position``, waits (up to 5 s by default) until the view
     includes that event; if it does not in time, answers with what it has and
     ``Casetrail-Position-Reached: false``. Every lookup is charged to the client's
     budget first, a revalidation (304) too."""
