@@ -1,6 +1,6 @@
 """Public views, read from the projections only: case tracking (case number + query
 code), published decisions, statistics, the power list. Lists carry ETag and
-Cache-Control; case lookups are rate-limited per client."""
+Cache-Control; case lookups are charged to a per-client budget before any work."""
 
 from __future__ import annotations
 
@@ -146,7 +146,7 @@ class RatingIn(BaseModel):
 def rate(case_no: CaseNo, body: RatingIn, request: Request, pool: Pool, app: App) -> dict[str, Any]:
     """The applicant rates a stage of its own case, proven by the query code (charged
     to the client's lookup budget first)."""
-    _refuse_over_budget(request, _budget(request).charge(_client(request)))
+    _refuse_over_budget(_budget(request).charge(_client(request)))
     found = None
     if _code_matches(pool, app, case_no, body.query_code):
         with pool.connection() as conn:
@@ -186,11 +186,11 @@ def _budget(request: Request) -> LookupBudget:
 async def _charge(request: Request) -> str:
     """Charge the client one lookup before any work; the client."""
     client = _client(request)
-    _refuse_over_budget(request, await run_in_threadpool(_budget(request).charge, client))
+    _refuse_over_budget(await run_in_threadpool(_budget(request).charge, client))
     return client
 
 
-def _refuse_over_budget(request: Request, wait: int) -> None:
+def _refuse_over_budget(wait: int) -> None:
     """429 with Retry-After when the charge found the budget spent."""
     if wait:
         raise HTTPException(
