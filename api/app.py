@@ -2,30 +2,57 @@
 
 from __future__ import annotations
 
+from collections.abc import AsyncIterator
+from contextlib import asynccontextmanager
+
 from fastapi import FastAPI
 from psycopg_pool import ConnectionPool
 
-from api import metrics, problems
-from api.rate_limit import RateLimiter
+from api import metrics, openapi, problems
+from api.body_limit import BodyLimit
+from api.client_address import TrustedProxies
+from api.long_poll import PositionWaits
 from api.routers import calendar, cases, contract, privacy, public, service_items, web
+from api.security_headers import SecurityHeaders
+from api.tokens import keyring
 from domain.application import HallApplication
 from infra.config import Settings
 from infra.grants import API, require_privileges
+from infra.lookup_budget import LookupBudget
 from infra.recorder import purge_expired_claims
 
 
 def create_app(settings: Settings, application: HallApplication, pool: ConnectionPool) -> FastAPI:
     """The API over an application and a pool, both as the API's role; fails clearly when
-    its tables are missing (they are the owner's to create)."""
+    its tables are missing (they are the owner's to create) or its settings are unsafe."""
+    keyring(settings.token_secret)  # a weak signing secret stops the API here
+    waits = PositionWaits(
+        settings.api_database_url,
+        per_client=settings.long_polls_per_client,
+        total=settings.long_polls_total,
+        seconds=settings.long_poll_seconds,
+    )
+
+    @asynccontextmanager
+    async def lifespan(_: FastAPI) -> AsyncIterator[None]:
+        await waits.open()
+        try:
+            yield
+        finally:
+            await waits.close()
+
     app = FastAPI(
         title="casetrail",
         version="0.1.0",
         description="Case tracking for administrative service halls (行政服务大厅).",
+        lifespan=lifespan,
     )
     app.state.settings = settings
     app.state.application = application
     app.state.pool = pool
-    app.state.lookup_limiter = RateLimiter.parse(settings.lookup_rate)
+    app.state.lookup_budget = LookupBudget.parse(pool, settings.lookup_rate)
+    app.state.trusted_proxies = TrustedProxies.parse(settings.trusted_proxies)
+    app.state.position_waits = waits
     with pool.connection() as conn:
         require_privileges(conn, API)
         purge_expired_claims(conn)
@@ -36,4 +63,7 @@ def create_app(settings: Settings, application: HallApplication, pool: Connectio
     app.include_router(metrics.router)
     app.include_router(contract.router)
     web.install(app)
+    openapi.install(app)
+    app.add_middleware(BodyLimit, max_bytes=settings.max_body_bytes)
+    app.add_middleware(SecurityHeaders)  # outermost: even a refused body gets the headers
     return app

@@ -8,6 +8,7 @@ from fastapi import Depends, HTTPException, Request
 from fastapi.security import HTTPAuthorizationCredentials, HTTPBearer
 from psycopg_pool import ConnectionPool
 
+from api.security_log import remember_principal
 from api.tokens import InvalidToken, verify
 from domain.actor import Actor
 from domain.application import HallApplication
@@ -35,6 +36,7 @@ def settings(request: Request) -> Settings:
 
 
 def actor(
+    request: Request,
     credentials: Annotated[HTTPAuthorizationCredentials | None, Depends(bearer)],
     config: Annotated[Settings, Depends(settings)],
 ) -> Actor:
@@ -43,9 +45,11 @@ def actor(
     if credentials is None:
         raise HTTPException(401, "a bearer token is required", headers=challenge)
     try:
-        return verify(config.token_secret, credentials.credentials)
+        caller = verify(config.token_secret, credentials.credentials)
     except InvalidToken as error:
         raise HTTPException(401, f"invalid token: {error}", headers=challenge) from None
+    remember_principal(request, caller)
+    return caller
 
 
 App = Annotated[HallApplication, Depends(application)]

@@ -13,6 +13,9 @@ PERSONAL_DATA_DECRYPTIONS = Counter(
     "Applicants' personal data decrypted for a staff read, by role and purpose",
     ["role", "purpose"],
 )
+LONG_POLLS_WAITING = Gauge(
+    "casetrail_long_polls_waiting", "Public lookups waiting now for a min_position"
+)
 
 QUARANTINED = Gauge(
     "casetrail_quarantined_messages",

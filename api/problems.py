@@ -15,6 +15,7 @@ from fastapi.responses import Response
 from psycopg_pool import PoolTimeout
 from starlette.exceptions import HTTPException
 
+from api.security_log import log_refusal
 from domain.authorization import Forbidden
 from domain.errors import DomainError, InvalidCommand, InvalidTransition, NotFound, VersionConflict
 
@@ -58,6 +59,7 @@ def install(app: FastAPI) -> None:
     @app.exception_handler(DomainError)
     async def domain_error(request: Request, error: DomainError) -> Response:
         status, slug = _DOMAIN_STATUS.get(type(error), (422, "invalid-command"))
+        log_refusal(request, status, str(error))
         return problem(status, str(error), slug=slug, instance=request.url.path)
 
     @app.exception_handler(RequestValidationError)
@@ -82,6 +84,7 @@ def install(app: FastAPI) -> None:
 
     @app.exception_handler(HTTPException)
     async def http_error(request: Request, error: HTTPException) -> Response:
+        log_refusal(request, error.status_code, str(error.detail))
         response = problem(error.status_code, str(error.detail), instance=request.url.path)
         for name, value in (error.headers or {}).items():
             response.headers[name] = value

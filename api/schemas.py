@@ -3,12 +3,21 @@
 from __future__ import annotations
 
 from datetime import date
-from typing import Any, Literal
+from typing import Annotated, Literal
 from uuid import UUID
 
 from pydantic import BaseModel, ConfigDict, Field, model_validator
 
-Text = Field(min_length=1, max_length=2000)
+CODE_PATTERN = r"^[A-Za-z0-9][A-Za-z0-9._-]{0,63}$"  # an item code (事项编码)
+MAX_TEXT = 2000
+MAX_LIST = 100
+MAX_VERSION = 2**31 - 1
+MAX_AMOUNT_FEN = 10**12
+MAX_DAYS = 3650
+Text = Field(min_length=1, max_length=MAX_TEXT)
+Note = Field(default="", max_length=MAX_TEXT)
+Name = Field(min_length=1, max_length=200)
+Code = Field(min_length=1, max_length=64)
 Opinion = Literal["agree", "disagree"]
 Stage = Literal["acceptance", "closure"]
 
@@ -51,36 +60,57 @@ class ApplicantIn(Strict):
 class MaterialIn(Strict):
     """A material handed in, or missing."""
 
-    code: str = Field(min_length=1, max_length=64)
-    name: str = Field(min_length=1, max_length=200)
+    code: str = Code
+    name: str = Name
+
+
+Materials = list[MaterialIn]
 
 
 class SubmitIn(Strict):
     """Intake of a new case (收件)."""
 
-    item_code: str = Field(min_length=1, max_length=64)
+    model_config = ConfigDict(
+        extra="forbid",
+        json_schema_extra={
+            "examples": [
+                {
+                    "item_code": "SCJG-001",
+                    "channel": "window",
+                    "applicant": {
+                        "kind": "person",
+                        "name": "张三",
+                        "id_number": "110101199001010000",
+                    },
+                    "materials": [{"code": "M1", "name": "申请书"}],
+                }
+            ]
+        },
+    )
+
+    item_code: str = Field(pattern=CODE_PATTERN)
     channel: Literal["window", "online", "mobile", "kiosk"]
     applicant: ApplicantIn
-    materials: list[MaterialIn] = []
+    materials: Materials = Field(default=[], max_length=MAX_LIST)
 
 
 class CommandIn(Strict):
     """Fields every command accepts."""
 
-    expected_version: int | None = Field(default=None, ge=1)
+    expected_version: int | None = Field(default=None, ge=1, le=MAX_VERSION)
 
 
 class RequestSupplementIn(CommandIn):
     """补正告知: every missing material, in one notice."""
 
-    missing: list[MaterialIn] = Field(min_length=1)
-    note: str = ""
+    missing: Materials = Field(min_length=1, max_length=MAX_LIST)
+    note: str = Note
 
 
 class ProvideSupplementIn(CommandIn):
     """补齐补正."""
 
-    provided: list[MaterialIn] = Field(min_length=1)
+    provided: Materials = Field(min_length=1, max_length=MAX_LIST)
 
 
 class NotAcceptIn(CommandIn):
@@ -101,7 +131,7 @@ class CompleteStepIn(CommandIn):
 
     step: str = Text
     opinion: Opinion
-    comment: str = ""
+    comment: str = Note
 
 
 class ReturnIn(CommandIn):
@@ -114,7 +144,7 @@ class ReturnIn(CommandIn):
 class ParallelReviewIn(CommandIn):
     """并联审批: co-departments and the date their opinions are due."""
 
-    departments: list[str] = Field(min_length=1)
+    departments: list[Annotated[str, Code]] = Field(min_length=1, max_length=MAX_LIST)
     due_on: date
 
 
@@ -122,7 +152,7 @@ class OpinionIn(CommandIn):
     """会签: the caller's department's opinion."""
 
     opinion: Opinion
-    comment: str = ""
+    comment: str = Note
 
 
 class SpecialProcedureIn(CommandIn):
@@ -150,7 +180,7 @@ class ReasonIn(CommandIn):
 class OptionalReasonIn(CommandIn):
     """A reason, if any."""
 
-    reason: str = ""
+    reason: str = Note
 
 
 class ExtendIn(CommandIn):
@@ -164,17 +194,17 @@ class DecideIn(CommandIn):
     """决定: a denial needs reasons, legal basis and the appeal notice."""
 
     outcome: Literal["approved", "denied"]
-    reasons: list[str] = []
-    legal_basis: str = ""
-    appeal_notice: str = ""
+    reasons: list[Annotated[str, Text]] = Field(default=[], max_length=MAX_LIST)
+    legal_basis: str = Note
+    appeal_notice: str = Note
 
 
 class ChargeFeeIn(CommandIn):
     """收费: an amount off the item's fee list needs an override reason."""
 
     fee_code: str = Text
-    amount_fen: int = Field(ge=0)
-    override_reason: str = ""
+    amount_fen: int = Field(ge=0, le=MAX_AMOUNT_FEN)
+    override_reason: str = Note
 
 
 class CertificateIn(CommandIn):
@@ -187,7 +217,7 @@ class DeliverIn(CommandIn):
     """送达/领取."""
 
     method: Literal["window", "post", "electronic"]
-    detail: str = ""
+    detail: str = Note
 
 
 class CompleteIn(CommandIn):
@@ -218,7 +248,7 @@ class RateIn(CommandIn):
 
     stage: Stage
     level: int = Field(ge=1, le=5)
-    comment: str = ""
+    comment: str = Note
 
 
 class OrderRectificationIn(CommandIn):
@@ -240,7 +270,7 @@ class CallbackIn(CommandIn):
 
     stage: Stage
     satisfied: bool
-    note: str = ""
+    note: str = Note
 
 
 # The body of every case command, by action (the path after /cases/{case_id}/).
@@ -275,6 +305,65 @@ CASE_COMMAND_BODIES: dict[str, type[CommandIn]] = {
 }
 
 
+Days = Annotated[int, Field(ge=0, le=MAX_DAYS)]
+
+
+class TimeLimitIn(Strict):
+    """A time limit: working days (``G``, 工作日) or natural days (``Z``, 自然日)."""
+
+    days: Days
+    unit: Literal["G", "Z"]
+
+
+class ItemMaterialIn(MaterialIn):
+    """A required material (申请材料)."""
+
+    mandatory: bool = True
+    copies: int = Field(default=1, ge=1, le=1000)
+
+
+class FeeIn(Strict):
+    """A fee item (收费项目), in fen (分)."""
+
+    code: str = Code
+    name: str = Name
+    amount_fen: int = Field(ge=1, le=MAX_AMOUNT_FEN)
+    legal_basis: str = Text
+
+
+class StepIn(Strict):
+    """A handling step (办理环节)."""
+
+    name: str = Name
+    role: Literal["clerk", "officer", "approver"]
+    limit_days: Days
+
+
+class ItemContentIn(Strict):
+    """An item's whole content, as the power list publishes it (the domain's
+    ``ItemContent`` checks its rules)."""
+
+    code: str = Field(pattern=CODE_PATTERN)
+    name: str = Name
+    category: str = Code
+    department: str = Code
+    supervising_department: str = Code
+    legal_basis: str = Text
+    statutory_limit: TimeLimitIn
+    promised_limit: TimeLimitIn
+    complaint_channel: str = Text
+    immediate: bool = False
+    materials: list[ItemMaterialIn] = Field(default=[], max_length=MAX_LIST)
+    fees: list[FeeIn] = Field(default=[], max_length=MAX_LIST)
+    steps: list[StepIn] = Field(default=[], max_length=MAX_LIST)
+    co_departments: list[Annotated[str, Code]] = Field(default=[], max_length=MAX_LIST)
+    special_procedures: list[Annotated[str, Code]] = Field(default=[], max_length=MAX_LIST)
+    accountability: list[Annotated[str, Text]] = Field(default=[], max_length=MAX_LIST)
+    warning_threshold_percent: int = Field(default=80, ge=1, le=100)
+    rectification_limit_days: int = Field(default=7, ge=1, le=MAX_DAYS)
+    deemed_satisfied_days: int = Field(default=15, ge=1, le=MAX_DAYS)
+
+
 class ItemChangeIn(CommandIn):
     """Suspend, resume or retire an item, with a reason."""
 
@@ -284,7 +373,7 @@ class ItemChangeIn(CommandIn):
 class ItemReviseIn(CommandIn):
     """A new revision of the item's content; cases keep the revision they were accepted under."""
 
-    content: dict[str, Any]
+    content: ItemContentIn
     reason: str = Text
 
 
@@ -292,8 +381,8 @@ class CalendarYearIn(Strict):
     """A year's schedule as the State Council publishes it."""
 
     year: int = Field(ge=2000, le=2100)
-    holidays: list[date]
-    makeup_workdays: list[date] = []
+    holidays: list[date] = Field(max_length=366)
+    makeup_workdays: list[date] = Field(default=[], max_length=366)
     notice: str = Text
 
 

@@ -11,7 +11,7 @@ from domain.application import HallApplication
 from domain.clock import Clock
 from domain.personal_data import PersonalData
 from domain.query_code import QueryCodes
-from infra import grants, personal_data_store, pg_case_numbers, quarantine
+from infra import grants, lookup_budget, personal_data_store, pg_case_numbers, quarantine
 from infra.config import Settings
 from infra.master_keys import MasterKeys
 from infra.personal_data_store import PostgresPersonalDataStore
@@ -63,6 +63,7 @@ def prepare_database(settings: Settings) -> list[str]:
         conn.execute(projection_runner.SCHEMA)
         conn.execute(personal_data_store.SCHEMA)
         conn.execute(quarantine.SCHEMA)
+        conn.execute(lookup_budget.SCHEMA)
         for projection in ALL:
             projection.ensure_schema(conn)
         return grants.apply_grants(conn)

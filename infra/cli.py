@@ -32,7 +32,7 @@ def main(argv: Sequence[str] | None = None) -> int:
     token.add_argument("--user", required=True)
     token.add_argument("--role", required=True, action="append", help="repeat for several roles")
     token.add_argument("--department", required=True)
-    token.add_argument("--hours", type=float, default=12.0, help="lifetime (default 12)")
+    token.add_argument("--hours", type=float, default=12.0, help="lifetime, at most 24 (12)")
 
     privacy = commands.add_parser("privacy", help="applicants' personal data")
     privacy_commands = privacy.add_subparsers(dest="privacy_command", required=True)
@@ -98,15 +98,17 @@ def _run(args: argparse.Namespace) -> int:
     if args.command == "token":
         from api.tokens import issue
 
-        print(
-            issue(
+        try:
+            token = issue(
                 settings.token_secret,
                 user=args.user,
                 roles=args.role,
                 department=args.department,
                 hours=args.hours,
             )
-        )
+        except ValueError as error:
+            raise RuntimeError(str(error)) from None
+        print(token)
     elif args.command == "migrate":
         from infra import postgres
         from infra.bootstrap import migrate

@@ -43,6 +43,11 @@ class Settings:
     relay_batch: int = 500
     mode: str = "production"
     lookup_rate: str = "30/60"
+    trusted_proxies: str = ""
+    max_body_bytes: int = 65_536
+    long_polls_per_client: int = 2
+    long_polls_total: int = 200
+    long_poll_seconds: float = 5.0
     simulated_now: str | None = None
     token_secret: str = field(default="", repr=False)
     master_keys: str = field(default="", repr=False)
@@ -74,6 +79,11 @@ class Settings:
             relay_batch=int(env.get("CASETRAIL_RELAY_BATCH", "500")),
             mode=env.get("CASETRAIL_MODE", "production"),
             lookup_rate=env.get("CASETRAIL_LOOKUP_RATE", "30/60"),
+            trusted_proxies=env.get("CASETRAIL_TRUSTED_PROXIES", ""),
+            max_body_bytes=int(env.get("CASETRAIL_MAX_BODY_BYTES", "65536")),
+            long_polls_per_client=int(env.get("CASETRAIL_LONG_POLLS_PER_CLIENT", "2")),
+            long_polls_total=int(env.get("CASETRAIL_LONG_POLLS_TOTAL", "200")),
+            long_poll_seconds=float(env.get("CASETRAIL_LONG_POLL_SECONDS", "5")),
             simulated_now=env.get("CASETRAIL_SIMULATED_NOW") or None,
             token_secret=load_secret("CASETRAIL_TOKEN_SECRET", secrets_dir(), _token),
             master_keys=load_secret("CASETRAIL_MASTER_KEY", secrets_dir(), new_master_key),

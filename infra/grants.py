@@ -34,6 +34,8 @@ TABLES: dict[str, dict[str, str]] = {
     "applicant_keys": {API: UPSERT},
     "applicant_cases": {API: "SELECT, INSERT"},
     "personal_data_disclosures": {API: "INSERT"},
+    # the public lookup budget every API process spends from; full buckets are deleted
+    "lookup_budgets": {API: WRITE},
     "relay_positions": {RELAY: UPSERT},
     "consumer_offsets": {PROJECTOR: WRITE},
     "applied_versions": {PROJECTOR: WRITE},

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+import logging
 import os
 import signal
 import sys
@@ -46,6 +47,7 @@ def serve_api(settings: Settings) -> None:
 
     from api.app import create_app
 
+    logging.basicConfig(level=logging.INFO, format="%(asctime)s %(levelname)s %(name)s %(message)s")
     with open_pool(settings.api_database_url) as pool:
         application = build_application(settings, pool)
         uvicorn.run(
@@ -53,6 +55,7 @@ def serve_api(settings: Settings) -> None:
             host=settings.api_host,
             port=settings.api_port,
             log_level="warning",
+            proxy_headers=False,  # CASETRAIL_TRUSTED_PROXIES alone decides (api/client_address.py)
         )
 
 

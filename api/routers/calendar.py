@@ -7,6 +7,7 @@ from typing import Any
 from fastapi import APIRouter, Response
 
 from api.deps import App, Caller
+from api.openapi import problem_responses
 from api.schemas import CalendarYearIn, RecordedOut
 
 router = APIRouter(prefix="/api/v1/calendar", tags=["calendar"])
@@ -18,9 +19,7 @@ router = APIRouter(prefix="/api/v1/calendar", tags=["calendar"])
     response_model=RecordedOut,
     responses={
         200: {"description": "Already published as given: nothing new recorded"},
-        401: {},
-        403: {"description": "Only hall administrators publish"},
-        422: {},
+        **problem_responses(descriptions={403: "Only hall administrators publish"}),
     },
 )
 def publish_year(body: CalendarYearIn, app: App, caller: Caller, response: Response) -> RecordedOut:

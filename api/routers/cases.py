@@ -12,6 +12,7 @@ from fastapi import APIRouter, Query, Request, Response
 from api.deps import App, Caller, Pool
 from api.idempotency import IdempotencyKey, run_keyed
 from api.metrics import PERSONAL_DATA_DECRYPTIONS
+from api.openapi import problem_responses
 from api.schemas import CASE_COMMAND_BODIES, CommandIn, CommandOut, SubmitIn, SubmitOut
 from domain.application import Recorded, RequestKey, Submission
 from domain.authorization import allowed_roles
@@ -19,13 +20,13 @@ from domain.case import local_date
 from infra import quarantine
 
 router = APIRouter(prefix="/api/v1/cases", tags=["cases"])
-ERRORS: dict[int | str, dict[str, Any]] = {
-    401: {"description": "No valid bearer token"},
-    403: {"description": "The caller's role or department may not do this"},
-    404: {"description": "No such case"},
-    409: {"description": "Invalid transition, stale expected_version, or a key in progress"},
-    422: {"description": "The body breaks the schema or a domain rule, or a reused key"},
-}
+ERRORS = problem_responses(
+    descriptions={
+        404: "No such case",
+        409: "Invalid transition, stale expected_version, or a key in progress",
+        422: "The body breaks the schema or a domain rule, or a reused key",
+    }
+)
 
 
 def _roles(action: str) -> str:

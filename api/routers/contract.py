@@ -7,6 +7,8 @@ from typing import Any
 
 from fastapi import APIRouter, HTTPException, Request
 
+from api.openapi import problem_responses
+from api.params import EventType
 from domain.event_schemas import cloudevent_schema, registry
 from infra.config import Settings
 from infra.kafka_security import SASL_PROTOCOLS
@@ -24,8 +26,11 @@ def event_schemas() -> list[dict[str, Any]]:
     return [asdict(schema) for schema in registry().values()]
 
 
-@router.get("/events/schemas/{event_type}", responses={404: {"description": "Unknown event type"}})
-def event_schema(event_type: str) -> dict[str, Any]:
+@router.get(
+    "/events/schemas/{event_type}",
+    responses=problem_responses(descriptions={404: "Unknown event type"}),
+)
+def event_schema(event_type: EventType) -> dict[str, Any]:
     """One event type (e.g. ``casetrail.case.accepted.v2``) and the schema of its ``data``."""
     schema = registry().get(event_type)
     if schema is None:

@@ -5,6 +5,7 @@ from __future__ import annotations
 from fastapi import APIRouter, Response
 
 from api.deps import App, Caller
+from api.openapi import problem_responses
 from api.schemas import CommandOut, ErasureIn, ErasureOut
 from domain.authorization import allowed_roles
 
@@ -17,10 +18,12 @@ router = APIRouter(prefix="/api/v1/privacy", tags=["privacy"])
     response_model=ErasureOut,
     responses={
         200: {"description": "Erased before: nothing new recorded"},
-        401: {"description": "No valid bearer token"},
-        403: {"description": "Only " + ", ".join(sorted(allowed_roles("erase-applicant")))},
-        404: {"description": "No case has an applicant with that ID number"},
-        422: {"description": "A bad body"},
+        **problem_responses(
+            descriptions={
+                403: "Only " + ", ".join(sorted(allowed_roles("erase-applicant"))),
+                404: "No case has an applicant with that ID number",
+            }
+        ),
     },
 )
 def erase(body: ErasureIn, app: App, caller: Caller, response: Response) -> ErasureOut:

@@ -1,11 +1,10 @@
 """Public views, read from the projections only: case tracking (case number + query
 code), published decisions, statistics, the power list. Lists carry ETag and
-Cache-Control; case lookups are rate-limited per client."""
+Cache-Control; case lookups are charged to a per-client budget before any work."""
 
 from __future__ import annotations
 
 import hashlib
-import time
 from datetime import date
 from functools import cache
 from typing import Annotated, Any, Literal
@@ -13,21 +12,25 @@ from uuid import UUID
 
 import orjson
 from fastapi import APIRouter, HTTPException, Query, Request, Response
+from fastapi.concurrency import run_in_threadpool
 from pydantic import BaseModel, ConfigDict, Field
 
+from api.client_address import TrustedProxies
 from api.deps import App, Pool
-from api.rate_limit import RateLimiter
+from api.long_poll import PositionWaits
+from api.openapi import problem_responses
+from api.params import CaseNo, Filter, ItemCode, Position, QueryCode
 from api.tokens import APPLICANT
 from domain.actor import Actor
 from domain.case import local_date
 from infra.catalogue import read_catalogue
+from infra.lookup_budget import LookupBudget
 from infra.recorder import stored_verifier
 from projections import case_facts_store, catalogue_store
 from projections.public_status_store import find_by_case_no
 
 router = APIRouter(prefix="/api/v1/public", tags=["public"])
-MAX_WAIT_SECONDS = 5.0
-POLL_SECONDS = 0.02
+MAX_PAGE = 10_000
 HIDDEN_FIELDS = ("case_id", "closed")
 LIST_CACHE = "public, max-age=30"
 NOT_FOUND = "no case with that number and query code"
@@ -50,42 +53,69 @@ def _json(request: Request, body: Any, cache_control: str, etag: str | None = No
     return Response(content, media_type="application/json", headers=headers)
 
 
+REVALIDATED: dict[int | str, dict[str, Any]] = {
+    304: {"description": "Unchanged since the ETag sent in If-None-Match"}
+}
+
+
 @router.get(
     "/cases/{case_no}",
     responses={
-        304: {"description": "Unchanged since the ETag sent in If-None-Match"},
-        404: {"description": "Unknown case number or wrong query code (the same answer)"},
-        429: {"description": "Too many lookups from this client; see Retry-After"},
+        304: {"description": "Unchanged since the ETag sent in If-None-Match (charged too)"},
+        **problem_responses(
+            404,
+            429,
+            503,
+            descriptions={
+                404: "Unknown case number or wrong query code (the same answer)",
+                429: "Too many lookups, or too many waits at once, from this client; "
+                "see Retry-After",
+                503: "Too many clients waiting, or the database unavailable; see Retry-After",
+            },
+        ),
     },
 )
-def track(
-    case_no: str,
+async def track(
+    case_no: CaseNo,
     request: Request,
     pool: Pool,
     app: App,
-    query_code: Annotated[str, Query(min_length=1, max_length=32)],
-    min_position: Annotated[int | None, Query(ge=0)] = None,
+    query_code: QueryCode,
+    min_position: Position = None,
 ) -> Response:
-    """Where the case stands. With ``min_position``, waits (up to 5 s) until the view
+    """Where the case stands. With ``min_position``, waits (up to 5 s by default) until the view
     includes that event; if it does not in time, answers with what it has and
-    ``Casetrail-Position-Reached: false``."""
-    client = _allowed(request)
-    found = _code_matches(pool, app, case_no, query_code) and _wait_for(
-        pool, case_no, min_position
-    )
-    if not found:
-        _limiter(request).spend(client)
+    ``Casetrail-Position-Reached: false``. Every lookup is charged to the client's
+    budget first, a revalidation (304) too."""
+    client = await _charge(request)
+    if min_position is not None:
+        waits: PositionWaits = request.app.state.position_waits
+        await waits.wait(client, min_position)
+    found = await run_in_threadpool(_public_view, pool, app, case_no, query_code)
+    if found is None:
         raise HTTPException(404, NOT_FOUND)
+    position, public = found
+    response = _json(request, public, "private, no-cache", etag=str(position))
+    response.headers["Casetrail-Position-Reached"] = str(position >= (min_position or 0)).lower()
+    return response
+
+
+def _public_view(
+    pool: Pool, app: App, case_no: str, query_code: str
+) -> tuple[int, dict[str, Any]] | None:
+    """The case's position and public view, if the code opens it."""
+    if not _code_matches(pool, app, case_no, query_code):
+        return None
+    with pool.connection() as conn:
+        found = find_by_case_no(conn, case_no)
+    if found is None:
+        return None
     position, view = found
     public = {k: v for k, v in view.items() if k not in HIDDEN_FIELDS}
     public["department_name"] = departments().get(view["department"], view["department"])
     public["working_days_remaining"] = _remaining(app, view)
     public["rating_url"] = f"/api/v1/public/cases/{case_no}/rating" if view.get("closed") else None
-    response = _json(request, public, "private, no-cache", etag=str(position))
-    response.headers["Casetrail-Position-Reached"] = str(position >= (min_position or 0)).lower()
-    if response.status_code != 304:  # revalidating an unchanged view (polling) is free
-        _limiter(request).spend(client)
-    return response
+    return position, public
 
 
 class RatingIn(BaseModel):
@@ -101,22 +131,27 @@ class RatingIn(BaseModel):
 
 @router.post(
     "/cases/{case_no}/rating",
-    responses={
-        404: {"description": "Unknown case number or wrong query code"},
-        409: {"description": "The stage cannot be rated yet"},
-        422: {"description": "Already rated, or a bad body"},
-        429: {"description": "Too many attempts from this client"},
-    },
+    responses=problem_responses(
+        404,
+        409,
+        429,
+        descriptions={
+            404: "Unknown case number or wrong query code",
+            409: "The stage cannot be rated yet",
+            422: "Already rated, or a bad body",
+            429: "Too many attempts from this client; see Retry-After",
+        },
+    ),
 )
-def rate(case_no: str, body: RatingIn, request: Request, pool: Pool, app: App) -> dict[str, Any]:
-    """The applicant rates a stage of its own case, proven by the query code."""
-    client = _allowed(request)
+def rate(case_no: CaseNo, body: RatingIn, request: Request, pool: Pool, app: App) -> dict[str, Any]:
+    """The applicant rates a stage of its own case, proven by the query code (charged
+    to the client's lookup budget first)."""
+    _refuse_over_budget(_budget(request).charge(_client(request)))
     found = None
     if _code_matches(pool, app, case_no, body.query_code):
         with pool.connection() as conn:
             found = find_by_case_no(conn, case_no)
     if found is None:
-        _limiter(request).spend(client)
         raise HTTPException(404, NOT_FOUND)
     view = found[1]
     applicant = Actor(id=f"applicant:{case_no}", role=APPLICANT, department=view["department"])
@@ -138,22 +173,29 @@ def _code_matches(pool: Pool, app: App, case_no: str, query_code: str) -> bool:
     return app.query_codes.matches(case_no, query_code, stored)
 
 
-def _limiter(request: Request) -> RateLimiter:
-    limiter: RateLimiter = request.app.state.lookup_limiter
-    return limiter
+def _client(request: Request) -> str:
+    proxies: TrustedProxies = request.app.state.trusted_proxies
+    return proxies.client(request)
 
 
-def _allowed(request: Request) -> str:
-    """The client, unless it looked up too much lately (then 429 with Retry-After)."""
-    client = request.client.host if request.client else "unknown"
-    wait = _limiter(request).retry_after(client)
+def _budget(request: Request) -> LookupBudget:
+    budget: LookupBudget = request.app.state.lookup_budget
+    return budget
+
+
+async def _charge(request: Request) -> str:
+    """Charge the client one lookup before any work; the client."""
+    client = _client(request)
+    _refuse_over_budget(await run_in_threadpool(_budget(request).charge, client))
+    return client
+
+
+def _refuse_over_budget(wait: int) -> None:
+    """429 with Retry-After when the charge found the budget spent."""
     if wait:
         raise HTTPException(
-            429,
-            "too many failed case lookups; try again later",
-            headers={"Retry-After": str(wait)},
+            429, "too many case lookups; try again later", headers={"Retry-After": str(wait)}
         )
-    return client
 
 
 def _remaining(app: App, view: dict[str, Any]) -> int | None:
@@ -168,30 +210,15 @@ def _remaining(app: App, view: dict[str, Any]) -> int | None:
     return calendar.working_days_between(today, due)
 
 
-def _wait_for(
-    pool: Pool, case_no: str, min_position: int | None
-) -> tuple[int, dict[str, Any]] | None:
-    """The view; with ``min_position``, polled until it includes that position (5 s at most).
-    Without it, one read: an unknown number answers as fast as a wrong code."""
-    deadline = time.monotonic() + MAX_WAIT_SECONDS
-    while True:
-        with pool.connection() as conn:
-            found = find_by_case_no(conn, case_no)
-        reached = found is not None and found[0] >= (min_position or 0)
-        if min_position is None or reached or time.monotonic() >= deadline:
-            return found
-        time.sleep(POLL_SECONDS)
-
-
-@router.get("/decisions")
+@router.get("/decisions", responses=REVALIDATED)
 def decisions(
     request: Request,
     pool: Pool,
     q: Annotated[str | None, Query(max_length=100)] = None,
-    department: str | None = None,
-    item: str | None = None,
+    department: Filter = None,
+    item: Filter = None,
     outcome: Literal["approved", "denied"] | None = None,
-    page: Annotated[int, Query(ge=1)] = 1,
+    page: Annotated[int, Query(ge=1, le=MAX_PAGE)] = 1,
     page_size: Annotated[int, Query(ge=1, le=100)] = 20,
 ) -> Response:
     """办件公示: closed cases, newest first; applicants' personal names masked."""
@@ -211,12 +238,12 @@ def decisions(
     return _json(request, body, LIST_CACHE)
 
 
-@router.get("/statistics")
+@router.get("/statistics", responses=REVALIDATED)
 def statistics(
     request: Request,
     pool: Pool,
     group: Literal["department", "item"] = "department",
-    month: Annotated[str | None, Query(pattern=r"^\d{4}-(0[1-9]|1[0-2])$")] = None,
+    month: Annotated[str | None, Query(pattern=r"^(19|20)[0-9]{2}-(0[1-9]|1[0-2])$")] = None,
 ) -> Response:
     """Per department or item (and month): received, accepted, completed, on-time rate,
     working days used against the promised limit, ratings and rectification."""
@@ -228,20 +255,20 @@ def statistics(
     return _json(request, {"group": group, "month": month, "rows": rows}, LIST_CACHE)
 
 
-@router.get("/statistics/monthly")
-def monthly(request: Request, pool: Pool, department: str | None = None) -> Response:
+@router.get("/statistics/monthly", responses=REVALIDATED)
+def monthly(request: Request, pool: Pool, department: Filter = None) -> Response:
     """Monthly trend: received, accepted, completed, on-time rate."""
     with pool.connection() as conn:
         rows = case_facts_store.monthly(conn, department=department)
     return _json(request, {"department": department, "rows": rows}, LIST_CACHE)
 
 
-@router.get("/catalogue")
+@router.get("/catalogue", responses=REVALIDATED)
 def catalogue(
     request: Request,
     pool: Pool,
-    department: str | None = None,
-    category: str | None = None,
+    department: Filter = None,
+    category: Filter = None,
     q: Annotated[str | None, Query(max_length=100)] = None,
 ) -> Response:
     """The power list as published: the current revision of every item in force."""
@@ -252,8 +279,11 @@ def catalogue(
     return _json(request, body, LIST_CACHE)
 
 
-@router.get("/catalogue/{code}", responses={404: {"description": "No such item"}})
-def guide(code: str, request: Request, pool: Pool) -> Response:
+@router.get(
+    "/catalogue/{code}",
+    responses={**REVALIDATED, **problem_responses(404, descriptions={404: "No such item"})},
+)
+def guide(code: ItemCode, request: Request, pool: Pool) -> Response:
     """An item's guide (办事指南): materials, fees, limits, legal basis, complaint channel,
     and its revision history."""
     with pool.connection() as conn:
@@ -269,7 +299,7 @@ def guide(code: str, request: Request, pool: Pool) -> Response:
     return _json(request, body, LIST_CACHE)
 
 
-@router.get("/departments")
+@router.get("/departments", responses=REVALIDATED)
 def department_names(request: Request) -> Response:
     """Department codes and names."""
     return _json(request, {"departments": departments()}, "public, max-age=3600")

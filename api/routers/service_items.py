@@ -6,18 +6,21 @@ from fastapi import APIRouter, HTTPException, Request, Response
 
 from api.deps import App, Caller, Pool
 from api.idempotency import IdempotencyKey, run_keyed
-from api.schemas import CommandIn, ItemChangeIn, ItemReviseIn, RecordedOut
+from api.openapi import problem_responses
+from api.params import ItemCode
+from api.schemas import CommandIn, ItemChangeIn, ItemContentIn, ItemReviseIn, RecordedOut
 from domain.application import Recorded, RequestKey
 from domain.authorization import allowed_roles
 from domain.errors import InvalidCommand
 
 router = APIRouter(prefix="/api/v1/service-items", tags=["service items"])
-ERRORS: dict[int | str, dict[str, Any]] = {
-    401: {"description": "No valid bearer token"},
-    403: {"description": "Only hall administrators edit the power list"},
-    409: {"description": "Invalid transition, already registered, or stale expected_version"},
-    422: {"description": "The content breaks the schema or a rule of the power list"},
-}
+ERRORS = problem_responses(
+    descriptions={
+        403: "Only hall administrators edit the power list",
+        409: "Invalid transition, already registered, or stale expected_version",
+        422: "The content breaks the schema or a rule of the power list",
+    }
+)
 BODIES: dict[str, type[CommandIn]] = {
     "revise": ItemReviseIn,
     "suspend": ItemChangeIn,
@@ -41,12 +44,12 @@ def _out(recorded: Recorded) -> dict[str, Any]:
     + ", ".join(sorted(allowed_roles("register-item")))
     + ".",
 )
-def register(content: dict[str, Any], app: App, caller: Caller) -> dict[str, Any]:
-    return _out(app.register_item(caller, content))
+def register(content: ItemContentIn, app: App, caller: Caller) -> dict[str, Any]:
+    return _out(app.register_item(caller, content.model_dump()))
 
 
-@router.get("/{code}", responses={404: {"description": "No such item"}})
-def read(code: str, app: App) -> dict[str, Any]:
+@router.get("/{code}", responses=problem_responses(descriptions={404: "No such item"}))
+def read(code: ItemCode, app: App) -> dict[str, Any]:
     """The item's current content, state and revision history (public)."""
     try:
         item = app.service_item(code)
@@ -64,7 +67,7 @@ def read(code: str, app: App) -> dict[str, Any]:
 
 def _change_route(action: str, body_model: type[CommandIn]) -> None:
     def route(
-        code: str,
+        code: ItemCode,
         body: body_model,  # type: ignore[valid-type]
         app: App,
         caller: Caller,

@@ -22,16 +22,8 @@ WEB_DIR = Path(__file__).resolve().parents[1] / "web"
 PAGES_DIR = WEB_DIR / "pages"
 STATIC_DIR = WEB_DIR / "static"
 ITEM_CODE = r"^[A-Za-z0-9][A-Za-z0-9._-]{0,63}$"
-SECURITY_HEADERS = {
-    "Content-Security-Policy": (
-        "default-src 'self'; script-src 'self'; style-src 'self' 'unsafe-inline'; "
-        "img-src 'self' data:; connect-src 'self'; base-uri 'none'; form-action 'self'; "
-        "frame-ancestors 'none'"
-    ),
-    "X-Content-Type-Options": "nosniff",
-    "Referrer-Policy": "no-referrer",
-    "Cache-Control": "no-cache",
-}
+# The security headers come from api/security_headers.py, for every response.
+PAGE_HEADERS = {"Cache-Control": "no-cache"}
 
 
 @dataclass(frozen=True)
@@ -91,7 +83,7 @@ def render(name: str, lang: str = "zh") -> str:
 
 
 def _respond(name: str, lang: str | None) -> HTMLResponse:
-    return HTMLResponse(render(name, lang or "zh"), headers=SECURITY_HEADERS)
+    return HTMLResponse(render(name, lang or "zh"), headers=PAGE_HEADERS)
 
 
 @router.get("/", response_class=HTMLResponse)

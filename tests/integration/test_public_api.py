@@ -1,5 +1,5 @@
 """The public JSON API on the real servers: decisions, statistics, the catalogue, ETags,
-the lookup rate limit, the applicant's rating, and no personal data anywhere."""
+the applicant's rating, and no personal data anywhere."""
 
 from __future__ import annotations
 
@@ -9,7 +9,7 @@ from typing import Any
 import httpx
 import pytest
 
-from tests.integration.harness import Platform, free_port, public_text, wait_until
+from tests.integration.harness import Platform, public_text, wait_until
 
 PEOPLE = [
     {
@@ -142,30 +142,6 @@ def test_the_applicant_rates_a_closed_case(public: tuple[Platform, httpx.Client,
     with platform.client("inspector") as inspector:
         staff = inspector.get(f"/api/v1/cases/{case['case_id']}").json()
     assert staff["ratings"]["closure"]["level"] == 4
-
-
-def test_case_lookups_are_rate_limited(public: tuple[Platform, httpx.Client, list]) -> None:
-    platform, _, cases = public
-    port = free_port()
-    platform.start(
-        "api",
-        label="limited",
-        env={"CASETRAIL_LOOKUP_RATE": "3/60", "CASETRAIL_API_PORT": str(port)},
-    )
-    case = cases[0]
-    url = f"http://127.0.0.1:{port}/api/v1/public/cases/{case['case_no']}"
-    right = {"query_code": case["query_code"]}
-    first = httpx.get(url, params=right)  # spends one of the 3 tokens
-    assert first.status_code == 200
-    # Polling with the ETag (an unchanged view) spends nothing.
-    etag = {"If-None-Match": first.headers["ETag"]}
-    assert {httpx.get(url, params=right, headers=etag).status_code for _ in range(5)} == {304}
-    guesses = [httpx.get(url, params={"query_code": f"GUESS{n:03d}"}).status_code for n in range(3)]
-    assert guesses == [404, 404, 429]
-    limited = httpx.get(url, params=right)  # a blocked client waits, even with the code
-    assert limited.status_code == 429 and int(limited.headers["Retry-After"]) >= 1
-    assert limited.headers["content-type"] == "application/problem+json"
-    platform.stop("limited")
 
 
 def test_no_personal_data_in_any_public_response(
