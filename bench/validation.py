@@ -12,28 +12,16 @@ import time
 
 import orjson
 
-from consumers.cloudevents import recorded_document, to_cloudevent
 from consumers.validation import Applied, judge, parse
-from domain.actor import Actor
-from domain.application import HallApplication
-from domain.case_numbers import InMemoryCaseNumberSequence
-from domain.personal_data import InMemoryPersonalDataStore, PersonalData
-from domain.query_code import QueryCodes
-from infra.catalogue import load_catalogue
+from tests.unit.conftest import CLERK, cloudevents, make_app
 
-CLERK = Actor(id="clerk-1", role="clerk", department="HALL")
 ROUNDS = 20
 
 
 def messages(cases: int = 200) -> list[bytes]:
     """The events of ``cases`` submitted, accepted and withdrawn cases, as published."""
-    app = HallApplication(
-        env={"PERSISTENCE_MODULE": "eventsourcing.popo"},
-        case_numbers=InMemoryCaseNumberSequence(),
-        personal_data=PersonalData(InMemoryPersonalDataStore(), b"k" * 32),
-        query_codes=QueryCodes(b"q" * 32),
-    )
-    load_catalogue(app)
+    app = make_app()
+    published = []
     for index in range(cases):
         applicant = {"kind": "person", "name": "张三", "id_number": str(index), "phone": "1"}
         case_id = app.submit(
@@ -41,12 +29,8 @@ def messages(cases: int = 200) -> list[bytes]:
         ).aggregate_id
         app.handle("accept", case_id, CLERK)
         app.handle("withdraw", case_id, CLERK, reason="不办了")
-    stored = app.recorder.select_notifications(start=None, limit=100_000)
-    return [
-        orjson.dumps(to_cloudevent(recorded_document(n, app.mapper), position=n.id, hall="h"))
-        for n in stored
-        if n.topic.startswith("domain.case:")
-    ]
+        published += [orjson.dumps(event) for event in cloudevents(app, case_id)]
+    return published
 
 
 def main() -> None:

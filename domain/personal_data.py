@@ -201,8 +201,8 @@ class InMemoryPersonalDataStore:
         return DataKey(kid, key)
 
     def key(self, kid: str) -> bytes | None:
-        """The data key ``kid``, or None once it was destroyed."""
-        return self.keys[kid][1]
+        """The data key ``kid``, or None once it was destroyed (or never made)."""
+        return self.keys.get(kid, ("", None))[1]
 
     def cases(self, subject: str) -> list[UUID]:
         """The cases linked to the subject, oldest first."""

@@ -108,16 +108,14 @@ def listing(conn: psycopg.Connection[Any], *, all_statuses: bool = False) -> lis
 def message(conn: psycopg.Connection[Any], quarantine_id: int) -> tuple[Held, bytes | None]:
     """A held message and its bytes, locked until the transaction ends; ``LookupError``
     when there is no such held message."""
-    with conn.cursor(row_factory=class_row(Held)) as cursor:
-        held = cursor.execute(
-            f"SELECT {FIELDS} FROM quarantine WHERE id = %s AND status = 'held' FOR UPDATE",
-            (quarantine_id,),
-        ).fetchone()
-    if held is None:
+    row = conn.execute(
+        f"SELECT {FIELDS}, value FROM quarantine WHERE id = %s AND status = 'held' FOR UPDATE",
+        (quarantine_id,),
+    ).fetchone()
+    if row is None:
         raise LookupError(f"no held message {quarantine_id} in the quarantine")
-    row = conn.execute("SELECT value FROM quarantine WHERE id = %s", (quarantine_id,)).fetchone()
-    assert row is not None
-    return held, None if row[0] is None else bytes(row[0])
+    *fields, value = row
+    return Held(*fields), None if value is None else bytes(value)
 
 
 def decide(

@@ -5,10 +5,11 @@ from __future__ import annotations
 from collections.abc import Callable
 from datetime import UTC, datetime
 from typing import Any
-from uuid import uuid4
+from uuid import UUID, uuid4
 
 import pytest
 
+from consumers.cloudevents import recorded_document, to_cloudevent
 from domain.actor import Actor
 from domain.application import HallApplication
 from domain.calendar import default_calendar
@@ -45,6 +46,15 @@ def applicant() -> dict[str, Any]:
 SEALED = SealedApplicant(
     kind="person", display_name="张*丰", public_id=None, subject="ab" * 32, sealed="x.y.z"
 )
+
+
+def cloudevents(app: HallApplication, aggregate_id: UUID) -> list[dict[str, Any]]:
+    """The aggregate's events as the relay publishes them."""
+    return [
+        to_cloudevent(recorded_document(n, app.mapper), position=n.id, hall="test")
+        for n in app.recorder.select_notifications(start=None, limit=100_000)
+        if n.originator_id == aggregate_id
+    ]
 
 
 def make_app(start: datetime = START) -> HallApplication:

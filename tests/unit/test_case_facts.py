@@ -9,25 +9,16 @@ from uuid import UUID
 import orjson
 import pytest
 
-from consumers.cloudevents import recorded_document, to_cloudevent
 from domain.actor import Actor
 from domain.application import HallApplication
 from domain.clock import SimulatedClock
 from domain.service_item import ServiceItem
 from projections.case_facts import apply
-from tests.unit.conftest import APPROVER, CLERK, ITEM, OFFICER, applicant
+from tests.unit.conftest import APPROVER, CLERK, ITEM, OFFICER, applicant, cloudevents
 
 SUPERVISOR = Actor(id="supervisor-1", role="supervisor", department="HALL")
 ID_NUMBER = "110101199003071234"
 
-
-def cloudevents(app: HallApplication, aggregate_id: UUID) -> list[dict]:
-    """The aggregate's events as the relay publishes them."""
-    return [
-        to_cloudevent(recorded_document(n, app.mapper), position=n.id, hall="test")
-        for n in app.recorder.select_notifications(start=None, limit=100_000)
-        if n.originator_id == aggregate_id
-    ]
 
 
 def fold(events: list[dict]) -> dict:

@@ -10,8 +10,7 @@ from domain.application import HallApplication
 from domain.clock import SimulatedClock
 from domain.service_item import ServiceItem
 from projections.catalogue import apply
-from tests.unit.conftest import ADMIN, CLERK, ITEM, applicant
-from tests.unit.test_case_facts import cloudevents
+from tests.unit.conftest import ADMIN, CLERK, ITEM, applicant, cloudevents
 
 ITEM_ID = ServiceItem.id_for(ITEM.code)
 

@@ -7,21 +7,11 @@ from uuid import UUID
 import orjson
 import pytest
 
-from consumers.cloudevents import recorded_document, to_cloudevent
 from domain.application import HallApplication
 from domain.personal_data import mask_name
 from infra.catalogue import read_catalogue
 from projections.public_status import apply
-from tests.unit.conftest import APPROVER, CLERK, ITEM, OFFICER, applicant
-
-
-def cloudevents(app: HallApplication, case_id: UUID) -> list[dict]:
-    """The case's events as the relay publishes them."""
-    return [
-        to_cloudevent(recorded_document(n, app.mapper), position=n.id, hall="test")
-        for n in app.recorder.select_notifications(start=None, limit=100_000)
-        if n.originator_id == case_id
-    ]
+from tests.unit.conftest import APPROVER, CLERK, ITEM, OFFICER, applicant, cloudevents
 
 
 def view_after(app: HallApplication, case_id: UUID) -> dict:

@@ -7,10 +7,9 @@ from typing import Any
 import orjson
 import pytest
 
-from consumers.cloudevents import recorded_document, to_cloudevent
 from consumers.validation import Applied, Apply, Duplicate, Poison, judge, parse
 from domain.chain import chain_hash
-from tests.unit.conftest import CLERK, ITEM, make_app
+from tests.unit.conftest import CLERK, ITEM, cloudevents, make_app
 
 
 @pytest.fixture(scope="module")
@@ -26,11 +25,7 @@ def chain() -> list[dict[str, Any]]:
     ).aggregate_id
     app.handle("accept", case_id, CLERK)
     app.handle("withdraw", case_id, CLERK, reason="不办了")
-    return [
-        to_cloudevent(recorded_document(n, app.mapper), position=n.id, hall="h")
-        for n in app.recorder.select_notifications(start=None, limit=1000)
-        if n.originator_id == case_id
-    ]
+    return cloudevents(app, case_id)
 
 
 def test_a_valid_chain_applies_in_order_and_repeats_are_duplicates(chain: list[dict]) -> None:
