@@ -52,4 +52,6 @@ def run_projections(settings: Settings) -> None:
         kafka_options=settings.kafka_options(PROJECTOR),
         topic=settings.topic,
         projections=ALL,
+        group_id=settings.projector_group,
+        instance_id=settings.projector_instance,
     ).run(stop)

@@ -1046,13 +1046,9 @@ class Case(ChainedAggregate):
             raise InvalidTransition(self._state(), f"rate the {stage} of")
         if stage in self.ratings:
             raise InvalidCommand(f"the {stage} stage has already been rated")
-        self._record(
-            self.Rated, at, actor, stage=stage, level=level, sealed_comment=sealed_comment
-        )
+        self._record(self.Rated, at, actor, stage=stage, level=level, sealed_comment=sealed_comment)
 
-    def erase_applicant(
-        self, *, at: datetime, actor: Actor, reason: str, legal_basis: str
-    ) -> None:
+    def erase_applicant(self, *, at: datetime, actor: Actor, reason: str, legal_basis: str) -> None:
         """Record the erasure of the applicant's personal data, in any state, once."""
         _require_text(reason=reason, legal_basis=legal_basis)
         if self.applicant_erased:

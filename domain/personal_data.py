@@ -139,9 +139,7 @@ class PersonalData:
         """The applicant as recorded, and the data key that sealed it."""
         kind = applicant["kind"]
         public = PUBLIC_ORGANISATION_FIELDS if kind == "organisation" else ()
-        personal = {
-            name: applicant.get(name) for name in PERSONAL_FIELDS if name not in public
-        }
+        personal = {name: applicant.get(name) for name in PERSONAL_FIELDS if name not in public}
         subject = self.subject_of(applicant)
         key = self.store.data_key(subject, case_id)
         sealed = SealedApplicant(

@@ -13,7 +13,7 @@ from eventsourcing.cryptography import AESCipher
 from domain.clock import Clock, SimulatedClock, SystemClock
 from domain.errors import InvalidCommand
 from infra import grants, kafka, postgres
-from infra.kafka_security import KafkaSecurity
+from infra.kafka_security import PROJECTOR_GROUP, KafkaSecurity
 from infra.master_keys import new_master_key
 from infra.secrets import load_secret
 from infra.state import secrets_dir
@@ -21,6 +21,7 @@ from infra.state import secrets_dir
 DEFAULT_TOPIC = "casetrail.case-events"
 SIMULATION_MODES = ("demo", "test")
 MIN_KEY_BYTES = 32
+RECONNECT_BACKOFF_MAX_MS = 1000
 
 
 @dataclass(frozen=True)
@@ -41,6 +42,8 @@ class Settings:
     api_host: str = "127.0.0.1"
     api_port: int = 8780
     relay_batch: int = 500
+    projector_group: str = PROJECTOR_GROUP
+    projector_instance: str = "projector-1"
     mode: str = "production"
     lookup_rate: str = "30/60"
     trusted_proxies: str = ""
@@ -77,6 +80,8 @@ class Settings:
             api_host=env.get("CASETRAIL_API_HOST", "127.0.0.1"),
             api_port=int(env.get("CASETRAIL_API_PORT", "8780")),
             relay_batch=int(env.get("CASETRAIL_RELAY_BATCH", "500")),
+            projector_group=env.get("CASETRAIL_PROJECTOR_GROUP", PROJECTOR_GROUP),
+            projector_instance=env.get("CASETRAIL_PROJECTOR_INSTANCE", "projector-1"),
             mode=env.get("CASETRAIL_MODE", "production"),
             lookup_rate=env.get("CASETRAIL_LOOKUP_RATE", "30/60"),
             trusted_proxies=env.get("CASETRAIL_TRUSTED_PROXIES", ""),
@@ -96,8 +101,13 @@ class Settings:
         )
 
     def kafka_options(self, principal: str) -> dict[str, Any]:
-        """Options of a Kafka client that logs in as ``principal`` (``infra.kafka_security``)."""
-        return self.kafka_security.client_options(self.bootstrap_servers, principal)
+        """Options of a Kafka client that logs in as ``principal`` (``infra.kafka_security``).
+
+        A lost broker is tried again at least every second (the Java client's default;
+        kafka-python's own backs off to 30 s, so a client could sleep through the
+        broker's return)."""
+        options = self.kafka_security.client_options(self.bootstrap_servers, principal)
+        return options | {"reconnect_backoff_max_ms": RECONNECT_BACKOFF_MAX_MS}
 
     def clock(self) -> Clock:
         """The system clock, or in demo and test mode a simulated one if configured."""

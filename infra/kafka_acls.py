@@ -3,8 +3,10 @@ the private broker.
 
 The broker denies whatever no ACL allows (``allow.everyone.if.no.acl.found=false``);
 only the admin (a super user) creates, alters or deletes topics, deletes records and
-manages ACLs. ACLs on a topic name it exactly (LITERAL); an integrator's consumer
-groups share a prefix (PREFIXED).
+manages ACLs. ACLs on a topic name it exactly (LITERAL); consumer groups are granted
+by prefix (PREFIXED): the projection runners' (``casetrail-projections``, and e.g.
+``casetrail-projections.test-1`` for a second platform on one broker) and each
+integrator's.
 """
 
 from __future__ import annotations
@@ -43,14 +45,23 @@ DEAD_LETTER_GRANTS = {PROJECTOR: (WRITE, DESCRIBE)}
 OTHER_GRANTS = (
     (RELAY, CLUSTER, ACLOperation.IDEMPOTENT_WRITE),  # the relay's producer is idempotent
     (PROJECTOR, CLUSTER, ACLOperation.IDEMPOTENT_WRITE),  # so is the dead letters' producer
-    (PROJECTOR, ResourcePattern(ResourceType.GROUP, PROJECTOR_GROUP), READ),
-    (
-        INTEGRATOR,
-        ResourcePattern(
-            ResourceType.GROUP, INTEGRATOR_GROUP_PREFIX, ACLResourcePatternType.PREFIXED
-        ),
-        READ,
+    *(
+        (
+            principal,
+            ResourcePattern(ResourceType.GROUP, prefix, ACLResourcePatternType.PREFIXED),
+            READ,
+        )
+        for principal, prefix in (
+            (PROJECTOR, PROJECTOR_GROUP),
+            (INTEGRATOR, INTEGRATOR_GROUP_PREFIX),
+        )
     ),
+)
+
+
+# What earlier versions granted and this one does not: removed whenever ACLs are granted.
+RETIRED = (  # the projector's group, named exactly before it was granted by prefix
+    ResourcePatternFilter(ResourceType.GROUP, PROJECTOR_GROUP, ACLResourcePatternType.LITERAL),
 )
 
 
@@ -70,7 +81,11 @@ def topic_acls(security: KafkaSecurity, topic: str) -> list[ACL]:
 
 
 def grant(admin: KafkaAdminClient, security: KafkaSecurity, topic: str) -> None:
-    """Create the ACLs of ``topic`` (repeatable: existing ones stay as they are)."""
+    """Create the ACLs of ``topic`` (repeatable: existing ones stay as they are) and remove
+    the retired ones."""
+    admin.delete_acls(
+        [ACLFilter(None, None, ACLOperation.ANY, ACLPermissionType.ANY, p) for p in RETIRED]
+    )
     result = admin.create_acls(topic_acls(security, topic))
     if result["failed"]:
         errors = sorted({error.__name__ for error in result["failed"]})

@@ -11,7 +11,7 @@ import psycopg
 from kafka import KafkaConsumer, TopicPartition
 
 from infra.config import Settings
-from infra.kafka_security import ADMIN, PROJECTOR_GROUP
+from infra.kafka_security import ADMIN
 from infra.state import state_dir
 from infra.supervisor import read_status
 
@@ -37,7 +37,7 @@ def topic_end(kafka_options: Mapping[str, Any], topic: str) -> int:
         consumer.close()
 
 
-def consumed(conn: psycopg.Connection, topic: str, group: str = PROJECTOR_GROUP) -> int:
+def consumed(conn: psycopg.Connection, topic: str, group: str) -> int:
     """How many messages of the topic the projection runner has applied (or held)."""
     row = conn.execute(
         "SELECT coalesce(sum(next_offset), 0) FROM consumer_offsets "
@@ -63,7 +63,7 @@ def print_status(settings: Settings) -> int:
     with psycopg.connect(settings.database_url) as conn:
         relay = relay_lag(conn)
         behind = topic_end(settings.kafka_options(ADMIN), settings.topic) - consumed(
-            conn, settings.topic
+            conn, settings.topic, settings.projector_group
         )
     print(f"relay lag       {relay} event(s) recorded, not yet on {settings.topic}")
     print(f"projection lag  {behind} message(s) on the topic, not yet applied to the views")

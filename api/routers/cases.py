@@ -192,7 +192,6 @@ def read(
         "closed_at": case.closed_at,
         "head_hash": case.head_hash,
         "quarantine": [
-            {"id": h.id, "reason": h.reason, "held_at": h.held_at, "offset": h.offset}
-            for h in held
+            {"id": h.id, "reason": h.reason, "held_at": h.held_at, "offset": h.offset} for h in held
         ],
     }

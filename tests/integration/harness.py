@@ -23,6 +23,7 @@ from urllib.parse import urlsplit
 
 import httpx
 import psycopg
+import pytest
 from kafka import KafkaConsumer, TopicPartition
 from psycopg import sql
 
@@ -31,11 +32,19 @@ from infra import kafka, postgres
 from infra.bootstrap import build_application, open_pool, prepare_database
 from infra.catalogue import load_catalogue
 from infra.config import Settings
-from infra.kafka_security import ADMIN
+from infra.kafka_security import ADMIN, PROJECTOR_GROUP
 from infra.state import ROOT, state_dir
 from infra.status import consumed, topic_end
+from infra.supervisor import Supervisor
 
 T = TypeVar("T")
+
+PROCESSES = ("relay", "project", "api")
+# for tests that stop or kill a server: never one the project does not run itself
+OWN_SERVERS_ONLY = pytest.mark.skipif(
+    postgres.is_external() or kafka.is_external(),
+    reason="stops only the servers the project runs itself",
+)
 
 
 def wait_until(condition: Callable[[], T], timeout: float = 60.0, what: str = "condition") -> T:
@@ -96,6 +105,7 @@ class Platform:
             topic=self.topic,
             api_port=free_port(),
             relay_batch=relay_batch,
+            projector_group=f"{PROJECTOR_GROUP}.{name}.{suffix}",  # none shared across platforms
         )
         kafka.ensure_topic(bootstrap_servers, self.topic)
         prepare_database(self.settings)
@@ -116,6 +126,7 @@ class Platform:
             "CASETRAIL_TOPIC": self.topic,
             "CASETRAIL_API_PORT": str(self.settings.api_port),
             "CASETRAIL_RELAY_BATCH": str(self.settings.relay_batch),
+            "CASETRAIL_PROJECTOR_GROUP": self.settings.projector_group,
             "CASETRAIL_TOKEN_SECRET": self.settings.token_secret,
             "CASETRAIL_LOOKUP_RATE": "100000/60",  # tests look up far more than people do
         }
@@ -176,6 +187,19 @@ class Platform:
         except httpx.TransportError:
             return False
 
+    def supervisor(self) -> Supervisor:
+        """The platform's relay, projection runner and API under the supervisor of
+        ``casetrail up`` (not started yet), restarting after 0.2 s."""
+        return Supervisor(
+            commands={name: [sys.executable, "-m", "infra.cli", name] for name in PROCESSES},
+            env=self.env(),
+            logs=self.logs / self.topic,
+            status_file=self.logs / f"{self.topic}.processes.json",
+            cwd=ROOT,
+            min_backoff=0.2,
+            say=lambda _: None,
+        )
+
     def token(self, role: str = "clerk", department: str = "HALL", user: str | None = None) -> str:
         user = user or f"{role}-{department.lower()}"
         return issue(self.settings.token_secret, user=user, roles=[role], department=department)
@@ -223,7 +247,7 @@ class Platform:
 
     def consumed_total(self) -> int:
         with psycopg.connect(self.settings.database_url) as conn:
-            return consumed(conn, self.topic)
+            return consumed(conn, self.topic, self.settings.projector_group)
 
 
 class Hall:
@@ -301,7 +325,7 @@ class Hall:
 @contextmanager
 def running_hall(platform: Platform, applicant: dict[str, Any]) -> Iterator[Hall]:
     """Start the platform's relay, projection runner and API; the staff acting on it."""
-    for name in ("relay", "project", "api"):
+    for name in PROCESSES:
         platform.start(name)
     staff = Hall(platform, applicant)
     try:

@@ -20,6 +20,7 @@ from kafka.admin import (
     ACLPermissionType,
     ACLResourcePatternType,
     KafkaAdminClient,
+    ResourcePattern,
     ResourcePatternFilter,
     ResourceType,
 )
@@ -32,8 +33,15 @@ from kafka.errors import (
 
 from consumers.relay import make_producer
 from infra import kafka
-from infra.kafka_acls import topic_acls
-from infra.kafka_security import ADMIN, INTEGRATOR, PROJECTOR, RELAY, dead_letter_topic
+from infra.kafka_acls import READ, grant, topic_acls
+from infra.kafka_security import (
+    ADMIN,
+    INTEGRATOR,
+    PROJECTOR,
+    PROJECTOR_GROUP,
+    RELAY,
+    dead_letter_topic,
+)
 from tests.integration.harness import Platform, wait_until
 
 pytestmark = pytest.mark.integration
@@ -188,3 +196,14 @@ def test_the_event_topic_has_exactly_the_acls_of_the_table(platform: Platform) -
     named = {row for row in found if row[3] == ResourceType.TOPIC and row[4] in ours}
     assert named | shared == wanted
     assert not {row for row in found if row[1] in ADMIN_ONLY}
+
+
+def test_granting_removes_the_acls_an_earlier_version_granted(platform: Platform) -> None:
+    security = platform.settings.kafka_security
+    literal = ResourcePattern(ResourceType.GROUP, PROJECTOR_GROUP, ACLResourcePatternType.LITERAL)
+    retired = ACL(security.principal(PROJECTOR), "*", READ, ACLPermissionType.ALLOW, literal)
+    with closing(KafkaAdminClient(**options(platform, ADMIN))) as admin:
+        assert not admin.create_acls([retired])["failed"]
+        assert acl_row(retired) in {acl_row(acl) for acl in all_acls(platform)}
+        grant(admin, security, platform.topic)
+    assert acl_row(retired) not in {acl_row(acl) for acl in all_acls(platform)}

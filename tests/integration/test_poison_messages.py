@@ -97,10 +97,8 @@ def test_every_kind_of_poison_is_held_and_the_hall_goes_on(hall: Hall) -> None:
     view = hall.staff_view(victim, "SCJG")
     assert len(view["quarantine"]) == 4
     metrics = hall.client("clerk").get("/metrics").text
-    assert (
-        'casetrail_quarantined_messages{consumer="casetrail-projections",status="held"} 5.0'
-        in metrics
-    )
+    group = platform.settings.projector_group
+    assert f'casetrail_quarantined_messages{{consumer="{group}",status="held"}} 5.0' in metrics
 
 
 def read_dead_letters(platform: Platform) -> list[Any]:

@@ -14,18 +14,18 @@ import pytest
 
 from infra import kafka, postgres
 from infra.state import state_dir
-from tests.integration.harness import Hall, Platform, running_hall, wait_until
+from tests.integration.harness import (
+    OWN_SERVERS_ONLY,
+    PROCESSES,
+    Hall,
+    Platform,
+    running_hall,
+    wait_until,
+)
 
-pytestmark = [
-    pytest.mark.integration,
-    pytest.mark.skipif(
-        postgres.is_external() or kafka.is_external(),
-        reason="restarts only the servers the project runs itself",
-    ),
-]
+pytestmark = [pytest.mark.integration, OWN_SERVERS_ONLY]
 
 PERSON = {"kind": "person", "name": "周八", "id_number": "110101199201011234"}
-PROCESSES = ("relay", "project", "api")
 
 
 @pytest.fixture(scope="module")

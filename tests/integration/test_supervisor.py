@@ -5,13 +5,11 @@ from __future__ import annotations
 
 import os
 import signal
-import sys
 from collections.abc import Iterator
 
 import httpx
 import pytest
 
-from infra.state import ROOT
 from infra.supervisor import Supervisor
 from tests.integration.harness import Hall, Platform, wait_until
 
@@ -20,15 +18,7 @@ PERSON = {"kind": "person", "name": "孙七", "id_number": "110101199202021234"}
 
 @pytest.fixture(scope="module")
 def supervised(platform: Platform) -> Iterator[tuple[Supervisor, Hall]]:
-    supervisor = Supervisor(
-        commands={n: [sys.executable, "-m", "infra.cli", n] for n in ("relay", "project", "api")},
-        env=platform.env(),
-        logs=platform.logs / platform.topic,
-        status_file=platform.logs / f"{platform.topic}.processes.json",
-        cwd=ROOT,
-        min_backoff=0.2,
-        say=lambda _: None,
-    )
+    supervisor = platform.supervisor()
     supervisor.start()
     hall = Hall(platform, PERSON)
     try:

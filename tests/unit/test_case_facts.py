@@ -20,7 +20,6 @@ SUPERVISOR = Actor(id="supervisor-1", role="supervisor", department="HALL")
 ID_NUMBER = "110101199003071234"
 
 
-
 def fold(events: list[dict]) -> dict:
     view = None
     for event in events:

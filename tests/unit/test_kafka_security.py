@@ -112,7 +112,7 @@ def test_the_acl_table() -> None:
             ACLOperation.READ,
             ResourceType.GROUP,
             "casetrail-projections",
-            ACLResourcePatternType.LITERAL,
+            ACLResourcePatternType.PREFIXED,
         ),
         ("User:integrator", ACLOperation.READ, *topic),
         ("User:integrator", ACLOperation.DESCRIBE, *topic),
