@@ -8,6 +8,15 @@ from uuid import UUID
 
 from pydantic import BaseModel, ConfigDict, Field, model_validator
 
+from domain.case.vocabulary import (
+    Channel,
+    ClosureResult,
+    DeliveryMethod,
+    Opinion,
+    Outcome,
+    RatingStage,
+)
+
 CODE_PATTERN = r"^[A-Za-z0-9][A-Za-z0-9._-]{0,63}$"  # an item code (事项编码)
 MAX_TEXT = 2000
 MAX_LIST = 100
@@ -18,8 +27,6 @@ Text = Field(min_length=1, max_length=MAX_TEXT)
 Note = Field(default="", max_length=MAX_TEXT)
 Name = Field(min_length=1, max_length=200)
 Code = Field(min_length=1, max_length=64)
-Opinion = Literal["agree", "disagree"]
-Stage = Literal["acceptance", "closure"]
 
 
 class Strict(BaseModel):
@@ -89,7 +96,7 @@ class SubmitIn(Strict):
     )
 
     item_code: str = Field(pattern=CODE_PATTERN)
-    channel: Literal["window", "online", "mobile", "kiosk"]
+    channel: Channel
     applicant: ApplicantIn
     materials: Materials = Field(default=[], max_length=MAX_LIST)
 
@@ -193,7 +200,7 @@ class ExtendIn(CommandIn):
 class DecideIn(CommandIn):
     """决定: a denial needs reasons, legal basis and the appeal notice."""
 
-    outcome: Literal["approved", "denied"]
+    outcome: Outcome
     reasons: list[Annotated[str, Text]] = Field(default=[], max_length=MAX_LIST)
     legal_basis: str = Note
     appeal_notice: str = Note
@@ -216,17 +223,14 @@ class CertificateIn(CommandIn):
 class DeliverIn(CommandIn):
     """送达/领取."""
 
-    method: Literal["window", "post", "electronic"]
+    method: DeliveryMethod
     detail: str = Note
 
 
 class CompleteIn(CommandIn):
     """办结, with the closure result (default from the decision)."""
 
-    result: (
-        Literal["certificate_issued", "returned", "voided", "forwarded", "never_completed", "other"]
-        | None
-    ) = None
+    result: ClosureResult | None = None
 
 
 class ReasonWithBasisIn(CommandIn):
@@ -246,7 +250,7 @@ class ForwardIn(CommandIn):
 class RateIn(CommandIn):
     """好差评: 5 非常满意 … 1 非常不满意."""
 
-    stage: Stage
+    stage: RatingStage
     level: int = Field(ge=1, le=5)
     comment: str = Note
 
@@ -254,21 +258,21 @@ class RateIn(CommandIn):
 class OrderRectificationIn(CommandIn):
     """整改 of a poor rating."""
 
-    stage: Stage
+    stage: RatingStage
     instructions: str = Text
 
 
 class ReportRectificationIn(CommandIn):
     """整改 reported."""
 
-    stage: Stage
+    stage: RatingStage
     measures: str = Text
 
 
 class CallbackIn(CommandIn):
     """回访."""
 
-    stage: Stage
+    stage: RatingStage
     satisfied: bool
     note: str = Note
 

@@ -16,7 +16,7 @@ from eventsourcing.utils import EnvType, get_topic
 from domain.actor import Actor
 from domain.authorization import CASE_FILE_ROLES, authorize
 from domain.calendar import WorkingCalendar, YearSchedule, default_calendar
-from domain.case import Case, local_date
+from domain.case import CLOSING_EVENTS, Accepted, Case, local_date
 from domain.case_numbers import CaseNumberSequence, format_case_no
 from domain.clock import Clock, SystemClock
 from domain.errors import InvalidCommand, NotFound, VersionConflict
@@ -173,10 +173,6 @@ CASE_COMMANDS: dict[str, Callable[[Case, _Context, dict[str, Any]], None]] = {
     "report-rectification": _plain("report_rectification"),
     "complete-callback": _plain("complete_callback"),
 }
-
-
-# The events after which a case is closed for good.
-CLOSING_EVENTS = (Case.NotAccepted, Case.Completed, Case.Withdrawn, Case.Terminated, Case.Forwarded)
 
 
 class HallApplication(Application[UUID]):
@@ -473,9 +469,7 @@ class HallApplication(Application[UUID]):
         """Ids of the accepted cases not yet closed, from the notification log (so that
         closed cases, most of a hall's history, are never loaded)."""
         closed = set(self._case_ids_with(CLOSING_EVENTS))
-        return [
-            case_id for case_id in self._case_ids_with([Case.Accepted]) if case_id not in closed
-        ]
+        return [case_id for case_id in self._case_ids_with([Accepted]) if case_id not in closed]
 
     def _case_ids_with(self, events: Iterable[type[Aggregate.Event]]) -> Iterator[UUID]:
         """Ids of the cases that recorded any of ``events``, in log order."""

@@ -14,13 +14,16 @@ from dataclasses import dataclass, field, fields
 from functools import cache
 from typing import Any
 
-from domain.case import Case
-from domain.events import ENVELOPE_FIELDS, ChainedAggregate, ChainedEvent, type_name
+from domain import case
+from domain.events import ENVELOPE_FIELDS, ChainedAggregate, ChainedEvent, type_name, wire_name
 from domain.hall_calendar import HallCalendar
 from domain.service_item import ServiceItem
 
 DIALECT = "https://json-schema.org/draft/2020-12/schema"
-AGGREGATES: tuple[type[ChainedAggregate], ...] = (Case, ServiceItem, HallCalendar)
+NESTED_EVENTS: tuple[type[ChainedAggregate], ...] = (
+    ServiceItem,
+    HallCalendar,
+)  # events in the class
 ACTOR_SCHEMA: dict[str, Any] = {
     "type": "object",
     "properties": {
@@ -65,7 +68,7 @@ _QUERY_CODE_HASH = {"query_code_hash": str}
 
 OLDER_VERSIONS: tuple[OlderVersion, ...] = (
     OlderVersion(
-        Case.Submitted,
+        case.Submitted,
         1,
         "no item revision: always revision 1; the applicant and a query code hash in clear",
         lacked=("item_revision",),
@@ -73,14 +76,14 @@ OLDER_VERSIONS: tuple[OlderVersion, ...] = (
         had=_QUERY_CODE_HASH,
     ),
     OlderVersion(
-        Case.Submitted,
+        case.Submitted,
         2,
         "the applicant and a query code hash in clear",
         retyped=_CLEAR_APPLICANT,
         had=_QUERY_CODE_HASH,
     ),
     OlderVersion(
-        Case.Accepted,
+        case.Accepted,
         1,
         "only the actor, no terms or deadlines; cannot be loaded",
         lacked=(
@@ -93,21 +96,21 @@ OLDER_VERSIONS: tuple[OlderVersion, ...] = (
         ),
     ),
     OlderVersion(
-        Case.Decided,
+        case.Decided,
         1,
         "reasons as one string, no appeal notice",
         lacked=("appeal_notice",),
         retyped={"reasons": str},
     ),
     OlderVersion(
-        Case.Rated,
+        case.Rated,
         1,
         "the applicant's comment in clear",
         lacked=("sealed_comment",),
         had={"comment": str},
     ),
     OlderVersion(
-        Case.Completed,
+        case.Completed,
         1,
         "only the closure result; cannot be loaded",
         lacked=("completed_on", "days_used", "on_time_promised", "on_time_statutory"),
@@ -174,7 +177,7 @@ def _schema(
             for name, annotation in annotations.items()
             if name not in older.lacked
         } | older.had
-    event_type = type_name(event_class.__qualname__, version)
+    event_type = type_name(wire_name(event_class), version)
     name = event_type.removeprefix("casetrail.").rpartition(".")[0]
     description = _summary(event_class)
     if older:
@@ -206,8 +209,7 @@ def registry() -> dict[str, EventSchema]:
     """Every event type the topic may carry, by CloudEvents type (shared: do not mutate)."""
     schemas = [_schema(d.event_class, d.version, d) for d in OLDER_VERSIONS] + [
         _schema(event_class, getattr(event_class, "class_version", 1))
-        for aggregate in AGGREGATES
-        for event_class in _event_classes(aggregate)
+        for event_class in (*case.EVENTS, *(e for a in NESTED_EVENTS for e in _event_classes(a)))
     ]
     return {s.type: s for s in sorted(schemas, key=lambda s: (s.name, s.version))}
 

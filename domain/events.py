@@ -15,6 +15,7 @@ from typing import Any, Self
 from uuid import UUID
 
 from eventsourcing.domain import Aggregate
+from eventsourcing.utils import get_topic
 
 from domain.actor import Actor
 from domain.chain import GENESIS, chain_hash
@@ -49,9 +50,14 @@ def type_name(qualname: str, version: int) -> str:
     return f"casetrail.{_snake(stream)}.{_snake(name)}.v{version}"
 
 
+def wire_name(event_class: type[Aggregate.Event]) -> str:
+    """The name an event class is stored under, after its module: ``Case.Accepted``."""
+    return get_topic(event_class).partition(":")[2]
+
+
 def event_type(event_class: type[Aggregate.Event]) -> str:
     """The versioned CloudEvents type of an event class (its current version)."""
-    return type_name(event_class.__qualname__, getattr(event_class, "class_version", 1))
+    return type_name(wire_name(event_class), getattr(event_class, "class_version", 1))
 
 
 def event_data(event: Aggregate.Event) -> dict[str, Any]:

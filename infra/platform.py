@@ -17,7 +17,7 @@ from eventsourcing.utils import get_topic
 
 from api.tokens import issue
 from domain.application import HallApplication
-from domain.case import Case
+from domain.case import Submitted
 from domain.clock import SimulatedClock
 from infra import stack
 from infra.bootstrap import build_application, migrate, open_pool
@@ -146,7 +146,7 @@ def _demo_data(settings: Settings) -> DemoCase:
 
 def _has_cases(app: HallApplication) -> bool:
     submitted = app.recorder.select_notifications(
-        start=None, limit=1, topics=[get_topic(Case.Submitted)]
+        start=None, limit=1, topics=[get_topic(Submitted)]
     )
     return bool(submitted)
 

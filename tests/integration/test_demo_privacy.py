@@ -9,7 +9,7 @@ from uuid import UUID
 import httpx
 from eventsourcing.utils import get_topic
 
-from domain.case import Case
+from domain.case import Submitted
 from domain.clock import SimulatedClock
 from infra.bootstrap import build_application, open_pool
 from infra.demo import generate
@@ -24,7 +24,7 @@ def test_no_demo_applicant_data_in_any_public_response(platform: Platform) -> No
         simulated = build_application(platform.settings, pool, clock=clock)
         demo = generate(simulated, clock, cases=40, days=25, until=now, progress=lambda _: None)
         submitted = simulated.recorder.select_notifications(
-            start=None, limit=10_000, topics=[get_topic(Case.Submitted)]
+            start=None, limit=10_000, topics=[get_topic(Submitted)]
         )
         applicants = [
             simulated.personal_data.open_applicant(

@@ -10,7 +10,7 @@ import pytest
 from domain.actor import Actor
 from domain.application import HallApplication, Submission
 from domain.authorization import Forbidden
-from domain.case import Case
+from domain.case import Case, DeadlineRecomputed
 from domain.clock import SimulatedClock
 from domain.errors import InvalidCommand, NotFound, VersionConflict
 from domain.hall_calendar import HallCalendar
@@ -127,9 +127,7 @@ def test_publishing_a_year_recomputes_provisional_deadlines_by_event() -> None:
     )
     case = app.get_case(done.aggregate_id)
     assert not case.deadline_provisional and case.statutory_deadline == date(2027, 1, 8)
-    recomputed = [
-        e for e in app.events.get(done.aggregate_id) if isinstance(e, Case.DeadlineRecomputed)
-    ]
+    recomputed = [e for e in app.events.get(done.aggregate_id) if isinstance(e, DeadlineRecomputed)]
     assert len(recomputed) == 1 and recomputed[0].reason == "calendar 2027 published"
     with pytest.raises(Forbidden):
         app.publish_calendar_year(CLERK, year=2028, holidays=[], makeup_workdays=[], notice="n")
@@ -161,9 +159,7 @@ def test_a_retried_publication_finishes_what_an_interrupted_one_left() -> None:
     assert app.calendar().published_years[-1] == 2027
 
     app.publish_calendar_year(ADMIN, **year)  # type: ignore[arg-type]
-    recomputed = [
-        e for e in app.events.get(done.aggregate_id) if isinstance(e, Case.DeadlineRecomputed)
-    ]
+    recomputed = [e for e in app.events.get(done.aggregate_id) if isinstance(e, DeadlineRecomputed)]
     assert len(recomputed) == 1
     published = list(app.events.get(HallCalendar.ID))
     assert sum(isinstance(e, HallCalendar.YearPublished) for e in published) == 1

@@ -9,7 +9,14 @@ from typing import Any
 import pytest
 
 from domain.actor import Actor
-from domain.case import Case
+from domain.case import (
+    Case,
+    Completed,
+    Decided,
+    FeeCharged,
+    ParallelReviewClosed,
+    RectificationOrdered,
+)
 from domain.errors import DomainError, InvalidCommand, InvalidTransition
 from tests.unit.conftest import APPROVER, CALENDAR, CLERK, OFFICER, SEALED, START, item_content
 
@@ -260,7 +267,7 @@ def test_parallel_review_closes_on_the_last_opinion_or_after_its_due_date(
     later = AT.replace(day=6)
     case.close_parallel_review(at=later, actor=APPROVER)
     closed = case.collect_events()[-1]
-    assert isinstance(closed, Case.ParallelReviewClosed)
+    assert isinstance(closed, ParallelReviewClosed)
     assert (closed.reason, closed.missing) == ("deadline_passed", ["STHJ"])
     case.decide(at=later, actor=APPROVER, outcome="approved")
 
@@ -278,7 +285,7 @@ def test_a_decision_after_the_due_date_closes_the_review_on_record(
     case.collect_events()
     case.decide(at=AT.replace(day=6), actor=APPROVER, outcome="approved")
     closed, decided = case.collect_events()
-    assert isinstance(closed, Case.ParallelReviewClosed) and isinstance(decided, Case.Decided)
+    assert isinstance(closed, ParallelReviewClosed) and isinstance(decided, Decided)
     assert (closed.reason, closed.missing, closed.actor) == (
         "deadline_passed",
         ["STHJ"],
@@ -363,7 +370,7 @@ def test_fees_must_match_the_item_unless_overridden() -> None:
         override_reason="加急工本费，经局长批准",
     )
     charged = case.collect_events()[-1]
-    assert isinstance(charged, Case.FeeCharged)
+    assert isinstance(charged, FeeCharged)
     assert charged.listed_amount_fen == fee.amount_fen
     assert charged.override_reason == "加急工本费，经局长批准"
 
@@ -374,7 +381,7 @@ def test_completion_records_whether_deadlines_were_kept(new_case: Callable[[], C
         case.complete(at=AT, actor=OFFICER, calendar=CALENDAR, result="certificate_issued")
     case.complete(at=AT, actor=OFFICER, calendar=CALENDAR)
     completed = case.collect_events()[-1]
-    assert isinstance(completed, Case.Completed)
+    assert isinstance(completed, Completed)
     assert completed.result == "other" and completed.days_used == 0
     assert completed.on_time_promised and completed.on_time_statutory
 
@@ -401,11 +408,11 @@ def test_ratings_once_per_stage_and_rectification_of_poor_ones(
         at=AT, actor=supervisor, stage="acceptance", instructions="优化叫号", calendar=CALENDAR
     )
     ordered = case.collect_events()[-1]
-    assert isinstance(ordered, Case.RectificationOrdered)
+    assert isinstance(ordered, RectificationOrdered)
     assert ordered.due_on == "2026-03-11"  # 7 working days after Mon 03-02
     case.report_rectification(at=AT, actor=OFFICER, stage="acceptance", measures="增加窗口")
     case.complete_callback(at=AT, actor=supervisor, stage="acceptance", satisfied=True)
-    assert case.ratings["acceptance"]["rectification"] == "called_back"
+    assert case.ratings["acceptance"].rectification == "called_back"
     with pytest.raises(InvalidCommand, match="no poor rating"):
         case.order_rectification(
             at=AT, actor=supervisor, stage="closure", instructions="x", calendar=CALENDAR

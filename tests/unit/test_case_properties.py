@@ -8,7 +8,15 @@ from datetime import timedelta
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from domain.case import TERMINAL_STATES, Case, local_date
+from domain.case import (
+    TERMINAL_STATES,
+    DeadlineExtended,
+    DeadlineRecomputed,
+    Resumed,
+    SpecialProcedureEnded,
+    SupplementProvidedInReview,
+    local_date,
+)
 from domain.chain import verify_chain
 from domain.errors import DomainError
 from domain.events import ChainedEvent, hashed_document
@@ -18,11 +26,11 @@ from tests.unit.test_case_lifecycle import ACTIONS, STATES
 STATUSES = {"submitted", "awaiting_supplement", "in_review", "decided", *TERMINAL_STATES}
 # Events after which the remaining days may grow.
 GIVE_TIME = (
-    Case.SupplementProvidedInReview,
-    Case.SpecialProcedureEnded,
-    Case.Resumed,
-    Case.DeadlineExtended,
-    Case.DeadlineRecomputed,
+    SupplementProvidedInReview,
+    SpecialProcedureEnded,
+    Resumed,
+    DeadlineExtended,
+    DeadlineRecomputed,
 )
 steps = st.lists(
     st.tuples(st.sampled_from(sorted(ACTIONS)), st.integers(min_value=0, max_value=4)),

@@ -10,7 +10,7 @@ from eventsourcing.persistence import Notification
 
 from consumers.cloudevents import encode, event_id, recorded_document, to_cloudevent
 from domain.application import HallApplication
-from domain.case import Case
+from domain.case import Decided
 from domain.chain import verify_chain
 from domain.errors import UnsupportedHistory
 from domain.events import ChainedEvent, hashed_document
@@ -100,7 +100,7 @@ def test_an_old_version_is_published_as_recorded_and_upcast_when_loaded(
     assert document["type"] == "casetrail.case.decided.v1"
     assert document["data"]["reasons"] == "材料不实" and "appeal_notice" not in document["data"]
     upcast = app.mapper.to_domain_event(v1)
-    assert isinstance(upcast, Case.Decided)
+    assert isinstance(upcast, Decided)
     assert upcast.reasons == ["材料不实"] and upcast.appeal_notice == ""
 
 

@@ -12,7 +12,7 @@ from jsonschema import Draft202012Validator, ValidationError
 from consumers.cloudevents import recorded_document, to_cloudevent
 from domain.actor import Actor
 from domain.application import HallApplication
-from domain.case import Case
+from domain.case import EVENTS, CaseEvent
 from domain.event_schemas import (
     OLDER_VERSIONS,
     cloudevent_schema,
@@ -38,13 +38,29 @@ OLDER_TYPES = {
 
 
 def recorded_event_classes() -> list[type[ChainedEvent]]:
-    """Every recorded event class, walking the aggregates' nested classes."""
+    """Every recorded event class: the case's event classes that no other extends, and
+    the other aggregates' nested event classes."""
     return [
-        value
-        for aggregate in (Case, ServiceItem, HallCalendar)
-        for name, value in vars(aggregate).items()
-        if isinstance(value, type) and issubclass(value, ChainedEvent) and not name.startswith("_")
+        *_leaves(CaseEvent),
+        *(
+            value
+            for aggregate in (ServiceItem, HallCalendar)
+            for name, value in vars(aggregate).items()
+            if isinstance(value, type)
+            and issubclass(value, ChainedEvent)
+            and not name.startswith("_")
+        ),
     ]
+
+
+def _leaves(base: type[ChainedEvent]) -> list[type[ChainedEvent]]:
+    children = base.__subclasses__()
+    return [leaf for child in children for leaf in _leaves(child)] if children else [base]
+
+
+def test_the_case_lists_every_event_it_records() -> None:
+    assert set(EVENTS) == set(_leaves(CaseEvent))
+    assert len(EVENTS) == len(set(EVENTS))
 
 
 def validator(schema: dict[str, Any]) -> Draft202012Validator:

@@ -13,7 +13,7 @@ from jwcrypto import jwe, jwk
 from consumers.cloudevents import recorded_document
 from domain.actor import Actor
 from domain.application import HallApplication, Recorded
-from domain.case import Case
+from domain.case import ApplicantDataErased, Rated, Submitted
 from domain.chain import verify_chain
 from domain.errors import InvalidCommand, InvalidTransition, NotFound
 from domain.personal_data import InMemoryPersonalDataStore, PersonalData, published_name
@@ -130,7 +130,7 @@ def test_erasure_records_an_event_per_case_and_destroys_the_key(app: HallApplica
             **dict.fromkeys(("name", "id_number", "phone", "address", "contact")),
         }
         event = list(app.events.get(case_id))[-1]
-        assert isinstance(event, Case.ApplicantDataErased)
+        assert isinstance(event, ApplicantDataErased)
         assert PERSON["id_number"] not in orjson.dumps(event.__dict__).decode()
         documents = [
             recorded_document(n, app.mapper)
@@ -200,7 +200,7 @@ def test_a_version_2_submission_is_upcast_with_its_applicant_as_recorded() -> No
     assert document["type"] == "casetrail.case.submitted.v2"
     assert published_name(document["data"]["applicant"]) == "欧**明"
     event = app.mapper.to_domain_event(v2)
-    assert isinstance(event, Case.Submitted)
+    assert isinstance(event, Submitted)
     assert event.applicant["display_name"] == "欧**明" and "query_code_hash" not in vars(event)
     assert app.personal_data.open_applicant(event.applicant) == {**PERSON, "erased": False}
 
@@ -231,11 +231,11 @@ def test_the_applicants_rating_comment_is_sealed_with_its_personal_data(
     app.handle("rate", case_id, CLERK, stage="acceptance", level=1, comment="欧阳小明 13912345678")
     assert b"13912345678" not in stored_bytes(app)
     rated = list(app.events.get(case_id))[-1]
-    assert isinstance(rated, Case.Rated) and rated.sealed_comment
+    assert isinstance(rated, Rated) and rated.sealed_comment
     assert app.personal_data.open_text(rated.sealed_comment) == "欧阳小明 13912345678"
     app.erase_applicant(ADMIN, id_number=PERSON["id_number"], reason="r", legal_basis="b")
     assert app.personal_data.open_text(rated.sealed_comment) is None
     app.handle("terminate", case_id, APPROVER, reason="申请人注销", legal_basis="b")
     app.handle("rate", case_id, CLERK, stage="closure", level=5, comment="谢谢")
     closure = list(app.events.get(case_id))[-1]
-    assert isinstance(closure, Case.Rated) and closure.sealed_comment is None  # erased: not kept
+    assert isinstance(closure, Rated) and closure.sealed_comment is None  # erased: not kept

@@ -1,0 +1,188 @@
+"""Handling (承办, 审查/审核/审批, 退回, 并联审批/会签): each command beside the event it
+records."""
+
+from __future__ import annotations
+
+from dataclasses import replace
+from datetime import date, datetime
+
+from domain.actor import Actor
+from domain.case.state import (
+    CaseEvent,
+    CaseState,
+    ParallelReview,
+    Stage,
+    local_date,
+    require_choice,
+    require_text,
+)
+from domain.case.vocabulary import OPINIONS
+from domain.errors import InvalidCommand, InvalidTransition
+
+
+class Assigned(CaseEvent):
+    """承办: an officer takes the case."""
+
+    assignee: str
+
+    def apply_to(self, case: CaseState) -> None:
+        case.assignee = self.assignee
+
+
+class StepCompleted(CaseEvent):
+    """审查/审核/审批: a handling step with its opinion."""
+
+    step: str
+    opinion: str
+    comment: str
+
+    def apply_to(self, case: CaseState) -> None:
+        case.completed_steps.append(self.step)
+
+
+class Returned(CaseEvent):
+    """退回: back to an earlier step."""
+
+    to_step: str
+    reason: str
+
+    def apply_to(self, case: CaseState) -> None:
+        index = case.completed_steps.index(self.to_step)
+        case.completed_steps = case.completed_steps[:index]
+        case.returns += 1
+
+
+class ParallelReviewRequested(CaseEvent):
+    """并联审批: co-departments are asked for their opinions by a due date."""
+
+    departments: list[str]
+    due_on: str
+
+    def apply_to(self, case: CaseState) -> None:
+        case.parallel = ParallelReview(tuple(self.departments), date.fromisoformat(self.due_on))
+
+
+class CoDepartmentOpinionGiven(CaseEvent):
+    """会签: one co-department's opinion."""
+
+    department: str
+    opinion: str
+    comment: str
+
+    def apply_to(self, case: CaseState) -> None:
+        assert case.parallel is not None
+        opinions = {**case.parallel.opinions, self.department: self.opinion}
+        case.parallel = replace(case.parallel, opinions=opinions)
+
+
+class ParallelReviewClosed(CaseEvent):
+    """The parallel review ends: every opinion is in, or the due date passed."""
+
+    reason: str  # "all_opinions" or "deadline_passed"
+    missing: list[str]
+
+    def apply_to(self, case: CaseState) -> None:
+        case.parallel = None
+
+
+class Handling(Stage):
+    """The commands of handling an accepted case."""
+
+    def assign(self, *, at: datetime, actor: Actor, assignee: str) -> None:
+        """承办: (re)assign the case to an officer."""
+        self.require_handling("assign")
+        require_text(assignee=assignee)
+        self._record(Assigned, at, actor, assignee=assignee)
+
+    def complete_step(
+        self, *, at: datetime, actor: Actor, step: str, opinion: str, comment: str = ""
+    ) -> None:
+        """审查/审核/审批: complete the item's next handling step with an opinion."""
+        self.require_handling("complete-step", running=True)
+        if self.assignee is None:
+            raise InvalidCommand("assign the case to an officer before completing steps")
+        require_choice("opinion", opinion, OPINIONS)
+        expected = _next_step(self)
+        if expected is not None and step != expected:
+            raise InvalidCommand(f"the next step is '{expected}', not '{step}'")
+        require_text(step=step)
+        self._record(StepCompleted, at, actor, step=step, opinion=opinion, comment=comment)
+
+    def return_to_step(self, *, at: datetime, actor: Actor, to_step: str, reason: str) -> None:
+        """退回: send the case back to a step already completed."""
+        self.require_handling("return", running=True)
+        require_text(reason=reason)
+        if to_step not in self.completed_steps:
+            raise InvalidCommand(f"'{to_step}' is not a completed step of this case")
+        self._record(Returned, at, actor, to_step=to_step, reason=reason)
+
+    def request_parallel_review(
+        self, *, at: datetime, actor: Actor, departments: list[str], due_on: date
+    ) -> None:
+        """并联审批: ask co-departments for opinions by ``due_on``."""
+        self.require_handling("request-parallel-review", running=True)
+        terms = self.require_terms()
+        if self.parallel is not None:
+            raise InvalidCommand("a parallel review is already open")
+        if not departments:
+            raise InvalidCommand("name at least one co-department")
+        strangers = sorted(set(departments) - set(terms.co_departments))
+        if strangers:
+            raise InvalidCommand(
+                f"not co-departments of this item: {', '.join(strangers)} "
+                f"(the item lists {', '.join(terms.co_departments) or 'none'})"
+            )
+        if due_on <= local_date(at):
+            raise InvalidCommand("the due date must be after today")
+        self._record(
+            ParallelReviewRequested,
+            at,
+            actor,
+            departments=sorted(set(departments)),
+            due_on=due_on.isoformat(),
+        )
+
+    def give_opinion(self, *, at: datetime, actor: Actor, opinion: str, comment: str = "") -> None:
+        """会签: the actor's department gives its opinion; the last one closes the review."""
+        if self.parallel is None:
+            raise InvalidTransition(self.state(), "give-opinion")
+        require_choice("opinion", opinion, OPINIONS)
+        department = actor.department
+        if department not in self.parallel.departments:
+            raise InvalidCommand(f"department '{department}' was not asked for an opinion")
+        if department in self.parallel.opinions:
+            raise InvalidCommand(f"department '{department}' has already given its opinion")
+        self._record(
+            CoDepartmentOpinionGiven,
+            at,
+            actor,
+            department=department,
+            opinion=opinion,
+            comment=comment,
+        )
+        if not self.parallel.missing:
+            self._record(ParallelReviewClosed, at, actor, reason="all_opinions", missing=[])
+
+    def close_parallel_review(self, *, at: datetime, actor: Actor) -> None:
+        """Proceed without the missing opinions once their due date has passed."""
+        if self.parallel is None:
+            raise InvalidTransition(self.state(), "close-parallel-review")
+        if local_date(at) <= self.parallel.due_on:
+            raise InvalidCommand(
+                f"the parallel review is still open: opinions are due by "
+                f"{self.parallel.due_on.isoformat()}; wait for them"
+            )
+        missing = self.parallel.missing
+        self._record(ParallelReviewClosed, at, actor, reason="deadline_passed", missing=missing)
+
+
+def _next_step(case: CaseState) -> str | None:
+    """The item's next handling step (the clerk's intake steps are done by acceptance
+    itself); None when the item lists none."""
+    steps = [step.name for step in case.require_terms().steps if step.role != "clerk"]
+    done = len(case.completed_steps)
+    if not steps:
+        return None
+    if done >= len(steps):
+        raise InvalidCommand("every handling step is already completed")
+    return steps[done]

@@ -1,0 +1,241 @@
+"""What every stage of a case builds on: the case's state, its event base, and the checks
+the commands share.
+
+``CaseState`` is the aggregate's state and its bookkeeping; each stage module
+(``intake``, ``handling``, ``clock``, ``decision``, ``evaluation``) adds its events and
+the commands that record them as a mixin, and ``domain.case.Case`` puts them together.
+The mixins are plain classes at run time (only ``Case`` is an aggregate for the
+``eventsourcing`` library); to the type checker each of them is a ``CaseState``.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from dataclasses import dataclass, field, replace
+from datetime import date, datetime
+from typing import TYPE_CHECKING, Any, ClassVar
+
+from eventsourcing.domain import Aggregate
+from eventsourcing.utils import register_topic
+
+from domain.calendar import Pause, WorkingCalendar
+from domain.clock import HALL_TZ
+from domain.deadlines import Deadlines, compute
+from domain.errors import InvalidCommand, InvalidTransition
+from domain.events import ChainedAggregate, ChainedEvent
+from domain.service_item import ItemContent
+
+CASE_TOPIC = "domain.case:Case"  # how the event store names the aggregate, for good
+TERMINAL_STATES = frozenset({"not_accepted", "completed", "withdrawn", "terminated", "forwarded"})
+
+
+def local_date(at: datetime) -> date:
+    """The hall's calendar date (Asia/Shanghai) of a moment."""
+    return at.astimezone(HALL_TZ).date()
+
+
+def require_text(**values: str) -> None:
+    """Refuse blank values, naming them."""
+    missing = [name for name, value in values.items() if not value or not value.strip()]
+    if missing:
+        raise InvalidCommand(f"required: {', '.join(missing)}")
+
+
+def require_choice(name: str, value: str, allowed: tuple[str, ...]) -> None:
+    """Refuse a value outside ``allowed``."""
+    if value not in allowed:
+        raise InvalidCommand(f"{name} must be one of {', '.join(allowed)}, not '{value}'")
+
+
+@dataclass(frozen=True)
+class ParallelReview:
+    """并联审批 under way: the co-departments asked, their due date, the opinions given."""
+
+    departments: tuple[str, ...]
+    due_on: date
+    opinions: Mapping[str, str] = field(default_factory=dict)
+
+    @property
+    def missing(self) -> list[str]:
+        return sorted(set(self.departments) - set(self.opinions))
+
+    def as_data(self) -> dict[str, Any]:
+        return {
+            "departments": list(self.departments),
+            "due_on": self.due_on.isoformat(),
+            "opinions": dict(self.opinions),
+        }
+
+
+@dataclass(frozen=True)
+class Rating:
+    """A stage's rating and how far its rectification got (None, ordered, reported,
+    called_back)."""
+
+    level: int
+    rectification: str | None = None
+
+    @property
+    def poor(self) -> bool:
+        return self.level <= 2
+
+    def as_data(self) -> dict[str, Any]:
+        return {"level": self.level, "rectification": self.rectification}
+
+
+class CaseEvent(ChainedEvent):
+    """An event of a case. Its stored name is ``domain.case:Case.<ClassName>`` wherever
+    the class is written, so moving code never renames recorded history."""
+
+    TOPIC: ClassVar[str]
+
+    def __init_subclass__(cls) -> None:
+        super().__init_subclass__()
+        cls.TOPIC = f"{CASE_TOPIC}.{cls.__name__}"
+        register_topic(cls.TOPIC, cls)
+
+    def apply(self, aggregate: Aggregate) -> None:
+        assert isinstance(aggregate, CaseState)
+        self.apply_to(aggregate)
+
+    def apply_to(self, case: CaseState) -> None:
+        """Change the case's state; most events only add to its record."""
+
+
+class Resumes(CaseEvent):
+    """An event that ends the open pause and records the recomputed deadlines."""
+
+    resumed_on: str
+    statutory_deadline: str | None
+    promised_deadline: str | None
+    deadline_provisional: bool
+
+    def apply_to(self, case: CaseState) -> None:
+        case.close_pause(date.fromisoformat(self.resumed_on))
+        case.set_deadlines(
+            self.statutory_deadline, self.promised_deadline, self.deadline_provisional
+        )
+
+
+class CaseState(ChainedAggregate):
+    """A case's state as its events make it, and the checks its commands share."""
+
+    def __init__(self) -> None:
+        self.outcome: str | None = None
+        self.result: str | None = None
+        self.accepted_at: datetime | None = None
+        self.accepted_on: date | None = None
+        self.decided_at: datetime | None = None
+        self.closed_at: datetime | None = None
+        self.terms: ItemContent | None = None
+        self.missing: list[dict[str, Any]] = []
+        self.supplement_notices = 0
+        self.assignee: str | None = None
+        self.completed_steps: list[str] = []
+        self.returns = 0
+        self.parallel: ParallelReview | None = None
+        self.pauses: list[Pause] = []
+        self.pause_kind: str | None = None
+        self.extension_days = 0
+        self.statutory_deadline: date | None = None
+        self.promised_deadline: date | None = None
+        self.deadline_provisional = False
+        self.fees_charged: list[dict[str, Any]] = []
+        self.certificate_no: str | None = None
+        self.delivered = False
+        self.ratings: dict[str, Rating] = {}
+        self.applicant_erased = False
+
+    # Set by Submitted.
+    case_no: str
+    item_code: str
+    item_name: str
+    item_revision: int
+    department: str
+    channel: str
+    applicant: dict[str, Any]  # as recorded: a SealedApplicant (or a v2 one, upcast)
+    materials: list[dict[str, Any]]
+    submitted_at: datetime
+    status: str
+
+    # --- queries ----------------------------------------------------------------
+
+    @property
+    def is_open(self) -> bool:
+        """Whether the case is still being handled (not closed)."""
+        return self.status not in TERMINAL_STATES
+
+    @property
+    def paused(self) -> bool:
+        """Whether the clock is stopped."""
+        return self.pause_kind is not None
+
+    # --- state changes, made by events ---------------------------------------------
+
+    def close(self, status: str, at: datetime) -> None:
+        self.status = status
+        self.closed_at = at
+        self.pause_kind = None
+
+    def open_pause(self, kind: str, on: date) -> None:
+        self.pause_kind = kind
+        self.pauses.append(Pause(on))
+
+    def close_pause(self, on: date) -> None:
+        self.pauses[-1] = Pause(self.pauses[-1].start, max(on, self.pauses[-1].start))
+        self.pause_kind = None
+
+    def set_deadlines(self, statutory: str | None, promised: str | None, provisional: bool) -> None:
+        self.statutory_deadline = date.fromisoformat(statutory) if statutory else None
+        self.promised_deadline = date.fromisoformat(promised) if promised else None
+        self.deadline_provisional = provisional
+
+    def set_rectification(self, stage: str, progress: str) -> None:
+        self.ratings[stage] = replace(self.ratings[stage], rectification=progress)
+
+    # --- checks and derived values for commands -----------------------------------------
+
+    def state(self) -> str:
+        """The status, with the kind of pause when the clock is stopped."""
+        return f"{self.status} ({self.pause_kind})" if self.paused else self.status
+
+    def require(self, *states: str, action: str) -> None:
+        if self.status not in states:
+            raise InvalidTransition(self.state(), action)
+
+    def require_handling(self, action: str, running: bool = False) -> None:
+        """In review; with ``running``, also not paused."""
+        if self.status != "in_review" or (running and self.paused):
+            raise InvalidTransition(self.state(), action)
+
+    def require_terms(self) -> ItemContent:
+        assert self.terms is not None, "an accepted case has terms"
+        return self.terms
+
+    def deadlines(
+        self, calendar: WorkingCalendar, extension_days: int, pauses: list[Pause] | None = None
+    ) -> Deadlines:
+        assert self.accepted_on is not None
+        return compute(
+            calendar,
+            self.require_terms(),
+            self.accepted_on,
+            self.pauses if pauses is None else pauses,
+            extension_days,
+        )
+
+    def resumption(self, at: datetime, calendar: WorkingCalendar) -> dict[str, Any]:
+        """Fields of an event that closes the open pause today, with the new deadlines."""
+        today = local_date(at)
+        closed = [
+            *self.pauses[:-1],
+            Pause(self.pauses[-1].start, max(today, self.pauses[-1].start)),
+        ]
+        deadlines = self.deadlines(calendar, self.extension_days, closed)
+        return {"resumed_on": today.isoformat(), **deadlines.to_data()}
+
+
+if TYPE_CHECKING:
+    Stage = CaseState
+else:
+    Stage = object  # a stage mixin; ``Case`` alone is the aggregate

@@ -1,0 +1,27 @@
+"""The case's closed vocabularies, defined once: the domain checks them and the API
+schemas offer exactly these values."""
+
+from __future__ import annotations
+
+from typing import Literal, get_args
+
+Channel = Literal["window", "online", "mobile", "kiosk"]
+Outcome = Literal["approved", "denied"]
+Opinion = Literal["agree", "disagree"]
+DeliveryMethod = Literal["window", "post", "electronic"]
+ClosureResult = Literal[
+    "certificate_issued",  # 0 出证办结
+    "returned",  # 1 退回
+    "voided",  # 2 作废
+    "forwarded",  # 4 转报
+    "never_completed",  # 5 补正不来
+    "other",  # 6 办结
+]
+RatingStage = Literal["acceptance", "closure"]
+
+CHANNELS: tuple[Channel, ...] = get_args(Channel)
+OUTCOMES: tuple[Outcome, ...] = get_args(Outcome)
+OPINIONS: tuple[Opinion, ...] = get_args(Opinion)
+DELIVERY_METHODS: tuple[DeliveryMethod, ...] = get_args(DeliveryMethod)
+CLOSURE_RESULTS: tuple[ClosureResult, ...] = get_args(ClosureResult)
+RATING_STAGES: tuple[RatingStage, ...] = get_args(RatingStage)
