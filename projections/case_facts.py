@@ -16,21 +16,19 @@ from __future__ import annotations
 from datetime import datetime
 from typing import Any
 
+from domain.case import kinds
 from domain.clock import HALL_TZ
 from domain.event_schemas import registry
 from domain.personal_data import published_name
 
 CASE_EVENT_TYPES = frozenset(t for t in registry() if t.startswith("casetrail.case."))
-CLOSED_STATUSES = ("completed", "not_accepted", "withdrawn", "terminated", "forwarded")
+CLOSED_STATUSES = tuple(sorted(kinds.CLOSING))  # a closed case's status is its closing event
 POOR_RATING = 2
 RECTIFICATION_STEPS = {
     "rectification_ordered": "ordered",
     "rectification_reported": "reported",
     "callback_completed": "called_back",
 }
-# Events that stop the clock, and those that restart it.
-PAUSES = ("special_procedure_started", "suspended")
-RESUMPTIONS = ("special_procedure_ended", "resumed", "supplement_provided_in_review")
 
 
 def local_date(time: str) -> str:
@@ -103,9 +101,9 @@ def _change(kind: str, data: dict[str, Any], on: str) -> dict[str, Any]:
         return {"paused": True}
     if kind == "supplement_provided":
         return {"status": "submitted"}
-    if kind in PAUSES:
+    if kind in kinds.PAUSING:
         return {"paused": True}
-    if kind in RESUMPTIONS:
+    if kind in kinds.RESUMING:
         return {"paused": False}
     if kind == "accepted":
         return _accepted(data, on)

@@ -10,6 +10,7 @@ from __future__ import annotations
 from datetime import datetime
 from typing import Any
 
+from domain.case import kinds
 from domain.clock import HALL_TZ
 from domain.personal_data import published_name
 
@@ -53,10 +54,6 @@ PUBLIC_STATUS = {
     "forwarded": "forwarded",
 }
 DEADLINE_FIELDS = ("promised_deadline", "statutory_deadline", "deadline_provisional")
-# Events that stop the clock, and those that start it again.
-PAUSING = frozenset({"special_procedure_started", "suspended"})
-RESUMING = frozenset({"special_procedure_ended", "resumed", "supplement_provided_in_review"})
-CLOSED = frozenset({"completed", "not_accepted", "withdrawn", "terminated", "forwarded"})
 
 
 def apply(view: dict[str, Any] | None, event: dict[str, Any]) -> dict[str, Any] | None:
@@ -90,11 +87,11 @@ def apply(view: dict[str, Any] | None, event: dict[str, Any]) -> dict[str, Any] 
         "position": event["position"],
         "updated_at": event["time"],
     }
-    if kind in PAUSING or (kind == "supplement_requested" and data["stage"] == "review"):
+    if kinds.stops_clock(kind, data):
         view["paused"] = True
-    elif kind in RESUMING or kind in CLOSED:
+    elif kind in kinds.RESUMING or kind in kinds.CLOSING:
         view["paused"] = False
-    view["closed"] = view.get("closed", False) or kind in CLOSED
+    view["closed"] = view.get("closed", False) or kind in kinds.CLOSING
     if kind == "applicant_data_erased":
         view["applicant"] = None
     if kind == "decided":

@@ -111,10 +111,14 @@ CLOSING_EVENTS: tuple[type[CaseEvent], ...] = (
     Terminated,
     Forwarded,
 )
+# The events that stop the clock (and a supplement notice given in review, see
+# ``domain.case.kinds.stops_clock``); those that start it again are the ``Resumes``.
+PAUSING_EVENTS: tuple[type[CaseEvent], ...] = (SpecialProcedureStarted, Suspended)
 
 __all__ = [
     "CLOSING_EVENTS",
     "EVENTS",
+    "PAUSING_EVENTS",
     "TERMINAL_STATES",
     "Accepted",
     "ApplicantDataErased",
