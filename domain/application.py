@@ -21,10 +21,11 @@ from domain.case_numbers import CaseNumberSequence, format_case_no
 from domain.clock import Clock, SystemClock
 from domain.errors import InvalidCommand, NotFound, VersionConflict
 from domain.hall_calendar import HallCalendar
+from domain.item_terms import ItemContent
 from domain.personal_data import PersonalData, erased, masked
 from domain.query_code import QueryCodes
 from domain.sealing import seal
-from domain.service_item import ItemContent, ServiceItem
+from domain.service_item import ServiceItem
 
 
 @dataclass(frozen=True)

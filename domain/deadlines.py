@@ -8,7 +8,7 @@ from datetime import date
 from typing import Any
 
 from domain.calendar import Pause, WorkingCalendar, add_natural_days
-from domain.service_item import ItemContent, TimeLimit
+from domain.item_terms import ItemContent, TimeLimit
 
 
 @dataclass(frozen=True)

@@ -21,7 +21,7 @@ from domain.application import HallApplication
 from domain.case import local_date
 from domain.clock import HALL_TZ, SimulatedClock
 from domain.errors import DomainError
-from domain.service_item import ItemContent
+from domain.item_terms import ItemContent
 from infra.catalogue import read_catalogue
 
 CLERK = Actor(id="demo-clerk", role="clerk", department="HALL")

@@ -19,7 +19,7 @@ from domain.case.state import (
 )
 from domain.deadlines import Deadlines, days_used
 from domain.errors import InvalidCommand, InvalidTransition
-from domain.service_item import SPECIAL_PROCEDURES
+from domain.item_terms import SPECIAL_PROCEDURES
 
 
 class SpecialProcedureStarted(CaseEvent):

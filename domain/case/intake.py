@@ -22,8 +22,8 @@ from domain.case.state import (
 from domain.case.vocabulary import CHANNELS
 from domain.deadlines import compute
 from domain.errors import InvalidCommand, InvalidTransition, UnsupportedHistory
+from domain.item_terms import ItemContent
 from domain.personal_data import SealedApplicant, mask_name
-from domain.service_item import ItemContent
 
 INTAKE_STATES = ("submitted", "awaiting_supplement")
 

@@ -23,7 +23,7 @@ from domain.clock import HALL_TZ
 from domain.deadlines import Deadlines, compute
 from domain.errors import InvalidCommand, InvalidTransition
 from domain.events import ChainedAggregate, ChainedEvent
-from domain.service_item import ItemContent
+from domain.item_terms import ItemContent
 
 CASE_TOPIC = "domain.case:Case"  # how the event store names the aggregate, for good
 TERMINAL_STATES = frozenset({"not_accepted", "completed", "withdrawn", "terminated", "forwarded"})

@@ -16,9 +16,9 @@ from domain.calendar import default_calendar
 from domain.case import Case
 from domain.case_numbers import InMemoryCaseNumberSequence
 from domain.clock import SimulatedClock
+from domain.item_terms import ItemContent
 from domain.personal_data import InMemoryPersonalDataStore, PersonalData, SealedApplicant
 from domain.query_code import QueryCodes
-from domain.service_item import ItemContent
 from infra.catalogue import load_catalogue, read_catalogue
 
 CLERK = Actor(id="clerk-1", role="clerk", department="SCJG")

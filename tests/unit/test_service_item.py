@@ -14,7 +14,8 @@ from domain.actor import Actor
 from domain.chain import verify_chain
 from domain.errors import InvalidCommand, InvalidTransition, NotFound
 from domain.events import ChainedEvent, event_data, event_type, hashed_document
-from domain.service_item import ItemContent, ServiceItem, TimeLimit
+from domain.item_terms import ItemContent, TimeLimit
+from domain.service_item import ServiceItem
 
 ADMIN = Actor(id="admin-1", role="hall_admin", department="HALL")
 T0 = datetime(2026, 3, 2, 1, 0, tzinfo=UTC)
