@@ -17,8 +17,8 @@ from psycopg import sql
 
 from api.app import create_app
 from consumers.projection_runner import ProjectionRunner
-from infra.bootstrap import build_application, open_pool, prepare_database
 from infra.config import Settings
+from infra.entrypoints.bootstrap import build_application, open_pool, prepare_database
 from infra.kafka_security import PROJECTOR
 from infra.schema_lock import SCHEMA_LOCK_KEY, lock_schema
 from projections.registry import ALL
