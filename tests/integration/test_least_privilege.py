@@ -137,8 +137,11 @@ def unmigrated(platform: Platform) -> Iterator[Settings]:
 def test_a_process_started_before_migrate_says_what_to_do(
     unmigrated: Settings, command: str
 ) -> None:
+    """It gets as far as its database, importing no launcher of the local stack
+    (``-X importtime`` names every module imported)."""
+    python, *args = cli.command(command)
     finished = subprocess.run(
-        cli.command(command),
+        [python, "-X", "importtime", *args],
         cwd=ROOT,
         env={
             **os.environ,
@@ -152,3 +155,5 @@ def test_a_process_started_before_migrate_says_what_to_do(
     )
     assert finished.returncode == 1, finished.stderr
     assert finished.stderr.strip().endswith("missing: run `casetrail migrate`"), finished.stderr
+    assert "infra.entrypoints.processes" in finished.stderr
+    assert "infra.local" not in finished.stderr

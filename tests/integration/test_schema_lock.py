@@ -1,6 +1,6 @@
 """Schema changes and view rebuilds wait for one another.
 
-The owner's ``prepare_database`` (``casetrail migrate``) and the projection runner's
+The owner's migrations and grants (``casetrail migrate``) and the projection runner's
 rebuild of its views (a TRUNCATE) take the schema lock, so neither runs into the
 other's table locks; the API and the relay change no schema and take no such lock.
 """
