@@ -17,7 +17,7 @@ import argparse
 import statistics
 import time
 
-from infra import stack
+from infra.local import stack
 from tests.integration.harness import Platform
 
 

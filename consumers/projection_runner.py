@@ -36,28 +36,6 @@ from projections.registry import Projection, signature
 
 log = logging.getLogger("casetrail.projections")
 
-# created by the owner (infra.bootstrap.prepare_database)
-SCHEMA = """
-CREATE TABLE IF NOT EXISTS consumer_offsets (
-    consumer text NOT NULL,
-    topic text NOT NULL,
-    partition int NOT NULL,
-    next_offset bigint NOT NULL,
-    PRIMARY KEY (consumer, topic, partition)
-);
-CREATE TABLE IF NOT EXISTS applied_versions (
-    consumer text NOT NULL,
-    case_id uuid NOT NULL,
-    version int NOT NULL,
-    PRIMARY KEY (consumer, case_id)
-);
-ALTER TABLE applied_versions ADD COLUMN IF NOT EXISTS head text;
-CREATE TABLE IF NOT EXISTS projection_builds (
-    consumer text PRIMARY KEY,
-    signature text NOT NULL
-)
-"""
-
 
 class ProjectionRunner:
     """Consumes the case-event topic and applies each event to every projection.

@@ -26,13 +26,6 @@ from infra.grants import RELAY, require_privileges
 log = logging.getLogger("casetrail.relay")
 
 LEADER_LOCK_KEY = 0x0CA5E7A1  # advisory lock id of the relay leader
-# created by the owner (infra.bootstrap.prepare_database)
-SCHEMA = """
-CREATE TABLE IF NOT EXISTS relay_positions (
-    name text PRIMARY KEY,
-    position bigint NOT NULL
-)
-"""
 
 
 def make_producer(kafka_options: Mapping[str, Any]) -> KafkaProducer:

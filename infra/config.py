@@ -12,7 +12,7 @@ from eventsourcing.cryptography import AESCipher
 
 from domain.clock import Clock, SimulatedClock, SystemClock
 from domain.errors import InvalidCommand
-from infra import grants, kafka, postgres
+from infra import grants, servers
 from infra.kafka_security import PROJECTOR_GROUP, KafkaSecurity
 from infra.master_keys import new_master_key
 from infra.secrets import load_secret
@@ -65,16 +65,16 @@ class Settings:
     ) -> Settings:
         """Settings from environment variables, with the local stack's addresses as defaults."""
         env = os.environ
-        owner = database_url or postgres.database_url()
+        owner = database_url or servers.database_url()
         return cls(
             database_url=owner,
-            bootstrap_servers=bootstrap_servers or kafka.bootstrap_servers(),
+            bootstrap_servers=bootstrap_servers or servers.bootstrap_servers(),
             api_database_url=env.get("CASETRAIL_API_DATABASE_URL")
-            or postgres.role_url(grants.API, owner),
+            or servers.role_url(grants.API, owner),
             relay_database_url=env.get("CASETRAIL_RELAY_DATABASE_URL")
-            or postgres.role_url(grants.RELAY, owner),
+            or servers.role_url(grants.RELAY, owner),
             projector_database_url=env.get("CASETRAIL_PROJECTOR_DATABASE_URL")
-            or postgres.role_url(grants.PROJECTOR, owner),
+            or servers.role_url(grants.PROJECTOR, owner),
             topic=env.get("CASETRAIL_TOPIC", DEFAULT_TOPIC),
             hall=env.get("CASETRAIL_HALL", "demo-hall"),
             api_host=env.get("CASETRAIL_API_HOST", "127.0.0.1"),
@@ -132,9 +132,9 @@ class Settings:
             "CASETRAIL_PROJECTOR_DATABASE_URL": self.projector_database_url,
         }
 
-    def eventsourcing_env(self, database_url: str, *, create_table: bool = False) -> dict[str, str]:
+    def eventsourcing_env(self, database_url: str) -> dict[str, str]:
         """The ``eventsourcing`` library's settings for a connection as ``database_url``;
-        only the owner creates the tables."""
+        it creates no table (the migrations do, ``infra.migrations``)."""
         url = urlsplit(database_url)
         return {
             "PERSISTENCE_MODULE": "eventsourcing.postgres",
@@ -144,7 +144,7 @@ class Settings:
             "POSTGRES_USER": unquote(url.username or ""),
             "POSTGRES_PASSWORD": unquote(url.password or ""),
             "POSTGRES_ENABLE_DB_FUNCTIONS": "n",
-            "CREATE_TABLE": "y" if create_table else "n",
+            "CREATE_TABLE": "n",
             "APPLICATION_RECORDER_TOPIC": "infra.recorder:ClaimingRecorder",
             "CIPHER_TOPIC": "eventsourcing.cryptography:AESCipher",
             "CIPHER_KEY": self.event_cipher_key,

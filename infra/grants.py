@@ -1,9 +1,10 @@
 """Who may do what in the database: every table, sequence and function, and each role's
 privileges on it.
 
-The owner role creates and alters everything (``casetrail migrate``) and then applies
-this map; the processes connect as the roles below. A table missing here is a test
-failure (``tests/integration/test_least_privilege.py``): add one line for it.
+The owner role creates and alters everything (``casetrail migrate``, with the
+migrations of ``infra.migrations``) and then applies this map; the processes connect
+as the roles below. A table missing here is a test failure
+(``tests/integration/test_least_privilege.py``): add one line for it.
 """
 
 from __future__ import annotations
@@ -11,6 +12,7 @@ from __future__ import annotations
 import psycopg
 from psycopg import sql
 
+from infra.migrations import require_current
 from infra.recorder import LOCK_FUNCTION
 from projections.registry import ALL as PROJECTIONS
 
@@ -24,6 +26,8 @@ UPSERT = "SELECT, INSERT, UPDATE"
 WRITE = "SELECT, INSERT, UPDATE, DELETE"
 
 TABLES: dict[str, dict[str, str]] = {
+    # which migrations the database has: every process checks it at start
+    "schema_migrations": {API: READ, RELAY: READ, PROJECTOR: READ},
     # the event store is append-only for everyone but its owner
     "casetrail_events": {API: "SELECT, INSERT", RELAY: READ},
     "request_claims": {API: "SELECT, INSERT, DELETE"},
@@ -93,7 +97,8 @@ def apply_grants(conn: psycopg.Connection) -> list[str]:
 
 def require_privileges(conn: psycopg.Connection, role: str) -> None:
     """Fail clearly unless every table that ``role``'s process uses exists and the
-    connected user holds the privileges it needs there."""
+    connected user holds the privileges it needs there, and the schema is the one this
+    release expects (``infra.migrations``)."""
     for table, privileges in TABLES.items():
         if role not in privileges:
             continue
@@ -109,6 +114,7 @@ def require_privileges(conn: psycopg.Connection, role: str) -> None:
                 raise RuntimeError(
                     f"role {user} may not {privilege} table {table}: run `casetrail migrate`"
                 )
+    require_current(conn)
 
 
 def _object(kind: str, name: str) -> sql.Composable:

@@ -12,15 +12,6 @@ import time
 
 from psycopg_pool import ConnectionPool
 
-SCHEMA = """
-CREATE TABLE IF NOT EXISTS lookup_budgets (
-    client text PRIMARY KEY,
-    tokens double precision NOT NULL,
-    granted boolean NOT NULL,
-    updated_at timestamptz NOT NULL
-);
-CREATE INDEX IF NOT EXISTS lookup_budgets_updated_at ON lookup_budgets (updated_at);
-"""
 # The bucket's level now: what it held plus what has refilled since, at most full.
 _LEVEL = (
     "LEAST(%(capacity)s, b.tokens + %(rate)s * "

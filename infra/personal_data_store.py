@@ -16,45 +16,6 @@ from domain.personal_data import DataKey
 from domain.sealing import new_key
 from infra.master_keys import MasterKeys
 
-SCHEMA = """
-CREATE TABLE IF NOT EXISTS applicant_keys (
-    kid uuid PRIMARY KEY,
-    subject text NOT NULL,
-    master_kid text,
-    wrapped bytea,
-    created_at timestamptz NOT NULL DEFAULT now(),
-    destroyed_at timestamptz
-);
-CREATE UNIQUE INDEX IF NOT EXISTS applicant_keys_live ON applicant_keys (subject)
-    WHERE wrapped IS NOT NULL;
-CREATE TABLE IF NOT EXISTS applicant_cases (
-    subject text NOT NULL,
-    case_id uuid NOT NULL,
-    linked_at timestamptz NOT NULL DEFAULT now(),
-    PRIMARY KEY (subject, case_id)
-);
--- In an intake's transaction: fails it when an erasure destroyed the key that sealed
--- its applicant, and holds off such a destruction until the intake has committed.
-CREATE OR REPLACE FUNCTION require_live_data_key(key_id uuid) RETURNS void
-LANGUAGE plpgsql AS $$
-BEGIN
-    PERFORM 1 FROM applicant_keys WHERE kid = key_id AND wrapped IS NOT NULL FOR SHARE;
-    IF NOT FOUND THEN
-        RAISE EXCEPTION 'data key % was destroyed by an erasure', key_id
-            USING ERRCODE = 'integrity_constraint_violation';
-    END IF;
-END $$;
-CREATE TABLE IF NOT EXISTS personal_data_disclosures (
-    id bigserial PRIMARY KEY,
-    actor text NOT NULL,
-    role text NOT NULL,
-    department text NOT NULL,
-    case_id uuid NOT NULL,
-    case_file text NOT NULL,
-    at timestamptz NOT NULL DEFAULT now()
-)
-"""
-
 # Links the case, adds a key unless the subject has a live one, and returns the live key.
 _DATA_KEY = """
 WITH link AS (

@@ -1,22 +1,10 @@
-"""Case-number sequences kept in PostgreSQL, one counter per department and day.
-
-``SCHEMA`` is created by the owner (``infra.bootstrap.prepare_database``).
-"""
+"""Case-number sequences kept in PostgreSQL, one counter per department and day."""
 
 from __future__ import annotations
 
 from datetime import date
 
 from psycopg_pool import ConnectionPool
-
-SCHEMA = """
-CREATE TABLE IF NOT EXISTS case_number_counters (
-    department text NOT NULL,
-    day date NOT NULL,
-    last int NOT NULL,
-    PRIMARY KEY (department, day)
-)
-"""
 
 
 class PostgresCaseNumberSequence:

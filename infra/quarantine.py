@@ -17,26 +17,6 @@ from uuid import UUID
 import psycopg
 from psycopg.rows import class_row
 
-SCHEMA = """
-CREATE TABLE IF NOT EXISTS quarantine (
-    id bigserial PRIMARY KEY,
-    consumer text NOT NULL,
-    topic text NOT NULL,
-    partition int NOT NULL,
-    "offset" bigint NOT NULL,
-    case_id uuid,
-    reason text NOT NULL,
-    key bytea,
-    value bytea,
-    held_at timestamptz NOT NULL DEFAULT now(),
-    status text NOT NULL DEFAULT 'held' CHECK (status IN ('held', 'replayed', 'discarded')),
-    decided_by text,
-    decided_at timestamptz,
-    decision_reason text,
-    UNIQUE (consumer, topic, partition, "offset")
-);
-CREATE INDEX IF NOT EXISTS quarantine_held ON quarantine (case_id) WHERE status = 'held'
-"""
 FIELDS = (
     'id, consumer, topic, partition, "offset", case_id, reason, held_at, status, '
     "decided_by, decided_at, decision_reason"

@@ -12,7 +12,8 @@ Inserting events first locks the events table in EXCLUSIVE mode, so that events
 commit in the order of their positions. PostgreSQL allows that lock only to
 roles that may UPDATE, DELETE or TRUNCATE the table; the recorder takes it
 through ``lock_casetrail_events()``, a function that runs with its owner's
-rights, so that the application role may append events and nothing more.
+rights, so that the application role may append events and nothing more. The
+tables and the function are made by the migrations (``infra.migrations``).
 """
 
 from __future__ import annotations
@@ -25,34 +26,13 @@ from eventsourcing.persistence import StoredEvent
 from eventsourcing.postgres import PostgresApplicationRecorder, PostgresDatastore
 from psycopg import Connection, Cursor
 from psycopg.rows import DictRow
-from psycopg.sql import SQL, Composed, Identifier
+from psycopg.sql import SQL, Identifier
 from psycopg.types.json import Jsonb
 
 from domain.application import CodeVerifier, RequestKey
 
 REPLAY_WINDOW = "1 day"  # how long a key replays; the query code it may hold goes with it
 LOCK_FUNCTION = "lock_casetrail_events"
-
-CLAIMS_SCHEMA = [
-    """CREATE TABLE IF NOT EXISTS request_claims (
-    actor text NOT NULL,
-    key text NOT NULL,
-    fingerprint text NOT NULL,
-    aggregate_id uuid NOT NULL,
-    version integer NOT NULL,
-    position bigint NOT NULL,
-    shown_once jsonb NOT NULL,
-    created_at timestamptz NOT NULL DEFAULT now(),
-    PRIMARY KEY (actor, key)
-)""",
-    "CREATE INDEX IF NOT EXISTS request_claims_created_at ON request_claims (created_at)",
-    "DROP TABLE IF EXISTS idempotency_keys",  # the claims' first home, outside the transaction
-    """CREATE TABLE IF NOT EXISTS query_code_verifiers (
-    case_no text PRIMARY KEY,
-    case_id uuid NOT NULL UNIQUE,
-    verifier bytea NOT NULL
-)""",
-]
 
 
 def purge_expired_claims(conn: psycopg.Connection) -> None:
@@ -67,16 +47,7 @@ class ClaimingRecorder(PostgresApplicationRecorder):
 
     def __init__(self, datastore: PostgresDatastore, **kwargs: Any) -> None:
         super().__init__(datastore, **kwargs)
-        schema, table = Identifier(datastore.schema), Identifier(self.events_table_name)
-        lock = Identifier(LOCK_FUNCTION)
-        self.sql_create_statements.extend(Composed([SQL(s)]) for s in CLAIMS_SCHEMA)
-        self.sql_create_statements.append(
-            SQL(
-                "CREATE OR REPLACE FUNCTION {schema}.{lock}() RETURNS void LANGUAGE plpgsql "
-                "SECURITY DEFINER SET search_path = pg_catalog, pg_temp AS "
-                "$$BEGIN LOCK TABLE {schema}.{table} IN EXCLUSIVE MODE; END$$"
-            ).format(schema=schema, lock=lock, table=table)
-        )
+        schema, lock = Identifier(datastore.schema), Identifier(LOCK_FUNCTION)
         *settings, _ = self.lock_table_statements  # the library's own LOCK TABLE goes
         self.lock_table_statements = [
             *settings,

@@ -1,7 +1,7 @@
 """Schema changes and view rebuilds happen one at a time.
 
-The owner's ``prepare_database`` (``casetrail migrate``) creates or updates the
-tables, and the projection runner truncates its views for a rebuild. Both take
+``casetrail migrate`` applies each migration (``infra.migrations``) and the grants,
+and the projection runner truncates its views for a rebuild. Both take
 table locks (even ``CREATE ... IF NOT EXISTS`` does), so running together they
 could deadlock (one creating an index, the other rebuilding a view); a
 transaction-scoped advisory lock puts them in a queue.

@@ -59,61 +59,6 @@ COLUMNS = (
 DATE_COLUMNS = ("submitted_on", "accepted_on", "decided_on", "closed_on")
 GROUPS = {"department": "department", "item": "item_code"}
 
-SCHEMA = """
-CREATE TABLE IF NOT EXISTS public_case_facts (
-    case_id uuid PRIMARY KEY,
-    case_no text NOT NULL UNIQUE,
-    item_code text NOT NULL,
-    item_name text NOT NULL,
-    item_revision int NOT NULL,
-    department text NOT NULL,
-    channel text NOT NULL,
-    applicant text,
-    applicant_kind text NOT NULL,
-    status text NOT NULL,
-    outcome text,
-    result text,
-    reasons text[] NOT NULL,
-    legal_basis text,
-    submitted_on date NOT NULL,
-    accepted_on date,
-    decided_on date,
-    closed_on date,
-    promised_days int,
-    promised_unit text,
-    statutory_days int,
-    statutory_unit text,
-    extension_days int NOT NULL,
-    days_used int,
-    on_time_promised boolean,
-    on_time_statutory boolean,
-    paused boolean NOT NULL,
-    acceptance_rating smallint,
-    closure_rating smallint,
-    acceptance_rectification text,
-    closure_rectification text,
-    version int NOT NULL,
-    position bigint NOT NULL
-);
-CREATE INDEX IF NOT EXISTS public_case_facts_closed
-    ON public_case_facts (closed_on DESC, case_no DESC) WHERE closed_on IS NOT NULL;
-CREATE INDEX IF NOT EXISTS public_case_facts_department_closed
-    ON public_case_facts (department, closed_on DESC) WHERE closed_on IS NOT NULL;
-CREATE INDEX IF NOT EXISTS public_case_facts_item_closed
-    ON public_case_facts (item_code, closed_on DESC) WHERE closed_on IS NOT NULL;
-CREATE INDEX IF NOT EXISTS public_case_facts_submitted
-    ON public_case_facts (submitted_on, department);
-CREATE INDEX IF NOT EXISTS public_case_facts_accepted
-    ON public_case_facts (accepted_on, department) WHERE accepted_on IS NOT NULL;
--- null once the applicant's data is erased (tables made before erasure existed)
-ALTER TABLE public_case_facts ALTER COLUMN applicant DROP NOT NULL
-"""
-
-
-def ensure_schema(conn: psycopg.Connection) -> None:
-    """Create the table and its indexes if missing."""
-    conn.execute(SCHEMA)
-
 
 def load(conn: psycopg.Connection, case_id: str) -> dict[str, Any] | None:
     """The stored facts of a case (dates as ISO strings), or None."""

@@ -9,26 +9,6 @@ from psycopg.types.json import Jsonb
 
 from projections.case_facts_store import like_pattern
 
-SCHEMA = """
-CREATE TABLE IF NOT EXISTS public_catalogue (
-    item_id uuid PRIMARY KEY,
-    code text NOT NULL UNIQUE,
-    name text NOT NULL,
-    category text NOT NULL,
-    department text NOT NULL,
-    status text NOT NULL,
-    position bigint NOT NULL,
-    view jsonb NOT NULL
-);
-CREATE INDEX IF NOT EXISTS public_catalogue_department
-    ON public_catalogue (department, category) WHERE status <> 'retired'
-"""
-
-
-def ensure_schema(conn: psycopg.Connection) -> None:
-    """Create the table if missing."""
-    conn.execute(SCHEMA)
-
 
 def load(conn: psycopg.Connection, item_id: str) -> dict[str, Any] | None:
     """The stored view of an item, or None."""

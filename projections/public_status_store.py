@@ -7,20 +7,6 @@ from typing import Any
 import psycopg
 from psycopg.types.json import Jsonb
 
-SCHEMA = """
-CREATE TABLE IF NOT EXISTS public_case_status (
-    case_id uuid PRIMARY KEY,
-    case_no text NOT NULL UNIQUE,
-    position bigint NOT NULL,
-    view jsonb NOT NULL
-)
-"""
-
-
-def ensure_schema(conn: psycopg.Connection) -> None:
-    """Create the view's table if missing."""
-    conn.execute(SCHEMA)
-
 
 def load(conn: psycopg.Connection, case_id: str) -> dict[str, Any] | None:
     """The stored view of a case, or None."""

@@ -26,14 +26,14 @@ class Projection:
 
     ``version`` changes whenever ``apply`` would build different views from the same
     events; the runner then rebuilds every view from the start of the topic, as it does
-    when a projection is added.
+    when a projection is added. ``table`` is made, and changed, by a migration
+    (``infra/migrations``).
     """
 
     name: str
     version: int
     table: str
     apply: Callable[[View | None, View], View | None]
-    ensure_schema: Callable[[psycopg.Connection], None]
     load: Callable[[psycopg.Connection, str], View | None]
     save: Callable[[psycopg.Connection, View], None]
 
@@ -43,7 +43,6 @@ PUBLIC_STATUS = Projection(
     version=3,
     table="public_case_status",
     apply=public_status.apply,
-    ensure_schema=public_status_store.ensure_schema,
     load=public_status_store.load,
     save=public_status_store.save,
 )
@@ -53,7 +52,6 @@ CASE_FACTS = Projection(
     version=2,
     table="public_case_facts",
     apply=case_facts.apply,
-    ensure_schema=case_facts_store.ensure_schema,
     load=case_facts_store.load,
     save=case_facts_store.save,
 )
@@ -62,7 +60,6 @@ CATALOGUE = Projection(
     version=1,
     table="public_catalogue",
     apply=catalogue.apply,
-    ensure_schema=catalogue_store.ensure_schema,
     load=catalogue_store.load,
     save=catalogue_store.save,
 )

@@ -11,7 +11,7 @@ import orjson
 import psycopg
 
 from consumers.cloudevents import recorded_document
-from infra.bootstrap import build_application, open_pool
+from infra.entrypoints.bootstrap import build_application, open_pool
 from projections.registry import Projection
 from tests.integration.harness import Platform
 

@@ -15,9 +15,9 @@ from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path
 
-from infra import kafka, postgres
+from infra.entrypoints.supervisor import Supervisor
+from infra.local import kafka, postgres
 from infra.state import state_dir
-from infra.supervisor import Supervisor
 from tests.integration.harness import wait_until
 
 

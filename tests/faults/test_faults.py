@@ -24,8 +24,8 @@ import pytest
 
 from consumers.cloudevents import SPECVERSION
 from domain.chain import verify_chain
-from infra import stack
-from infra.supervisor import Supervisor
+from infra.entrypoints.supervisor import Supervisor
+from infra.local import stack
 from projections.registry import ALL, PUBLIC_STATUS
 from tests.faults import evidence
 from tests.faults.load import INTAKE, LoadGenerator, Tally

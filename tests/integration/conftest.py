@@ -6,7 +6,7 @@ from collections.abc import Iterator
 
 import pytest
 
-from infra import stack
+from infra.local import stack
 from tests.integration.harness import Platform
 
 

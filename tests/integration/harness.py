@@ -11,7 +11,6 @@ import random
 import signal
 import socket
 import subprocess
-import sys
 import time
 import uuid
 from collections.abc import Callable, Iterable, Iterator
@@ -28,21 +27,23 @@ from kafka import KafkaConsumer, TopicPartition
 from psycopg import sql
 
 from api.tokens import issue
-from infra import kafka, postgres
-from infra.bootstrap import build_application, open_pool, prepare_database
+from infra import kafka_admin, servers
 from infra.catalogue import load_catalogue
 from infra.config import Settings
+from infra.entrypoints import cli
+from infra.entrypoints.bootstrap import build_application, open_pool, prepare_database
+from infra.entrypoints.status import consumed, topic_end
+from infra.entrypoints.supervisor import Supervisor
 from infra.kafka_security import ADMIN, PROJECTOR_GROUP
+from infra.local import postgres
 from infra.state import ROOT, state_dir
-from infra.status import consumed, topic_end
-from infra.supervisor import Supervisor
 
 T = TypeVar("T")
 
 PROCESSES = ("relay", "project", "api")
 # for tests that stop or kill a server: never one the project does not run itself
 OWN_SERVERS_ONLY = pytest.mark.skipif(
-    postgres.is_external() or kafka.is_external(),
+    servers.postgres_is_external() or servers.kafka_is_external(),
     reason="stops only the servers the project runs itself",
 )
 
@@ -63,7 +64,7 @@ def drop_database(url: str) -> None:
     """Drop the database that ``url`` names, whoever is still connected to it (as the
     private cluster's superuser: only it may end other roles' sessions, and a process
     just stopped may leave one for a moment)."""
-    parts = urlsplit(postgres.role_url(postgres.SUPERUSER, url))
+    parts = urlsplit(servers.role_url(servers.SUPERUSER, url))
     with psycopg.connect(parts._replace(path="/postgres").geturl(), autocommit=True) as conn:
         name = sql.Identifier(parts.path.lstrip("/"))
         conn.execute(sql.SQL("DROP DATABASE {} WITH (FORCE)").format(name))
@@ -107,7 +108,7 @@ class Platform:
             relay_batch=relay_batch,
             projector_group=f"{PROJECTOR_GROUP}.{name}.{suffix}",  # none shared across platforms
         )
-        kafka.ensure_topic(bootstrap_servers, self.topic)
+        kafka_admin.ensure_topic(bootstrap_servers, self.topic)
         prepare_database(self.settings)
         with open_pool(self.settings.api_database_url, max_size=2) as pool:
             app = build_application(self.settings, pool)
@@ -140,7 +141,7 @@ class Platform:
         log = self.log_path(label)
         with log.open("ab") as out:
             process = subprocess.Popen(
-                [sys.executable, "-m", "infra.cli", command],
+                cli.command(command),
                 cwd=ROOT,
                 env={**self.env(), **(env or {})},
                 stdout=out,
@@ -176,7 +177,7 @@ class Platform:
         for name in list(self.processes):
             self.stop(name)
         drop_database(self.settings.database_url)
-        kafka.drop_topic(self.settings.bootstrap_servers, self.topic)
+        kafka_admin.drop_topic(self.settings.bootstrap_servers, self.topic)
 
     def _answers(self, process: subprocess.Popen[bytes], url: str, label: str) -> bool:
         if process.poll() is not None:
@@ -191,7 +192,7 @@ class Platform:
         """The platform's relay, projection runner and API under the supervisor of
         ``casetrail up`` (not started yet), restarting after 0.2 s."""
         return Supervisor(
-            commands={name: [sys.executable, "-m", "infra.cli", name] for name in PROCESSES},
+            commands={name: cli.command(name) for name in PROCESSES},
             env=self.env(),
             logs=self.logs / self.topic,
             status_file=self.logs / f"{self.topic}.processes.json",

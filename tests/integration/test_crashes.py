@@ -14,9 +14,9 @@ import orjson
 import pytest
 
 from domain.actor import Actor
-from infra.bootstrap import build_application, open_pool
 from infra.catalogue import load_catalogue, read_catalogue
 from infra.config import Settings
+from infra.entrypoints.bootstrap import build_application, open_pool
 from projections.registry import ALL, PUBLIC_STATUS
 from tests.integration.harness import Platform, wait_until
 

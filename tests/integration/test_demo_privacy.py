@@ -11,8 +11,8 @@ from eventsourcing.utils import get_topic
 
 from domain.case import Submitted
 from domain.clock import SimulatedClock
-from infra.bootstrap import build_application, open_pool
-from infra.demo import generate
+from infra.entrypoints.bootstrap import build_application, open_pool
+from infra.entrypoints.demo import generate
 from tests.integration.harness import Platform, public_text, wait_until
 
 

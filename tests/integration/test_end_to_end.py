@@ -12,7 +12,7 @@ import orjson
 import pytest
 
 from domain.chain import verify_chain
-from infra import kafka
+from infra import kafka_admin
 from tests.integration.harness import Hall, Platform, running_hall
 
 PERSON = {
@@ -311,9 +311,9 @@ def test_an_idempotency_key_replays_the_first_response(hall: Hall) -> None:
 
 def test_the_topic_is_an_immutable_log(hall: Hall) -> None:
     platform = hall.platform
-    config = kafka.describe_topic_config(platform.settings.bootstrap_servers, platform.topic)
+    config = kafka_admin.describe_topic_config(platform.settings.bootstrap_servers, platform.topic)
     assert config["retention.ms"] == "-1"
     assert config["retention.bytes"] == "-1"
     assert config["cleanup.policy"] == "delete"
     assert config["unclean.leader.election.enable"] == "false"
-    assert kafka.partition_count(platform.settings.bootstrap_servers, platform.topic) == 12
+    assert kafka_admin.partition_count(platform.settings.bootstrap_servers, platform.topic) == 12

@@ -18,7 +18,7 @@ import pytest
 from api.idempotency import run_once
 from domain.actor import Actor
 from domain.application import Recorded, RequestKey
-from infra.bootstrap import build_application, open_pool
+from infra.entrypoints.bootstrap import build_application, open_pool
 from tests.integration.harness import Hall, Platform, running_hall, wait_until
 
 pytestmark = pytest.mark.integration

@@ -32,7 +32,8 @@ from kafka.errors import (
 )
 
 from consumers.relay import make_producer
-from infra import kafka
+from infra import kafka_admin
+from infra.config import DEFAULT_TOPIC
 from infra.kafka_acls import READ, grant, topic_acls
 from infra.kafka_security import (
     ADMIN,
@@ -170,7 +171,7 @@ def test_nobody_but_the_admin_deletes_records_or_the_topic(
             admin.delete_records({TopicPartition(platform.topic, 0): 1})
         with pytest.raises(TopicAuthorizationFailedError):
             admin.delete_topics([platform.topic])
-    assert kafka.partition_count(platform.settings.bootstrap_servers, platform.topic) == 12
+    assert kafka_admin.partition_count(platform.settings.bootstrap_servers, platform.topic) == 12
     assert platform.end_offsets_total() == before
     assert published in {record.key for record in platform.read_topic()}
 
@@ -189,10 +190,10 @@ def test_a_wrong_login_is_refused(platform: Platform, login: dict[str, str]) -> 
 
 def test_the_event_topic_has_exactly_the_acls_of_the_table(platform: Platform) -> None:
     security = platform.settings.kafka_security
-    wanted = {acl_row(acl) for acl in topic_acls(security, kafka.TOPIC)}
+    wanted = {acl_row(acl) for acl in topic_acls(security, DEFAULT_TOPIC)}
     found = {acl_row(acl) for acl in all_acls(platform)}
     shared = {row for row in found if row[3] != ResourceType.TOPIC}  # cluster and groups
-    ours = (kafka.TOPIC, dead_letter_topic(kafka.TOPIC))
+    ours = (DEFAULT_TOPIC, dead_letter_topic(DEFAULT_TOPIC))
     named = {row for row in found if row[3] == ResourceType.TOPIC and row[4] in ours}
     assert named | shared == wanted
     assert not {row for row in found if row[1] in ADMIN_ONLY}

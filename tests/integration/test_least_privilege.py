@@ -9,7 +9,6 @@ from __future__ import annotations
 
 import os
 import subprocess
-import sys
 import uuid
 from collections.abc import Iterator
 from pathlib import Path
@@ -19,8 +18,10 @@ import pytest
 from psycopg import sql
 from psycopg.conninfo import conninfo_to_dict
 
-from infra import grants, postgres
+from infra import grants, servers
 from infra.config import Settings
+from infra.entrypoints import cli
+from infra.local import postgres
 from infra.state import ROOT
 from projections.registry import ALL
 from tests.integration.harness import Hall, Platform, drop_database
@@ -108,13 +109,13 @@ def test_the_relay_role_cannot_insert_events(platform: Platform) -> None:
         )
 
 
-@pytest.mark.skipif(postgres.is_external(), reason="an external server has its own rules")
+@pytest.mark.skipif(servers.postgres_is_external(), reason="an external server has its own rules")
 def test_the_local_cluster_wants_the_right_password(
     platform: Platform, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:
     monkeypatch.delenv("PGPASSWORD", raising=False)
     url = platform.settings.api_database_url
-    anonymous = postgres.without_password(url)
+    anonymous = servers.without_password(url)
     with pytest.raises(psycopg.OperationalError, match="no password supplied"):
         psycopg.connect(anonymous, passfile=str(tmp_path / "none"))
     with pytest.raises(psycopg.OperationalError, match="password authentication failed"):
@@ -136,8 +137,11 @@ def unmigrated(platform: Platform) -> Iterator[Settings]:
 def test_a_process_started_before_migrate_says_what_to_do(
     unmigrated: Settings, command: str
 ) -> None:
+    """It gets as far as its database, importing no launcher of the local stack
+    (``-X importtime`` names every module imported)."""
+    python, *args = cli.command(command)
     finished = subprocess.run(
-        [sys.executable, "-m", "infra.cli", command],
+        [python, "-X", "importtime", *args],
         cwd=ROOT,
         env={
             **os.environ,
@@ -151,3 +155,5 @@ def test_a_process_started_before_migrate_says_what_to_do(
     )
     assert finished.returncode == 1, finished.stderr
     assert finished.stderr.strip().endswith("missing: run `casetrail migrate`"), finished.stderr
+    assert "infra.entrypoints.processes" in finished.stderr
+    assert "infra.local" not in finished.stderr

@@ -4,7 +4,6 @@ the right readers, erased by destroying its key while every chain still verifies
 from __future__ import annotations
 
 import subprocess
-import sys
 from collections.abc import Iterator
 from typing import Any
 from uuid import uuid4
@@ -18,7 +17,8 @@ from domain.case_numbers import format_case_no
 from domain.chain import verify_chain
 from domain.errors import VersionConflict
 from domain.personal_data import PersonalData
-from infra.bootstrap import build_application, open_pool
+from infra.entrypoints import cli
+from infra.entrypoints.bootstrap import build_application, open_pool
 from infra.master_keys import MasterKeys, new_master_key
 from infra.personal_data_store import PostgresPersonalDataStore
 from infra.state import ROOT
@@ -264,7 +264,7 @@ def test_erasure_over_http_erases_everywhere_and_every_chain_still_verifies(
 def erase_command(platform: Platform, *args: str, **env: str) -> subprocess.CompletedProcess[str]:
     """``casetrail privacy erase ARGS`` as its own process, on the platform's database."""
     return subprocess.run(
-        [sys.executable, "-m", "infra.cli", "privacy", "erase", *args],
+        cli.command("privacy", "erase", *args),
         cwd=ROOT,
         env={**platform.env(), **env},
         capture_output=True,

@@ -4,7 +4,6 @@ valid events are applied, the runner keeps running, an operator decides."""
 from __future__ import annotations
 
 import subprocess
-import sys
 from collections.abc import Iterator
 from typing import Any
 
@@ -12,6 +11,7 @@ import orjson
 import pytest
 from kafka import KafkaProducer
 
+from infra.entrypoints import cli
 from infra.kafka_security import ADMIN, dead_letter_topic
 from infra.state import ROOT
 from tests.integration.harness import Hall, Platform, running_hall, wait_until
@@ -47,7 +47,7 @@ def held(platform: Platform) -> list[tuple[Any, ...]]:
 
 def quarantine_command(platform: Platform, *args: str) -> subprocess.CompletedProcess[str]:
     return subprocess.run(
-        [sys.executable, "-m", "infra.cli", "quarantine", *args],
+        cli.command("quarantine", *args),
         cwd=ROOT,
         env=platform.env(),
         capture_output=True,

@@ -31,7 +31,8 @@ import psycopg
 import pytest
 from psycopg import sql
 
-from infra import postgres, stack
+from infra.local import postgres, stack
+from infra.migrations import apply_migrations
 from projections import case_facts, case_facts_store, catalogue, catalogue_store
 
 pytestmark = pytest.mark.integration
@@ -239,9 +240,8 @@ def conn(stack_info: stack.StackInfo) -> Iterator[psycopg.Connection]:
     name = f"test_public_queries_{uuid.uuid4().hex[:8]}"
     url = postgres.create_database(name)
     try:
+        apply_migrations(url)
         with psycopg.connect(url, autocommit=True) as connection:
-            case_facts_store.ensure_schema(connection)
-            catalogue_store.ensure_schema(connection)
             yield connection
     finally:
         admin_url = urlsplit(url)._replace(path="/postgres").geturl()

@@ -1,6 +1,6 @@
 """Schema changes and view rebuilds wait for one another.
 
-The owner's ``prepare_database`` (``casetrail migrate``) and the projection runner's
+The owner's migrations and grants (``casetrail migrate``) and the projection runner's
 rebuild of its views (a TRUNCATE) take the schema lock, so neither runs into the
 other's table locks; the API and the relay change no schema and take no such lock.
 """
@@ -17,8 +17,8 @@ from psycopg import sql
 
 from api.app import create_app
 from consumers.projection_runner import ProjectionRunner
-from infra.bootstrap import build_application, open_pool, prepare_database
 from infra.config import Settings
+from infra.entrypoints.bootstrap import build_application, open_pool, prepare_database
 from infra.kafka_security import PROJECTOR
 from infra.schema_lock import SCHEMA_LOCK_KEY, lock_schema
 from projections.registry import ALL

@@ -12,7 +12,7 @@ from typing import Any
 
 import pytest
 
-from infra import kafka, postgres
+from infra.local import kafka, postgres
 from infra.state import state_dir
 from tests.integration.harness import (
     OWN_SERVERS_ONLY,

@@ -3,8 +3,8 @@
 from __future__ import annotations
 
 import subprocess
-import sys
 
+from infra.entrypoints import cli
 from infra.state import ROOT
 from tests.integration.harness import Platform
 
@@ -43,7 +43,7 @@ def test_a_simulated_clock_is_refused_in_production(platform: Platform) -> None:
         "CASETRAIL_MODE": "production",
     }
     done = subprocess.run(
-        [sys.executable, "-m", "infra.cli", "api"],
+        cli.command("api"),
         cwd=ROOT,
         env=env,
         capture_output=True,

@@ -7,7 +7,9 @@ import time
 import psycopg
 import pytest
 
-from infra import kafka, postgres, stack
+from infra import kafka_admin, servers
+from infra.config import DEFAULT_TOPIC
+from infra.local import postgres, stack
 
 pytestmark = pytest.mark.integration
 
@@ -34,24 +36,30 @@ def test_second_up_reuses_the_running_servers(info: stack.StackInfo) -> None:
 
 
 def test_event_topic_keeps_events_forever(info: stack.StackInfo) -> None:
-    config = kafka.describe_topic_config(info.bootstrap_servers, kafka.TOPIC)
+    config = kafka_admin.describe_topic_config(info.bootstrap_servers, DEFAULT_TOPIC)
     assert config["retention.ms"] == "-1"
     assert config["retention.bytes"] == "-1"
     assert config["cleanup.policy"] == "delete"
     assert config["unclean.leader.election.enable"] == "false"
-    assert kafka.partition_count(info.bootstrap_servers, kafka.TOPIC) == kafka.default_partitions()
+    assert (
+        kafka_admin.partition_count(info.bootstrap_servers, DEFAULT_TOPIC)
+        == kafka_admin.default_partitions()
+    )
 
 
 def test_ensure_topic_leaves_an_existing_topic_alone(info: stack.StackInfo) -> None:
-    kafka.ensure_topic(info.bootstrap_servers, kafka.TOPIC, partitions=3)
-    assert kafka.partition_count(info.bootstrap_servers, kafka.TOPIC) == kafka.default_partitions()
+    kafka_admin.ensure_topic(info.bootstrap_servers, DEFAULT_TOPIC, partitions=3)
+    assert (
+        kafka_admin.partition_count(info.bootstrap_servers, DEFAULT_TOPIC)
+        == kafka_admin.default_partitions()
+    )
 
 
 def test_status_reports_both_servers(info: stack.StackInfo) -> None:
     states = {server.name: (server.state, server.address) for server in stack.status()}
     assert states == {
-        "kafka": (expected_state(kafka.is_external()), info.bootstrap_servers),
-        "postgres": (expected_state(postgres.is_external()), postgres.address()),
+        "kafka": (expected_state(servers.kafka_is_external()), info.bootstrap_servers),
+        "postgres": (expected_state(servers.postgres_is_external()), servers.postgres_address()),
     }
 
 

@@ -10,7 +10,7 @@ from collections.abc import Iterator
 import httpx
 import pytest
 
-from infra.supervisor import Supervisor
+from infra.entrypoints.supervisor import Supervisor
 from tests.integration.harness import Hall, Platform, wait_until
 
 PERSON = {"kind": "person", "name": "孙七", "id_number": "110101199202021234"}

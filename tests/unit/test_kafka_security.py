@@ -9,9 +9,9 @@ from pathlib import Path
 import pytest
 from kafka.admin import ACLOperation, ACLResourcePatternType, ResourceType
 
-from infra import kafka
 from infra.kafka_acls import topic_acls
 from infra.kafka_security import ADMIN, PRINCIPALS, PROJECTOR, RELAY, KafkaSecurity
+from infra.local import kafka
 
 
 @pytest.fixture(autouse=True)

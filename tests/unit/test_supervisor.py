@@ -6,7 +6,7 @@ from __future__ import annotations
 import sys
 from pathlib import Path
 
-from infra.supervisor import Supervisor, read_status
+from infra.entrypoints.supervisor import Supervisor, read_status
 from tests.integration.harness import wait_until
 
 

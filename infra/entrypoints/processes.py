@@ -1,4 +1,5 @@
-"""Run the relay and the projection runner as long-lived processes."""
+"""The platform's long-running processes: the API, the relay and the projection runner
+(``casetrail api``, ``casetrail relay``, ``casetrail project``)."""
 
 from __future__ import annotations
 
@@ -8,8 +9,8 @@ import threading
 
 from consumers.projection_runner import ProjectionRunner
 from consumers.relay import Relay
-from infra.bootstrap import build_application, open_pool
 from infra.config import Settings
+from infra.entrypoints.bootstrap import build_application, open_pool
 from infra.kafka_security import PROJECTOR, RELAY
 from projections.registry import ALL
 
@@ -20,6 +21,24 @@ def stop_on_signals() -> threading.Event:
     for signum in (signal.SIGTERM, signal.SIGINT):
         signal.signal(signum, lambda *_: stop.set())
     return stop
+
+
+def serve_api(settings: Settings) -> None:
+    """Serve the API on the configured address until stopped."""
+    import uvicorn
+
+    from api.app import create_app
+
+    logging.basicConfig(level=logging.INFO, format="%(asctime)s %(levelname)s %(name)s %(message)s")
+    with open_pool(settings.api_database_url) as pool:
+        application = build_application(settings, pool)
+        uvicorn.run(
+            create_app(settings, application, pool),
+            host=settings.api_host,
+            port=settings.api_port,
+            log_level="warning",
+            proxy_headers=False,  # CASETRAIL_TRUSTED_PROXIES alone decides (api/client_address.py)
+        )
 
 
 def run_relay(settings: Settings) -> None:

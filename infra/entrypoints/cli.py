@@ -1,4 +1,6 @@
-"""The ``casetrail`` command line: the local stack, the processes, tokens, and ``up``."""
+"""The ``casetrail`` command line: the local stack, the migrations, the processes,
+tokens, operators' commands, and ``up``. Each command imports what it runs when it
+runs; only ``stack`` and ``up`` import the local stack (``infra.local``)."""
 
 from __future__ import annotations
 
@@ -8,6 +10,12 @@ from collections.abc import Sequence
 
 from domain.errors import DomainError
 from infra.config import Settings
+from infra.servers import without_password
+
+
+def command(*args: str) -> list[str]:
+    """The argv that runs ``casetrail <args>`` in a child process, with this interpreter."""
+    return [sys.executable, "-m", "infra.entrypoints.cli", *args]
 
 
 def main(argv: Sequence[str] | None = None) -> int:
@@ -22,7 +30,9 @@ def main(argv: Sequence[str] | None = None) -> int:
         "status", help="the processes `casetrail up` supervises, their restarts and lags"
     )
     commands.add_parser(
-        "migrate", help="create or update the tables and grants, as the owner (DATABASE_URL)"
+        "migrate",
+        help="apply the schema migrations the database lacks, then the grants, as the owner "
+        "(DATABASE_URL)",
     )
     commands.add_parser("grants", help="print the SQL granting each role what it needs")
     commands.add_parser("relay", help="run the relay: event store → Kafka")
@@ -76,17 +86,17 @@ def main(argv: Sequence[str] | None = None) -> int:
 
 def _run(args: argparse.Namespace) -> int:
     if args.command == "stack":
-        from infra import postgres, stack
+        from infra.local import stack
 
         if args.action == "up":
             info = stack.up()
             print(f"KAFKA_BOOTSTRAP_SERVERS={info.bootstrap_servers}")
-            print(f"DATABASE_URL={postgres.without_password(info.database_url)}")
+            print(f"DATABASE_URL={without_password(info.database_url)}")
         else:
             {"down": stack.down, "status": stack.print_status}[args.action]()
         return 0
     if args.command == "up":
-        from infra.platform import run_platform
+        from infra.entrypoints.up import run_platform
 
         return run_platform()
     if args.command == "grants":
@@ -110,25 +120,23 @@ def _run(args: argparse.Namespace) -> int:
             raise RuntimeError(str(error)) from None
         print(token)
     elif args.command == "migrate":
-        from infra import postgres
-        from infra.bootstrap import migrate
+        from infra.entrypoints.bootstrap import migrate
 
         migrate(settings)
-        print(f"tables and grants up to date in {postgres.without_password(settings.database_url)}")
     elif args.command == "relay":
-        from consumers.processes import run_relay
+        from infra.entrypoints.processes import run_relay
 
         run_relay(settings)
     elif args.command == "project":
-        from consumers.processes import run_projections
+        from infra.entrypoints.processes import run_projections
 
         run_projections(settings)
     elif args.command == "status":
-        from infra.status import print_status
+        from infra.entrypoints.status import print_status
 
         return print_status(settings)
     elif args.command == "quarantine":
-        from infra import quarantine_commands
+        from infra.entrypoints import quarantine_commands
 
         if args.quarantine_command == "list":
             return quarantine_commands.show(settings, all_statuses=args.all)
@@ -140,7 +148,7 @@ def _run(args: argparse.Namespace) -> int:
             token=args.token,
         )
     elif args.command == "privacy":
-        from infra import privacy_commands
+        from infra.entrypoints import privacy_commands
 
         if args.privacy_command == "rewrap":
             return privacy_commands.rewrap(settings)
@@ -152,7 +160,7 @@ def _run(args: argparse.Namespace) -> int:
             legal_basis=args.legal_basis or privacy_commands.DEFAULT_LEGAL_BASIS,
         )
     elif args.command == "api":
-        from infra.platform import serve_api
+        from infra.entrypoints.processes import serve_api
 
         serve_api(settings)
     return 0

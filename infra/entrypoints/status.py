@@ -11,9 +11,9 @@ import psycopg
 from kafka import KafkaConsumer, TopicPartition
 
 from infra.config import Settings
+from infra.entrypoints.supervisor import read_status
 from infra.kafka_security import ADMIN
 from infra.state import state_dir
-from infra.supervisor import read_status
 
 STATUS_FILE = state_dir() / "processes.json"
 

@@ -1,4 +1,5 @@
-"""Private PostgreSQL cluster under the state folder, or an external server from the environment.
+"""The private PostgreSQL cluster under the state folder (``infra.servers`` says where
+it, or an external server, is).
 
 The private cluster asks every client for a password (scram-sha-256). Its roles, each
 with a password generated into the state folder's ``secrets/`` (mode 0600): the
@@ -12,7 +13,6 @@ from __future__ import annotations
 import contextlib
 import os
 import pwd
-import secrets
 import socket
 import stat
 import subprocess
@@ -20,60 +20,23 @@ import sys
 import time
 from pathlib import Path
 from typing import Any, NoReturn
-from urllib.parse import quote, urlsplit
 
 import psycopg
 from psycopg import sql
 
 from infra import grants
-from infra.secrets import local_secret
+from infra.servers import (
+    DATABASE,
+    OWNER,
+    SUPERUSER,
+    database_url,
+    local_password,
+    local_url,
+    postgres_port,
+)
 from infra.state import secrets_dir
 
 PG_ROOT = Path("/usr/lib/postgresql")
-DATABASE = "casetrail"
-SUPERUSER = "casetrail"
-OWNER = "casetrail_owner"
-
-
-def port() -> int:
-    """Port of the private cluster."""
-    return int(os.environ.get("CASETRAIL_PG_PORT", "15432"))
-
-
-def is_external() -> bool:
-    """True when DATABASE_URL or POSTGRES_HOST names a server we must not manage."""
-    return bool(os.environ.get("DATABASE_URL") or os.environ.get("POSTGRES_HOST"))
-
-
-def database_url(dbname: str | None = None) -> str:
-    """URL of the stack's database, or of database `dbname` on the same server."""
-    url = os.environ.get("DATABASE_URL") or _postgres_host_url() or _local_url(OWNER, DATABASE)
-    return url if dbname is None else urlsplit(url)._replace(path=f"/{dbname}").geturl()
-
-
-def role_url(role: str, url: str) -> str:
-    """The URL of ``url``'s database for ``role`` on the private cluster; an external
-    server's URL as it is (CASETRAIL_*_DATABASE_URL name other roles there)."""
-    return url if is_external() else _local_url(role, urlsplit(url).path.lstrip("/"))
-
-
-def password(role: str) -> str:
-    """The generated password of a role on the private cluster."""
-    return local_secret(secrets_dir() / f"postgres-{role}", lambda: secrets.token_urlsafe(24))
-
-
-def without_password(url: str) -> str:
-    """``url`` without its password, for showing (the private cluster's are in
-    the state folder's ``secrets/``)."""
-    parts = urlsplit(url)
-    auth, at, host = parts.netloc.rpartition("@")
-    return parts._replace(netloc=f"{auth.partition(':')[0]}{at}{host}").geturl()
-
-
-def address() -> str:
-    """host:port of the stack's PostgreSQL server."""
-    parts = urlsplit(database_url())
-    return f"{parts.hostname or 'localhost'}:{parts.port or 5432}"
 
 
 def accepts(url: str) -> bool:
@@ -105,7 +68,10 @@ def start(home: Path, timeout: float = 60.0) -> None:
     running = pid(home)
     started = time.monotonic()
     if running:
-        print(f"PostgreSQL already running on 127.0.0.1:{port()} (pid {running})", file=sys.stderr)
+        print(
+            f"PostgreSQL already running on 127.0.0.1:{postgres_port()} (pid {running})",
+            file=sys.stderr,
+        )
     else:
         _launch(home, timeout)
     _wait(home, timeout)
@@ -129,9 +95,9 @@ def stop(home: Path) -> None:
 
 def _launch(home: Path, timeout: float) -> None:
     """Run initdb on first use, then `pg_ctl start`, as the `postgres` OS user when root."""
-    if _listening(port()):
+    if _listening(postgres_port()):
         raise RuntimeError(
-            f"127.0.0.1:{port()} is in use by another process; set CASETRAIL_PG_PORT"
+            f"127.0.0.1:{postgres_port()} is in use by another process; set CASETRAIL_PG_PORT"
         )
     _await_exit(_recorded_pid(home), timeout)
     data = home / "data"
@@ -142,7 +108,7 @@ def _launch(home: Path, timeout: float) -> None:
     if not (data / "PG_VERSION").exists():
         print(f"initialising PostgreSQL cluster in {data}…", file=sys.stderr)
         pwfile = home / "initdb-password"
-        _write_for_server(pwfile, password(SUPERUSER))
+        _write_for_server(pwfile, local_password(SUPERUSER))
         try:
             _tool(
                 home,
@@ -161,7 +127,7 @@ def _launch(home: Path, timeout: float) -> None:
             pwfile.unlink()
         with open(data / "postgresql.conf", "a") as conf:
             conf.write("listen_addresses = '127.0.0.1'\nunix_socket_directories = ''\n")
-    print(f"starting PostgreSQL on 127.0.0.1:{port()}…", file=sys.stderr)
+    print(f"starting PostgreSQL on 127.0.0.1:{postgres_port()}…", file=sys.stderr)
     _tool(
         home,
         bindir / "pg_ctl",
@@ -173,13 +139,9 @@ def _launch(home: Path, timeout: float) -> None:
         "-t",
         str(int(timeout)),
         "-o",
-        f"-p {port()}",
+        f"-p {postgres_port()}",
         "start",
     )
-
-
-def _local_url(role: str, dbname: str) -> str:
-    return f"postgresql://{role}:{quote(password(role), safe='')}@127.0.0.1:{port()}/{dbname}"
 
 
 def _require_passwords(data: Path) -> None:
@@ -191,7 +153,7 @@ def _require_passwords(data: Path) -> None:
     if not any(lines[i].split()[-1] == "trust" for i in rules):
         return
     print("PostgreSQL: requiring passwords (scram-sha-256) from now on", file=sys.stderr)
-    with psycopg.connect(_local_url(SUPERUSER, "postgres"), autocommit=True) as conn:
+    with psycopg.connect(local_url(SUPERUSER, "postgres"), autocommit=True) as conn:
         conn.execute(_set_password(SUPERUSER))
         for i in rules:
             lines[i] = lines[i].rsplit(None, 1)[0] + " scram-sha-256"
@@ -203,7 +165,7 @@ def _ensure_roles() -> None:
     """Create the owner and the processes' roles with their passwords (updated when a
     password file was regenerated), and give the owner the stack's database and all
     that is in it (a database created before the roles belonged to the superuser)."""
-    with psycopg.connect(_local_url(SUPERUSER, "postgres"), autocommit=True) as conn:
+    with psycopg.connect(local_url(SUPERUSER, "postgres"), autocommit=True) as conn:
         for role in (OWNER, *grants.ROLES):
             found = conn.execute("SELECT 1 FROM pg_roles WHERE rolname = %s", (role,)).fetchone()
             if found is None:
@@ -216,7 +178,7 @@ def _ensure_roles() -> None:
                 sql.Identifier(DATABASE), sql.Identifier(OWNER)
             )
         )
-    with psycopg.connect(_local_url(SUPERUSER, DATABASE), autocommit=True) as conn:
+    with psycopg.connect(local_url(SUPERUSER, DATABASE), autocommit=True) as conn:
         for kind, name in conn.execute(FOREIGN_OWNED, {"owner": OWNER}).fetchall():
             conn.execute(
                 sql.SQL("ALTER {} {} OWNER TO {}").format(
@@ -237,7 +199,7 @@ SELECT 'FUNCTION', oid::regprocedure::text FROM pg_proc
 
 def _set_password(role: str) -> sql.Composed:
     return sql.SQL("ALTER ROLE {} PASSWORD {}").format(
-        sql.Identifier(role), sql.Literal(password(role))
+        sql.Identifier(role), sql.Literal(local_password(role))
     )
 
 
@@ -249,20 +211,6 @@ def _write_for_server(path: Path, text: str) -> None:
     if os.geteuid() == 0:
         owner = pwd.getpwnam("postgres")
         os.chown(path, owner.pw_uid, owner.pw_gid)
-
-
-def _postgres_host_url() -> str | None:
-    """URL built from POSTGRES_HOST/PORT/USER/PASSWORD/DBNAME, if POSTGRES_HOST is set."""
-    host = os.environ.get("POSTGRES_HOST")
-    if not host:
-        return None
-    auth = quote(os.environ.get("POSTGRES_USER", "postgres"), safe="")
-    if password := os.environ.get("POSTGRES_PASSWORD"):
-        auth += ":" + quote(password, safe="")
-    return (
-        f"postgresql://{auth}@{host}:{os.environ.get('POSTGRES_PORT', '5432')}"
-        f"/{os.environ.get('POSTGRES_DBNAME', DATABASE)}"
-    )
 
 
 def _recorded_pid(home: Path) -> int | None:
@@ -345,7 +293,7 @@ def _wait(home: Path, timeout: float) -> None:
     deadline = time.monotonic() + timeout
     while True:
         try:
-            psycopg.connect(_local_url(SUPERUSER, "postgres"), connect_timeout=2).close()
+            psycopg.connect(local_url(SUPERUSER, "postgres"), connect_timeout=2).close()
             return
         except psycopg.OperationalError as error:
             if "password authentication failed" in str(error):

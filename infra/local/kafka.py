@@ -1,9 +1,9 @@
-"""Private single-node Kafka broker (KRaft) fetched from Maven Central, plus topic admin.
+"""The private single-node Kafka broker (KRaft), fetched from Maven Central.
 
 The private broker asks every client to log in (SASL/SCRAM-SHA-512 on 127.0.0.1) and
 authorizes each request by ACL (``StandardAuthorizer``, nothing allowed without an
-ACL); its controller listener takes only the admin (SASL/PLAIN). Every admin call here
-logs in as the admin principal (``infra.kafka_security``).
+ACL); its controller listener takes only the admin (SASL/PLAIN). ``infra.kafka_admin``
+creates the event topic on it (or on an external broker).
 """
 
 from __future__ import annotations
@@ -23,44 +23,15 @@ import uuid
 from pathlib import Path
 from typing import NoReturn
 
-from kafka.admin import ConfigResource, ConfigResourceType, KafkaAdminClient
-from kafka.errors import KafkaError, TopicAlreadyExistsError
-
 from infra import kafka_acls
-from infra.kafka_security import ADMIN, KafkaSecurity, dead_letter_topic, password
+from infra.kafka_admin import admin_client, answers
+from infra.kafka_security import ADMIN, KafkaSecurity, password
+from infra.servers import bootstrap_servers, kafka_port
 
 BROKER_DIR = Path(__file__).resolve().parent / "kafka-broker"
-TOPIC = "casetrail.case-events"
-TOPIC_CONFIG = {
-    "retention.ms": "-1",
-    "retention.bytes": "-1",
-    "cleanup.policy": "delete",
-    "unclean.leader.election.enable": "false",
-    "min.insync.replicas": "1",
-}
 JVM_FLAGS = ["-Xmx512m", "-Xms256m", "-Djava.awt.headless=true"]
 MECHANISM = "SCRAM-SHA-512"  # the private broker's client mechanism
 START_OVER = "casetrail stack down && rm -rf .casetrail"
-
-
-def port() -> int:
-    """Client port of the private broker (the controller listens on the next port)."""
-    return int(os.environ.get("CASETRAIL_KAFKA_PORT", "19092"))
-
-
-def is_external() -> bool:
-    """True when KAFKA_BOOTSTRAP_SERVERS points at a broker we must not manage."""
-    return bool(os.environ.get("KAFKA_BOOTSTRAP_SERVERS"))
-
-
-def bootstrap_servers() -> str:
-    """Bootstrap servers of the stack's broker, external or private."""
-    return os.environ.get("KAFKA_BOOTSTRAP_SERVERS") or f"127.0.0.1:{port()}"
-
-
-def default_partitions() -> int:
-    """Partition count for new topics: CASETRAIL_TOPIC_PARTITIONS, else 12."""
-    return int(os.environ.get("CASETRAIL_TOPIC_PARTITIONS", "12"))
 
 
 def pid(home: Path) -> int | None:
@@ -116,18 +87,18 @@ def start(home: Path) -> bool:
     _require_authentication(home)
     running = pid(home)
     if running:
-        print(f"Kafka already running on 127.0.0.1:{port()} (pid {running})", file=sys.stderr)
+        print(f"Kafka already running on 127.0.0.1:{kafka_port()} (pid {running})", file=sys.stderr)
         return False
-    if _listening(port()):
+    if _listening(kafka_port()):
         raise RuntimeError(
-            f"127.0.0.1:{port()} is in use by another process; set CASETRAIL_KAFKA_PORT"
+            f"127.0.0.1:{kafka_port()} is in use by another process; set CASETRAIL_KAFKA_PORT"
         )
     home.mkdir(parents=True, exist_ok=True)
     libs = install(home)
     properties = _write_properties(home)
     if not _formatted(home):
         _format(libs, properties)
-    print(f"starting Kafka on 127.0.0.1:{port()}…", file=sys.stderr)
+    print(f"starting Kafka on 127.0.0.1:{kafka_port()}…", file=sys.stderr)
     with open(home / "kafka.log", "ab") as log:
         process = subprocess.Popen(
             _java(libs, "kafka.Kafka", str(properties)),
@@ -144,12 +115,12 @@ def start(home: Path) -> bool:
 def wait_ready(home: Path, timeout: float = 90.0) -> float:
     """Block until the private broker answers; return seconds since it was launched."""
     deadline = time.monotonic() + timeout
-    while not (_listening(port()) and answers(bootstrap_servers())):
+    while not (_listening(kafka_port()) and answers(bootstrap_servers())):
         if pid(home) is None:
             _fail("Kafka exited during startup", home)
         if time.monotonic() > deadline:
             _fail(
-                f"Kafka did not answer on 127.0.0.1:{port()} within {timeout:.0f} s (if it "
+                f"Kafka did not answer on 127.0.0.1:{kafka_port()} within {timeout:.0f} s (if it "
                 "logs 'Failed authentication', the admin's password is not the one it was "
                 f"formatted with: {START_OVER})",
                 home,
@@ -176,75 +147,10 @@ def stop(home: Path, timeout: float = 30.0) -> None:
     print(f"Kafka stopped in {time.monotonic() - started:.1f} s", file=sys.stderr)
 
 
-def answers(bootstrap: str) -> bool:
-    """True if a broker at `bootstrap` serves the admin's metadata requests."""
-    try:
-        with _admin(bootstrap, timeout_ms=3000) as admin:
-            admin.list_topics()
-    except KafkaError:
-        return False
-    return True
-
-
 def ensure_users(bootstrap: str) -> None:
     """Give the client principals their SCRAM credentials (the private broker's)."""
-    with _admin(bootstrap) as admin:
+    with admin_client(bootstrap) as admin:
         kafka_acls.ensure_users(admin, KafkaSecurity.from_env())
-
-
-def ensure_topic(bootstrap: str, name: str = TOPIC, partitions: int | None = None) -> None:
-    """Create the event topic `name` and its dead-letter topic (one partition), each with
-    infinite retention, unless they exist (never altering an existing topic), and the
-    ACLs that let their clients use them (``infra.kafka_acls``)."""
-    count = partitions or default_partitions()
-    try:
-        with _admin(bootstrap) as admin:
-            for topic, size in ((name, count), (dead_letter_topic(name), 1)):
-                try:
-                    admin.create_topics(
-                        {topic: {"num_partitions": size, "configs": TOPIC_CONFIG}},
-                        wait_for_metadata=True,
-                    )
-                    print(f"created topic {topic} ({size} partitions)", file=sys.stderr)
-                except TopicAlreadyExistsError:
-                    pass
-            kafka_acls.grant(admin, KafkaSecurity.from_env(), name)
-    except KafkaError as error:
-        raise RuntimeError(f"could not create topic {name} on {bootstrap}: {error}") from error
-
-
-def drop_topic(bootstrap: str, name: str) -> None:
-    """Delete the event topic `name`, its dead-letter topic and their ACLs (test and
-    benchmark topics)."""
-    with _admin(bootstrap) as admin:
-        kafka_acls.revoke(admin, name)
-        admin.delete_topics([name, dead_letter_topic(name)])
-
-
-def describe_topic_config(bootstrap: str, name: str = TOPIC) -> dict[str, str]:
-    """Effective configuration of topic `name`."""
-    with _admin(bootstrap) as admin:
-        result = admin.describe_configs(
-            [ConfigResource(ConfigResourceType.TOPIC, name)], config_filter="all"
-        )
-    entries = result["topic"][name]
-    return {key: entry["value"] for key, entry in entries.items() if entry["value"] is not None}
-
-
-def partition_count(bootstrap: str, name: str = TOPIC) -> int:
-    """Number of partitions of topic `name`."""
-    with _admin(bootstrap) as admin:
-        (topic,) = admin.describe_topics([name])
-    return len(topic["partitions"])
-
-
-def _admin(bootstrap: str, timeout_ms: int = 30000) -> KafkaAdminClient:
-    return KafkaAdminClient(
-        **KafkaSecurity.from_env().client_options(bootstrap, ADMIN),
-        client_id="casetrail-stack",
-        bootstrap_timeout_ms=timeout_ms,
-        request_timeout_ms=timeout_ms,
-    )
 
 
 def _java(libs: Path, *args: str) -> list[str]:
@@ -263,7 +169,7 @@ def _java(libs: Path, *args: str) -> list[str]:
 
 def _write_properties(home: Path) -> Path:
     """The broker's configuration (mode 0600: it holds the admin's password)."""
-    client, controller = port(), port() + 1
+    client, controller = kafka_port(), kafka_port() + 1
     admin, secret = KafkaSecurity.from_env().usernames[ADMIN], _safe(password(ADMIN))
     login = f'username="{admin}" password="{secret}"'
     settings = {

@@ -10,7 +10,8 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Literal
 
-from infra import kafka, postgres
+from infra import kafka_admin, servers
+from infra.local import kafka, postgres
 from infra.state import state_dir
 
 
@@ -35,34 +36,36 @@ class ServerStatus:
 def up() -> StackInfo:
     """Start the servers that are not running (reusing live ones); ensure the private
     broker's users, and the event topic with its ACLs."""
-    bootstrap, url = kafka.bootstrap_servers(), postgres.database_url()
+    bootstrap, url = servers.bootstrap_servers(), servers.database_url()
     with _locked() as home:
-        launched = not kafka.is_external() and kafka.start(home / "kafka")
-        if postgres.is_external():
+        launched = not servers.kafka_is_external() and kafka.start(home / "kafka")
+        if servers.postgres_is_external():
             if not postgres.accepts(url):
-                raise RuntimeError(f"external PostgreSQL {postgres.address()} refuses connections")
+                raise RuntimeError(
+                    f"external PostgreSQL {servers.postgres_address()} refuses connections"
+                )
         else:
             postgres.start(home / "postgres")
-        if kafka.is_external():
-            if not kafka.answers(bootstrap):
+        if servers.kafka_is_external():
+            if not kafka_admin.answers(bootstrap):
                 raise RuntimeError(f"external Kafka {bootstrap} does not answer")
         else:
             waited = kafka.wait_ready(home / "kafka")
             if launched:
                 print(f"Kafka ready in {waited:.1f} s", file=sys.stderr)
             kafka.ensure_users(bootstrap)
-        kafka.ensure_topic(bootstrap)
+        kafka_admin.ensure_topic(bootstrap)
     return StackInfo(bootstrap, url)
 
 
 def down() -> None:
     """Stop the servers this stack started; external servers are left alone."""
     with _locked() as home:
-        if kafka.is_external():
+        if servers.kafka_is_external():
             print("Kafka is external (KAFKA_BOOTSTRAP_SERVERS); left alone", file=sys.stderr)
         else:
             kafka.stop(home / "kafka")
-        if postgres.is_external():
+        if servers.postgres_is_external():
             print(
                 "PostgreSQL is external (DATABASE_URL or POSTGRES_HOST); left alone",
                 file=sys.stderr,
@@ -75,9 +78,17 @@ def status() -> list[ServerStatus]:
     """State and address of each server."""
     home = state_dir()
     return [
-        _status("kafka", kafka.is_external(), kafka.pid(home / "kafka"), kafka.bootstrap_servers()),
         _status(
-            "postgres", postgres.is_external(), postgres.pid(home / "postgres"), postgres.address()
+            "kafka",
+            servers.kafka_is_external(),
+            kafka.pid(home / "kafka"),
+            servers.bootstrap_servers(),
+        ),
+        _status(
+            "postgres",
+            servers.postgres_is_external(),
+            postgres.pid(home / "postgres"),
+            servers.postgres_address(),
         ),
     ]
 

@@ -2,10 +2,10 @@
 
 from __future__ import annotations
 
-from infra.bootstrap import build_application, open_pool
 from infra.config import Settings
+from infra.entrypoints.bootstrap import build_application, open_pool
+from infra.entrypoints.operator_token import operator
 from infra.master_keys import MasterKeys
-from infra.operator_token import operator
 from infra.personal_data_store import PostgresPersonalDataStore
 
 DEFAULT_LEGAL_BASIS = "《中华人民共和国个人信息保护法》第四十七条"

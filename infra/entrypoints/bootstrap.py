@@ -1,4 +1,5 @@
-"""The composition root: builds the application and its adapters from settings."""
+"""The composition root: builds the application and its adapters from settings, and
+prepares the database they need."""
 
 from __future__ import annotations
 
@@ -11,12 +12,14 @@ from domain.application import HallApplication
 from domain.clock import Clock
 from domain.personal_data import PersonalData
 from domain.query_code import QueryCodes
-from infra import grants, lookup_budget, personal_data_store, pg_case_numbers, quarantine
+from infra import grants
 from infra.config import Settings
 from infra.master_keys import MasterKeys
+from infra.migrations import apply_migrations
 from infra.personal_data_store import PostgresPersonalDataStore
 from infra.pg_case_numbers import PostgresCaseNumberSequence
 from infra.schema_lock import lock_schema
+from infra.servers import without_password
 
 
 def open_pool(database_url: str, max_size: int = 8) -> ConnectionPool:
@@ -27,19 +30,14 @@ def open_pool(database_url: str, max_size: int = 8) -> ConnectionPool:
 
 
 def build_application(
-    settings: Settings,
-    pool: ConnectionPool,
-    *,
-    clock: Clock | None = None,
-    create_tables: bool = False,
+    settings: Settings, pool: ConnectionPool, *, clock: Clock | None = None
 ) -> HallApplication:
     """The case application on PostgreSQL, as ``pool``'s role, numbering cases and
-    keeping data keys in ``pool``'s database; only the owner (``prepare_database``)
-    creates the tables."""
+    keeping data keys in ``pool``'s database (whose tables ``casetrail migrate`` made)."""
     assert isinstance(pool.conninfo, str), "a pool from open_pool, on a URL"
     store = PostgresPersonalDataStore(pool, MasterKeys.parse(settings.master_keys))
     return HallApplication(
-        env=settings.eventsourcing_env(pool.conninfo, create_table=create_tables),
+        env=settings.eventsourcing_env(pool.conninfo),
         case_numbers=PostgresCaseNumberSequence(pool),
         personal_data=PersonalData(store, settings.subject_key.encode()),
         query_codes=QueryCodes(settings.query_code_key.encode()),
@@ -48,24 +46,14 @@ def build_application(
 
 
 def prepare_database(settings: Settings) -> list[str]:
-    """As the owner (``settings.database_url``), create or update every table, then grant
-    each process's role what it needs (``infra.grants``); one caller at a time (the
-    schema lock). Returns the roles missing on the server, which got nothing."""
-    from consumers import projection_runner, relay
-    from projections.registry import ALL
-
+    """As the owner (``settings.database_url``), apply the migrations the database lacks
+    (``infra.migrations``), then grant each process's role what it needs
+    (``infra.grants``) under the schema lock. Returns the roles missing on the server,
+    which got nothing."""
+    for migration in apply_migrations(settings.database_url):
+        print(f"applied migration {migration.version} ({migration.name})", file=sys.stderr)
     with psycopg.connect(settings.database_url) as conn:
         lock_schema(conn)
-        with open_pool(settings.database_url, max_size=1) as pool:
-            build_application(settings, pool, create_tables=True).close()
-        conn.execute(pg_case_numbers.SCHEMA)
-        conn.execute(relay.SCHEMA)
-        conn.execute(projection_runner.SCHEMA)
-        conn.execute(personal_data_store.SCHEMA)
-        conn.execute(quarantine.SCHEMA)
-        conn.execute(lookup_budget.SCHEMA)
-        for projection in ALL:
-            projection.ensure_schema(conn)
         return grants.apply_grants(conn)
 
 
@@ -78,3 +66,4 @@ def migrate(settings: Settings) -> None:
             "(`casetrail grants` prints them)",
             file=sys.stderr,
         )
+    print(f"schema and grants up to date in {without_password(settings.database_url)}")

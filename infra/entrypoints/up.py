@@ -1,12 +1,11 @@
-"""``casetrail up``: the stack, the relay, the projection runner and the API, with demo data."""
+"""``casetrail up``: the local stack, the relay, the projection runner and the API, with
+demo data; the one command that starts the local servers and the processes together."""
 
 from __future__ import annotations
 
 import json
-import logging
 import os
 import signal
-import sys
 import time
 from dataclasses import replace
 from datetime import timedelta
@@ -19,14 +18,15 @@ from api.tokens import issue
 from domain.application import HallApplication
 from domain.case import Submitted
 from domain.clock import SimulatedClock
-from infra import stack
-from infra.bootstrap import build_application, migrate, open_pool
 from infra.catalogue import load_catalogue
 from infra.config import Settings
-from infra.demo import DemoCase, generate
+from infra.entrypoints.bootstrap import build_application, migrate, open_pool
+from infra.entrypoints.cli import command
+from infra.entrypoints.demo import DemoCase, generate
+from infra.entrypoints.status import STATUS_FILE
+from infra.entrypoints.supervisor import Supervisor
+from infra.local import stack
 from infra.state import ROOT, state_dir
-from infra.status import STATUS_FILE
-from infra.supervisor import Supervisor
 
 PROCESSES = ("relay", "project", "api")
 DEMO_CASES = 300
@@ -39,24 +39,6 @@ TOKENS = [
     ("supervisor", "HALL"),
     ("hall_admin", "HALL"),
 ]
-
-
-def serve_api(settings: Settings) -> None:
-    """Serve the API on the configured loopback address until stopped."""
-    import uvicorn
-
-    from api.app import create_app
-
-    logging.basicConfig(level=logging.INFO, format="%(asctime)s %(levelname)s %(name)s %(message)s")
-    with open_pool(settings.api_database_url) as pool:
-        application = build_application(settings, pool)
-        uvicorn.run(
-            create_app(settings, application, pool),
-            host=settings.api_host,
-            port=settings.api_port,
-            log_level="warning",
-            proxy_headers=False,  # CASETRAIL_TRUSTED_PROXIES alone decides (api/client_address.py)
-        )
 
 
 def run_platform() -> int:
@@ -74,7 +56,7 @@ def run_platform() -> int:
     }
     logs = state_dir() / "logs"
     supervisor = Supervisor(
-        commands={name: [sys.executable, "-m", "infra.cli", name] for name in PROCESSES},
+        commands={name: command(name) for name in PROCESSES},
         env=env,
         logs=logs,
         status_file=STATUS_FILE,

@@ -9,8 +9,8 @@ from consumers.validation import Poison
 from domain.authorization import authorize
 from infra import quarantine
 from infra.config import Settings
+from infra.entrypoints.operator_token import operator
 from infra.kafka_security import PROJECTOR
-from infra.operator_token import operator
 from projections.registry import ALL
 
 
