@@ -15,12 +15,13 @@ from functools import cache
 from typing import Any
 
 from domain.case import Case
+from domain.department import Department
 from domain.events import ENVELOPE_FIELDS, ChainedAggregate, ChainedEvent, type_name
 from domain.hall_calendar import HallCalendar
 from domain.service_item import ServiceItem
 
 DIALECT = "https://json-schema.org/draft/2020-12/schema"
-AGGREGATES: tuple[type[ChainedAggregate], ...] = (Case, ServiceItem, HallCalendar)
+AGGREGATES: tuple[type[ChainedAggregate], ...] = (Case, ServiceItem, HallCalendar, Department)
 ACTOR_SCHEMA: dict[str, Any] = {
     "type": "object",
     "properties": {
