@@ -12,7 +12,16 @@ from api import metrics, openapi, problems
 from api.body_limit import BodyLimit
 from api.client_address import TrustedProxies
 from api.long_poll import PositionWaits
-from api.routers import calendar, cases, contract, privacy, public, service_items, web
+from api.routers import (
+    calendar,
+    cases,
+    contract,
+    departments,
+    privacy,
+    public,
+    service_items,
+    web,
+)
 from api.security_headers import SecurityHeaders
 from api.tokens import keyring
 from domain.application import HallApplication
@@ -57,7 +66,14 @@ def create_app(settings: Settings, application: HallApplication, pool: Connectio
         require_privileges(conn, API)
         purge_expired_claims(conn)
     problems.install(app)
-    routers = (cases.router, service_items.router, calendar.router, privacy.router, public.router)
+    routers = (
+        cases.router,
+        service_items.router,
+        departments.router,
+        calendar.router,
+        privacy.router,
+        public.router,
+    )
     for router in routers:
         app.include_router(router)
     app.include_router(metrics.router)

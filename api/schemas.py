@@ -16,6 +16,7 @@ from domain.case.vocabulary import (
     Outcome,
     RatingStage,
 )
+from domain.item_terms import Category, LimitUnit, SpecialProcedure, StepRole
 
 CODE_PATTERN = r"^[A-Za-z0-9][A-Za-z0-9._-]{0,63}$"  # an item code (事项编码)
 MAX_TEXT = 2000
@@ -316,7 +317,7 @@ class TimeLimitIn(Strict):
     """A time limit: working days (``G``, 工作日) or natural days (``Z``, 自然日)."""
 
     days: Days
-    unit: Literal["G", "Z"]
+    unit: LimitUnit
 
 
 class ItemMaterialIn(MaterialIn):
@@ -339,7 +340,7 @@ class StepIn(Strict):
     """A handling step (办理环节)."""
 
     name: str = Name
-    role: Literal["clerk", "officer", "approver"]
+    role: StepRole
     limit_days: Days
 
 
@@ -349,7 +350,7 @@ class ItemContentIn(Strict):
 
     code: str = Field(pattern=CODE_PATTERN)
     name: str = Name
-    category: str = Code
+    category: Category
     department: str = Code
     supervising_department: str = Code
     legal_basis: str = Text
@@ -361,7 +362,7 @@ class ItemContentIn(Strict):
     fees: list[FeeIn] = Field(default=[], max_length=MAX_LIST)
     steps: list[StepIn] = Field(default=[], max_length=MAX_LIST)
     co_departments: list[Annotated[str, Code]] = Field(default=[], max_length=MAX_LIST)
-    special_procedures: list[Annotated[str, Code]] = Field(default=[], max_length=MAX_LIST)
+    special_procedures: list[SpecialProcedure] = Field(default=[], max_length=MAX_LIST)
     accountability: list[Annotated[str, Text]] = Field(default=[], max_length=MAX_LIST)
     warning_threshold_percent: int = Field(default=80, ge=1, le=100)
     rectification_limit_days: int = Field(default=7, ge=1, le=MAX_DAYS)

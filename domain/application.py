@@ -19,6 +19,7 @@ from domain.calendar import WorkingCalendar, YearSchedule, default_calendar
 from domain.case import CLOSING_EVENTS, Accepted, Case, local_date
 from domain.case_numbers import CaseNumberSequence, format_case_no
 from domain.clock import Clock, SystemClock
+from domain.department import Department
 from domain.errors import InvalidCommand, NotFound, VersionConflict
 from domain.hall_calendar import HallCalendar
 from domain.item_terms import ItemContent
@@ -393,6 +394,39 @@ class HallApplication(Application[UUID]):
         method = action.removesuffix("-item")
         getattr(item, method)(at=self.clock.now(), actor=self._marked(actor), **fields)
         return self._save(item, request)
+
+    # --- the departments --------------------------------------------------------------
+
+    def register_department(self, actor: Actor, *, code: str, name: str) -> Recorded:
+        """Add a department to the hall, under its code and name."""
+        authorize(actor, "register-department")
+        if self._exists(Department.id_for(code)):
+            raise VersionConflict(f"department {code} is already registered")
+        department = Department.register(
+            code=code, name=name, at=self.clock.now(), actor=self._marked(actor)
+        )
+        return self._save(department)
+
+    def rename_department(
+        self,
+        actor: Actor,
+        code: str,
+        *,
+        name: str,
+        reason: str,
+        expected_version: int | None = None,
+    ) -> Recorded:
+        """Record a department's new name."""
+        authorize(actor, "rename-department")
+        department: Department = self._get(
+            Department.id_for(code), Department, f"no department '{code}'"
+        )
+        if expected_version is not None and expected_version != department.version:
+            raise VersionConflict(
+                f"department {code} is at version {department.version}, not {expected_version}"
+            )
+        department.rename(name=name, reason=reason, at=self.clock.now(), actor=self._marked(actor))
+        return self._save(department)
 
     # --- the calendar -----------------------------------------------------------------
 

@@ -59,13 +59,15 @@ _PERMISSIONS: dict[str, frozenset[str]] = {
     "complete-callback": frozenset({"supervisor"}),
     # reads
     "read-case": frozenset({"clerk", "officer", "approver", "supervisor", "inspector"}),
-    # catalogue and calendar
+    # catalogue, calendar and departments
     "register-item": frozenset({"hall_admin"}),
     "revise-item": frozenset({"hall_admin"}),
     "suspend-item": frozenset({"hall_admin"}),
     "resume-item": frozenset({"hall_admin"}),
     "retire-item": frozenset({"hall_admin"}),
     "publish-calendar-year": frozenset({"hall_admin"}),
+    "register-department": frozenset({"hall_admin"}),
+    "rename-department": frozenset({"hall_admin"}),
     # personal data
     "erase-applicant": frozenset({"hall_admin"}),
     # operations: messages the views refused
@@ -84,6 +86,8 @@ _CASE_FREE_ACTIONS = frozenset(
         "resume-item",
         "retire-item",
         "publish-calendar-year",
+        "register-department",
+        "rename-department",
         "erase-applicant",
         "resolve-quarantine",
     }

@@ -15,15 +15,17 @@ from functools import cache
 from typing import Any
 
 from domain import case
+from domain.department import Department
 from domain.events import ENVELOPE_FIELDS, ChainedAggregate, ChainedEvent, type_name, wire_name
 from domain.hall_calendar import HallCalendar
 from domain.service_item import ServiceItem
 
 DIALECT = "https://json-schema.org/draft/2020-12/schema"
-NESTED_EVENTS: tuple[type[ChainedAggregate], ...] = (
+NESTED_EVENTS: tuple[type[ChainedAggregate], ...] = (  # events in the class
     ServiceItem,
     HallCalendar,
-)  # events in the class
+    Department,
+)
 ACTOR_SCHEMA: dict[str, Any] = {
     "type": "object",
     "properties": {

@@ -7,11 +7,11 @@ import re
 from collections import Counter
 from collections.abc import Iterable, Mapping
 from dataclasses import MISSING, dataclass, fields
-from typing import Any
+from typing import Any, Literal, get_args
 
 from domain.errors import InvalidCommand
 
-CATEGORIES = (
+Category = Literal[
     "licensing",  # 行政许可
     "confirmation",  # 行政确认
     "benefit",  # 行政给付
@@ -21,19 +21,21 @@ CATEGORIES = (
     "inspection",  # 行政检查
     "other",  # 其他行政权力
     "public_service",  # 公共服务
-)
-LIMIT_UNITS = ("G", "Z")  # G 工作日 working days, Z 自然日 natural days
-STEP_ROLES = ("clerk", "officer", "approver")
-SPECIAL_PROCEDURES = (
+]
+LimitUnit = Literal["G", "Z"]  # G 工作日 working days, Z 自然日 natural days
+StepRole = Literal["clerk", "officer", "approver"]
+SpecialProcedure = Literal[
     "inspection",  # 现场勘查
     "expert_review",  # 专家评审
     "hearing",  # 听证
     "testing",  # 检验检测
     "tender_auction",  # 招标拍卖
     "public_notice",  # 公示
-)
-
-"""The namespace of item ids: ``uuid5(ITEM_NAMESPACE, code)``."""
+]
+CATEGORIES: tuple[str, ...] = get_args(Category)
+LIMIT_UNITS: tuple[str, ...] = get_args(LimitUnit)
+STEP_ROLES: tuple[str, ...] = get_args(StepRole)
+SPECIAL_PROCEDURES: tuple[str, ...] = get_args(SpecialProcedure)
 
 _CODE = re.compile(r"[A-Za-z0-9][A-Za-z0-9._-]{0,63}")
 

@@ -20,6 +20,7 @@ from domain.events import ChainedAggregate, ChainedEvent
 from domain.item_terms import CONTENT_FIELDS, ItemContent, checked_text
 
 ITEM_NAMESPACE = uuid5(NAMESPACE_URL, "urn:casetrail:service-item")
+"""The namespace of item ids: ``uuid5(ITEM_NAMESPACE, code)``."""
 
 
 class ServiceItem(ChainedAggregate):

@@ -8,6 +8,7 @@ from typing import Any
 
 from domain.actor import Actor
 from domain.application import HallApplication
+from domain.department import Department
 from domain.service_item import ServiceItem
 
 DEMO_CATALOGUE = Path(__file__).with_name("demo_catalogue.json")
@@ -21,9 +22,14 @@ def read_catalogue(path: Path = DEMO_CATALOGUE) -> dict[str, Any]:
 
 
 def load_catalogue(app: HallApplication, path: Path = DEMO_CATALOGUE) -> int:
-    """Register every item of the file not yet on the power list; the number registered."""
+    """Register every department and item of the file not yet registered (a name changed
+    since is left as recorded); the number of items registered."""
+    catalogue = read_catalogue(path)
+    for code, name in catalogue["departments"].items():
+        if Department.id_for(code) not in app.repository:
+            app.register_department(LOADER, code=code, name=name)
     registered = 0
-    for entry in read_catalogue(path)["items"]:
+    for entry in catalogue["items"]:
         if ServiceItem.id_for(entry["code"]) not in app.repository:
             app.register_item(LOADER, entry)
             registered += 1

@@ -13,8 +13,12 @@ from projections import (
     case_facts_store,
     catalogue,
     catalogue_store,
+    departments,
+    departments_store,
     public_status,
     public_status_store,
+    published_calendar,
+    published_calendar_store,
 )
 
 View = dict[str, Any]
@@ -64,7 +68,24 @@ CATALOGUE = Projection(
     save=catalogue_store.save,
 )
 
-ALL = (PUBLIC_STATUS, CASE_FACTS, CATALOGUE)
+DEPARTMENTS = Projection(
+    name="departments",
+    version=1,
+    table="public_departments",
+    apply=departments.apply,
+    load=departments_store.load,
+    save=departments_store.save,
+)
+PUBLISHED_CALENDAR = Projection(
+    name="published_calendar",
+    version=1,
+    table="public_calendar",
+    apply=published_calendar.apply,
+    load=published_calendar_store.load,
+    save=published_calendar_store.save,
+)
+
+ALL = (PUBLIC_STATUS, CASE_FACTS, CATALOGUE, DEPARTMENTS, PUBLISHED_CALENDAR)
 
 
 def signature(projections: Sequence[Projection]) -> str:

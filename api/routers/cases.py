@@ -9,6 +9,7 @@ from uuid import UUID
 
 from fastapi import APIRouter, Query, Request, Response
 
+from api.case_view import CaseView
 from api.deps import App, Caller, Pool
 from api.idempotency import IdempotencyKey, run_keyed
 from api.metrics import PERSONAL_DATA_DECRYPTIONS
@@ -143,6 +144,7 @@ CaseFile = Annotated[
 
 @router.get(
     "/{case_id}",
+    response_model=CaseView,
     responses=ERRORS,
     description=_roles("read-case")
     + " The applicant's personal data is decrypted for the staff handling the case; "

@@ -6,7 +6,6 @@ from __future__ import annotations
 
 import hashlib
 from datetime import date
-from functools import cache
 from typing import Annotated, Any, Literal
 from uuid import UUID
 
@@ -20,33 +19,35 @@ from api.deps import App, Pool
 from api.long_poll import PositionWaits
 from api.openapi import problem_responses
 from api.params import CaseNo, Filter, ItemCode, Position, QueryCode
+from api.public_views import (
+    Catalogue,
+    DecisionsPage,
+    Departments,
+    Guide,
+    MonthlyTrend,
+    PublicCase,
+    Statistics,
+)
 from api.tokens import APPLICANT
 from domain.actor import Actor
+from domain.calendar import WorkingCalendar
 from domain.case import local_date
-from infra.catalogue import read_catalogue
 from infra.lookup_budget import LookupBudget
 from infra.recorder import stored_verifier
-from projections import case_facts_store, catalogue_store
+from projections import case_facts_store, catalogue_store, departments_store
 from projections.public_status_store import find_by_case_no
+from projections.published_calendar_store import working_calendar
 
 router = APIRouter(prefix="/api/v1/public", tags=["public"])
 MAX_PAGE = 10_000
-HIDDEN_FIELDS = ("case_id", "closed")
 LIST_CACHE = "public, max-age=30"
 NOT_FOUND = "no case with that number and query code"
 
 
-@cache
-def departments() -> dict[str, str]:
-    """Department codes and names, as the hall publishes them (read once)."""
-    names: dict[str, str] = read_catalogue()["departments"]
-    return names
-
-
-def _json(request: Request, body: Any, cache_control: str, etag: str | None = None) -> Response:
-    """A JSON response with an ETag; 304 when the client already has it."""
-    content = orjson.dumps(body)
-    tag = f'W/"{etag or hashlib.sha256(content).hexdigest()[:20]}"'
+def _json(request: Request, body: BaseModel, cache_control: str) -> Response:
+    """``body`` as JSON with an ETag of its content; 304 when the client already has it."""
+    content = orjson.dumps(body.model_dump(mode="json"))
+    tag = f'W/"{hashlib.sha256(content).hexdigest()[:20]}"'
     headers = {"ETag": tag, "Cache-Control": cache_control}
     if request.headers.get("if-none-match") == tag:
         return Response(status_code=304, headers=headers)
@@ -60,6 +61,7 @@ REVALIDATED: dict[int | str, dict[str, Any]] = {
 
 @router.get(
     "/cases/{case_no}",
+    response_model=PublicCase,
     responses={
         304: {"description": "Unchanged since the ETag sent in If-None-Match (charged too)"},
         **problem_responses(
@@ -95,26 +97,33 @@ async def track(
     if found is None:
         raise HTTPException(404, NOT_FOUND)
     position, public = found
-    response = _json(request, public, "private, no-cache", etag=str(position))
+    response = _json(request, public, "private, no-cache")
     response.headers["Casetrail-Position-Reached"] = str(position >= (min_position or 0)).lower()
     return response
 
 
 def _public_view(
     pool: Pool, app: App, case_no: str, query_code: str
-) -> tuple[int, dict[str, Any]] | None:
+) -> tuple[int, PublicCase] | None:
     """The case's position and public view, if the code opens it."""
     if not _code_matches(pool, app, case_no, query_code):
         return None
     with pool.connection() as conn:
         found = find_by_case_no(conn, case_no)
-    if found is None:
-        return None
-    position, view = found
-    public = {k: v for k, v in view.items() if k not in HIDDEN_FIELDS}
-    public["department_name"] = departments().get(view["department"], view["department"])
-    public["working_days_remaining"] = _remaining(app, view)
-    public["rating_url"] = f"/api/v1/public/cases/{case_no}/rating" if view.get("closed") else None
+        if found is None:
+            return None
+        position, view = found
+        department = view["department"]
+        public = PublicCase.model_validate(
+            {
+                **view,
+                "department_name": departments_store.names(conn).get(department, department),
+                "working_days_remaining": _remaining(
+                    app, working_calendar(conn, app.base_calendar), view
+                ),
+                "rating_url": f"/api/v1/public/cases/{case_no}/rating" if view["closed"] else None,
+            }
+        )
     return position, public
 
 
@@ -198,19 +207,18 @@ def _refuse_over_budget(wait: int) -> None:
         )
 
 
-def _remaining(app: App, view: dict[str, Any]) -> int | None:
+def _remaining(app: App, calendar: WorkingCalendar, view: dict[str, Any]) -> int | None:
     """Working days left to the promised deadline (None while paused, closed or unknown)."""
     deadline = view.get("promised_deadline")
     if not deadline or view.get("paused") or view.get("closed"):
         return None
     today, due = local_date(app.clock.now()), date.fromisoformat(deadline)
-    calendar = app.calendar()
     if due < today:
         return -calendar.working_days_between(due, today)
     return calendar.working_days_between(today, due)
 
 
-@router.get("/decisions", responses=REVALIDATED)
+@router.get("/decisions", response_model=DecisionsPage, responses=REVALIDATED)
 def decisions(
     request: Request,
     pool: Pool,
@@ -232,13 +240,13 @@ def decisions(
             page=page,
             page_size=page_size,
         )
-    names = departments()
+        names = departments_store.names(conn)
     items = [{**row, "department_name": names.get(row["department"])} for row in rows]
     body = {"items": items, "total": total, "page": page, "page_size": page_size}
-    return _json(request, body, LIST_CACHE)
+    return _json(request, DecisionsPage.model_validate(body), LIST_CACHE)
 
 
-@router.get("/statistics", responses=REVALIDATED)
+@router.get("/statistics", response_model=Statistics, responses=REVALIDATED)
 def statistics(
     request: Request,
     pool: Pool,
@@ -249,21 +257,23 @@ def statistics(
     working days used against the promised limit, ratings and rectification."""
     with pool.connection() as conn:
         rows = case_facts_store.statistics(conn, group=group, month=month)
-    if group == "department":
-        names = departments()
-        rows = [{**row, "name": names.get(row["key"], row["key"])} for row in rows]
-    return _json(request, {"group": group, "month": month, "rows": rows}, LIST_CACHE)
+        if group == "department":
+            names = departments_store.names(conn)
+            rows = [{**row, "name": names.get(row["key"], row["key"])} for row in rows]
+    body = Statistics.model_validate({"group": group, "month": month, "rows": rows})
+    return _json(request, body, LIST_CACHE)
 
 
-@router.get("/statistics/monthly", responses=REVALIDATED)
+@router.get("/statistics/monthly", response_model=MonthlyTrend, responses=REVALIDATED)
 def monthly(request: Request, pool: Pool, department: Filter = None) -> Response:
     """Monthly trend: received, accepted, completed, on-time rate."""
     with pool.connection() as conn:
         rows = case_facts_store.monthly(conn, department=department)
-    return _json(request, {"department": department, "rows": rows}, LIST_CACHE)
+    body = MonthlyTrend.model_validate({"department": department, "rows": rows})
+    return _json(request, body, LIST_CACHE)
 
 
-@router.get("/catalogue", responses=REVALIDATED)
+@router.get("/catalogue", response_model=Catalogue, responses=REVALIDATED)
 def catalogue(
     request: Request,
     pool: Pool,
@@ -274,13 +284,14 @@ def catalogue(
     """The power list as published: the current revision of every item in force."""
     with pool.connection() as conn:
         items = catalogue_store.list_items(conn, department=department, category=category, q=q)
-    names = departments()
+        names = departments_store.names(conn)
     body = {"items": [{**i, "department_name": names.get(i["department"])} for i in items]}
-    return _json(request, body, LIST_CACHE)
+    return _json(request, Catalogue.model_validate(body), LIST_CACHE)
 
 
 @router.get(
     "/catalogue/{code}",
+    response_model=Guide,
     responses={**REVALIDATED, **problem_responses(404, descriptions={404: "No such item"})},
 )
 def guide(code: ItemCode, request: Request, pool: Pool) -> Response:
@@ -288,18 +299,20 @@ def guide(code: ItemCode, request: Request, pool: Pool) -> Response:
     and its revision history."""
     with pool.connection() as conn:
         item = catalogue_store.find(conn, code)
-    if item is None:
-        raise HTTPException(404, f"no service item '{code}'")
-    names = departments()
+        if item is None:
+            raise HTTPException(404, f"no service item '{code}'")
+        names = departments_store.names(conn)
     body = {
         **item,
         "department_name": names.get(item["department"]),
         "supervising_department_name": names.get(item["supervising_department"]),
     }
-    return _json(request, body, LIST_CACHE)
+    return _json(request, Guide.model_validate(body), LIST_CACHE)
 
 
-@router.get("/departments", responses=REVALIDATED)
-def department_names(request: Request) -> Response:
-    """Department codes and names."""
-    return _json(request, {"departments": departments()}, "public, max-age=3600")
+@router.get("/departments", response_model=Departments, responses=REVALIDATED)
+def department_names(request: Request, pool: Pool) -> Response:
+    """Department codes and their current names."""
+    with pool.connection() as conn:
+        names = departments_store.names(conn)
+    return _json(request, Departments(departments=names), "public, max-age=3600")

@@ -8,6 +8,7 @@ from api.deps import App, Caller, Pool
 from api.idempotency import IdempotencyKey, run_keyed
 from api.openapi import problem_responses
 from api.params import ItemCode
+from api.public_views import ServiceItemOut
 from api.schemas import CommandIn, ItemChangeIn, ItemContentIn, ItemReviseIn, RecordedOut
 from domain.application import Recorded, RequestKey
 from domain.authorization import allowed_roles
@@ -48,7 +49,11 @@ def register(content: ItemContentIn, app: App, caller: Caller) -> dict[str, Any]
     return _out(app.register_item(caller, content.model_dump()))
 
 
-@router.get("/{code}", responses=problem_responses(descriptions={404: "No such item"}))
+@router.get(
+    "/{code}",
+    response_model=ServiceItemOut,
+    responses=problem_responses(descriptions={404: "No such item"}),
+)
 def read(code: ItemCode, app: App) -> dict[str, Any]:
     """The item's current content, state and revision history (public)."""
     try:

@@ -73,6 +73,7 @@ MIGRATIONS: tuple[Migration, ...] = (
     sql_file("0002_write_side"),
     sql_file("0003_consumers"),
     sql_file("0004_views"),
+    sql_file("0005_departments_and_calendar"),
 )
 
 

@@ -21,7 +21,8 @@ from projections.registry import ALL, PUBLIC_STATUS
 from tests.integration.harness import Platform, wait_until
 
 CASES = 800  # four events each
-ITEMS = len(read_catalogue()["items"])  # registered first, one event each
+CATALOGUE = read_catalogue()  # departments and items registered first, one event each
+REGISTERED = len(CATALOGUE["departments"]) + len(CATALOGUE["items"])
 CLERK = Actor(id="bulk-clerk", role="clerk", department="SCJG")
 APPROVER = Actor(id="bulk-approver", role="approver", department="JT")
 
@@ -67,7 +68,7 @@ def versions_by_case(platform: Platform) -> dict[str, list[int]]:
 
 def test_relay_crash_loses_nothing_and_keeps_order(recorded: Platform) -> None:
     total = recorded.max_position()
-    assert total == ITEMS + CASES * 4
+    assert total == REGISTERED + CASES * 4
     recorded.start("project")
     recorded.start("relay")
     wait_until(lambda: recorded.relay_position() >= total // 4, what="the relay to start")

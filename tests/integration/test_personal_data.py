@@ -175,10 +175,10 @@ def test_the_staff_handling_a_case_read_its_applicant_and_each_read_is_counted(
     case = cases["person"][0]
     before = decryptions(hall, "officer", "handling")
     view = hall.staff_view(case, "SCJG")
-    assert view["applicant"] == {**PERSON, "contact": None, "erased": False}
+    assert view["applicant"] == {**PERSON, "contact": None, "masked": False, "erased": False}
     assert decryptions(hall, "officer", "handling") == before + 1
     company = hall.staff_view(cases["company"][0], "SCJG")["applicant"]
-    assert company == {**COMPANY, "erased": False}
+    assert company == {**COMPANY, "masked": False, "erased": False}
 
 
 def test_supervisors_see_masked_data_unless_they_state_a_case_file(
@@ -239,6 +239,7 @@ def test_erasure_over_http_erases_everywhere_and_every_chain_still_verifies(
         view = hall.staff_view(case, department)
         assert view["applicant"] == {
             "kind": "person",
+            "masked": False,
             "erased": True,
             **dict.fromkeys(("name", "id_number", "phone", "address", "contact")),
         }

@@ -6,6 +6,7 @@ from collections.abc import Iterator
 
 import pytest
 
+from domain.item_terms import CATEGORIES, SPECIAL_PROCEDURES
 from infra.catalogue import read_catalogue
 from tests.integration.harness import Platform
 
@@ -103,3 +104,27 @@ def test_a_retried_item_change_is_replayed(api: Platform) -> None:
         assert first.json()["version"] == 2  # recorded once: register, suspend
         other = admin.post(path, json={"reason": "另一原因"}, headers=key)
         assert other.status_code == 422 and "different request" in other.json()["detail"]
+
+
+def test_the_item_schema_documents_and_checks_the_domains_enumerations(api: Platform) -> None:
+    with api.client("hall_admin") as admin:
+        document = admin.get("/openapi.json").json()
+        schemas = document["components"]["schemas"]
+        content = schemas["ItemContentIn"]["properties"]
+        assert content["category"]["enum"] == list(CATEGORIES)
+        assert content["special_procedures"]["items"]["enum"] == list(SPECIAL_PROCEDURES)
+        assert content["name"]["maxLength"] and content["materials"]["maxItems"]
+        revise = document["paths"]["/api/v1/service-items/{code}/revise"]["post"]
+        body = revise["requestBody"]["content"]["application/json"]["schema"]["$ref"]
+        assert schemas[body.rpartition("/")[2]]["properties"]["content"] == {
+            "$ref": "#/components/schemas/ItemContentIn"
+        }
+        bad = {**new_item("TEST-005"), "category": "tax", "special_procedures": ["lottery"]}
+        response = admin.post("/api/v1/service-items", json=bad)
+        assert response.status_code == 422
+        assert response.headers["content-type"] == "application/problem+json"
+        assert sorted(e["loc"][-2:] for e in response.json()["errors"]) == [
+            ["body", "category"],
+            ["special_procedures", 0],
+        ]
+        assert admin.get("/api/v1/service-items/TEST-005").status_code == 404

@@ -31,6 +31,8 @@ CASE_FREE_ACTIONS = [
     "resume-item",
     "retire-item",
     "publish-calendar-year",
+    "register-department",
+    "rename-department",
     "erase-applicant",
     "resolve-quarantine",
 ]
@@ -162,13 +164,15 @@ ALLOWED = {
     ("inspector", "read-case", OWN),
     ("inspector", "read-case", OTHER),
     ("inspector", "read-case", CO),
-    # hall_admin: the power list and the calendar
+    # hall_admin: the power list, the calendar and the departments
     ("hall_admin", "register-item", NONE),
     ("hall_admin", "revise-item", NONE),
     ("hall_admin", "suspend-item", NONE),
     ("hall_admin", "resume-item", NONE),
     ("hall_admin", "retire-item", NONE),
     ("hall_admin", "publish-calendar-year", NONE),
+    ("hall_admin", "register-department", NONE),
+    ("hall_admin", "rename-department", NONE),
     # hall_admin: erasing an applicant's personal data
     ("hall_admin", "erase-applicant", NONE),
     ("hall_admin", "resolve-quarantine", NONE),

@@ -13,6 +13,7 @@ from consumers.cloudevents import recorded_document, to_cloudevent
 from domain.actor import Actor
 from domain.application import HallApplication
 from domain.case import EVENTS, CaseEvent
+from domain.department import Department
 from domain.event_schemas import (
     OLDER_VERSIONS,
     cloudevent_schema,
@@ -44,7 +45,7 @@ def recorded_event_classes() -> list[type[ChainedEvent]]:
         *_leaves(CaseEvent),
         *(
             value
-            for aggregate in (ServiceItem, HallCalendar)
+            for aggregate in (ServiceItem, HallCalendar, Department)
             for name, value in vars(aggregate).items()
             if isinstance(value, type)
             and issubclass(value, ChainedEvent)
@@ -69,7 +70,7 @@ def validator(schema: dict[str, Any]) -> Draft202012Validator:
 
 def test_every_event_class_is_registered_with_its_older_versions() -> None:
     classes = recorded_event_classes()
-    assert len(classes) == 38
+    assert len(classes) == 40
     current = {event_type(c): c for c in classes}
     assert set(registry()) == set(current) | OLDER_TYPES
     for type_, cls in current.items():
@@ -80,7 +81,12 @@ def test_every_event_class_is_registered_with_its_older_versions() -> None:
         data = {f.name for f in fields(cls)} - ENVELOPE_FIELDS
         assert set(schema.schema["properties"]) == set(schema.schema["required"]) == data
         assert cls.__doc__ and "originator_id" not in schema.description
-    assert {s.aggregate for s in registry().values()} == {"case", "service_item", "hall_calendar"}
+    assert {s.aggregate for s in registry().values()} == {
+        "case",
+        "service_item",
+        "hall_calendar",
+        "department",
+    }
     assert registry()["casetrail.case.accepted.v2"].description.startswith("受理:")
 
 
@@ -153,6 +159,7 @@ def _run_through_the_application(app: HallApplication) -> None:
     app.publish_calendar_year(
         ADMIN, year=2027, holidays=[date(2027, 1, 1)], makeup_workdays=[], notice="通知"
     )
+    app.rename_department(ADMIN, "SCJG", name="市场监管局", reason="机构改革")
     case_id = app.submit(
         CLERK, item_code=ITEM.code, channel="online", applicant=applicant(), materials=[]
     ).aggregate_id
