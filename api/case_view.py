@@ -9,6 +9,7 @@ from uuid import UUID
 
 from pydantic import BaseModel, ConfigDict
 
+from domain.case.vocabulary import Opinion, Outcome, RatingStage, Rectification
 from domain.item_terms import LimitUnit
 
 
@@ -51,7 +52,7 @@ class ParallelReview(_Read):
 
     departments: list[str]
     due_on: date
-    opinions: dict[str, Literal["agree", "disagree"]]
+    opinions: dict[str, Opinion]
 
 
 class Clock(_Read):
@@ -75,7 +76,7 @@ class Rating(_Read):
     """A stage's rating (1–5) and where its rectification stands."""
 
     level: int
-    rectification: Literal["ordered", "reported", "called_back"] | None
+    rectification: Rectification | None
 
 
 class HeldMessage(_Read):
@@ -105,7 +106,7 @@ class CaseView(_Read):
     assignee: str | None
     completed_steps: list[str]
     parallel_review: ParallelReview | None
-    outcome: Literal["approved", "denied"] | None
+    outcome: Outcome | None
     result: str | None
     statutory_deadline: date | None
     promised_deadline: date | None
@@ -114,7 +115,7 @@ class CaseView(_Read):
     clock: Clock
     fees_charged: list[FeeCharged]
     certificate_no: str | None
-    ratings: dict[Literal["acceptance", "closure"], Rating]
+    ratings: dict[RatingStage, Rating]
     submitted_at: datetime
     accepted_at: datetime | None
     decided_at: datetime | None

@@ -10,6 +10,7 @@ from uuid import UUID
 
 from pydantic import BaseModel, Field, field_validator
 
+from domain.case.vocabulary import Outcome
 from domain.item_terms import Category, LimitUnit, SpecialProcedure, StepRole
 
 Moment = Annotated[str, Field(json_schema_extra={"format": "date-time"})]
@@ -34,7 +35,7 @@ class Milestone(BaseModel):
 class Decision(BaseModel):
     """The decision as told to the applicant."""
 
-    outcome: Literal["approved", "denied"]
+    outcome: Outcome
     reasons: list[str]
     legal_basis: str
     appeal_notice: str

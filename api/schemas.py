@@ -166,9 +166,7 @@ class OpinionIn(CommandIn):
 class SpecialProcedureIn(CommandIn):
     """特别程序: the clock stops; the notice is given to the applicant."""
 
-    kind: Literal[
-        "inspection", "expert_review", "hearing", "testing", "tender_auction", "public_notice"
-    ]
+    kind: SpecialProcedure
     expected_days: int = Field(ge=1, le=365)
     notice: str = Text
 

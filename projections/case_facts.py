@@ -17,13 +17,13 @@ from datetime import datetime
 from typing import Any
 
 from domain.case import kinds
+from domain.case.vocabulary import POOR_RATING
 from domain.clock import HALL_TZ
 from domain.event_schemas import registry
 from domain.personal_data import published_name
 
 CASE_EVENT_TYPES = frozenset(t for t in registry() if t.startswith("casetrail.case."))
 CLOSED_STATUSES = tuple(sorted(kinds.CLOSING))  # a closed case's status is its closing event
-POOR_RATING = 2
 RECTIFICATION_STEPS = {
     "rectification_ordered": "ordered",
     "rectification_reported": "reported",
@@ -95,14 +95,12 @@ def _submitted(event: dict[str, Any]) -> dict[str, Any]:
 
 def _change(kind: str, data: dict[str, Any], on: str) -> dict[str, Any]:
     """The public fields an event of ``kind`` changes (none for an internal step)."""
-    if kind == "supplement_requested":
-        if data["stage"] == "intake":
-            return {"status": "awaiting_supplement"}
+    if kinds.stops_clock(kind, data):
         return {"paused": True}
+    if kind == "supplement_requested":  # at intake: acceptance waits, no clock runs yet
+        return {"status": "awaiting_supplement"}
     if kind == "supplement_provided":
         return {"status": "submitted"}
-    if kind in kinds.PAUSING:
-        return {"paused": True}
     if kind in kinds.RESUMING:
         return {"paused": False}
     if kind == "accepted":

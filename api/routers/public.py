@@ -32,6 +32,7 @@ from api.tokens import APPLICANT
 from domain.actor import Actor
 from domain.calendar import WorkingCalendar
 from domain.case import local_date
+from domain.case.vocabulary import Outcome, RatingStage
 from infra.lookup_budget import LookupBudget
 from infra.recorder import stored_verifier
 from projections import case_facts_store, catalogue_store, departments_store
@@ -133,7 +134,7 @@ class RatingIn(BaseModel):
     model_config = ConfigDict(extra="forbid")
 
     query_code: str = Field(min_length=1, max_length=32)
-    stage: Literal["acceptance", "closure"]
+    stage: RatingStage
     level: int = Field(ge=1, le=5)
     comment: str = Field(default="", max_length=500)
 
@@ -225,7 +226,7 @@ def decisions(
     q: Annotated[str | None, Query(max_length=100)] = None,
     department: Filter = None,
     item: Filter = None,
-    outcome: Literal["approved", "denied"] | None = None,
+    outcome: Outcome | None = None,
     page: Annotated[int, Query(ge=1, le=MAX_PAGE)] = 1,
     page_size: Annotated[int, Query(ge=1, le=100)] = 20,
 ) -> Response:

@@ -17,7 +17,7 @@ from domain.case.state import (
     require_choice,
     require_text,
 )
-from domain.case.vocabulary import RATING_STAGES
+from domain.case.vocabulary import RATING_STAGES, Rectification
 from domain.errors import InvalidCommand, InvalidTransition
 
 DEFAULT_RECTIFICATION_DAYS = 7  # working days, when the case has no item terms
@@ -171,7 +171,7 @@ class Evaluation(Stage):
         self._require_rectification(stage, "reported", "complete-callback")
         self._record(CallbackCompleted, at, actor, stage=stage, satisfied=satisfied, note=note)
 
-    def _require_rectification(self, stage: str, expected: str, action: str) -> None:
+    def _require_rectification(self, stage: str, expected: Rectification, action: str) -> None:
         rating = self.ratings.get(stage)
         if rating is None or rating.rectification != expected:
             progress = rating.rectification if rating else "not rated"

@@ -19,6 +19,7 @@ from eventsourcing.domain import Aggregate
 from eventsourcing.utils import register_topic
 
 from domain.calendar import Pause, WorkingCalendar
+from domain.case.vocabulary import POOR_RATING, Rectification
 from domain.clock import HALL_TZ
 from domain.deadlines import Deadlines, compute
 from domain.errors import InvalidCommand, InvalidTransition
@@ -73,11 +74,11 @@ class Rating:
     called_back)."""
 
     level: int
-    rectification: str | None = None
+    rectification: Rectification | None = None
 
     @property
     def poor(self) -> bool:
-        return self.level <= 2
+        return self.level <= POOR_RATING
 
     def as_data(self) -> dict[str, Any]:
         return {"level": self.level, "rectification": self.rectification}
@@ -190,7 +191,7 @@ class CaseState(ChainedAggregate):
         self.promised_deadline = date.fromisoformat(promised) if promised else None
         self.deadline_provisional = provisional
 
-    def set_rectification(self, stage: str, progress: str) -> None:
+    def set_rectification(self, stage: str, progress: Rectification) -> None:
         self.ratings[stage] = replace(self.ratings[stage], rectification=progress)
 
     # --- checks and derived values for commands -----------------------------------------

@@ -18,6 +18,8 @@ ClosureResult = Literal[
     "other",  # 6 办结
 ]
 RatingStage = Literal["acceptance", "closure"]
+Rectification = Literal["ordered", "reported", "called_back"]  # how far a poor rating's got
+POOR_RATING = 2  # ratings of 1 and 2 (of 5) are poor and must be rectified
 
 CHANNELS: tuple[Channel, ...] = get_args(Channel)
 OUTCOMES: tuple[Outcome, ...] = get_args(Outcome)
