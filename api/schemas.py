@@ -8,22 +8,11 @@ from uuid import UUID
 
 from pydantic import BaseModel, ConfigDict, Field, model_validator
 
-from domain.case.vocabulary import (
-    Channel,
-    ClosureResult,
-    DeliveryMethod,
-    Opinion,
-    Outcome,
-    RatingStage,
-)
+from domain.case.vocabulary import Channel
+from domain.constraints import MAX_AMOUNT_FEN, MAX_DAYS, MAX_LIST, MAX_TEXT, MAX_VERSION
 from domain.item_terms import Category, LimitUnit, SpecialProcedure, StepRole
 
 CODE_PATTERN = r"^[A-Za-z0-9][A-Za-z0-9._-]{0,63}$"  # an item code (事项编码)
-MAX_TEXT = 2000
-MAX_LIST = 100
-MAX_VERSION = 2**31 - 1
-MAX_AMOUNT_FEN = 10**12
-MAX_DAYS = 3650
 Text = Field(min_length=1, max_length=MAX_TEXT)
 Note = Field(default="", max_length=MAX_TEXT)
 Name = Field(min_length=1, max_length=200)
@@ -72,9 +61,6 @@ class MaterialIn(Strict):
     name: str = Name
 
 
-Materials = list[MaterialIn]
-
-
 class SubmitIn(Strict):
     """Intake of a new case (收件)."""
 
@@ -99,213 +85,14 @@ class SubmitIn(Strict):
     item_code: str = Field(pattern=CODE_PATTERN)
     channel: Channel
     applicant: ApplicantIn
-    materials: Materials = Field(default=[], max_length=MAX_LIST)
+    materials: list[MaterialIn] = Field(default=[], max_length=MAX_LIST)
 
 
 class CommandIn(Strict):
-    """Fields every command accepts."""
+    """Fields every command accepts; a case command's body adds the command's own
+    (``api.command_bodies``)."""
 
     expected_version: int | None = Field(default=None, ge=1, le=MAX_VERSION)
-
-
-class RequestSupplementIn(CommandIn):
-    """补正告知: every missing material, in one notice."""
-
-    missing: Materials = Field(min_length=1, max_length=MAX_LIST)
-    note: str = Note
-
-
-class ProvideSupplementIn(CommandIn):
-    """补齐补正."""
-
-    provided: Materials = Field(min_length=1, max_length=MAX_LIST)
-
-
-class NotAcceptIn(CommandIn):
-    """不予受理: the reason and its legal basis are told to the applicant."""
-
-    reason: str = Text
-    legal_basis: str = Text
-
-
-class AssignIn(CommandIn):
-    """承办."""
-
-    assignee: str = Field(min_length=1, max_length=100)
-
-
-class CompleteStepIn(CommandIn):
-    """审查/审核/审批: the item's next step."""
-
-    step: str = Text
-    opinion: Opinion
-    comment: str = Note
-
-
-class ReturnIn(CommandIn):
-    """退回 to a completed step."""
-
-    to_step: str = Text
-    reason: str = Text
-
-
-class ParallelReviewIn(CommandIn):
-    """并联审批: co-departments and the date their opinions are due."""
-
-    departments: list[Annotated[str, Code]] = Field(min_length=1, max_length=MAX_LIST)
-    due_on: date
-
-
-class OpinionIn(CommandIn):
-    """会签: the caller's department's opinion."""
-
-    opinion: Opinion
-    comment: str = Note
-
-
-class SpecialProcedureIn(CommandIn):
-    """特别程序: the clock stops; the notice is given to the applicant."""
-
-    kind: SpecialProcedure
-    expected_days: int = Field(ge=1, le=365)
-    notice: str = Text
-
-
-class ResultIn(CommandIn):
-    """The special procedure's result."""
-
-    result: str = Text
-
-
-class ReasonIn(CommandIn):
-    """A reason (挂起 requires one)."""
-
-    reason: str = Text
-
-
-class OptionalReasonIn(CommandIn):
-    """A reason, if any."""
-
-    reason: str = Note
-
-
-class ExtendIn(CommandIn):
-    """延期: at most 10 working days (15 for joint handling), once."""
-
-    days: int = Field(ge=1, le=15)
-    reason: str = Text
-
-
-class DecideIn(CommandIn):
-    """决定: a denial needs reasons, legal basis and the appeal notice."""
-
-    outcome: Outcome
-    reasons: list[Annotated[str, Text]] = Field(default=[], max_length=MAX_LIST)
-    legal_basis: str = Note
-    appeal_notice: str = Note
-
-
-class ChargeFeeIn(CommandIn):
-    """收费: an amount off the item's fee list needs an override reason."""
-
-    fee_code: str = Text
-    amount_fen: int = Field(ge=0, le=MAX_AMOUNT_FEN)
-    override_reason: str = Note
-
-
-class CertificateIn(CommandIn):
-    """制证."""
-
-    certificate_no: str = Text
-
-
-class DeliverIn(CommandIn):
-    """送达/领取."""
-
-    method: DeliveryMethod
-    detail: str = Note
-
-
-class CompleteIn(CommandIn):
-    """办结, with the closure result (default from the decision)."""
-
-    result: ClosureResult | None = None
-
-
-class ReasonWithBasisIn(CommandIn):
-    """终止: reason and legal basis."""
-
-    reason: str = Text
-    legal_basis: str = Text
-
-
-class ForwardIn(CommandIn):
-    """转报 to the higher authority."""
-
-    to_authority: str = Text
-    reason: str = Text
-
-
-class RateIn(CommandIn):
-    """好差评: 5 非常满意 … 1 非常不满意."""
-
-    stage: RatingStage
-    level: int = Field(ge=1, le=5)
-    comment: str = Note
-
-
-class OrderRectificationIn(CommandIn):
-    """整改 of a poor rating."""
-
-    stage: RatingStage
-    instructions: str = Text
-
-
-class ReportRectificationIn(CommandIn):
-    """整改 reported."""
-
-    stage: RatingStage
-    measures: str = Text
-
-
-class CallbackIn(CommandIn):
-    """回访."""
-
-    stage: RatingStage
-    satisfied: bool
-    note: str = Note
-
-
-# The body of every case command, by action (the path after /cases/{case_id}/).
-CASE_COMMAND_BODIES: dict[str, type[CommandIn]] = {
-    "request-supplement": RequestSupplementIn,
-    "provide-supplement": ProvideSupplementIn,
-    "accept": CommandIn,
-    "not-accept": NotAcceptIn,
-    "assign": AssignIn,
-    "complete-step": CompleteStepIn,
-    "return": ReturnIn,
-    "request-parallel-review": ParallelReviewIn,
-    "give-opinion": OpinionIn,
-    "close-parallel-review": CommandIn,
-    "start-special-procedure": SpecialProcedureIn,
-    "end-special-procedure": ResultIn,
-    "suspend": ReasonIn,
-    "resume": OptionalReasonIn,
-    "extend": ExtendIn,
-    "decide": DecideIn,
-    "charge-fee": ChargeFeeIn,
-    "issue-certificate": CertificateIn,
-    "deliver": DeliverIn,
-    "complete": CompleteIn,
-    "withdraw": OptionalReasonIn,
-    "terminate": ReasonWithBasisIn,
-    "forward": ForwardIn,
-    "rate": RateIn,
-    "order-rectification": OrderRectificationIn,
-    "report-rectification": ReportRectificationIn,
-    "complete-callback": CallbackIn,
-}
 
 
 Days = Annotated[int, Field(ge=0, le=MAX_DAYS)]

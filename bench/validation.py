@@ -13,6 +13,7 @@ import time
 import orjson
 
 from consumers.validation import Applied, judge, parse
+from domain.case.commands import Accept, Withdraw
 from tests.unit.conftest import CLERK, cloudevents, make_app
 
 ROUNDS = 20
@@ -27,8 +28,8 @@ def messages(cases: int = 200) -> list[bytes]:
         case_id = app.submit(
             CLERK, item_code="SCJG-001", channel="window", applicant=applicant, materials=[]
         ).aggregate_id
-        app.handle("accept", case_id, CLERK)
-        app.handle("withdraw", case_id, CLERK, reason="不办了")
+        app.handle(Accept(), case_id, CLERK)
+        app.handle(Withdraw(reason="不办了"), case_id, CLERK)
         published += [orjson.dumps(event) for event in cloudevents(app, case_id)]
     return published
 

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from collections.abc import Callable, Iterable, Iterator
+from collections.abc import Iterable, Iterator
 from dataclasses import dataclass, field, replace
 from datetime import date, datetime
 from typing import Any
@@ -17,6 +17,7 @@ from domain.actor import Actor
 from domain.authorization import CASE_FILE_ROLES, authorize
 from domain.calendar import WorkingCalendar, YearSchedule, default_calendar
 from domain.case import CLOSING_EVENTS, Accepted, Case, local_date
+from domain.case.commands import CaseCommand
 from domain.case_numbers import CaseNumberSequence, format_case_no
 from domain.clock import Clock, SystemClock
 from domain.department import Department
@@ -101,80 +102,24 @@ class ApplicantView:
 
 
 @dataclass(frozen=True)
-class _Context:
-    """What a case command may need besides its own fields."""
+class _Needs:
+    """What the application gives a case command besides its own fields."""
 
     at: datetime
     actor: Actor
     app: HallApplication
 
-    @property
     def calendar(self) -> WorkingCalendar:
         return self.app.calendar()
 
+    def service_item(self, code: str) -> ServiceItem:
+        return self.app.service_item(code)
 
-def _plain(method: str) -> Callable[[Case, _Context, dict[str, Any]], None]:
-    return lambda case, ctx, fields: getattr(case, method)(at=ctx.at, actor=ctx.actor, **fields)
-
-
-def _timed(method: str) -> Callable[[Case, _Context, dict[str, Any]], None]:
-    return lambda case, ctx, fields: getattr(case, method)(
-        at=ctx.at, actor=ctx.actor, calendar=ctx.calendar, **fields
-    )
-
-
-def _accept(case: Case, ctx: _Context, fields: dict[str, Any]) -> None:
-    item = ctx.app.service_item(case.item_code)
-    if not item.is_open_for_intake:
-        raise InvalidCommand(f"service item {item.code} is {item.status}; it accepts no cases")
-    case.accept(
-        at=ctx.at,
-        actor=ctx.actor,
-        revision=item.revision,
-        terms=item.content,
-        calendar=ctx.calendar,
-        **fields,
-    )
-
-
-def _rate(case: Case, ctx: _Context, fields: dict[str, Any]) -> None:
-    comment = fields.pop("comment", "")
-    if case.applicant_erased:
-        comment = ""
-    sealed = ctx.app.personal_data.seal_text(case.applicant, case.id, comment)
-    case.rate(at=ctx.at, actor=ctx.actor, sealed_comment=sealed, **fields)
-
-
-# Every case command by its action name (the API path), and how to run it.
-CASE_COMMANDS: dict[str, Callable[[Case, _Context, dict[str, Any]], None]] = {
-    "request-supplement": _plain("request_supplement"),
-    "provide-supplement": _timed("provide_supplement"),
-    "accept": _accept,
-    "not-accept": _plain("not_accept"),
-    "assign": _plain("assign"),
-    "complete-step": _plain("complete_step"),
-    "return": _plain("return_to_step"),
-    "request-parallel-review": _plain("request_parallel_review"),
-    "give-opinion": _plain("give_opinion"),
-    "close-parallel-review": _plain("close_parallel_review"),
-    "start-special-procedure": _plain("start_special_procedure"),
-    "end-special-procedure": _timed("end_special_procedure"),
-    "suspend": _plain("suspend"),
-    "resume": _timed("resume"),
-    "extend": _timed("extend"),
-    "decide": _plain("decide"),
-    "charge-fee": _plain("charge_fee"),
-    "issue-certificate": _plain("issue_certificate"),
-    "deliver": _plain("deliver"),
-    "complete": _timed("complete"),
-    "withdraw": _plain("withdraw"),
-    "terminate": _plain("terminate"),
-    "forward": _plain("forward"),
-    "rate": _rate,
-    "order-rectification": _timed("order_rectification"),
-    "report-rectification": _plain("report_rectification"),
-    "complete-callback": _plain("complete_callback"),
-}
+    def sealed_comment(self, case: Case, text: str) -> str | None:
+        """The applicant's comment, sealed with its data; none once that is erased."""
+        if case.applicant_erased:
+            return None
+        return self.app.personal_data.seal_text(case.applicant, case.id, text)
 
 
 class HallApplication(Application[UUID]):
@@ -255,24 +200,24 @@ class HallApplication(Application[UUID]):
 
     def handle(
         self,
-        action: str,
+        command: CaseCommand,
         case_id: UUID,
         actor: Actor,
         *,
         expected_version: int | None = None,
         request: RequestKey | None = None,
-        **fields: Any,
     ) -> Recorded:
-        """Run the case command ``action`` for ``actor``, if the role and department allow it."""
-        command = CASE_COMMANDS[action]
+        """Run ``command`` on the case for ``actor``, if the role and department allow it."""
         case = self.get_case(case_id)
         co_departments = case.terms.co_departments if case.terms else ()
-        authorize(actor, action, case_department=case.department, co_departments=co_departments)
+        authorize(
+            actor, command.ACTION, case_department=case.department, co_departments=co_departments
+        )
         if expected_version is not None and expected_version != case.version:
             raise VersionConflict(
                 f"case {case_id} is at version {case.version}, not {expected_version}"
             )
-        command(case, _Context(self.clock.now(), self._marked(actor), self), fields)
+        command.run(case, _Needs(self.clock.now(), self._marked(actor), self))
         return self._save(case, request)
 
     def get_case(self, case_id: UUID) -> Case:

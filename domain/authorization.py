@@ -10,54 +10,15 @@ from __future__ import annotations
 from collections.abc import Sequence
 
 from domain.actor import Actor
+from domain.case.commands import CASE_COMMANDS, GiveOpinion
 from domain.errors import DomainError
+from domain.roles import ROLES, Role
 
-ROLES: tuple[str, ...] = (
-    "clerk",  # 窗口
-    "officer",  # 承办/审核
-    "approver",  # department head
-    "hall_admin",
-    "supervisor",
-    "inspector",
-    "integrator",  # reads the Kafka stream; no action here
-    "applicant",  # acts with the case number and query code, checked by the public API
-)
-
-# action -> roles that may perform it (department rules are applied on top).
-_PERMISSIONS: dict[str, frozenset[str]] = {
-    # intake and acceptance
+# action -> roles that may perform it (department rules are applied on top): each case
+# command's roles as it declares them, then the actions outside a case's lifecycle.
+_PERMISSIONS: dict[str, frozenset[Role]] = {
+    **{command.ACTION: command.ROLES for command in CASE_COMMANDS},
     "submit": frozenset({"clerk"}),
-    "request-supplement": frozenset({"clerk", "officer", "approver"}),
-    "provide-supplement": frozenset({"clerk", "officer", "approver"}),
-    "accept": frozenset({"clerk", "approver"}),
-    "not-accept": frozenset({"clerk", "approver"}),
-    # handling
-    "assign": frozenset({"officer", "approver"}),
-    "complete-step": frozenset({"officer", "approver"}),
-    "return": frozenset({"officer", "approver"}),
-    "request-parallel-review": frozenset({"officer", "approver"}),
-    "give-opinion": frozenset({"officer", "approver"}),
-    "close-parallel-review": frozenset({"approver"}),
-    "start-special-procedure": frozenset({"officer", "approver"}),
-    "end-special-procedure": frozenset({"officer", "approver"}),
-    "suspend": frozenset({"officer", "approver"}),
-    "resume": frozenset({"officer", "approver"}),
-    "extend": frozenset({"approver"}),
-    "decide": frozenset({"approver"}),
-    # result
-    "charge-fee": frozenset({"clerk", "officer", "approver"}),
-    "issue-certificate": frozenset({"clerk", "officer", "approver"}),
-    "deliver": frozenset({"clerk", "officer", "approver"}),
-    "complete": frozenset({"officer", "approver"}),
-    "forward": frozenset({"officer", "approver"}),
-    "terminate": frozenset({"approver"}),
-    "withdraw": frozenset({"clerk", "officer", "approver"}),
-    # evaluation
-    "rate": frozenset({"clerk", "applicant"}),
-    "order-rectification": frozenset({"supervisor"}),
-    "report-rectification": frozenset({"officer", "approver"}),
-    "complete-callback": frozenset({"supervisor"}),
-    # reads
     "read-case": frozenset({"clerk", "officer", "approver", "supervisor", "inspector"}),
     # catalogue, calendar and departments
     "register-item": frozenset({"hall_admin"}),
@@ -94,7 +55,7 @@ _CASE_FREE_ACTIONS = frozenset(
 )
 # Roles whose case actions are not scoped to a department; every other role is.
 _HALL_WIDE_ROLES = frozenset({"clerk", "supervisor", "inspector", "applicant"})
-_CO_DEPARTMENT_ACTION = "give-opinion"
+_CO_DEPARTMENT_ACTION = GiveOpinion.ACTION
 # Roles that read a case's personal data only for a stated case file (案卷), on record.
 CASE_FILE_ROLES = frozenset({"supervisor", "inspector"})
 
@@ -111,7 +72,7 @@ class Forbidden(DomainError):
         self.action = action
 
 
-def allowed_roles(action: str) -> frozenset[str]:
+def allowed_roles(action: str) -> frozenset[Role]:
     """The roles that may perform ``action``, before any department rule."""
     try:
         return _PERMISSIONS[action]

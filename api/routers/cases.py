@@ -1,7 +1,7 @@
 """Staff commands on cases (one path per command), and the staff read of one case.
 
-No ``from __future__ import annotations`` here: the command routes are built
-from a table, and FastAPI reads their annotations at definition time.
+No ``from __future__ import annotations`` here: a route per declared case command is
+built in a loop, and FastAPI reads their annotations at definition time.
 """
 
 from typing import Annotated, Any
@@ -10,14 +10,16 @@ from uuid import UUID
 from fastapi import APIRouter, Query, Request, Response
 
 from api.case_view import CaseView
+from api.command_bodies import body_model, to_command
 from api.deps import App, Caller, Pool
 from api.idempotency import IdempotencyKey, run_keyed
 from api.metrics import PERSONAL_DATA_DECRYPTIONS
 from api.openapi import problem_responses
-from api.schemas import CASE_COMMAND_BODIES, CommandIn, CommandOut, SubmitIn, SubmitOut
+from api.schemas import CommandIn, CommandOut, SubmitIn, SubmitOut
 from domain.application import Recorded, RequestKey, Submission
 from domain.authorization import allowed_roles
 from domain.case import local_date
+from domain.case.commands import CASE_COMMANDS, CaseCommand
 from infra import quarantine
 
 router = APIRouter(prefix="/api/v1/cases", tags=["cases"])
@@ -88,8 +90,9 @@ def submit(
     )
 
 
-def _command_route(action: str, body_model: type[CommandIn]) -> None:
-    optional = not any(f.is_required() for f in body_model.model_fields.values())
+def _command_route(command: type[CaseCommand]) -> None:
+    model = body_model(command)
+    optional = not any(f.is_required() for f in model.model_fields.values())
 
     def route(
         case_id: UUID,
@@ -98,37 +101,38 @@ def _command_route(action: str, body_model: type[CommandIn]) -> None:
         pool: Pool,
         request: Request,
         response: Response,
-        body: body_model = None if optional else ...,  # type: ignore[valid-type]
+        body: model = None if optional else ...,  # type: ignore[valid-type]
         idempotency_key: IdempotencyKey = None,
     ) -> dict[str, Any]:
-        command_body: CommandIn = body or body_model()
-        fields = command_body.model_dump()
-        expected = fields.pop("expected_version")
+        command_body: CommandIn = body or model()
+        given = to_command(command, command_body)
 
-        def command(claim: RequestKey | None) -> Recorded:
+        def run(claim: RequestKey | None) -> Recorded:
             return app.handle(
-                action, case_id, caller, expected_version=expected, request=claim, **fields
+                given,
+                case_id,
+                caller,
+                expected_version=command_body.expected_version,
+                request=claim,
             )
 
         body_data = command_body.model_dump(mode="json")
-        return _out(
-            run_keyed(request, response, pool, caller.id, idempotency_key, body_data, command)
-        )
+        return _out(run_keyed(request, response, pool, caller.id, idempotency_key, body_data, run))
 
-    route.__name__ = action.replace("-", "_")
+    route.__name__ = command.ACTION.replace("-", "_")
     router.add_api_route(
-        f"/{{case_id}}/{action}",
+        f"/{{case_id}}/{command.ACTION}",
         route,
         methods=["POST"],
         response_model=CommandOut,
         responses=ERRORS,
-        summary=action,
-        description=(body_model.__doc__ or "").strip() + " " + _roles(action),
+        summary=command.ACTION,
+        description=(command.__doc__ or "").strip() + " " + _roles(command.ACTION),
     )
 
 
-for _action, _body in CASE_COMMAND_BODIES.items():
-    _command_route(_action, _body)
+for _command in CASE_COMMANDS:
+    _command_route(_command)
 
 
 CaseFile = Annotated[

@@ -32,6 +32,7 @@ from api.tokens import APPLICANT
 from domain.actor import Actor
 from domain.calendar import WorkingCalendar
 from domain.case import local_date
+from domain.case.commands import Rate
 from domain.case.vocabulary import Outcome, RatingStage
 from infra.lookup_budget import LookupBudget
 from infra.recorder import stored_verifier
@@ -165,14 +166,8 @@ def rate(case_no: CaseNo, body: RatingIn, request: Request, pool: Pool, app: App
         raise HTTPException(404, NOT_FOUND)
     view = found[1]
     applicant = Actor(id=f"applicant:{case_no}", role=APPLICANT, department=view["department"])
-    done = app.handle(
-        "rate",
-        UUID(view["case_id"]),
-        applicant,
-        stage=body.stage,
-        level=body.level,
-        comment=body.comment,
-    )
+    rating = Rate(stage=body.stage, level=body.level, comment=body.comment)
+    done = app.handle(rating, UUID(view["case_id"]), applicant)
     return {"case_no": case_no, "version": done.version, "position": done.position}
 
 

@@ -19,6 +19,7 @@ from uuid import UUID
 from domain.actor import Actor
 from domain.application import HallApplication
 from domain.case import local_date
+from domain.case.commands import BY_ACTION, Material
 from domain.clock import HALL_TZ, SimulatedClock
 from domain.errors import DomainError
 from domain.item_terms import ItemContent
@@ -68,8 +69,8 @@ def plan(rng: random.Random, item: ItemContent) -> list[Step]:
         steps.append((hours * pace, action, fields, actor))
 
     if rng.random() < 0.15:
-        missing = [{"code": m.code, "name": m.name} for m in item.materials[-1:]] or [
-            {"code": "X1", "name": "补充说明"}
+        missing = [Material(m.code, m.name) for m in item.materials[-1:]] or [
+            Material("X1", "补充说明")
         ]
         then(2, "request-supplement", CLERK, missing=missing, note="请一次性补齐以下材料")
         if rng.random() < 0.2:
@@ -319,7 +320,8 @@ def _run(
     assert journey.next_step is not None
     _, action, fields, actor = journey.next_step
     try:
-        app.handle(action, journey.case_id, actor, **_resolve(fields, clock.now()))
+        command = BY_ACTION[action](**_resolve(fields, clock.now()))
+        app.handle(command, journey.case_id, actor)
     except DomainError as error:
         progress(f"  demo case {journey.case_no}: {action} refused ({error}); it stops there")
         return False

@@ -9,7 +9,7 @@ from uuid import uuid4
 import httpx
 import pytest
 
-from api.schemas import CASE_COMMAND_BODIES
+from domain.case.commands import CASE_COMMANDS
 from tests.integration.harness import Platform
 
 VALID = {
@@ -131,7 +131,7 @@ def test_the_invalid_transition_names_state_and_action(
     assert detail == "cannot deliver a case in state 'submitted'"
 
 
-@pytest.mark.parametrize("action", sorted(CASE_COMMAND_BODIES))
+@pytest.mark.parametrize("action", sorted(c.ACTION for c in CASE_COMMANDS))
 def test_every_command_needs_a_token_and_the_right_role(
     api: tuple[Platform, httpx.Client, dict],
     action: str,

@@ -14,6 +14,7 @@ import orjson
 import pytest
 
 from domain.actor import Actor
+from domain.case.commands import Accept, Decide, Terminate, Withdraw
 from infra.catalogue import load_catalogue, read_catalogue
 from infra.config import Settings
 from infra.entrypoints.bootstrap import build_application, open_pool
@@ -47,12 +48,12 @@ def record_cases(settings: Settings, count: int) -> None:
             done = app.submit(
                 CLERK, item_code="JT-001", channel="online", applicant=applicant, materials=[]
             )
-            app.handle("accept", done.aggregate_id, CLERK)
-            app.handle("decide", done.aggregate_id, APPROVER, outcome="approved")
+            app.handle(Accept(), done.aggregate_id, CLERK)
+            app.handle(Decide(outcome="approved"), done.aggregate_id, APPROVER)
             if index % 2:
-                app.handle("terminate", done.aggregate_id, APPROVER, reason="t", legal_basis="b")
+                app.handle(Terminate(reason="t", legal_basis="b"), done.aggregate_id, APPROVER)
             else:
-                app.handle("withdraw", done.aggregate_id, CLERK, reason="test")
+                app.handle(Withdraw(reason="test"), done.aggregate_id, CLERK)
         app.close()
 
 

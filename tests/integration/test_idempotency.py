@@ -18,6 +18,7 @@ import pytest
 from api.idempotency import run_once
 from domain.actor import Actor
 from domain.application import Recorded, RequestKey
+from domain.case.commands import Accept
 from infra.entrypoints.bootstrap import build_application, open_pool
 from tests.integration.harness import Hall, Platform, running_hall, wait_until
 
@@ -155,8 +156,8 @@ def test_a_retry_that_loses_the_race_shows_the_winners_outcome(hall: Hall) -> No
         won: list[Recorded] = []
 
         def accept_after_the_winner(request: RequestKey | None) -> Recorded:
-            won.append(app.handle("accept", UUID(case["case_id"]), clerk, request=request))
-            return app.handle("accept", UUID(case["case_id"]), clerk, request=request)
+            won.append(app.handle(Accept(), UUID(case["case_id"]), clerk, request=request))
+            return app.handle(Accept(), UUID(case["case_id"]), clerk, request=request)
 
         outcome, replayed = run_once(pool, claim, accept_after_the_winner, app.replayed_submission)
         app.close()

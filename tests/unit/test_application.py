@@ -11,6 +11,7 @@ from domain.actor import Actor
 from domain.application import HallApplication, Submission
 from domain.authorization import Forbidden
 from domain.case import Case, DeadlineRecomputed
+from domain.case.commands import Accept, Assign, Decide, NotAccept, Withdraw
 from domain.clock import SimulatedClock
 from domain.errors import InvalidCommand, NotFound, VersionConflict
 from domain.hall_calendar import HallCalendar
@@ -54,26 +55,26 @@ def test_the_query_code_is_in_no_event(app: HallApplication) -> None:
 def test_stale_expected_version_is_refused_and_records_nothing(app: HallApplication) -> None:
     done = submit(app)
     with pytest.raises(VersionConflict):
-        app.handle("accept", done.aggregate_id, CLERK, expected_version=2)
+        app.handle(Accept(), done.aggregate_id, CLERK, expected_version=2)
     assert app.get_case(done.aggregate_id).version == 1
-    assert app.handle("accept", done.aggregate_id, CLERK, expected_version=1).version == 2
+    assert app.handle(Accept(), done.aggregate_id, CLERK, expected_version=1).version == 2
 
 
 def test_unknown_case_and_item(app: HallApplication) -> None:
     with pytest.raises(NotFound):
-        app.handle("accept", uuid4(), CLERK)
+        app.handle(Accept(), uuid4(), CLERK)
     with pytest.raises(InvalidCommand, match="unknown service item"):
         submit(app, "NOPE")
 
 
 def test_authorization_is_checked_against_the_cases_department(app: HallApplication) -> None:
     done = submit(app)
-    app.handle("accept", done.aggregate_id, CLERK)
+    app.handle(Accept(), done.aggregate_id, CLERK)
     other = Actor(id="jt-1", role="officer", department="JT")
     with pytest.raises(Forbidden, match="department 'JT'"):
-        app.handle("assign", done.aggregate_id, other, assignee="jt-1")
+        app.handle(Assign(assignee="jt-1"), done.aggregate_id, other)
     with pytest.raises(Forbidden, match="may not decide"):
-        app.handle("decide", done.aggregate_id, OFFICER, outcome="approved")
+        app.handle(Decide(outcome="approved"), done.aggregate_id, OFFICER)
     with pytest.raises(Forbidden):
         app.read_case(done.aggregate_id, other)
     assert app.get_case(done.aggregate_id).version == 2
@@ -81,16 +82,16 @@ def test_authorization_is_checked_against_the_cases_department(app: HallApplicat
 
 def test_positions_follow_the_log(app: HallApplication) -> None:
     done = submit(app)
-    assert app.handle("accept", done.aggregate_id, CLERK).position == done.position + 1
+    assert app.handle(Accept(), done.aggregate_id, CLERK).position == done.position + 1
 
 
 def test_a_case_keeps_the_item_revision_it_was_accepted_under(app: HallApplication) -> None:
     accepted = submit(app)
-    app.handle("accept", accepted.aggregate_id, CLERK)
+    app.handle(Accept(), accepted.aggregate_id, CLERK)
     revised = ITEM.to_data() | {"promised_limit": {"days": 3, "unit": "G"}}
     app.change_item("revise-item", ITEM.code, ADMIN, content=revised, reason="承诺时限压缩")
     later = submit(app)
-    app.handle("accept", later.aggregate_id, CLERK)
+    app.handle(Accept(), later.aggregate_id, CLERK)
     first, second = app.get_case(accepted.aggregate_id), app.get_case(later.aggregate_id)
     assert (first.item_revision, second.item_revision) == (1, 2)
     assert first.promised_deadline == date(2026, 3, 9)  # 5 working days after Mon 03-02
@@ -115,7 +116,7 @@ def test_publishing_a_year_recomputes_provisional_deadlines_by_event() -> None:
 
     app = make_app(datetime(2026, 12, 10, 2, 0, tzinfo=UTC))
     done = submit(app, "ZJ-001")  # 20 statutory working days run into 2027
-    app.handle("accept", done.aggregate_id, CLERK)
+    app.handle(Accept(), done.aggregate_id, CLERK)
     case = app.get_case(done.aggregate_id)
     assert case.deadline_provisional and case.statutory_deadline == date(2027, 1, 7)
     app.publish_calendar_year(
@@ -138,7 +139,7 @@ def test_a_retried_publication_finishes_what_an_interrupted_one_left() -> None:
 
     app = make_app(datetime(2026, 12, 10, 2, 0, tzinfo=UTC))
     done = submit(app, "ZJ-001")
-    app.handle("accept", done.aggregate_id, CLERK)
+    app.handle(Accept(), done.aggregate_id, CLERK)
     year = {
         "year": 2027,
         "holidays": [date(2027, 1, 1)],
@@ -168,14 +169,12 @@ def test_a_retried_publication_finishes_what_an_interrupted_one_left() -> None:
 def test_recomputation_loads_only_open_accepted_cases(app: HallApplication) -> None:
     open_case, withdrawn, refused, _waiting = (submit(app) for _ in range(4))
     for case in (open_case, withdrawn):
-        app.handle("accept", case.aggregate_id, CLERK)
-    app.handle("withdraw", withdrawn.aggregate_id, CLERK, reason="申请人撤回")
+        app.handle(Accept(), case.aggregate_id, CLERK)
+    app.handle(Withdraw(reason="申请人撤回"), withdrawn.aggregate_id, CLERK)
     app.handle(
-        "not-accept",
+        NotAccept(reason="不属于本机关职权", legal_basis="第三十二条"),
         refused.aggregate_id,
         APPROVER,
-        reason="不属于本机关职权",
-        legal_basis="第三十二条",
     )
     loaded: list[UUID] = []
     get_case = app.get_case
@@ -193,7 +192,7 @@ def test_events_under_a_simulated_clock_are_marked(app: HallApplication) -> None
     done = submit(app)
     assert isinstance(app.clock, SimulatedClock)
     app.clock.advance(timedelta(days=1))
-    app.handle("accept", done.aggregate_id, CLERK)
+    app.handle(Accept(), done.aggregate_id, CLERK)
     events = list(app.events.get(done.aggregate_id))
     assert len(events) == 2
     assert all(e.actor["simulated"] is True for e in events)  # type: ignore[attr-defined]

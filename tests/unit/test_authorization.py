@@ -5,7 +5,8 @@ from __future__ import annotations
 import pytest
 
 from domain.actor import Actor
-from domain.authorization import ACTIONS, ROLES, Forbidden, allowed_roles, authorize
+from domain.authorization import ACTIONS, Forbidden, allowed_roles, authorize
+from domain.roles import ROLES
 
 CASE_DEPARTMENT = "SCJG"
 CO_DEPARTMENTS = ("ZJ", "HB")

@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 from datetime import timedelta
-from typing import Any
 from uuid import UUID
 
 import orjson
@@ -11,6 +10,31 @@ import pytest
 
 from domain.actor import Actor
 from domain.application import HallApplication
+from domain.case.commands import (
+    Accept,
+    Assign,
+    CaseCommand,
+    Complete,
+    CompleteCallback,
+    Decide,
+    Deliver,
+    EndSpecialProcedure,
+    Extend,
+    Forward,
+    IssueCertificate,
+    Material,
+    NotAccept,
+    OrderRectification,
+    ProvideSupplement,
+    Rate,
+    ReportRectification,
+    RequestSupplement,
+    Resume,
+    StartSpecialProcedure,
+    Suspend,
+    Terminate,
+    Withdraw,
+)
 from domain.clock import SimulatedClock
 from domain.service_item import ServiceItem
 from projections.case_facts import apply
@@ -50,8 +74,8 @@ def next_day(app: HallApplication) -> None:
 
 def accepted(app: HallApplication) -> UUID:
     case_id = submit(app)
-    app.handle("accept", case_id, CLERK)
-    app.handle("assign", case_id, OFFICER, assignee="officer-1")
+    app.handle(Accept(), case_id, CLERK)
+    app.handle(Assign(assignee="officer-1"), case_id, OFFICER)
     return case_id
 
 
@@ -97,18 +121,18 @@ def test_persons_are_masked_and_organisations_shown(
 
 def test_intake_supplement_and_acceptance(app: HallApplication) -> None:
     case_id = submit(app)
-    app.handle("request-supplement", case_id, CLERK, missing=[{"code": "M2", "name": "营业执照"}])
+    app.handle(RequestSupplement(missing=[Material(code="M2", name="营业执照")]), case_id, CLERK)
     assert facts(app, case_id)["status"] == "awaiting_supplement"
-    app.handle("provide-supplement", case_id, CLERK, provided=[{"code": "M2", "name": "营业执照"}])
+    app.handle(ProvideSupplement(provided=[Material(code="M2", name="营业执照")]), case_id, CLERK)
     view = facts(app, case_id)
     assert view["status"] == "submitted" and not view["paused"]  # intake does not pause
     next_day(app)
-    app.handle("accept", case_id, CLERK)
+    app.handle(Accept(), case_id, CLERK)
     view = facts(app, case_id)
     assert (view["status"], view["accepted_on"], view["version"]) == ("in_review", "2026-03-03", 4)
     assert (view["promised_days"], view["promised_unit"]) == (5, "G")  # SCJG-001's terms
     assert (view["statutory_days"], view["statutory_unit"]) == (10, "G")
-    app.handle("assign", case_id, OFFICER, assignee="officer-1")
+    app.handle(Assign(assignee="officer-1"), case_id, OFFICER)
     assigned = facts(app, case_id)  # no public effect, but the version moves on
     assert assigned == {**view, "version": 5, "position": view["position"] + 1}
 
@@ -116,33 +140,30 @@ def test_intake_supplement_and_acceptance(app: HallApplication) -> None:
 def test_pauses_extension_decision_completion(app: HallApplication) -> None:
     case_id = accepted(app)  # Mon 2026-03-02
     next_day(app)
-    app.handle("suspend", case_id, OFFICER, reason="等待上级批复")
+    app.handle(Suspend(reason="等待上级批复"), case_id, OFFICER)
     assert facts(app, case_id)["paused"] is True
     next_day(app)
-    app.handle("resume", case_id, OFFICER, reason="已批复")
+    app.handle(Resume(reason="已批复"), case_id, OFFICER)
     assert facts(app, case_id)["paused"] is False
     app.handle(
-        "start-special-procedure",
+        StartSpecialProcedure(kind="inspection", expected_days=1, notice="现场核查"),
         case_id,
         OFFICER,
-        kind="inspection",
-        expected_days=1,
-        notice="现场核查",
     )
     assert facts(app, case_id)["paused"] is True
     next_day(app)
-    app.handle("end-special-procedure", case_id, OFFICER, result="符合要求")
+    app.handle(EndSpecialProcedure(result="符合要求"), case_id, OFFICER)
     assert facts(app, case_id)["paused"] is False
-    missing = [{"code": "M3", "name": "布局图"}]
-    app.handle("request-supplement", case_id, OFFICER, missing=missing)
+    missing = [Material("M3", "布局图")]
+    app.handle(RequestSupplement(missing=missing), case_id, OFFICER)
     view = facts(app, case_id)
     assert view["paused"] is True and view["status"] == "in_review"  # in-review supplement
-    app.handle("provide-supplement", case_id, CLERK, provided=missing)
+    app.handle(ProvideSupplement(provided=missing), case_id, CLERK)
     assert facts(app, case_id)["paused"] is False
-    app.handle("extend", case_id, APPROVER, days=3, reason="情况复杂")
+    app.handle(Extend(days=3, reason="情况复杂"), case_id, APPROVER)
     assert facts(app, case_id)["extension_days"] == 3
     next_day(app)  # Fri 2026-03-06
-    app.handle("decide", case_id, APPROVER, outcome="approved")
+    app.handle(Decide(outcome="approved"), case_id, APPROVER)
     view = facts(app, case_id)
     assert (view["status"], view["outcome"], view["decided_on"]) == (
         "decided",
@@ -150,9 +171,9 @@ def test_pauses_extension_decision_completion(app: HallApplication) -> None:
         "2026-03-06",
     )
     assert view["reasons"] == [] and view["legal_basis"] is None
-    app.handle("issue-certificate", case_id, CLERK, certificate_no="JY-0001")
-    app.handle("deliver", case_id, CLERK, method="window")
-    app.handle("complete", case_id, OFFICER)
+    app.handle(IssueCertificate(certificate_no="JY-0001"), case_id, CLERK)
+    app.handle(Deliver(method="window"), case_id, CLERK)
+    app.handle(Complete(), case_id, OFFICER)
     view = facts(app, case_id)
     assert (view["status"], view["result"], view["closed_on"]) == (
         "completed",
@@ -168,13 +189,14 @@ def test_pauses_extension_decision_completion(app: HallApplication) -> None:
 def test_denial_and_its_public_reasons(app: HallApplication) -> None:
     case_id = accepted(app)
     app.handle(
-        "decide",
+        Decide(
+            outcome="denied",
+            reasons=["材料不实", "场所不符"],
+            legal_basis="第三十一条",
+            appeal_notice="可于六十日内申请行政复议",
+        ),
         case_id,
         APPROVER,
-        outcome="denied",
-        reasons=["材料不实", "场所不符"],
-        legal_basis="第三十一条",
-        appeal_notice="可于六十日内申请行政复议",
     )
     view = facts(app, case_id)
     assert (view["outcome"], view["reasons"], view["legal_basis"]) == (
@@ -187,13 +209,14 @@ def test_denial_and_its_public_reasons(app: HallApplication) -> None:
 def test_a_version_1_decision(app: HallApplication) -> None:
     case_id = accepted(app)
     app.handle(
-        "decide",
+        Decide(
+            outcome="denied",
+            reasons=["材料不实"],
+            legal_basis="第三十一条",
+            appeal_notice="可于六十日内申请行政复议",
+        ),
         case_id,
         APPROVER,
-        outcome="denied",
-        reasons=["材料不实"],
-        legal_basis="第三十一条",
-        appeal_notice="可于六十日内申请行政复议",
     )
     *before, decided = cloudevents(app, case_id)
     data = {k: v for k, v in decided["data"].items() if k != "appeal_notice"}
@@ -218,9 +241,7 @@ def test_a_version_1_submission_was_revision_1(app: HallApplication) -> None:
 def test_non_acceptance(app: HallApplication) -> None:
     case_id = submit(app)
     next_day(app)
-    app.handle(
-        "not-accept", case_id, CLERK, reason="不属于本机关职权范围", legal_basis="第三十二条"
-    )
+    app.handle(NotAccept(reason="不属于本机关职权范围", legal_basis="第三十二条"), case_id, CLERK)
     view = facts(app, case_id)
     assert (view["status"], view["closed_on"], view["accepted_on"]) == (
         "not_accepted",
@@ -231,27 +252,22 @@ def test_non_acceptance(app: HallApplication) -> None:
 
 
 @pytest.mark.parametrize(
-    ("action", "fields", "status", "result"),
+    ("command", "status", "result"),
     [
-        ("withdraw", {"reason": "不再需要"}, "withdrawn", None),
-        ("terminate", {"reason": "申请人已注销", "legal_basis": "第七十条"}, "terminated", None),
-        (
-            "forward",
-            {"to_authority": "省市场监管局", "reason": "上级决定"},
-            "forwarded",
-            "forwarded",
-        ),
+        (Withdraw(reason="不再需要"), "withdrawn", None),
+        (Terminate(reason="申请人已注销", legal_basis="第七十条"), "terminated", None),
+        (Forward(to_authority="省市场监管局", reason="上级决定"), "forwarded", "forwarded"),
     ],
 )
 def test_early_closures(
-    app: HallApplication, action: str, fields: dict, status: str, result: str | None
+    app: HallApplication, command: CaseCommand, status: str, result: str | None
 ) -> None:
     case_id = accepted(app)
-    app.handle("suspend", case_id, OFFICER, reason="等待")
-    actor = APPROVER if action != "withdraw" else CLERK
-    if action != "terminate":
-        app.handle("resume", case_id, OFFICER, reason="继续")
-    app.handle(action, case_id, actor, **fields)
+    app.handle(Suspend(reason="等待"), case_id, OFFICER)
+    actor = CLERK if isinstance(command, Withdraw) else APPROVER
+    if not isinstance(command, Terminate):
+        app.handle(Resume(reason="继续"), case_id, OFFICER)
+    app.handle(command, case_id, actor)
     view = facts(app, case_id)
     assert (view["status"], view["result"], view["closed_on"]) == (status, result, "2026-03-02")
     assert view["paused"] is False and view["reasons"] == [] and view["legal_basis"] is None
@@ -259,21 +275,25 @@ def test_early_closures(
 
 def test_ratings_and_rectification(app: HallApplication) -> None:
     case_id = submit(app)
-    app.handle("accept", case_id, CLERK)
-    app.handle("rate", case_id, CLERK, stage="acceptance", level=2, comment="态度差")
+    app.handle(Accept(), case_id, CLERK)
+    app.handle(Rate(stage="acceptance", level=2, comment="态度差"), case_id, CLERK)
     view = facts(app, case_id)
     assert (view["acceptance_rating"], view["acceptance_rectification"]) == (2, "pending")
-    app.handle("withdraw", case_id, CLERK, reason="不再需要")
-    app.handle("rate", case_id, CLERK, stage="closure", level=5)
+    app.handle(Withdraw(reason="不再需要"), case_id, CLERK)
+    app.handle(Rate(stage="closure", level=5), case_id, CLERK)
     view = facts(app, case_id)
     assert (view["closure_rating"], view["closure_rectification"]) == (5, None)
-    steps: list[tuple[str, Actor, dict[str, Any], str]] = [
-        ("order-rectification", SUPERVISOR, {"instructions": "窗口服务培训"}, "ordered"),
-        ("report-rectification", OFFICER, {"measures": "已培训"}, "reported"),
-        ("complete-callback", SUPERVISOR, {"satisfied": True}, "called_back"),
+    steps: list[tuple[CaseCommand, Actor, str]] = [
+        (
+            OrderRectification(stage="acceptance", instructions="窗口服务培训"),
+            SUPERVISOR,
+            "ordered",
+        ),
+        (ReportRectification(stage="acceptance", measures="已培训"), OFFICER, "reported"),
+        (CompleteCallback(stage="acceptance", satisfied=True), SUPERVISOR, "called_back"),
     ]
-    for action, actor, fields, state in steps:
-        app.handle(action, case_id, actor, stage="acceptance", **fields)
+    for command, actor, state in steps:
+        app.handle(command, case_id, actor)
         assert facts(app, case_id)["acceptance_rectification"] == state
 
 

@@ -11,6 +11,7 @@ from eventsourcing.persistence import Notification
 from consumers.cloudevents import encode, event_id, recorded_document, to_cloudevent
 from domain.application import HallApplication
 from domain.case import Decided
+from domain.case.commands import Accept, Decide
 from domain.chain import verify_chain
 from domain.errors import UnsupportedHistory
 from domain.events import ChainedEvent, hashed_document
@@ -21,15 +22,16 @@ def decided_case(app: HallApplication) -> UUID:
     done = app.submit(
         CLERK, item_code=ITEM.code, channel="window", applicant=applicant(), materials=[]
     )
-    app.handle("accept", done.aggregate_id, CLERK)
+    app.handle(Accept(), done.aggregate_id, CLERK)
     app.handle(
-        "decide",
+        Decide(
+            outcome="denied",
+            reasons=["材料不实"],
+            legal_basis="第三十一条",
+            appeal_notice="六十日内可申请行政复议",
+        ),
         done.aggregate_id,
         APPROVER,
-        outcome="denied",
-        reasons=["材料不实"],
-        legal_basis="第三十一条",
-        appeal_notice="六十日内可申请行政复议",
     )
     return done.aggregate_id
 

@@ -13,6 +13,18 @@ from consumers.cloudevents import recorded_document, to_cloudevent
 from domain.actor import Actor
 from domain.application import HallApplication
 from domain.case import EVENTS, CaseEvent
+from domain.case.commands import (
+    Accept,
+    Assign,
+    CaseCommand,
+    CompleteCallback,
+    CompleteStep,
+    Decide,
+    OrderRectification,
+    Rate,
+    ReportRectification,
+    Return,
+)
 from domain.department import Department
 from domain.event_schemas import (
     OLDER_VERSIONS,
@@ -155,7 +167,7 @@ def _run_through_the_application(app: HallApplication) -> None:
     provisional = app.submit(
         CLERK, item_code="ZJ-001", channel="window", applicant=applicant(), materials=[]
     )
-    app.handle("accept", provisional.aggregate_id, CLERK)
+    app.handle(Accept(), provisional.aggregate_id, CLERK)
     app.publish_calendar_year(
         ADMIN, year=2027, holidays=[date(2027, 1, 1)], makeup_workdays=[], notice="通知"
     )
@@ -163,28 +175,27 @@ def _run_through_the_application(app: HallApplication) -> None:
     case_id = app.submit(
         CLERK, item_code=ITEM.code, channel="online", applicant=applicant(), materials=[]
     ).aggregate_id
-    commands: list[tuple[str, Actor, dict[str, Any]]] = [
-        ("accept", CLERK, {}),
-        ("assign", OFFICER, {"assignee": "officer-1"}),
-        ("complete-step", OFFICER, {"step": "审查", "opinion": "agree"}),
-        ("return", APPROVER, {"to_step": "审查", "reason": "材料有误"}),
-        ("rate", CLERK, {"stage": "acceptance", "level": 1, "comment": "等候太久"}),
-        ("order-rectification", SUPERVISOR, {"stage": "acceptance", "instructions": "优化叫号"}),
-        ("report-rectification", OFFICER, {"stage": "acceptance", "measures": "增加窗口"}),
-        ("complete-callback", SUPERVISOR, {"stage": "acceptance", "satisfied": True}),
+    commands: list[tuple[CaseCommand, Actor]] = [
+        (Accept(), CLERK),
+        (Assign(assignee="officer-1"), OFFICER),
+        (CompleteStep(step="审查", opinion="agree"), OFFICER),
+        (Return(to_step="审查", reason="材料有误"), APPROVER),
+        (Rate(stage="acceptance", level=1, comment="等候太久"), CLERK),
+        (OrderRectification(stage="acceptance", instructions="优化叫号"), SUPERVISOR),
+        (ReportRectification(stage="acceptance", measures="增加窗口"), OFFICER),
+        (CompleteCallback(stage="acceptance", satisfied=True), SUPERVISOR),
         (
-            "decide",
+            Decide(
+                outcome="denied",
+                reasons=["不符"],
+                legal_basis="b",
+                appeal_notice="六十日内可申请行政复议",
+            ),
             APPROVER,
-            {
-                "outcome": "denied",
-                "reasons": ["不符"],
-                "legal_basis": "b",
-                "appeal_notice": "六十日内可申请行政复议",
-            },
         ),
     ]
-    for action, actor, command in commands:
-        app.handle(action, case_id, actor, **command)
+    for command, actor in commands:
+        app.handle(command, case_id, actor)
     app.erase_applicant(
         ADMIN, id_number=applicant()["id_number"], reason="申请删除", legal_basis="PIPL 47"
     )

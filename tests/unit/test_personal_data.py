@@ -14,6 +14,7 @@ from consumers.cloudevents import recorded_document
 from domain.actor import Actor
 from domain.application import HallApplication, Recorded
 from domain.case import ApplicantDataErased, Rated, Submitted
+from domain.case.commands import Accept, Rate, Terminate
 from domain.chain import verify_chain
 from domain.errors import InvalidCommand, InvalidTransition, NotFound
 from domain.personal_data import InMemoryPersonalDataStore, PersonalData, published_name
@@ -227,15 +228,15 @@ def test_the_applicants_rating_comment_is_sealed_with_its_personal_data(
     app: HallApplication,
 ) -> None:
     case_id = submit(app, PERSON)
-    app.handle("accept", case_id, CLERK)
-    app.handle("rate", case_id, CLERK, stage="acceptance", level=1, comment="欧阳小明 13912345678")
+    app.handle(Accept(), case_id, CLERK)
+    app.handle(Rate(stage="acceptance", level=1, comment="欧阳小明 13912345678"), case_id, CLERK)
     assert b"13912345678" not in stored_bytes(app)
     rated = list(app.events.get(case_id))[-1]
     assert isinstance(rated, Rated) and rated.sealed_comment
     assert app.personal_data.open_text(rated.sealed_comment) == "欧阳小明 13912345678"
     app.erase_applicant(ADMIN, id_number=PERSON["id_number"], reason="r", legal_basis="b")
     assert app.personal_data.open_text(rated.sealed_comment) is None
-    app.handle("terminate", case_id, APPROVER, reason="申请人注销", legal_basis="b")
-    app.handle("rate", case_id, CLERK, stage="closure", level=5, comment="谢谢")
+    app.handle(Terminate(reason="申请人注销", legal_basis="b"), case_id, APPROVER)
+    app.handle(Rate(stage="closure", level=5, comment="谢谢"), case_id, CLERK)
     closure = list(app.events.get(case_id))[-1]
     assert isinstance(closure, Rated) and closure.sealed_comment is None  # erased: not kept

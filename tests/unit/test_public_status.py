@@ -8,6 +8,19 @@ import orjson
 import pytest
 
 from domain.application import HallApplication
+from domain.case.commands import (
+    Accept,
+    Assign,
+    Complete,
+    Decide,
+    Deliver,
+    EndSpecialProcedure,
+    Material,
+    ProvideSupplement,
+    RequestSupplement,
+    StartSpecialProcedure,
+    Withdraw,
+)
 from domain.personal_data import mask_name
 from infra.catalogue import read_catalogue
 from projections.public_status import apply
@@ -60,25 +73,26 @@ def test_submission_creates_the_view_without_personal_data(app: HallApplication)
 
 def test_milestones_deadlines_and_the_decision(app: HallApplication) -> None:
     case_id = submit(app)
-    app.handle("request-supplement", case_id, CLERK, missing=[{"code": "M2", "name": "营业执照"}])
+    app.handle(RequestSupplement(missing=[Material(code="M2", name="营业执照")]), case_id, CLERK)
     assert view_after(app, case_id)["missing"] == ["营业执照"]
-    app.handle("provide-supplement", case_id, CLERK, provided=[{"code": "M2", "name": "营业执照"}])
-    app.handle("accept", case_id, CLERK)
-    app.handle("assign", case_id, OFFICER, assignee="officer-1")
+    app.handle(ProvideSupplement(provided=[Material(code="M2", name="营业执照")]), case_id, CLERK)
+    app.handle(Accept(), case_id, CLERK)
+    app.handle(Assign(assignee="officer-1"), case_id, OFFICER)
     internal = view_after(app, case_id)
     assert internal["status"] == "accepted" and internal["version"] == 5  # assign: no milestone
     assert internal["promised_deadline"] == "2026-03-09" and internal["missing"] == []
     app.handle(
-        "decide",
+        Decide(
+            outcome="denied",
+            reasons=["材料不实"],
+            legal_basis="第三十一条",
+            appeal_notice="可于六十日内申请行政复议",
+        ),
         case_id,
         APPROVER,
-        outcome="denied",
-        reasons=["材料不实"],
-        legal_basis="第三十一条",
-        appeal_notice="可于六十日内申请行政复议",
     )
-    app.handle("deliver", case_id, CLERK, method="post")
-    app.handle("complete", case_id, OFFICER)
+    app.handle(Deliver(method="post"), case_id, CLERK)
+    app.handle(Complete(), case_id, OFFICER)
     view = view_after(app, case_id)
     assert [m["status"] for m in view["timeline"]] == [
         "submitted",
@@ -103,7 +117,7 @@ def test_milestones_deadlines_and_the_decision(app: HallApplication) -> None:
 
 def test_events_of_other_streams_and_before_submission(app: HallApplication) -> None:
     case_id = submit(app)
-    app.handle("withdraw", case_id, CLERK, reason="不再需要")
+    app.handle(Withdraw(reason="不再需要"), case_id, CLERK)
     events = cloudevents(app, case_id)
     assert apply(None, events[1]) is None  # a view starts only at submission
     view = view_after(app, case_id)
@@ -114,23 +128,20 @@ def test_events_of_other_streams_and_before_submission(app: HallApplication) -> 
 
 def test_paused_while_the_clock_stops_and_closed_at_the_end(app: HallApplication) -> None:
     case_id = submit(app)
-    app.handle("accept", case_id, CLERK)
-    app.handle("assign", case_id, OFFICER, assignee="officer-1")
+    app.handle(Accept(), case_id, CLERK)
+    app.handle(Assign(assignee="officer-1"), case_id, OFFICER)
     app.handle(
-        "start-special-procedure",
+        StartSpecialProcedure(kind="inspection", expected_days=2, notice="现场勘查"),
         case_id,
         OFFICER,
-        kind="inspection",
-        expected_days=2,
-        notice="现场勘查",
     )
     view = view_after(app, case_id)
     assert view["paused"] is True and view["status"] == "special_procedure"
-    app.handle("end-special-procedure", case_id, OFFICER, result="合格")
-    app.handle("request-supplement", case_id, OFFICER, missing=[{"code": "M9", "name": "图纸"}])
+    app.handle(EndSpecialProcedure(result="合格"), case_id, OFFICER)
+    app.handle(RequestSupplement(missing=[Material(code="M9", name="图纸")]), case_id, OFFICER)
     assert view_after(app, case_id)["paused"] is True
-    app.handle("provide-supplement", case_id, CLERK, provided=[{"code": "M9", "name": "图纸"}])
+    app.handle(ProvideSupplement(provided=[Material(code="M9", name="图纸")]), case_id, CLERK)
     view = view_after(app, case_id)
     assert view["paused"] is False and view["closed"] is False
-    app.handle("withdraw", case_id, CLERK)
+    app.handle(Withdraw(), case_id, CLERK)
     assert view_after(app, case_id)["closed"] is True

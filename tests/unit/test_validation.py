@@ -8,6 +8,7 @@ import orjson
 import pytest
 
 from consumers.validation import Applied, Apply, Duplicate, Poison, judge, parse
+from domain.case.commands import Accept, Withdraw
 from domain.chain import chain_hash
 from tests.unit.conftest import CLERK, ITEM, cloudevents, make_app
 
@@ -23,8 +24,8 @@ def chain() -> list[dict[str, Any]]:
         applicant={"kind": "person", "name": "张三", "id_number": "1"},
         materials=[],
     ).aggregate_id
-    app.handle("accept", case_id, CLERK)
-    app.handle("withdraw", case_id, CLERK, reason="不办了")
+    app.handle(Accept(), case_id, CLERK)
+    app.handle(Withdraw(reason="不办了"), case_id, CLERK)
     return cloudevents(app, case_id)
 
 

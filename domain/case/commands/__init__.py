@@ -1,0 +1,104 @@
+"""Every command on an existing case, declared once, by stage (as the ``Case`` is):
+the command's fields, its name, its roles, and the one ``Case`` method it runs."""
+
+from __future__ import annotations
+
+from domain.case.commands.base import CaseCommand, Material, Needs
+from domain.case.commands.clock import (
+    EndSpecialProcedure,
+    Extend,
+    Resume,
+    StartSpecialProcedure,
+    Suspend,
+)
+from domain.case.commands.decision import (
+    ChargeFee,
+    Complete,
+    Decide,
+    Deliver,
+    Forward,
+    IssueCertificate,
+    Terminate,
+    Withdraw,
+)
+from domain.case.commands.evaluation import (
+    CompleteCallback,
+    OrderRectification,
+    Rate,
+    ReportRectification,
+)
+from domain.case.commands.handling import (
+    Assign,
+    CloseParallelReview,
+    CompleteStep,
+    GiveOpinion,
+    RequestParallelReview,
+    Return,
+)
+from domain.case.commands.intake import Accept, NotAccept, ProvideSupplement, RequestSupplement
+
+CASE_COMMANDS: tuple[type[CaseCommand], ...] = (
+    RequestSupplement,
+    ProvideSupplement,
+    Accept,
+    NotAccept,
+    Assign,
+    CompleteStep,
+    Return,
+    RequestParallelReview,
+    GiveOpinion,
+    CloseParallelReview,
+    StartSpecialProcedure,
+    EndSpecialProcedure,
+    Suspend,
+    Resume,
+    Extend,
+    Decide,
+    ChargeFee,
+    IssueCertificate,
+    Deliver,
+    Complete,
+    Withdraw,
+    Terminate,
+    Forward,
+    Rate,
+    OrderRectification,
+    ReportRectification,
+    CompleteCallback,
+)
+BY_ACTION: dict[str, type[CaseCommand]] = {command.ACTION: command for command in CASE_COMMANDS}
+
+__all__ = [
+    "BY_ACTION",
+    "CASE_COMMANDS",
+    "Accept",
+    "Assign",
+    "CaseCommand",
+    "ChargeFee",
+    "CloseParallelReview",
+    "Complete",
+    "CompleteCallback",
+    "CompleteStep",
+    "Decide",
+    "Deliver",
+    "EndSpecialProcedure",
+    "Extend",
+    "Forward",
+    "GiveOpinion",
+    "IssueCertificate",
+    "Material",
+    "Needs",
+    "NotAccept",
+    "OrderRectification",
+    "ProvideSupplement",
+    "Rate",
+    "ReportRectification",
+    "RequestParallelReview",
+    "RequestSupplement",
+    "Resume",
+    "Return",
+    "StartSpecialProcedure",
+    "Suspend",
+    "Terminate",
+    "Withdraw",
+]

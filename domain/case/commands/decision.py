@@ -1,0 +1,136 @@
+"""The commands of the decision and its result, and of closing early."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from typing import TYPE_CHECKING, Annotated
+
+from annotated_types import MaxLen
+
+from domain.case.commands.base import DEPARTMENT_STAFF, HANDLERS, HEAD, CaseCommand, Needs
+from domain.case.vocabulary import ClosureResult, DeliveryMethod, Outcome
+from domain.constraints import MAX_LIST, AmountFen, Note, Text
+
+if TYPE_CHECKING:
+    from domain.case import Case
+
+
+@dataclass(frozen=True)
+class Decide(CaseCommand):
+    """决定: a denial needs reasons, legal basis and the appeal notice."""
+
+    ACTION = "decide"
+    ROLES = HEAD
+    outcome: Outcome
+    reasons: Annotated[list[Text], MaxLen(MAX_LIST)] = field(default_factory=list)
+    legal_basis: Note = ""
+    appeal_notice: Note = ""
+
+    def run(self, case: Case, needs: Needs) -> None:
+        case.decide(
+            at=needs.at,
+            actor=needs.actor,
+            outcome=self.outcome,
+            reasons=list(self.reasons),
+            legal_basis=self.legal_basis,
+            appeal_notice=self.appeal_notice,
+        )
+
+
+@dataclass(frozen=True)
+class ChargeFee(CaseCommand):
+    """收费: an amount off the item's fee list needs an override reason."""
+
+    ACTION = "charge-fee"
+    ROLES = DEPARTMENT_STAFF
+    fee_code: Text
+    amount_fen: AmountFen
+    override_reason: Note = ""
+
+    def run(self, case: Case, needs: Needs) -> None:
+        case.charge_fee(
+            at=needs.at,
+            actor=needs.actor,
+            fee_code=self.fee_code,
+            amount_fen=self.amount_fen,
+            override_reason=self.override_reason,
+        )
+
+
+@dataclass(frozen=True)
+class IssueCertificate(CaseCommand):
+    """制证."""
+
+    ACTION = "issue-certificate"
+    ROLES = DEPARTMENT_STAFF
+    certificate_no: Text
+
+    def run(self, case: Case, needs: Needs) -> None:
+        case.issue_certificate(at=needs.at, actor=needs.actor, certificate_no=self.certificate_no)
+
+
+@dataclass(frozen=True)
+class Deliver(CaseCommand):
+    """送达/领取."""
+
+    ACTION = "deliver"
+    ROLES = DEPARTMENT_STAFF
+    method: DeliveryMethod
+    detail: Note = ""
+
+    def run(self, case: Case, needs: Needs) -> None:
+        case.deliver(at=needs.at, actor=needs.actor, method=self.method, detail=self.detail)
+
+
+@dataclass(frozen=True)
+class Complete(CaseCommand):
+    """办结, with the closure result (default from the decision)."""
+
+    ACTION = "complete"
+    ROLES = HANDLERS
+    result: ClosureResult | None = None
+
+    def run(self, case: Case, needs: Needs) -> None:
+        case.complete(at=needs.at, actor=needs.actor, calendar=needs.calendar(), result=self.result)
+
+
+@dataclass(frozen=True)
+class Withdraw(CaseCommand):
+    """撤回, at the applicant's request."""
+
+    ACTION = "withdraw"
+    ROLES = DEPARTMENT_STAFF
+    reason: Note = ""
+
+    def run(self, case: Case, needs: Needs) -> None:
+        case.withdraw(at=needs.at, actor=needs.actor, reason=self.reason)
+
+
+@dataclass(frozen=True)
+class Terminate(CaseCommand):
+    """终止: reason and legal basis."""
+
+    ACTION = "terminate"
+    ROLES = HEAD
+    reason: Text
+    legal_basis: Text
+
+    def run(self, case: Case, needs: Needs) -> None:
+        case.terminate(
+            at=needs.at, actor=needs.actor, reason=self.reason, legal_basis=self.legal_basis
+        )
+
+
+@dataclass(frozen=True)
+class Forward(CaseCommand):
+    """转报 to the higher authority."""
+
+    ACTION = "forward"
+    ROLES = HANDLERS
+    to_authority: Text
+    reason: Text
+
+    def run(self, case: Case, needs: Needs) -> None:
+        case.forward(
+            at=needs.at, actor=needs.actor, to_authority=self.to_authority, reason=self.reason
+        )

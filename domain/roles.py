@@ -1,0 +1,17 @@
+"""The roles a verified token may carry."""
+
+from __future__ import annotations
+
+from typing import Literal, get_args
+
+Role = Literal[
+    "clerk",  # 窗口
+    "officer",  # 承办/审核
+    "approver",  # department head
+    "hall_admin",
+    "supervisor",
+    "inspector",
+    "integrator",  # reads the Kafka stream; no action here
+    "applicant",  # acts with the case number and query code, checked by the public API
+]
+ROLES: tuple[Role, ...] = get_args(Role)
