@@ -28,6 +28,8 @@ from consumers.dead_letters import dead_letter_headers
 from consumers.relay import open_producer
 from consumers.resilience import keep_running
 from consumers.validation import Applied, Apply, Poison, Verdict, judge, parse
+from domain.errors import UnsupportedHistory
+from domain.upcasting import current_event
 from infra import quarantine
 from infra.grants import PROJECTOR, require_privileges
 from infra.kafka_security import PROJECTOR_GROUP, dead_letter_topic
@@ -170,6 +172,10 @@ class ProjectionRunner:
         verdict = judge(event, self._applied(conn, event["subject"]))
         if not isinstance(verdict, Apply):
             return verdict
+        try:
+            event = current_event(event)  # the views see only current versions
+        except UnsupportedHistory as error:
+            return Poison(f"cannot be brought to its current version: {error}", event["subject"])
         try:
             views = [
                 (projection, projection.apply(projection.load(conn, event["subject"]), event))

@@ -206,12 +206,17 @@ def _schema(
     )
 
 
+def recorded_classes() -> tuple[type[ChainedEvent], ...]:
+    """Every event class the event store records, in their current versions."""
+    return (*case.EVENTS, *(e for a in NESTED_EVENTS for e in _event_classes(a)))
+
+
 @cache
 def registry() -> dict[str, EventSchema]:
     """Every event type the topic may carry, by CloudEvents type (shared: do not mutate)."""
     schemas = [_schema(d.event_class, d.version, d) for d in OLDER_VERSIONS] + [
         _schema(event_class, getattr(event_class, "class_version", 1))
-        for event_class in (*case.EVENTS, *(e for a in NESTED_EVENTS for e in _event_classes(a)))
+        for event_class in recorded_classes()
     ]
     return {s.type: s for s in sorted(schemas, key=lambda s: (s.name, s.version))}
 
