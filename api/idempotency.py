@@ -14,7 +14,8 @@ import orjson
 from fastapi import Header, HTTPException, Request, Response
 from psycopg_pool import ConnectionPool
 
-from domain.application import HallApplication, Recorded, RequestKey, Submission
+from domain.application import HallApplication
+from domain.recorded import Recorded, RequestKey, Submission
 from infra.recorder import REPLAY_WINDOW
 
 

@@ -29,7 +29,7 @@ from psycopg.rows import DictRow
 from psycopg.sql import SQL, Identifier
 from psycopg.types.json import Jsonb
 
-from domain.application import CodeVerifier, RequestKey
+from domain.recorded import CodeVerifier, RequestKey
 
 REPLAY_WINDOW = "1 day"  # how long a key replays; the query code it may hold goes with it
 LOCK_FUNCTION = "lock_casetrail_events"

@@ -16,10 +16,10 @@ from api.idempotency import IdempotencyKey, run_keyed
 from api.metrics import PERSONAL_DATA_DECRYPTIONS
 from api.openapi import problem_responses
 from api.schemas import CommandIn, CommandOut, SubmitIn, SubmitOut
-from domain.application import Recorded, RequestKey, Submission
 from domain.authorization import allowed_roles
 from domain.case import local_date
 from domain.case.commands import CASE_COMMANDS, CaseCommand
+from domain.recorded import Recorded, RequestKey, Submission
 from infra import quarantine
 
 router = APIRouter(prefix="/api/v1/cases", tags=["cases"])

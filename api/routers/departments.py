@@ -10,8 +10,8 @@ from fastapi import APIRouter, Path
 from api.deps import App, Caller
 from api.openapi import problem_responses
 from api.schemas import Code, CommandIn, Name, RecordedOut, Strict, Text
-from domain.application import Recorded
 from domain.authorization import allowed_roles
+from domain.recorded import Recorded
 
 router = APIRouter(prefix="/api/v1/departments", tags=["departments"])
 DepartmentCode = Annotated[str, Path(min_length=1, max_length=64)]

@@ -10,9 +10,9 @@ from api.openapi import problem_responses
 from api.params import ItemCode
 from api.public_views import ServiceItemOut
 from api.schemas import CommandIn, ItemChangeIn, ItemContentIn, ItemReviseIn, RecordedOut
-from domain.application import Recorded, RequestKey
 from domain.authorization import allowed_roles
 from domain.errors import InvalidCommand
+from domain.recorded import Recorded, RequestKey
 
 router = APIRouter(prefix="/api/v1/service-items", tags=["service items"])
 ERRORS = problem_responses(

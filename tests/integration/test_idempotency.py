@@ -17,8 +17,8 @@ import pytest
 
 from api.idempotency import run_once
 from domain.actor import Actor
-from domain.application import Recorded, RequestKey
 from domain.case.commands import Accept
+from domain.recorded import Recorded, RequestKey
 from infra.entrypoints.bootstrap import build_application, open_pool
 from tests.integration.harness import Hall, Platform, running_hall, wait_until
 

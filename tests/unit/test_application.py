@@ -8,7 +8,7 @@ from uuid import UUID, uuid4
 import pytest
 
 from domain.actor import Actor
-from domain.application import HallApplication, Submission
+from domain.application import HallApplication
 from domain.authorization import Forbidden
 from domain.case import Case, DeadlineRecomputed
 from domain.case.commands import Accept, Assign, Decide, NotAccept, Withdraw
@@ -16,6 +16,7 @@ from domain.clock import SimulatedClock
 from domain.errors import InvalidCommand, NotFound, VersionConflict
 from domain.hall_calendar import HallCalendar
 from domain.query_code import QueryCodes
+from domain.recorded import Submission
 from tests.unit.conftest import ADMIN, APPROVER, CLERK, ITEM, OFFICER, applicant, make_app
 
 

@@ -12,12 +12,13 @@ from jwcrypto import jwe, jwk
 
 from consumers.cloudevents import recorded_document
 from domain.actor import Actor
-from domain.application import HallApplication, Recorded
+from domain.application import HallApplication
 from domain.case import ApplicantDataErased, Rated, Submitted
 from domain.case.commands import Accept, Rate, Terminate
 from domain.chain import verify_chain
 from domain.errors import InvalidCommand, InvalidTransition, NotFound
 from domain.personal_data import InMemoryPersonalDataStore, PersonalData, published_name
+from domain.recorded import Recorded
 from domain.sealing import Unsealable, key_id, new_key, seal, unseal
 from infra.master_keys import MasterKeys, new_master_key
 from tests.unit.conftest import ADMIN, APPROVER, CLERK, ITEM, OFFICER, make_app
