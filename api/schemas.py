@@ -163,6 +163,15 @@ class OpinionIn(CommandIn):
     comment: str = Note
 
 
+class AnswerOpinionIn(CommandIn):
+    """The answer on record to a "disagree" opinion: of a co-department (``department``)
+    or of a handling step (``step``); the decision waits for every answer."""
+
+    department: str | None = Field(default=None, min_length=1, max_length=64)
+    step: str | None = Field(default=None, min_length=1, max_length=MAX_TEXT)
+    answer: str = Text
+
+
 class SpecialProcedureIn(CommandIn):
     """特别程序: the clock stops; the notice is given to the applicant."""
 
@@ -196,21 +205,33 @@ class ExtendIn(CommandIn):
     reason: str = Text
 
 
+class SkippedStepIn(Strict):
+    """A handling step decided without, and why."""
+
+    step: str = Text
+    reason: str = Text
+
+
 class DecideIn(CommandIn):
-    """决定: a denial needs reasons, legal basis and the appeal notice."""
+    """决定: needs an officer in charge, every handling step completed or named in
+    ``skipped_steps`` with a reason, and every disagreement answered; a denial needs
+    reasons, legal basis and the appeal notice."""
 
     outcome: Outcome
     reasons: list[Annotated[str, Text]] = Field(default=[], max_length=MAX_LIST)
     legal_basis: str = Note
     appeal_notice: str = Note
+    skipped_steps: list[SkippedStepIn] = Field(default=[], max_length=MAX_LIST)
 
 
 class ChargeFeeIn(CommandIn):
-    """收费: an amount off the item's fee list needs an override reason."""
+    """收费: a fee or amount off the item's fee list needs the law or administrative
+    regulation providing for it (``legal_basis``, Art. 58) and an override reason."""
 
     fee_code: str = Text
     amount_fen: int = Field(ge=0, le=MAX_AMOUNT_FEN)
     override_reason: str = Note
+    legal_basis: str = Note
 
 
 class CertificateIn(CommandIn):
@@ -227,9 +248,12 @@ class DeliverIn(CommandIn):
 
 
 class CompleteIn(CommandIn):
-    """办结, with the closure result (default from the decision)."""
+    """办结, with the closure result: after delivery certificate_issued or other (default
+    from the decision); before acceptance never_completed (awaiting supplement), voided
+    or returned, with a reason."""
 
     result: ClosureResult | None = None
+    reason: str = Note
 
 
 class ReasonWithBasisIn(CommandIn):
@@ -247,7 +271,7 @@ class ForwardIn(CommandIn):
 
 
 class RateIn(CommandIn):
-    """好差评: 5 非常满意 … 1 非常不满意."""
+    """好差评 at a window evaluation device (kiosk token): 5 非常满意 … 1 非常不满意."""
 
     stage: RatingStage
     level: int = Field(ge=1, le=5)
@@ -287,6 +311,7 @@ CASE_COMMAND_BODIES: dict[str, type[CommandIn]] = {
     "return": ReturnIn,
     "request-parallel-review": ParallelReviewIn,
     "give-opinion": OpinionIn,
+    "answer-opinion": AnswerOpinionIn,
     "close-parallel-review": CommandIn,
     "start-special-procedure": SpecialProcedureIn,
     "end-special-procedure": ResultIn,

@@ -156,6 +156,7 @@ CASE_COMMANDS: dict[str, Callable[[Case, _Context, dict[str, Any]], None]] = {
     "return": _plain("return_to_step"),
     "request-parallel-review": _plain("request_parallel_review"),
     "give-opinion": _plain("give_opinion"),
+    "answer-opinion": _plain("answer_opinion"),
     "close-parallel-review": _plain("close_parallel_review"),
     "start-special-procedure": _plain("start_special_procedure"),
     "end-special-procedure": _timed("end_special_procedure"),

@@ -1,8 +1,9 @@
 """Who may do what: the staff role matrix and its department rules (DESIGN §5).
 
 Pure policy: ``authorize`` raises ``Forbidden`` or returns; it never looks anything up.
-Clerks, supervisors and inspectors act hall-wide; officers and approvers act only on
-their own department's cases, except ``give-opinion``, which only a co-department gives.
+Clerks, supervisors, inspectors and kiosks (window evaluation devices) act hall-wide;
+officers and approvers act only on their own department's cases, except
+``give-opinion``, which only a co-department gives.
 """
 
 from __future__ import annotations
@@ -21,6 +22,7 @@ ROLES: tuple[str, ...] = (
     "inspector",
     "integrator",  # reads the Kafka stream; no action here
     "applicant",  # acts with the case number and query code, checked by the public API
+    "kiosk",  # a window evaluation device (评价器): rates, nothing else
 )
 
 # action -> roles that may perform it (department rules are applied on top).
@@ -37,6 +39,7 @@ _PERMISSIONS: dict[str, frozenset[str]] = {
     "return": frozenset({"officer", "approver"}),
     "request-parallel-review": frozenset({"officer", "approver"}),
     "give-opinion": frozenset({"officer", "approver"}),
+    "answer-opinion": frozenset({"officer", "approver"}),
     "close-parallel-review": frozenset({"approver"}),
     "start-special-procedure": frozenset({"officer", "approver"}),
     "end-special-procedure": frozenset({"officer", "approver"}),
@@ -53,7 +56,7 @@ _PERMISSIONS: dict[str, frozenset[str]] = {
     "terminate": frozenset({"approver"}),
     "withdraw": frozenset({"clerk", "officer", "approver"}),
     # evaluation
-    "rate": frozenset({"clerk", "applicant"}),
+    "rate": frozenset({"applicant", "kiosk"}),
     "order-rectification": frozenset({"supervisor"}),
     "report-rectification": frozenset({"officer", "approver"}),
     "complete-callback": frozenset({"supervisor"}),
@@ -93,7 +96,7 @@ _CASE_FREE_ACTIONS = frozenset(
     }
 )
 # Roles whose case actions are not scoped to a department; every other role is.
-_HALL_WIDE_ROLES = frozenset({"clerk", "supervisor", "inspector", "applicant"})
+_HALL_WIDE_ROLES = frozenset({"clerk", "supervisor", "inspector", "applicant", "kiosk"})
 _CO_DEPARTMENT_ACTION = "give-opinion"
 # Roles that read a case's personal data only for a stated case file (案卷), on record.
 CASE_FILE_ROLES = frozenset({"supervisor", "inspector"})

@@ -48,8 +48,8 @@ def record_cases(settings: Settings, count: int) -> None:
                 CLERK, item_code="JT-001", channel="online", applicant=applicant, materials=[]
             )
             app.handle("accept", done.aggregate_id, CLERK)
-            app.handle("decide", done.aggregate_id, APPROVER, outcome="approved")
-            if index % 2:
+            app.handle("suspend", done.aggregate_id, APPROVER, reason="待补充说明")
+            if index % 2:  # both close a case before its decision, as the law allows
                 app.handle("terminate", done.aggregate_id, APPROVER, reason="t", legal_basis="b")
             else:
                 app.handle("withdraw", done.aggregate_id, CLERK, reason="test")

@@ -25,6 +25,8 @@ CLERK = Actor(id="clerk-1", role="clerk", department="SCJG")
 OFFICER = Actor(id="officer-1", role="officer", department="SCJG")
 APPROVER = Actor(id="approver-1", role="approver", department="SCJG")
 ADMIN = Actor(id="admin-1", role="hall_admin", department="HALL")
+APPLICANT = Actor(id="applicant:SCJG-20260302-0001", role="applicant", department="HALL")
+KIOSK = Actor(id="kiosk-window-3", role="kiosk", department="HALL")  # a window evaluation device
 CALENDAR = default_calendar()
 START = datetime(2026, 3, 2, 1, 0, tzinfo=UTC)  # Mon 2026-03-02 09:00 in Shanghai
 
@@ -73,6 +75,16 @@ def make_app(start: datetime = START) -> HallApplication:
 @pytest.fixture
 def app() -> HallApplication:
     return make_app()
+
+
+def assign_for_decision(app: HallApplication, case_id: UUID) -> list[dict[str, str]]:
+    """Assign an accepted case to an officer; its handling steps as ``decide``'s
+    ``skipped_steps``, each with a reason (a decision needs both)."""
+    case = app.get_case(case_id)
+    officer = Actor(id="officer-1", role="officer", department=case.department)
+    app.handle("assign", case_id, officer, assignee=officer.id)
+    steps = [s.name for s in case.require_terms().steps if s.role != "clerk"]
+    return [{"step": step, "reason": "负责人当场决定"} for step in steps]
 
 
 def submitted_case(content: ItemContent = ITEM) -> Case:

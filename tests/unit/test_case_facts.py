@@ -14,7 +14,16 @@ from domain.application import HallApplication
 from domain.clock import SimulatedClock
 from domain.service_item import ServiceItem
 from projections.case_facts import apply
-from tests.unit.conftest import APPROVER, CLERK, ITEM, OFFICER, applicant, cloudevents
+from tests.unit.conftest import (
+    APPLICANT,
+    APPROVER,
+    CLERK,
+    ITEM,
+    OFFICER,
+    applicant,
+    assign_for_decision,
+    cloudevents,
+)
 
 SUPERVISOR = Actor(id="supervisor-1", role="supervisor", department="HALL")
 ID_NUMBER = "110101199003071234"
@@ -142,7 +151,8 @@ def test_pauses_extension_decision_completion(app: HallApplication) -> None:
     app.handle("extend", case_id, APPROVER, days=3, reason="情况复杂")
     assert facts(app, case_id)["extension_days"] == 3
     next_day(app)  # Fri 2026-03-06
-    app.handle("decide", case_id, APPROVER, outcome="approved")
+    skipped = assign_for_decision(app, case_id)
+    app.handle("decide", case_id, APPROVER, outcome="approved", skipped_steps=skipped)
     view = facts(app, case_id)
     assert (view["status"], view["outcome"], view["decided_on"]) == (
         "decided",
@@ -167,10 +177,12 @@ def test_pauses_extension_decision_completion(app: HallApplication) -> None:
 
 def test_denial_and_its_public_reasons(app: HallApplication) -> None:
     case_id = accepted(app)
+    skipped = assign_for_decision(app, case_id)
     app.handle(
         "decide",
         case_id,
         APPROVER,
+        skipped_steps=skipped,
         outcome="denied",
         reasons=["材料不实", "场所不符"],
         legal_basis="第三十一条",
@@ -186,17 +198,19 @@ def test_denial_and_its_public_reasons(app: HallApplication) -> None:
 
 def test_a_version_1_decision(app: HallApplication) -> None:
     case_id = accepted(app)
+    skipped = assign_for_decision(app, case_id)
     app.handle(
         "decide",
         case_id,
         APPROVER,
+        skipped_steps=skipped,
         outcome="denied",
         reasons=["材料不实"],
         legal_basis="第三十一条",
         appeal_notice="可于六十日内申请行政复议",
     )
     *before, decided = cloudevents(app, case_id)
-    data = {k: v for k, v in decided["data"].items() if k != "appeal_notice"}
+    data = {k: v for k, v in decided["data"].items() if k not in {"appeal_notice", "skipped_steps"}}
     v1 = {**decided, "type": "casetrail.case.decided.v1", "data": {**data, "reasons": "材料不实"}}
     view = fold([*before, v1])
     assert (view["status"], view["reasons"], view["legal_basis"]) == (
@@ -260,11 +274,11 @@ def test_early_closures(
 def test_ratings_and_rectification(app: HallApplication) -> None:
     case_id = submit(app)
     app.handle("accept", case_id, CLERK)
-    app.handle("rate", case_id, CLERK, stage="acceptance", level=2, comment="态度差")
+    app.handle("rate", case_id, APPLICANT, stage="acceptance", level=2, comment="态度差")
     view = facts(app, case_id)
     assert (view["acceptance_rating"], view["acceptance_rectification"]) == (2, "pending")
     app.handle("withdraw", case_id, CLERK, reason="不再需要")
-    app.handle("rate", case_id, CLERK, stage="closure", level=5)
+    app.handle("rate", case_id, APPLICANT, stage="closure", level=5)
     view = facts(app, case_id)
     assert (view["closure_rating"], view["closure_rectification"]) == (5, None)
     steps: list[tuple[str, Actor, dict[str, Any], str]] = [

@@ -19,7 +19,7 @@ from domain.errors import InvalidCommand, InvalidTransition, NotFound
 from domain.personal_data import InMemoryPersonalDataStore, PersonalData, published_name
 from domain.sealing import Unsealable, key_id, new_key, seal, unseal
 from infra.master_keys import MasterKeys, new_master_key
-from tests.unit.conftest import ADMIN, APPROVER, CLERK, ITEM, OFFICER, make_app
+from tests.unit.conftest import ADMIN, APPLICANT, APPROVER, CLERK, ITEM, OFFICER, make_app
 
 SUPERVISOR = Actor(id="sup-1", role="supervisor", department="HALL")
 INSPECTOR = Actor(id="insp-1", role="inspector", department="HALL")
@@ -228,7 +228,9 @@ def test_the_applicants_rating_comment_is_sealed_with_its_personal_data(
 ) -> None:
     case_id = submit(app, PERSON)
     app.handle("accept", case_id, CLERK)
-    app.handle("rate", case_id, CLERK, stage="acceptance", level=1, comment="欧阳小明 13912345678")
+    app.handle(
+        "rate", case_id, APPLICANT, stage="acceptance", level=1, comment="欧阳小明 13912345678"
+    )
     assert b"13912345678" not in stored_bytes(app)
     rated = list(app.events.get(case_id))[-1]
     assert isinstance(rated, Rated) and rated.sealed_comment
@@ -236,6 +238,6 @@ def test_the_applicants_rating_comment_is_sealed_with_its_personal_data(
     app.erase_applicant(ADMIN, id_number=PERSON["id_number"], reason="r", legal_basis="b")
     assert app.personal_data.open_text(rated.sealed_comment) is None
     app.handle("terminate", case_id, APPROVER, reason="申请人注销", legal_basis="b")
-    app.handle("rate", case_id, CLERK, stage="closure", level=5, comment="谢谢")
+    app.handle("rate", case_id, APPLICANT, stage="closure", level=5, comment="谢谢")
     closure = list(app.events.get(case_id))[-1]
     assert isinstance(closure, Rated) and closure.sealed_comment is None  # erased: not kept

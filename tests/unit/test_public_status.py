@@ -76,6 +76,7 @@ def test_milestones_deadlines_and_the_decision(app: HallApplication) -> None:
         reasons=["材料不实"],
         legal_basis="第三十一条",
         appeal_notice="可于六十日内申请行政复议",
+        skipped_steps=[{"step": s, "reason": "负责人当场决定"} for s in ("审查", "决定")],
     )
     app.handle("deliver", case_id, CLERK, method="post")
     app.handle("complete", case_id, OFFICER)
