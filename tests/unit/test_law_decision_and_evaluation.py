@@ -60,6 +60,7 @@ from tests.unit.conftest import (
     make_app,
     submitted_case,
 )
+from tests.unit.test_authorization import CASE_FREE_ACTIONS
 from tests.unit.test_case_lifecycle import ACTIONS, CO_OFFICER, case_in, skips
 
 AT = START
@@ -558,19 +559,7 @@ def test_a_window_evaluation_device_rates_on_record(new_case: Callable[[], Case]
 
 @pytest.mark.parametrize("action", sorted(set(AUTHORIZED_ACTIONS) - {"rate"}))
 def test_a_kiosk_may_only_rate(action: str) -> None:
-    case_free = action in {
-        "submit",
-        "register-item",
-        "revise-item",
-        "suspend-item",
-        "resume-item",
-        "retire-item",
-        "publish-calendar-year",
-        "register-department",
-        "rename-department",
-        "erase-applicant",
-        "resolve-quarantine",
-    }
+    case_free = action in CASE_FREE_ACTIONS
     with pytest.raises(Forbidden, match=f"role 'kiosk' may not {action}"):
         authorize(KIOSK, action, case_department=None if case_free else "ZJ")
 
