@@ -66,16 +66,25 @@ class Clock(_Read):
 
 
 class FeeCharged(_Read):
-    """A fee charged, in fen (分)."""
+    """A fee charged, in fen (分): an ``override`` when not on the item's fee list at that
+    amount, with its reason; the legal basis is the fee list's, or the override's."""
 
     fee_code: str
     amount_fen: int
+    listed_amount_fen: int | None
+    override: bool
+    override_reason: str
+    legal_basis: str
 
 
 class Rating(_Read):
-    """A stage's rating (1–5) and where its rectification stands."""
+    """A stage's rating (1–5), who gave it (``applicant`` or ``kiosk``, and which device; a
+    staff role for ratings recorded before staff were refused), and where its
+    rectification stands."""
 
     level: int
+    rated_by: str
+    device: str | None
     rectification: Rectification | None
 
 

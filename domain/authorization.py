@@ -1,8 +1,9 @@
 """Who may do what: the staff role matrix and its department rules (DESIGN §5).
 
 Pure policy: ``authorize`` raises ``Forbidden`` or returns; it never looks anything up.
-Clerks, supervisors and inspectors act hall-wide; officers and approvers act only on
-their own department's cases, except ``give-opinion``, which only a co-department gives.
+Clerks, supervisors, inspectors and kiosks (window evaluation devices) act hall-wide;
+officers and approvers act only on their own department's cases, except
+``give-opinion``, which only a co-department gives.
 """
 
 from __future__ import annotations
@@ -54,7 +55,7 @@ _CASE_FREE_ACTIONS = frozenset(
     }
 )
 # Roles whose case actions are not scoped to a department; every other role is.
-_HALL_WIDE_ROLES = frozenset({"clerk", "supervisor", "inspector", "applicant"})
+_HALL_WIDE_ROLES = frozenset({"clerk", "supervisor", "inspector", "applicant", "kiosk"})
 _CO_DEPARTMENT_ACTION = GiveOpinion.ACTION
 # Roles that read a case's personal data only for a stated case file (案卷), on record.
 CASE_FILE_ROLES = frozenset({"supervisor", "inspector"})

@@ -8,10 +8,12 @@ class DomainError(Exception):
 
 
 class InvalidTransition(DomainError):
-    """An action that the case's current state does not allow."""
+    """An action that the case's current state does not allow; ``rule`` says why, when
+    the state alone does not (e.g. the article of the law)."""
 
-    def __init__(self, state: str, action: str) -> None:
-        super().__init__(f"cannot {action} a case in state '{state}'")
+    def __init__(self, state: str, action: str, rule: str = "") -> None:
+        because = f": {rule}" if rule else ""
+        super().__init__(f"cannot {action} a case in state '{state}'{because}")
         self.state = state
         self.action = action
 

@@ -100,22 +100,39 @@ OLDER_VERSIONS: tuple[OlderVersion, ...] = (
     OlderVersion(
         case.Decided,
         1,
-        "reasons as one string, no appeal notice",
-        lacked=("appeal_notice",),
+        "reasons as one string, no appeal notice, no skipped steps",
+        lacked=("appeal_notice", "skipped_steps"),
         retyped={"reasons": str},
+    ),
+    OlderVersion(case.Decided, 2, "no skipped steps", lacked=("skipped_steps",)),
+    OlderVersion(
+        case.FeeCharged, 1, "no legal basis, even for an override", lacked=("legal_basis",)
     ),
     OlderVersion(
         case.Rated,
         1,
-        "the applicant's comment in clear",
-        lacked=("sealed_comment",),
+        "the applicant's comment in clear; who rated only in the actor",
+        lacked=("sealed_comment", "rated_by", "device"),
         had={"comment": str},
+    ),
+    OlderVersion(
+        case.Rated,
+        2,
+        "who rated only in the actor (staff could rate)",
+        lacked=("rated_by", "device"),
     ),
     OlderVersion(
         case.Completed,
         1,
         "only the closure result; cannot be loaded",
-        lacked=("completed_on", "days_used", "on_time_promised", "on_time_statutory"),
+        lacked=("completed_on", "days_used", "on_time_promised", "on_time_statutory", "reason"),
+    ),
+    OlderVersion(
+        case.Completed,
+        2,
+        "no reason; only after a decision, so days used and on-time flags are never null",
+        lacked=("reason",),
+        retyped={"days_used": int, "on_time_promised": bool, "on_time_statutory": bool},
     ),
 )
 

@@ -13,5 +13,6 @@ Role = Literal[
     "inspector",
     "integrator",  # reads the Kafka stream; no action here
     "applicant",  # acts with the case number and query code, checked by the public API
+    "kiosk",  # a window evaluation device (评价器): rates, nothing else
 ]
 ROLES: tuple[Role, ...] = get_args(Role)

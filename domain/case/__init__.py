@@ -2,11 +2,12 @@
 
 Intake (Submitted, SupplementRequested/Provided) → acceptance (Accepted starts
 the clock, or NotAccepted) → handling (Assigned, StepCompleted, Returned,
-parallel review) with the clock stopped by special procedures, suspension and
-in-review supplements, and moved by DeadlineExtended → Decided → fees,
-certificate, delivery → Completed; Withdrawn, Terminated and Forwarded close it
-early. Ratings and their rectification follow closure. Every change of deadline
-is an event.
+parallel review, DisagreementAnswered) with the clock stopped by special
+procedures, suspension and in-review supplements, and moved by DeadlineExtended
+→ Decided → fees, certificate, delivery → Completed; Withdrawn, Terminated and
+Forwarded close it before a decision, Completed as 补正不来, 作废 or 退回 before
+acceptance. Ratings and their rectification follow closure. Every change of
+deadline is an event.
 
 Each stage is a module holding its events and the commands that record them;
 ``Case`` is all of them together.
@@ -45,6 +46,7 @@ from domain.case.evaluation import (
 from domain.case.handling import (
     Assigned,
     CoDepartmentOpinionGiven,
+    DisagreementAnswered,
     ParallelReviewClosed,
     ParallelReviewRequested,
     Returned,
@@ -82,6 +84,7 @@ EVENTS: tuple[type[CaseEvent], ...] = (
     Returned,
     ParallelReviewRequested,
     CoDepartmentOpinionGiven,
+    DisagreementAnswered,
     ParallelReviewClosed,
     SpecialProcedureStarted,
     SpecialProcedureEnded,
@@ -133,6 +136,7 @@ __all__ = [
     "DeadlineExtended",
     "DeadlineRecomputed",
     "Decided",
+    "DisagreementAnswered",
     "FeeCharged",
     "Forwarded",
     "NotAccepted",

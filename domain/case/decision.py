@@ -8,26 +8,60 @@ from typing import Any, ClassVar
 
 from domain.actor import Actor
 from domain.calendar import WorkingCalendar
-from domain.case.handling import Handling
+from domain.case.handling import Handling, SkippedStep
+from domain.case.intake import INTAKE_STATES
 from domain.case.state import CaseEvent, CaseState, local_date, require_choice, require_text
 from domain.case.vocabulary import CLOSURE_RESULTS, DELIVERY_METHODS, OUTCOMES
 from domain.deadlines import days_used
 from domain.errors import InvalidCommand, InvalidTransition, UnsupportedHistory
 
+# The closure results of a case never accepted, and the intake states each closes.
+INTAKE_CLOSURES: dict[str, tuple[str, ...]] = {
+    "never_completed": ("awaiting_supplement",),  # 补正不来: the notice was never answered
+    "voided": INTAKE_STATES,  # 作废: the intake record was made in error
+    "returned": INTAKE_STATES,  # 退回/退件: handed back to the applicant unaccepted
+}
+# The states ``complete`` records each closure result in (转报 is ``forward``'s own).
+CLOSURE_STATES: dict[str, tuple[str, ...]] = {
+    **INTAKE_CLOSURES,
+    "certificate_issued": ("decided",),
+    "other": ("decided",),
+    "forwarded": (),
+}
+# Where each closure result belongs, said when it is asked for elsewhere.
+_CLOSES = {
+    "never_completed": "补正不来 closes a case awaiting supplement whose applicant never"
+    " supplied the materials (Art. 32)",
+    "voided": "作废 voids an intake record before acceptance; an accepted case ends by"
+    " its decision, withdrawal, termination or forwarding",
+    "returned": "退回 hands an application back to the applicant before acceptance; an"
+    " accepted case ends by its decision, withdrawal, termination or forwarding",
+    "certificate_issued": "出证办结 follows the decision and its delivery (Art. 38, 44)",
+    "other": "办结 follows the decision and its delivery (Art. 38, 44)",
+    "forwarded": "转报 is recorded by forward, before a decision",
+}
+# Why nothing undoes a decision but the licence's own procedures.
+AFTER_DECISION = (
+    "the decision stands (Administrative Licensing Law Art. 8); a licence is revoked or"
+    " cancelled only under Art. 69 or 70"
+)
+
 
 class Decided(CaseEvent):
     """决定: approved, or denied with reasons, legal basis and the appeal notice.
 
-    Version 2: ``reasons`` became a list and the appeal notice (行政复议/行政诉讼
-    rights) is recorded; version 1 events are upcast.
+    Version 3 records the handling steps decided without (``skipped_steps``, each with
+    its reason); version 2 made ``reasons`` a list and recorded the appeal notice
+    (行政复议/行政诉讼 rights). Older versions are upcast.
     """
 
-    class_version: ClassVar[int] = 2
+    class_version: ClassVar[int] = 3
 
     outcome: str
     reasons: list[str]
     legal_basis: str
     appeal_notice: str
+    skipped_steps: list[SkippedStep]
 
     @staticmethod
     def upcast_v1_v2(state: dict[str, Any]) -> None:
@@ -36,6 +70,11 @@ class Decided(CaseEvent):
         state["reasons"] = [reasons] if reasons else []
         state["appeal_notice"] = ""
 
+    @staticmethod
+    def upcast_v2_v3(state: dict[str, Any]) -> None:
+        """v2 recorded no skipped steps (none were asked for)."""
+        state["skipped_steps"] = []
+
     def apply_to(self, case: CaseState) -> None:
         case.status = "decided"
         case.outcome = self.outcome
@@ -43,15 +82,37 @@ class Decided(CaseEvent):
 
 
 class FeeCharged(CaseEvent):
-    """收费: checked against the item's fee list; an override carries its reason."""
+    """收费: checked against the item's fee list; an override (a fee not on it, or another
+    amount) carries its reason and the legal basis that allows it (Art. 58).
+
+    Version 2 records the legal basis: the fee list's for a listed fee, the one named for
+    an override. Version 1 recorded none (upcast: empty, as nothing was named).
+    """
+
+    class_version: ClassVar[int] = 2
 
     fee_code: str
     amount_fen: int
     listed_amount_fen: int | None
     override_reason: str
+    legal_basis: str
+
+    @staticmethod
+    def upcast_v1_v2(state: dict[str, Any]) -> None:
+        """v1 had no legal basis."""
+        state["legal_basis"] = ""
 
     def apply_to(self, case: CaseState) -> None:
-        case.fees_charged.append({"fee_code": self.fee_code, "amount_fen": self.amount_fen})
+        case.fees_charged.append(
+            {
+                "fee_code": self.fee_code,
+                "amount_fen": self.amount_fen,
+                "listed_amount_fen": self.listed_amount_fen,
+                "override": self.listed_amount_fen != self.amount_fen,
+                "override_reason": self.override_reason,
+                "legal_basis": self.legal_basis,
+            }
+        )
 
 
 class CertificateIssued(CaseEvent):
@@ -76,22 +137,31 @@ class ResultDelivered(CaseEvent):
 class Completed(CaseEvent):
     """办结: closed with a closure result, and whether it kept both deadlines.
 
-    Version 2 added the days used and the on-time flags; a version 1 completion
-    belongs to a v1 acceptance, which cannot be loaded either.
+    Version 3 records a reason (required when a case never accepted closes: 补正不来,
+    作废, 退回) and has no days used or on-time flags (null) for such a case, whose
+    clock never ran. Version 2 added the days used and the on-time flags (upcast: no
+    reason); a version 1 completion belongs to a v1 acceptance, which cannot be loaded
+    either.
     """
 
-    class_version: ClassVar[int] = 2
+    class_version: ClassVar[int] = 3
 
     result: str
     completed_on: str
-    days_used: int
-    on_time_promised: bool
-    on_time_statutory: bool
+    days_used: int | None
+    on_time_promised: bool | None
+    on_time_statutory: bool | None
+    reason: str
 
     @staticmethod
     def upcast_v1_v2(state: dict[str, Any]) -> None:
         """Refused: a v1 completion has no deadline record to judge it by."""
         raise UnsupportedHistory("Completed v1 recorded no days used")
+
+    @staticmethod
+    def upcast_v2_v3(state: dict[str, Any]) -> None:
+        """v2 recorded no reason."""
+        state["reason"] = ""
 
     def apply_to(self, case: CaseState) -> None:
         case.result = self.result
@@ -141,17 +211,22 @@ class Decision(Handling):
         reasons: list[str] | None = None,
         legal_basis: str = "",
         appeal_notice: str = "",
+        skipped_steps: list[SkippedStep] | None = None,
     ) -> None:
-        """决定: a denial gives reasons, legal basis and the applicant's appeal rights."""
+        """决定: a denial gives reasons, legal basis and the applicant's appeal rights. The
+        case has an officer in charge, every handling step completed or named as skipped
+        with its reason, and every "disagree" opinion answered."""
         self.require_handling("decide", running=True)
-        if self.parallel is not None:  # past its due date the decision closes it, on record
-            self.close_parallel_review(at=at, actor=actor)
+        self.require_review_due(at)
         require_choice("outcome", outcome, OUTCOMES)
         reasons = [r for r in (reasons or []) if r.strip()]
         if outcome == "denied":
             if not reasons:
                 raise InvalidCommand("required: reasons")
             require_text(legal_basis=legal_basis, appeal_notice=appeal_notice)
+        skipped = self.require_examined(skipped_steps or [])
+        if self.parallel is not None:  # past its due date the decision closes it, on record
+            self.close_parallel_review(at=at, actor=actor)
         self._record(
             Decided,
             at,
@@ -160,6 +235,7 @@ class Decision(Handling):
             reasons=reasons,
             legal_basis=legal_basis,
             appeal_notice=appeal_notice,
+            skipped_steps=skipped,
         )
 
     def charge_fee(
@@ -170,16 +246,21 @@ class Decision(Handling):
         fee_code: str,
         amount_fen: int,
         override_reason: str = "",
+        legal_basis: str = "",
     ) -> None:
-        """收费: must match the item's fee list unless an override reason is given."""
+        """收费: as the item's fee list says; any other fee or amount (an override) names
+        the law or administrative regulation that provides for it, and why (Art. 58)."""
         self._require_approved("charge-fee")
         listed = next((f for f in self.require_terms().fees if f.code == fee_code), None)
         listed_amount = listed.amount_fen if listed else None
-        if listed_amount != amount_fen and not override_reason.strip():
-            expected = f"{listed_amount} fen" if listed else "no such fee item"
+        if listed is not None and listed_amount == amount_fen:
+            legal_basis = listed.legal_basis
+        elif not (legal_basis.strip() and override_reason.strip()):
+            expected = f"listed at {listed_amount} fen" if listed else "not on the item's fee list"
             raise InvalidCommand(
-                f"fee '{fee_code}' of {amount_fen} fen does not match the item's fee list "
-                f"({expected}); give an override_reason to charge it anyway"
+                f"fee '{fee_code}' of {amount_fen} fen is {expected}: licensing is free unless"
+                " a law or administrative regulation provides otherwise (Art. 58); name its"
+                " legal_basis and an override_reason to charge it"
             )
         self._record(
             FeeCharged,
@@ -189,6 +270,7 @@ class Decision(Handling):
             amount_fen=amount_fen,
             listed_amount_fen=listed_amount,
             override_reason=override_reason,
+            legal_basis=legal_basis,
         )
 
     def issue_certificate(self, *, at: datetime, actor: Actor, certificate_no: str) -> None:
@@ -206,18 +288,45 @@ class Decision(Handling):
         self._record(ResultDelivered, at, actor, method=method, detail=detail)
 
     def complete(
-        self, *, at: datetime, actor: Actor, calendar: WorkingCalendar, result: str | None = None
+        self,
+        *,
+        at: datetime,
+        actor: Actor,
+        calendar: WorkingCalendar,
+        result: str | None = None,
+        reason: str = "",
     ) -> None:
-        """办结: records the closure result and whether both deadlines were kept."""
-        self.require("decided", action="complete")
-        if not self.delivered:
-            raise InvalidCommand("deliver the result to the applicant before completing")
+        """办结 with a closure result, at the stage it belongs to: after the decision's
+        delivery (recording whether both deadlines were kept), or before acceptance
+        (补正不来, 作废, 退回: with a reason, and no clock to judge)."""
+        intake = self.status in INTAKE_STATES
         if result is None:
+            if intake:
+                results = ", ".join(INTAKE_CLOSURES)
+                raise InvalidCommand(f"name the closure result of a case never accepted: {results}")
             result = "certificate_issued" if self.certificate_no else "other"
         require_choice("result", result, CLOSURE_RESULTS)
+        if self.status not in CLOSURE_STATES[result]:
+            raise InvalidTransition(self.state(), "complete", rule=_CLOSES[result])
+        today = local_date(at)
+        if intake:
+            require_text(reason=reason)
+            self._record(
+                Completed,
+                at,
+                actor,
+                result=result,
+                completed_on=today.isoformat(),
+                days_used=None,
+                on_time_promised=None,
+                on_time_statutory=None,
+                reason=reason,
+            )
+            return
+        if not self.delivered:
+            raise InvalidCommand("deliver the result to the applicant before completing")
         if result == "certificate_issued" and self.certificate_no is None:
             raise InvalidCommand("no certificate was issued")
-        today = local_date(at)
         terms = self.require_terms()
         assert self.accepted_on is not None
         used = days_used(calendar, terms.promised_limit, self.accepted_on, today, self.pauses)
@@ -232,17 +341,22 @@ class Decision(Handling):
             on_time_promised=self.promised_deadline is None or decided_on <= self.promised_deadline,
             on_time_statutory=self.statutory_deadline is None
             or decided_on <= self.statutory_deadline,
+            reason=reason,
         )
 
     def withdraw(self, *, at: datetime, actor: Actor, reason: str = "") -> None:
-        """撤回: the applicant withdraws an open case."""
+        """撤回: the applicant withdraws its application, until the decision."""
+        if self.status == "decided":
+            raise InvalidTransition(self.state(), "withdraw", rule=AFTER_DECISION)
         if not self.is_open:
             raise InvalidTransition(self.status, "withdraw")
         self._record(Withdrawn, at, actor, reason=reason)
 
     def terminate(self, *, at: datetime, actor: Actor, reason: str, legal_basis: str) -> None:
         """终止: end handling of an accepted case without a decision."""
-        self.require("in_review", "decided", action="terminate")
+        if self.status == "decided":
+            raise InvalidTransition(self.state(), "terminate", rule=AFTER_DECISION)
+        self.require("in_review", action="terminate")
         require_text(reason=reason, legal_basis=legal_basis)
         self._record(Terminated, at, actor, reason=reason, legal_basis=legal_basis)
 

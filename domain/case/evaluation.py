@@ -17,25 +17,31 @@ from domain.case.state import (
     require_choice,
     require_text,
 )
-from domain.case.vocabulary import RATING_STAGES, Rectification
+from domain.case.vocabulary import RATERS, RATING_STAGES, Rectification
 from domain.errors import InvalidCommand, InvalidTransition
 
 DEFAULT_RECTIFICATION_DAYS = 7  # working days, when the case has no item terms
 
 
 class Rated(CaseEvent):
-    """好差评: one rating per stage, 5 非常满意 … 1 非常不满意 (1–2 are poor).
+    """好差评: one rating per stage, 5 非常满意 … 1 非常不满意 (1–2 are poor), by the
+    applicant or at a window evaluation device.
 
-    Version 2 records the applicant's comment sealed like its personal data (it may
-    hold some), None when there is none; version 1 recorded it in clear (upcast:
-    dropped, since the case never reads it; the v1 event keeps it as recorded).
+    Version 3 records who rated (``rated_by``: ``applicant`` or ``kiosk``) and the
+    device (``device``: the kiosk's id, None for the applicant); earlier versions
+    are upcast with their actor's role as recorded (staff could rate then) and no
+    device. Version 2 records the applicant's comment sealed like its personal data
+    (it may hold some), None when there is none; version 1 recorded it in clear
+    (upcast: dropped, since the case never reads it; the v1 event keeps it as recorded).
     """
 
-    class_version: ClassVar[int] = 2
+    class_version: ClassVar[int] = 3
 
     stage: str
     level: int
     sealed_comment: str | None
+    rated_by: str
+    device: str | None
 
     @staticmethod
     def upcast_v1_v2(state: dict[str, Any]) -> None:
@@ -43,8 +49,14 @@ class Rated(CaseEvent):
         del state["comment"]
         state["sealed_comment"] = None
 
+    @staticmethod
+    def upcast_v2_v3(state: dict[str, Any]) -> None:
+        """v2 said who rated only in its actor."""
+        state["rated_by"] = state["actor"]["role"]
+        state["device"] = None
+
     def apply_to(self, case: CaseState) -> None:
-        case.ratings[self.stage] = Rating(self.level)
+        case.ratings[self.stage] = Rating(self.level, self.rated_by, self.device)
 
 
 class RectificationOrdered(CaseEvent):
@@ -103,7 +115,13 @@ class Evaluation(Stage):
         level: int,
         sealed_comment: str | None = None,
     ) -> None:
-        """好差评: once per stage; acceptance after acceptance, closure after closure."""
+        """好差评: once per stage; acceptance after acceptance, closure after closure. Only
+        the applicant rates, itself or at a window evaluation device (kiosk), never staff."""
+        if actor.role not in RATERS:
+            raise InvalidCommand(
+                f"role '{actor.role}' may not rate: 好差评 is the applicant's own voice, given"
+                " by the applicant or at a window evaluation device (国办发〔2019〕51号)"
+            )
         require_choice("stage", stage, RATING_STAGES)
         if not 1 <= level <= 5:
             raise InvalidCommand("level must be 1 (非常不满意) to 5 (非常满意)")
@@ -112,7 +130,16 @@ class Evaluation(Stage):
             raise InvalidTransition(self.state(), f"rate the {stage} of")
         if stage in self.ratings:
             raise InvalidCommand(f"the {stage} stage has already been rated")
-        self._record(Rated, at, actor, stage=stage, level=level, sealed_comment=sealed_comment)
+        self._record(
+            Rated,
+            at,
+            actor,
+            stage=stage,
+            level=level,
+            sealed_comment=sealed_comment,
+            rated_by=actor.role,
+            device=actor.id if actor.role == "kiosk" else None,
+        )
 
     def erase_applicant(self, *, at: datetime, actor: Actor, reason: str, legal_basis: str) -> None:
         """Record the erasure of the applicant's personal data, in any state, once."""

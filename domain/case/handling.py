@@ -1,10 +1,11 @@
-"""Handling (承办, 审查/审核/审批, 退回, 并联审批/会签): each command beside the event it
-records."""
+"""Handling (承办, 审查/审核/审批, 退回, 并联审批/会签, answering a disagreement): each
+command beside the event it records."""
 
 from __future__ import annotations
 
 from dataclasses import replace
 from datetime import date, datetime
+from typing import TypedDict
 
 from domain.actor import Actor
 from domain.case.state import (
@@ -20,6 +21,13 @@ from domain.case.vocabulary import OPINIONS
 from domain.errors import InvalidCommand, InvalidTransition
 
 
+class SkippedStep(TypedDict):
+    """A handling step the decision was made without, and why."""
+
+    step: str
+    reason: str
+
+
 class Assigned(CaseEvent):
     """承办: an officer takes the case."""
 
@@ -30,7 +38,7 @@ class Assigned(CaseEvent):
 
 
 class StepCompleted(CaseEvent):
-    """审查/审核/审批: a handling step with its opinion."""
+    """审查/审核/审批: a handling step with its opinion ("disagree" awaits an answer)."""
 
     step: str
     opinion: str
@@ -38,6 +46,8 @@ class StepCompleted(CaseEvent):
 
     def apply_to(self, case: CaseState) -> None:
         case.completed_steps.append(self.step)
+        if self.opinion == "disagree" and self.step not in case.unanswered_steps:
+            case.unanswered_steps.append(self.step)
 
 
 class Returned(CaseEvent):
@@ -63,7 +73,7 @@ class ParallelReviewRequested(CaseEvent):
 
 
 class CoDepartmentOpinionGiven(CaseEvent):
-    """会签: one co-department's opinion."""
+    """会签: one co-department's opinion ("disagree" awaits an answer)."""
 
     department: str
     opinion: str
@@ -73,6 +83,23 @@ class CoDepartmentOpinionGiven(CaseEvent):
         assert case.parallel is not None
         opinions = {**case.parallel.opinions, self.department: self.opinion}
         case.parallel = replace(case.parallel, opinions=opinions)
+        if self.opinion == "disagree" and self.department not in case.unanswered_departments:
+            case.unanswered_departments.append(self.department)
+
+
+class DisagreementAnswered(CaseEvent):
+    """The case department's answer on record to a "disagree" opinion: a co-department's
+    (``department``) or a handling step's (``step``); the other is None."""
+
+    department: str | None
+    step: str | None
+    answer: str
+
+    def apply_to(self, case: CaseState) -> None:
+        if self.department is not None:
+            case.unanswered_departments.remove(self.department)
+        if self.step is not None:
+            case.unanswered_steps.remove(self.step)
 
 
 class ParallelReviewClosed(CaseEvent):
@@ -163,23 +190,98 @@ class Handling(Stage):
         if not self.parallel.missing:
             self._record(ParallelReviewClosed, at, actor, reason="all_opinions", missing=[])
 
+    def answer_opinion(
+        self,
+        *,
+        at: datetime,
+        actor: Actor,
+        answer: str,
+        department: str | None = None,
+        step: str | None = None,
+    ) -> None:
+        """Answer on record a co-department's (``department``) or a step's (``step``)
+        "disagree" opinion; the decision waits for every answer."""
+        self.require_handling("answer-opinion")
+        if (department is None) == (step is None):
+            raise InvalidCommand(
+                "name either the department or the step whose disagreement this answers"
+            )
+        require_text(answer=answer)
+        if department is not None and department not in self.unanswered_departments:
+            raise InvalidCommand(f"department '{department}' has no unanswered disagreement")
+        if step is not None and step not in self.unanswered_steps:
+            raise InvalidCommand(f"step '{step}' has no unanswered disagreement")
+        self._record(
+            DisagreementAnswered, at, actor, department=department, step=step, answer=answer
+        )
+
     def close_parallel_review(self, *, at: datetime, actor: Actor) -> None:
         """Proceed without the missing opinions once their due date has passed."""
         if self.parallel is None:
             raise InvalidTransition(self.state(), "close-parallel-review")
-        if local_date(at) <= self.parallel.due_on:
+        self.require_review_due(at)
+        missing = self.parallel.missing
+        self._record(ParallelReviewClosed, at, actor, reason="deadline_passed", missing=missing)
+
+    def require_examined(self, skipped_steps: list[SkippedStep]) -> list[SkippedStep]:
+        """The steps skipped, once the case was examined as the law requires (Art. 34,
+        37): by an officer in charge, through every step (or a skip with its reason),
+        with every disagreement answered (Art. 26)."""
+        if self.assignee is None:
+            raise InvalidCommand(
+                "a case is decided after its examination by an officer in charge (Art. 34):"
+                " assign the case first"
+            )
+        steps = handling_steps(self)
+        remaining = steps[len(self.completed_steps) :]
+        named = [s["step"] for s in skipped_steps]
+        problems = [
+            *(f"'{n}' is not a step of this item" for n in named if n not in steps),
+            *(f"'{n}' was completed, not skipped" for n in named if n in self.completed_steps),
+            *(f"'{n}' is named twice" for n in sorted(set(named)) if named.count(n) > 1),
+            *(
+                f"skipping '{s['step']}' needs a reason"
+                for s in skipped_steps
+                if not s["reason"].strip()
+            ),
+        ]
+        if problems:
+            raise InvalidCommand(f"skipped_steps: {'; '.join(problems)}")
+        undone = [n for n in remaining if n not in named]
+        if undone:
+            raise InvalidCommand(
+                f"steps not completed: {', '.join(undone)}; a decision follows the item's"
+                " procedure (Art. 37): complete them, or name each in skipped_steps with a reason"
+            )
+        unanswered = [
+            *(f"department {d}" for d in self.unanswered_departments),
+            *(f"step {s}" for s in self.unanswered_steps),
+        ]
+        if unanswered:
+            raise InvalidCommand(
+                f"disagreements unanswered: {', '.join(unanswered)}; answer each on record"
+                " (answer-opinion) before deciding (Art. 26)"
+            )
+        return [{"step": s["step"], "reason": s["reason"]} for s in skipped_steps]
+
+    def require_review_due(self, at: datetime) -> None:
+        """Refuse while an open parallel review's opinions are not yet due."""
+        if self.parallel is not None and local_date(at) <= self.parallel.due_on:
             raise InvalidCommand(
                 f"the parallel review is still open: opinions are due by "
                 f"{self.parallel.due_on.isoformat()}; wait for them"
             )
-        missing = self.parallel.missing
-        self._record(ParallelReviewClosed, at, actor, reason="deadline_passed", missing=missing)
+
+
+def handling_steps(case: CaseState) -> list[str]:
+    """The item's handling steps (the clerk's intake steps are done by acceptance)."""
+    return [step.name for step in case.require_terms().steps if step.role != "clerk"]
 
 
 def _next_step(case: CaseState) -> str | None:
     """The item's next handling step (the clerk's intake steps are done by acceptance
     itself); None when the item lists none."""
-    steps = [step.name for step in case.require_terms().steps if step.role != "clerk"]
+    steps = handling_steps(case)
     done = len(case.completed_steps)
     if not steps:
         return None

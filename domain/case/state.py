@@ -70,10 +70,12 @@ class ParallelReview:
 
 @dataclass(frozen=True)
 class Rating:
-    """A stage's rating and how far its rectification got (None, ordered, reported,
-    called_back)."""
+    """A stage's rating, who gave it (the applicant, or a window evaluation device and
+    which one), and how far its rectification got (None, ordered, reported, called_back)."""
 
     level: int
+    rated_by: str
+    device: str | None = None
     rectification: Rectification | None = None
 
     @property
@@ -81,7 +83,12 @@ class Rating:
         return self.level <= POOR_RATING
 
     def as_data(self) -> dict[str, Any]:
-        return {"level": self.level, "rectification": self.rectification}
+        return {
+            "level": self.level,
+            "rated_by": self.rated_by,
+            "device": self.device,
+            "rectification": self.rectification,
+        }
 
 
 class CaseEvent(ChainedEvent):
@@ -135,6 +142,9 @@ class CaseState(ChainedAggregate):
         self.completed_steps: list[str] = []
         self.returns = 0
         self.parallel: ParallelReview | None = None
+        # "disagree" opinions still waiting for the case department's answer on record
+        self.unanswered_departments: list[str] = []
+        self.unanswered_steps: list[str] = []
         self.pauses: list[Pause] = []
         self.pause_kind: str | None = None
         self.extension_days = 0

@@ -18,6 +18,7 @@ ClosureResult = Literal[
     "other",  # 6 办结
 ]
 RatingStage = Literal["acceptance", "closure"]
+Rater = Literal["applicant", "kiosk"]  # who rates: the applicant, or a window evaluation device
 Rectification = Literal["ordered", "reported", "called_back"]  # how far a poor rating's got
 POOR_RATING = 2  # ratings of 1 and 2 (of 5) are poor and must be rectified
 
@@ -27,3 +28,4 @@ OPINIONS: tuple[Opinion, ...] = get_args(Opinion)
 DELIVERY_METHODS: tuple[DeliveryMethod, ...] = get_args(DeliveryMethod)
 CLOSURE_RESULTS: tuple[ClosureResult, ...] = get_args(ClosureResult)
 RATING_STAGES: tuple[RatingStage, ...] = get_args(RatingStage)
+RATERS: tuple[Rater, ...] = get_args(Rater)

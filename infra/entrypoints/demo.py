@@ -11,7 +11,7 @@ from __future__ import annotations
 import heapq
 import random
 from collections.abc import Callable, Iterator
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from datetime import datetime, timedelta
 from typing import Any
 from uuid import UUID
@@ -19,7 +19,7 @@ from uuid import UUID
 from domain.actor import Actor
 from domain.application import HallApplication
 from domain.case import local_date
-from domain.case.commands import BY_ACTION, Material
+from domain.case.commands import BY_ACTION, Material, Skip
 from domain.clock import HALL_TZ, SimulatedClock
 from domain.errors import DomainError
 from domain.item_terms import ItemContent
@@ -27,6 +27,8 @@ from infra.catalogue import read_catalogue
 
 CLERK = Actor(id="demo-clerk", role="clerk", department="HALL")
 SUPERVISOR = Actor(id="demo-supervisor", role="supervisor", department="HALL")
+KIOSK = Actor(id="demo-kiosk-window-1", role="kiosk", department="HALL")  # evaluation device
+APPLICANT = Actor(id="applicant", role="applicant", department="HALL")  # named per case by _run
 SURNAMES = "王李张刘陈杨黄赵吴周徐孙马朱胡郭何高林罗"
 GIVEN = ["伟", "芳", "娜", "秀英", "敏", "静", "丽", "强", "磊", "军", "洋", "勇", "艳", "杰", "娟"]
 COMPANIES = ["青山餐饮", "远航运输", "恒信建设", "明德教育", "华康医药", "星河文化", "瑞丰商贸"]
@@ -76,10 +78,10 @@ def plan(rng: random.Random, item: ItemContent) -> list[Step]:
         if rng.random() < 0.2:
             then(
                 24 * 12,
-                "not-accept",
-                CLERK,
-                reason="申请人逾期未补正",
-                legal_basis="《中华人民共和国行政许可法》第三十二条",
+                "complete",
+                officer,
+                result="never_completed",
+                reason="申请人逾期未补正，补正不来",
             )
             return steps
         then(24 * rng.uniform(1, 4), "provide-supplement", CLERK, provided=missing)
@@ -98,7 +100,7 @@ def plan(rng: random.Random, item: ItemContent) -> list[Step]:
         return steps
     then(rng.uniform(0.5, 20), "accept", CLERK)
     if rng.random() < 0.2:
-        then(24, "rate", CLERK, stage="acceptance", level=rng.choice([1, 2, 4, 5, 5, 5]))
+        then(24, "rate", KIOSK, stage="acceptance", level=rng.choice([1, 2, 4, 5, 5, 5]))
     then(rng.uniform(1, 30), "assign", officer, assignee=officer.id)
     if path == "withdraw":
         then(24 * rng.uniform(1, 5), "withdraw", CLERK, reason="申请人主动撤回申请")
@@ -113,14 +115,17 @@ def plan(rng: random.Random, item: ItemContent) -> list[Step]:
             due_on=("due", due),
         )
         answering = [d for d in item.co_departments if rng.random() < 0.85]
+        disagreeing = [d for d in answering if rng.random() < 0.2]
         for department in answering:
             then(
                 24 * rng.uniform(0.5, 1.5),
                 "give-opinion",
                 staff(department, "officer"),
-                opinion="agree",
-                comment="同意",
+                opinion="disagree" if department in disagreeing else "agree",
+                comment="选址与规划不符" if department in disagreeing else "同意",
             )
+        for department in disagreeing:  # the decision waits for an answer on record
+            then(4, "answer-opinion", officer, department=department, answer="已补充核查，符合规划")
         if len(answering) < len(item.co_departments):
             then(due + 30, "close-parallel-review", approver)
     if item.special_procedures and rng.random() < 0.3:
@@ -161,7 +166,10 @@ def plan(rng: random.Random, item: ItemContent) -> list[Step]:
     if path == "forward":
         then(24, "forward", officer, to_authority="省级主管部门", reason="依法需报上级机关决定")
         return steps
-    if handling:
+    skipped: list[Skip] = []
+    if handling and path == "approve" and rng.random() < 0.15:
+        skipped = [Skip(handling[-1], "负责人当场审查并作出决定")]
+    elif handling:
         then(
             24 * rng.uniform(0.5, 2),
             "complete-step",
@@ -170,9 +178,11 @@ def plan(rng: random.Random, item: ItemContent) -> list[Step]:
             opinion="agree" if path == "approve" else "disagree",
         )
     if path == "deny":
+        if handling:
+            then(1, "answer-opinion", approver, step=handling[-1], answer="采纳审查意见，不予许可")
         then(2, "decide", approver, outcome="denied", **DENIAL)
     else:
-        then(2, "decide", approver, outcome="approved")
+        then(2, "decide", approver, outcome="approved", skipped_steps=skipped)
         for fee in item.fees[:1]:
             then(1, "charge-fee", CLERK, fee_code=fee.code, amount_fen=fee.amount_fen)
         then(
@@ -189,7 +199,8 @@ def plan(rng: random.Random, item: ItemContent) -> list[Step]:
     )
     then(2, "complete", officer)
     level = rng.choices([5, 4, 3, 2, 1], weights=[60, 20, 8, 7, 5])[0]
-    then(24 * rng.uniform(0, 3), "rate", CLERK, stage="closure", level=level)
+    rater = rng.choice([APPLICANT, APPLICANT, KIOSK])  # online with the query code, or at a window
+    then(24 * rng.uniform(0, 3), "rate", rater, stage="closure", level=level)
     if level <= 2:
         then(
             24,
@@ -319,6 +330,8 @@ def _run(
         return True
     assert journey.next_step is not None
     _, action, fields, actor = journey.next_step
+    if actor.role == APPLICANT.role:  # as the public rating route names the applicant
+        actor = replace(actor, id=f"applicant:{journey.case_no}")
     try:
         command = BY_ACTION[action](**_resolve(fields, clock.now()))
         app.handle(command, journey.case_id, actor)

@@ -38,6 +38,7 @@ TOKENS = [
     ("approver", "SCJG"),
     ("supervisor", "HALL"),
     ("hall_admin", "HALL"),
+    ("kiosk", "HALL"),  # a window evaluation device: it may only rate
 ]
 
 

@@ -23,6 +23,9 @@ DENIAL = {
     "legal_basis": "《食品经营许可和备案管理办法》第二十一条",
     "appeal_notice": "可于收到本决定之日起六十日内申请行政复议，或六个月内提起行政诉讼。",
 }
+SKIPPED = {  # the head decided without the item's two handling steps, on record
+    "skipped_steps": [{"step": s, "reason": "负责人当场审查决定"} for s in ("审查", "决定")]
+}
 PAGES = ("/", "/decisions", "/statistics", "/catalogue", "/catalogue/SCJG-001")
 
 
@@ -56,7 +59,7 @@ def closed(hall: Hall) -> dict[str, list[dict[str, Any]]]:
     case = hall.submit("SCJG-001", ORGANISATION)
     hall.act(case, "accept", "clerk")
     hall.act(case, "assign", "officer", "SCJG", assignee="officer-scjg")
-    hall.act(case, "decide", "approver", "SCJG", outcome="denied", **DENIAL)
+    hall.act(case, "decide", "approver", "SCJG", outcome="denied", **DENIAL, **SKIPPED)
     hall.act(case, "deliver", "clerk", method="window")
     hall.public(case, hall.act(case, "complete", "officer", "SCJG"))
     cases["denied"].append(case)
@@ -159,7 +162,7 @@ def test_a_new_milestone_appears_without_reload(site: Site, hall: Hall) -> None:
     expect(page.locator("#case-status")).to_have_text("材料已补齐")
     expect(page.locator("#missing")).to_have_count(0)
 
-    hall.act(case, "decide", "approver", "SCJG", outcome="denied", **DENIAL)
+    hall.act(case, "decide", "approver", "SCJG", outcome="denied", **DENIAL, **SKIPPED)
     expect(page.locator("#case-status")).to_have_text("已决定：不予许可")
     decision = page.locator("section.decision")
     expect(decision).to_contain_text(DENIAL["reasons"][0])

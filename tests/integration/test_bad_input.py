@@ -31,6 +31,7 @@ BODIES = {
     "return": {"to_step": "审查", "reason": "r"},
     "request-parallel-review": {"departments": ["ZRZY"], "due_on": "2030-01-01"},
     "give-opinion": {"opinion": "agree"},
+    "answer-opinion": {"step": "审查", "answer": "a"},
     "start-special-procedure": {"kind": "inspection", "expected_days": 2, "notice": "n"},
     "end-special-procedure": {"result": "r"},
     "suspend": {"reason": "r"},

@@ -14,7 +14,7 @@ import orjson
 import pytest
 
 from domain.actor import Actor
-from domain.case.commands import Accept, Decide, Terminate, Withdraw
+from domain.case.commands import Accept, Suspend, Terminate, Withdraw
 from infra.catalogue import load_catalogue, read_catalogue
 from infra.config import Settings
 from infra.entrypoints.bootstrap import build_application, open_pool
@@ -49,8 +49,8 @@ def record_cases(settings: Settings, count: int) -> None:
                 CLERK, item_code="JT-001", channel="online", applicant=applicant, materials=[]
             )
             app.handle(Accept(), done.aggregate_id, CLERK)
-            app.handle(Decide(outcome="approved"), done.aggregate_id, APPROVER)
-            if index % 2:
+            app.handle(Suspend(reason="待补充说明"), done.aggregate_id, APPROVER)
+            if index % 2:  # both close a case before its decision, as the law allows
                 app.handle(Terminate(reason="t", legal_basis="b"), done.aggregate_id, APPROVER)
             else:
                 app.handle(Withdraw(reason="test"), done.aggregate_id, CLERK)

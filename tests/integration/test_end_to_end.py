@@ -94,7 +94,11 @@ def test_approval_with_certificate_and_a_rectified_poor_rating(hall: Hall) -> No
         case,
         "SCJG",
         [
-            ("rate", "clerk", {"stage": "closure", "level": 2, "comment": "等待时间长"}),
+            (
+                "rate",
+                "kiosk",
+                {"stage": "closure", "level": 2, "comment": "等待时间长", "_department": "HALL"},
+            ),
             (
                 "order-rectification",
                 "supervisor",
@@ -162,6 +166,7 @@ def test_parallel_approval_with_a_special_procedure_and_an_extension(hall: Hall)
             ("end-special-procedure", "officer", {"result": "现场符合开工条件"}),
             ("extend", "approver", {"days": 15, "reason": "联合审批，需各部门会商"}),
             ("complete-step", "officer", {"step": "审查", "opinion": "agree"}),
+            ("complete-step", "approver", {"step": "决定", "opinion": "agree"}),
             ("decide", "approver", {"outcome": "approved"}),
             ("issue-certificate", "clerk", {"certificate_no": "SG320100202611250001"}),
             ("deliver", "clerk", {"method": "window"}),
@@ -183,6 +188,8 @@ def test_parallel_approval_with_a_special_procedure_and_an_extension(hall: Hall)
             [
                 ("accept", "clerk", {}),
                 ("assign", "officer", {"assignee": "officer-wj"}),
+                ("complete-step", "officer", {"step": "审查", "opinion": "agree"}),
+                ("complete-step", "approver", {"step": "决定", "opinion": "agree"}),
                 ("decide", "approver", {"outcome": "denied", **DENIAL}),
                 ("deliver", "clerk", {"method": "post"}),
                 ("complete", "officer", {}),

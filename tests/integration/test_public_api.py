@@ -37,6 +37,10 @@ def walk(platform: Platform, applicant: dict[str, Any], outcome: str) -> dict[st
         ).json()
         path = f"/api/v1/cases/{case['case_id']}"
         clerk.post(f"{path}/accept").raise_for_status()
+        officer.post(f"{path}/assign", json={"assignee": "officer-scjg"}).raise_for_status()
+        for step, by in (("审查", officer), ("决定", approver)):
+            body = {"step": step, "opinion": "agree"}
+            by.post(f"{path}/complete-step", json=body).raise_for_status()
         decision: dict[str, Any] = {"outcome": outcome}
         if outcome == "denied":
             decision |= {

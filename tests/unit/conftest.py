@@ -14,6 +14,7 @@ from domain.actor import Actor
 from domain.application import HallApplication
 from domain.calendar import default_calendar
 from domain.case import Case
+from domain.case.commands import Assign, Skip
 from domain.case_numbers import InMemoryCaseNumberSequence
 from domain.clock import SimulatedClock
 from domain.item_terms import ItemContent
@@ -25,6 +26,8 @@ CLERK = Actor(id="clerk-1", role="clerk", department="SCJG")
 OFFICER = Actor(id="officer-1", role="officer", department="SCJG")
 APPROVER = Actor(id="approver-1", role="approver", department="SCJG")
 ADMIN = Actor(id="admin-1", role="hall_admin", department="HALL")
+APPLICANT = Actor(id="applicant:SCJG-20260302-0001", role="applicant", department="HALL")
+KIOSK = Actor(id="kiosk-window-3", role="kiosk", department="HALL")  # a window evaluation device
 CALENDAR = default_calendar()
 START = datetime(2026, 3, 2, 1, 0, tzinfo=UTC)  # Mon 2026-03-02 09:00 in Shanghai
 
@@ -73,6 +76,16 @@ def make_app(start: datetime = START) -> HallApplication:
 @pytest.fixture
 def app() -> HallApplication:
     return make_app()
+
+
+def assign_for_decision(app: HallApplication, case_id: UUID) -> list[Skip]:
+    """Assign an accepted case to an officer; its handling steps as ``decide``'s
+    ``skipped_steps``, each with a reason (a decision needs both)."""
+    case = app.get_case(case_id)
+    officer = Actor(id="officer-1", role="officer", department=case.department)
+    app.handle(Assign(assignee=officer.id), case_id, officer)
+    steps = [s.name for s in case.require_terms().steps if s.role != "clerk"]
+    return [Skip(step, "负责人当场决定") for step in steps]
 
 
 def submitted_case(content: ItemContent = ITEM) -> Case:

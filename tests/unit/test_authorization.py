@@ -23,6 +23,7 @@ ALL_ROLES = [
     "inspector",
     "integrator",
     "applicant",
+    "kiosk",
 ]
 CASE_FREE_ACTIONS = [
     "submit",
@@ -47,6 +48,7 @@ CASE_ACTIONS = [
     "return",
     "request-parallel-review",
     "give-opinion",
+    "answer-opinion",
     "close-parallel-review",
     "start-special-procedure",
     "end-special-procedure",
@@ -70,7 +72,7 @@ CASE_ACTIONS = [
 
 # Every allowed (role, action, relation); anything else must be Forbidden.
 ALLOWED = {
-    # clerk: intake, result and rating for the whole hall
+    # clerk: intake and result for the whole hall
     ("clerk", "submit", NONE),
     ("clerk", "request-supplement", OWN),
     ("clerk", "request-supplement", OTHER),
@@ -96,13 +98,14 @@ ALLOWED = {
     ("clerk", "withdraw", OWN),
     ("clerk", "withdraw", OTHER),
     ("clerk", "withdraw", CO),
-    ("clerk", "rate", OWN),
-    ("clerk", "rate", OTHER),
-    ("clerk", "rate", CO),
-    # The applicant rates its own case; the public API checks the query code first.
+    # The applicant rates its own case (the public API checks the query code first), or
+    # at a window evaluation device (kiosk), which may do nothing else; staff never rate.
     ("applicant", "rate", OWN),
     ("applicant", "rate", OTHER),
     ("applicant", "rate", CO),
+    ("kiosk", "rate", OWN),
+    ("kiosk", "rate", OTHER),
+    ("kiosk", "rate", CO),
     ("clerk", "read-case", OWN),
     ("clerk", "read-case", OTHER),
     ("clerk", "read-case", CO),
@@ -114,6 +117,7 @@ ALLOWED = {
     ("officer", "return", OWN),
     ("officer", "request-parallel-review", OWN),
     ("officer", "give-opinion", CO),
+    ("officer", "answer-opinion", OWN),
     ("officer", "start-special-procedure", OWN),
     ("officer", "end-special-procedure", OWN),
     ("officer", "suspend", OWN),
@@ -136,6 +140,7 @@ ALLOWED = {
     ("approver", "return", OWN),
     ("approver", "request-parallel-review", OWN),
     ("approver", "give-opinion", CO),
+    ("approver", "answer-opinion", OWN),
     ("approver", "close-parallel-review", OWN),
     ("approver", "start-special-procedure", OWN),
     ("approver", "end-special-procedure", OWN),

@@ -38,7 +38,16 @@ from domain.case.commands import (
 from domain.clock import SimulatedClock
 from domain.service_item import ServiceItem
 from projections.case_facts import apply
-from tests.unit.conftest import APPROVER, CLERK, ITEM, OFFICER, applicant, cloudevents
+from tests.unit.conftest import (
+    APPLICANT,
+    APPROVER,
+    CLERK,
+    ITEM,
+    OFFICER,
+    applicant,
+    assign_for_decision,
+    cloudevents,
+)
 
 SUPERVISOR = Actor(id="supervisor-1", role="supervisor", department="HALL")
 ID_NUMBER = "110101199003071234"
@@ -163,7 +172,8 @@ def test_pauses_extension_decision_completion(app: HallApplication) -> None:
     app.handle(Extend(days=3, reason="情况复杂"), case_id, APPROVER)
     assert facts(app, case_id)["extension_days"] == 3
     next_day(app)  # Fri 2026-03-06
-    app.handle(Decide(outcome="approved"), case_id, APPROVER)
+    skipped = assign_for_decision(app, case_id)
+    app.handle(Decide(outcome="approved", skipped_steps=skipped), case_id, APPROVER)
     view = facts(app, case_id)
     assert (view["status"], view["outcome"], view["decided_on"]) == (
         "decided",
@@ -188,8 +198,10 @@ def test_pauses_extension_decision_completion(app: HallApplication) -> None:
 
 def test_denial_and_its_public_reasons(app: HallApplication) -> None:
     case_id = accepted(app)
+    skipped = assign_for_decision(app, case_id)
     app.handle(
         Decide(
+            skipped_steps=skipped,
             outcome="denied",
             reasons=["材料不实", "场所不符"],
             legal_basis="第三十一条",
@@ -208,8 +220,10 @@ def test_denial_and_its_public_reasons(app: HallApplication) -> None:
 
 def test_a_version_1_decision(app: HallApplication) -> None:
     case_id = accepted(app)
+    skipped = assign_for_decision(app, case_id)
     app.handle(
         Decide(
+            skipped_steps=skipped,
             outcome="denied",
             reasons=["材料不实"],
             legal_basis="第三十一条",
@@ -219,7 +233,7 @@ def test_a_version_1_decision(app: HallApplication) -> None:
         APPROVER,
     )
     *before, decided = cloudevents(app, case_id)
-    data = {k: v for k, v in decided["data"].items() if k != "appeal_notice"}
+    data = {k: v for k, v in decided["data"].items() if k not in {"appeal_notice", "skipped_steps"}}
     v1 = {**decided, "type": "casetrail.case.decided.v1", "data": {**data, "reasons": "材料不实"}}
     view = fold([*before, v1])
     assert (view["status"], view["reasons"], view["legal_basis"]) == (
@@ -276,11 +290,11 @@ def test_early_closures(
 def test_ratings_and_rectification(app: HallApplication) -> None:
     case_id = submit(app)
     app.handle(Accept(), case_id, CLERK)
-    app.handle(Rate(stage="acceptance", level=2, comment="态度差"), case_id, CLERK)
+    app.handle(Rate(stage="acceptance", level=2, comment="态度差"), case_id, APPLICANT)
     view = facts(app, case_id)
     assert (view["acceptance_rating"], view["acceptance_rectification"]) == (2, "pending")
     app.handle(Withdraw(reason="不再需要"), case_id, CLERK)
-    app.handle(Rate(stage="closure", level=5), case_id, CLERK)
+    app.handle(Rate(stage="closure", level=5), case_id, APPLICANT)
     view = facts(app, case_id)
     assert (view["closure_rating"], view["closure_rectification"]) == (5, None)
     steps: list[tuple[CaseCommand, Actor, str]] = [

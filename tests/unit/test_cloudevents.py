@@ -15,7 +15,7 @@ from domain.case.commands import Accept, Decide
 from domain.chain import verify_chain
 from domain.errors import UnsupportedHistory
 from domain.events import ChainedEvent, hashed_document
-from tests.unit.conftest import APPROVER, CLERK, ITEM, applicant
+from tests.unit.conftest import APPROVER, CLERK, ITEM, applicant, assign_for_decision
 
 
 def decided_case(app: HallApplication) -> UUID:
@@ -23,12 +23,14 @@ def decided_case(app: HallApplication) -> UUID:
         CLERK, item_code=ITEM.code, channel="window", applicant=applicant(), materials=[]
     )
     app.handle(Accept(), done.aggregate_id, CLERK)
+    skipped = assign_for_decision(app, done.aggregate_id)
     app.handle(
         Decide(
             outcome="denied",
             reasons=["材料不实"],
             legal_basis="第三十一条",
             appeal_notice="六十日内可申请行政复议",
+            skipped_steps=skipped,
         ),
         done.aggregate_id,
         APPROVER,
@@ -52,7 +54,8 @@ def test_a_recorded_document_is_what_the_chain_hashed(app: HallApplication) -> N
     assert [d["type"] for d in documents] == [
         "casetrail.case.submitted.v3",
         "casetrail.case.accepted.v2",
-        "casetrail.case.decided.v2",
+        "casetrail.case.assigned.v1",
+        "casetrail.case.decided.v3",
     ]
     verify_chain(documents, head=app.get_case(case_id).head_hash)
 
@@ -97,13 +100,16 @@ def test_an_old_version_is_published_as_recorded_and_upcast_when_loaded(
     app: HallApplication,
 ) -> None:
     decided = notifications(app, decided_case(app))[-1]
-    v1 = _as_version_1(decided, {"reasons": "材料不实", "appeal_notice": None})
+    v1 = _as_version_1(
+        decided, {"reasons": "材料不实", "appeal_notice": None, "skipped_steps": None}
+    )
     document = recorded_document(v1, app.mapper)
     assert document["type"] == "casetrail.case.decided.v1"
     assert document["data"]["reasons"] == "材料不实" and "appeal_notice" not in document["data"]
     upcast = app.mapper.to_domain_event(v1)
     assert isinstance(upcast, Decided)
     assert upcast.reasons == ["材料不实"] and upcast.appeal_notice == ""
+    assert upcast.skipped_steps == []
 
 
 def test_a_version_1_acceptance_cannot_be_loaded(app: HallApplication) -> None:

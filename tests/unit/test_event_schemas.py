@@ -15,15 +15,20 @@ from domain.application import HallApplication
 from domain.case import EVENTS, CaseEvent
 from domain.case.commands import (
     Accept,
+    AnswerOpinion,
     Assign,
     CaseCommand,
+    Complete,
     CompleteCallback,
     CompleteStep,
     Decide,
+    Material,
     OrderRectification,
     Rate,
     ReportRectification,
+    RequestSupplement,
     Return,
+    Skip,
 )
 from domain.department import Department
 from domain.event_schemas import (
@@ -35,7 +40,17 @@ from domain.event_schemas import (
 from domain.events import ENVELOPE_FIELDS, ChainedEvent, event_type
 from domain.hall_calendar import HallCalendar
 from domain.service_item import ServiceItem
-from tests.unit.conftest import ADMIN, APPROVER, CLERK, ITEM, OFFICER, applicant, make_app
+from tests.unit.conftest import (
+    ADMIN,
+    APPLICANT,
+    APPROVER,
+    CLERK,
+    ITEM,
+    KIOSK,
+    OFFICER,
+    applicant,
+    make_app,
+)
 from tests.unit.conftest import submitted_case as new_case
 from tests.unit.test_case_lifecycle import ACTIONS, ALLOWED, case_in
 
@@ -45,8 +60,12 @@ OLDER_TYPES = {
     "casetrail.case.submitted.v2",
     "casetrail.case.accepted.v1",
     "casetrail.case.decided.v1",
+    "casetrail.case.decided.v2",
+    "casetrail.case.fee_charged.v1",
     "casetrail.case.completed.v1",
+    "casetrail.case.completed.v2",
     "casetrail.case.rated.v1",
+    "casetrail.case.rated.v2",
 }
 
 
@@ -82,7 +101,7 @@ def validator(schema: dict[str, Any]) -> Draft202012Validator:
 
 def test_every_event_class_is_registered_with_its_older_versions() -> None:
     classes = recorded_event_classes()
-    assert len(classes) == 40
+    assert len(classes) == 41
     current = {event_type(c): c for c in classes}
     assert set(registry()) == set(current) | OLDER_TYPES
     for type_, cls in current.items():
@@ -112,6 +131,10 @@ def test_older_versions_differ_only_from_fields_the_current_class_has() -> None:
     assert accepted_v1["required"] == ["actor"]
     completed_v1 = registry()["casetrail.case.completed.v1"].schema
     assert completed_v1["required"] == ["actor", "result"]
+    completed_v2 = registry()["casetrail.case.completed.v2"].schema["properties"]
+    assert completed_v2["days_used"] == {"type": "integer"} and "reason" not in completed_v2
+    completed_v3 = registry()["casetrail.case.completed.v3"].schema["properties"]
+    assert completed_v3["days_used"] == {"type": ["integer", "null"]}
 
 
 def test_every_schema_is_valid_json_schema() -> None:
@@ -123,10 +146,11 @@ def test_every_schema_is_valid_json_schema() -> None:
 
 
 def test_field_types() -> None:
-    properties = registry()["casetrail.case.fee_charged.v1"].schema["properties"]
+    properties = registry()["casetrail.case.fee_charged.v2"].schema["properties"]
     assert properties["amount_fen"] == {"type": "integer"}
     assert properties["listed_amount_fen"] == {"type": ["integer", "null"]}
-    assert properties["override_reason"] == {"type": "string"}
+    assert properties["override_reason"] == properties["legal_basis"] == {"type": "string"}
+    assert "legal_basis" not in registry()["casetrail.case.fee_charged.v1"].schema["properties"]
     submitted = registry()["casetrail.case.submitted.v3"].schema["properties"]
     assert submitted["applicant"]["properties"] == {
         "kind": {"type": "string"},
@@ -141,10 +165,24 @@ def test_field_types() -> None:
     assert older["applicant"] == {"type": "object"}
     assert older["query_code_hash"] == {"type": "string"}
     assert "query_code_hash" not in submitted
-    assert registry()["casetrail.case.decided.v2"].schema["properties"]["reasons"] == {
+    assert registry()["casetrail.case.decided.v3"].schema["properties"]["reasons"] == {
         "type": "array",
         "items": {"type": "string"},
     }
+    assert registry()["casetrail.case.decided.v3"].schema["properties"]["skipped_steps"] == {
+        "type": "array",
+        "items": {
+            "type": "object",
+            "properties": {"step": {"type": "string"}, "reason": {"type": "string"}},
+            "required": ["reason", "step"],
+            "additionalProperties": False,
+        },
+    }
+    rated = registry()["casetrail.case.rated.v3"].schema["properties"]
+    assert (rated["rated_by"], rated["device"]) == (
+        {"type": "string"},
+        {"type": ["string", "null"]},
+    )
     assert registry()["casetrail.case.suspended.v1"].schema["properties"]["reason"] == {
         "type": "string"
     }
@@ -178,9 +216,10 @@ def _run_through_the_application(app: HallApplication) -> None:
     commands: list[tuple[CaseCommand, Actor]] = [
         (Accept(), CLERK),
         (Assign(assignee="officer-1"), OFFICER),
-        (CompleteStep(step="审查", opinion="agree"), OFFICER),
+        (CompleteStep(step="审查", opinion="disagree"), OFFICER),
         (Return(to_step="审查", reason="材料有误"), APPROVER),
-        (Rate(stage="acceptance", level=1, comment="等候太久"), CLERK),
+        (AnswerOpinion(step="审查", answer="退回重审，意见已采纳"), APPROVER),
+        (Rate(stage="acceptance", level=1, comment="等候太久"), APPLICANT),
         (OrderRectification(stage="acceptance", instructions="优化叫号"), SUPERVISOR),
         (ReportRectification(stage="acceptance", measures="增加窗口"), OFFICER),
         (CompleteCallback(stage="acceptance", satisfied=True), SUPERVISOR),
@@ -190,12 +229,19 @@ def _run_through_the_application(app: HallApplication) -> None:
                 reasons=["不符"],
                 legal_basis="b",
                 appeal_notice="六十日内可申请行政复议",
+                skipped_steps=[Skip(s, "当场决定") for s in ("审查", "决定")],
             ),
             APPROVER,
         ),
     ]
     for command, actor in commands:
         app.handle(command, case_id, actor)
+    never = app.submit(
+        CLERK, item_code=ITEM.code, channel="kiosk", applicant=applicant(), materials=[]
+    ).aggregate_id
+    app.handle(RequestSupplement(missing=[Material(code="M2", name="执照")]), never, CLERK)
+    app.handle(Complete(result="never_completed", reason="逾期未补正"), never, OFFICER)
+    app.handle(Rate(stage="closure", level=4), never, KIOSK)
     app.erase_applicant(
         ADMIN, id_number=applicant()["id_number"], reason="申请删除", legal_basis="PIPL 47"
     )
@@ -234,13 +280,18 @@ def _one(cloudevents: list[dict[str, Any]], type_: str) -> dict[str, Any]:
 @pytest.mark.parametrize(
     ("type_", "change"),
     [
-        ("casetrail.case.decided.v2", {"extra": 1}),
-        ("casetrail.case.decided.v2", {"reasons": "one string"}),
-        ("casetrail.case.decided.v2", {"appeal_notice": None}),
-        ("casetrail.case.fee_charged.v1", {"amount_fen": "100"}),
-        ("casetrail.case.fee_charged.v1", {"amount_fen": True}),
-        ("casetrail.case.rated.v2", {"level": "5"}),
-        ("casetrail.case.rated.v2", {"comment": "等候太久"}),
+        ("casetrail.case.decided.v3", {"extra": 1}),
+        ("casetrail.case.decided.v3", {"reasons": "one string"}),
+        ("casetrail.case.decided.v3", {"appeal_notice": None}),
+        ("casetrail.case.decided.v3", {"skipped_steps": [{"step": "审查"}]}),
+        ("casetrail.case.fee_charged.v2", {"amount_fen": "100"}),
+        ("casetrail.case.fee_charged.v2", {"amount_fen": True}),
+        ("casetrail.case.fee_charged.v2", {"legal_basis": None}),
+        ("casetrail.case.rated.v3", {"level": "5"}),
+        ("casetrail.case.rated.v3", {"comment": "等候太久"}),
+        ("casetrail.case.rated.v3", {"rated_by": None}),
+        ("casetrail.case.completed.v3", {"reason": None}),
+        ("casetrail.case.disagreement_answered.v1", {"answer": None}),
         ("casetrail.case.accepted.v2", {"terms": []}),
         ("casetrail.case.accepted.v2", {"actor": {"id": "x", "role": "clerk"}}),
         ("casetrail.case.accepted.v2", {"actor": {**CLERK.as_dict(), "simulated": False}}),
@@ -283,20 +334,21 @@ def test_a_wrong_envelope_fails(cloudevents: list[dict[str, Any]], change: dict[
 
 
 def test_a_cloudevent_schema_is_for_one_type(cloudevents: list[dict[str, Any]]) -> None:
-    decided = _one(cloudevents, "casetrail.case.decided.v2")
+    decided = _one(cloudevents, "casetrail.case.decided.v3")
     with pytest.raises(ValidationError):
         validator(cloudevent_schema("casetrail.case.accepted.v2")).validate(decided)
 
 
-def test_decided_v1_has_its_own_shape(cloudevents: list[dict[str, Any]]) -> None:
-    v2 = _one(cloudevents, "casetrail.case.decided.v2")["data"]
+def test_decided_v1_and_v2_have_their_own_shapes(cloudevents: list[dict[str, Any]]) -> None:
+    v3 = _one(cloudevents, "casetrail.case.decided.v3")["data"]
+    v2 = {k: v for k, v in v3.items() if k != "skipped_steps"}
     v1 = {k: v for k, v in v2.items() if k != "appeal_notice"} | {"reasons": "不符"}
-    schema_v1 = validator(registry()["casetrail.case.decided.v1"].schema)
-    schema_v1.validate(v1)
-    with pytest.raises(ValidationError):
-        schema_v1.validate(v2)
-    with pytest.raises(ValidationError):
-        validator(registry()["casetrail.case.decided.v2"].schema).validate(v1)
+    schemas = [validator(registry()[f"casetrail.case.decided.v{n}"].schema) for n in (1, 2, 3)]
+    for version, (schema, data) in enumerate(zip(schemas, (v1, v2, v3), strict=True)):
+        schema.validate(data)
+        for other in (v1, v2, v3)[:version] + (v1, v2, v3)[version + 1 :]:
+            with pytest.raises(ValidationError):
+                schema.validate(other)
 
 
 def test_the_registry_is_built_once() -> None:

@@ -21,7 +21,7 @@ from domain.personal_data import InMemoryPersonalDataStore, PersonalData, publis
 from domain.recorded import Recorded
 from domain.sealing import Unsealable, key_id, new_key, seal, unseal
 from infra.master_keys import MasterKeys, new_master_key
-from tests.unit.conftest import ADMIN, APPROVER, CLERK, ITEM, OFFICER, make_app
+from tests.unit.conftest import ADMIN, APPLICANT, APPROVER, CLERK, ITEM, OFFICER, make_app
 
 SUPERVISOR = Actor(id="sup-1", role="supervisor", department="HALL")
 INSPECTOR = Actor(id="insp-1", role="inspector", department="HALL")
@@ -230,7 +230,9 @@ def test_the_applicants_rating_comment_is_sealed_with_its_personal_data(
 ) -> None:
     case_id = submit(app, PERSON)
     app.handle(Accept(), case_id, CLERK)
-    app.handle(Rate(stage="acceptance", level=1, comment="欧阳小明 13912345678"), case_id, CLERK)
+    app.handle(
+        Rate(stage="acceptance", level=1, comment="欧阳小明 13912345678"), case_id, APPLICANT
+    )
     assert b"13912345678" not in stored_bytes(app)
     rated = list(app.events.get(case_id))[-1]
     assert isinstance(rated, Rated) and rated.sealed_comment
@@ -238,6 +240,6 @@ def test_the_applicants_rating_comment_is_sealed_with_its_personal_data(
     app.erase_applicant(ADMIN, id_number=PERSON["id_number"], reason="r", legal_basis="b")
     assert app.personal_data.open_text(rated.sealed_comment) is None
     app.handle(Terminate(reason="申请人注销", legal_basis="b"), case_id, APPROVER)
-    app.handle(Rate(stage="closure", level=5, comment="谢谢"), case_id, CLERK)
+    app.handle(Rate(stage="closure", level=5, comment="谢谢"), case_id, APPLICANT)
     closure = list(app.events.get(case_id))[-1]
     assert isinstance(closure, Rated) and closure.sealed_comment is None  # erased: not kept

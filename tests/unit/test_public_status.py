@@ -18,6 +18,7 @@ from domain.case.commands import (
     Material,
     ProvideSupplement,
     RequestSupplement,
+    Skip,
     StartSpecialProcedure,
     Withdraw,
 )
@@ -87,6 +88,7 @@ def test_milestones_deadlines_and_the_decision(app: HallApplication) -> None:
             reasons=["材料不实"],
             legal_basis="第三十一条",
             appeal_notice="可于六十日内申请行政复议",
+            skipped_steps=[Skip(s, "负责人当场决定") for s in ("审查", "决定")],
         ),
         case_id,
         APPROVER,

@@ -65,8 +65,10 @@ def test_what_each_version_meant_is_kept() -> None:
         "casetrail.case.decided.v1", {"outcome": "denied", "reasons": "不符", "legal_basis": "b"}
     )
     assert (decided["reasons"], decided["appeal_notice"]) == (["不符"], "")
-    _, rated = current("casetrail.case.rated.v1", {"stage": "closure", "level": 2, "comment": "慢"})
+    rated_v1 = {"stage": "closure", "level": 2, "comment": "慢", "actor": ACTOR}
+    _, rated = current("casetrail.case.rated.v1", rated_v1)
     assert rated["sealed_comment"] is None and "comment" not in rated
+    assert rated["rated_by"] == "clerk"  # an old rating keeps who gave it
 
 
 def test_a_current_event_passes_unchanged() -> None:

@@ -18,6 +18,7 @@ from domain.case.commands.decision import (
     Deliver,
     Forward,
     IssueCertificate,
+    Skip,
     Terminate,
     Withdraw,
 )
@@ -28,6 +29,7 @@ from domain.case.commands.evaluation import (
     ReportRectification,
 )
 from domain.case.commands.handling import (
+    AnswerOpinion,
     Assign,
     CloseParallelReview,
     CompleteStep,
@@ -47,6 +49,7 @@ CASE_COMMANDS: tuple[type[CaseCommand], ...] = (
     Return,
     RequestParallelReview,
     GiveOpinion,
+    AnswerOpinion,
     CloseParallelReview,
     StartSpecialProcedure,
     EndSpecialProcedure,
@@ -72,6 +75,7 @@ __all__ = [
     "BY_ACTION",
     "CASE_COMMANDS",
     "Accept",
+    "AnswerOpinion",
     "Assign",
     "CaseCommand",
     "ChargeFee",
@@ -97,6 +101,7 @@ __all__ = [
     "RequestSupplement",
     "Resume",
     "Return",
+    "Skip",
     "StartSpecialProcedure",
     "Suspend",
     "Terminate",

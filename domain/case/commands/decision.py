@@ -8,6 +8,7 @@ from typing import TYPE_CHECKING, Annotated
 from annotated_types import MaxLen
 
 from domain.case.commands.base import DEPARTMENT_STAFF, HANDLERS, HEAD, CaseCommand, Needs
+from domain.case.handling import SkippedStep
 from domain.case.vocabulary import ClosureResult, DeliveryMethod, Outcome
 from domain.constraints import MAX_LIST, AmountFen, Note, Text
 
@@ -16,8 +17,18 @@ if TYPE_CHECKING:
 
 
 @dataclass(frozen=True)
+class Skip:
+    """A handling step decided without, and why."""
+
+    step: Text
+    reason: Text
+
+
+@dataclass(frozen=True)
 class Decide(CaseCommand):
-    """决定: a denial needs reasons, legal basis and the appeal notice."""
+    """决定: needs an officer in charge, every handling step completed or named in
+    ``skipped_steps`` with a reason, and every disagreement answered; a denial needs
+    reasons, legal basis and the appeal notice."""
 
     ACTION = "decide"
     ROLES = HEAD
@@ -25,6 +36,7 @@ class Decide(CaseCommand):
     reasons: Annotated[list[Text], MaxLen(MAX_LIST)] = field(default_factory=list)
     legal_basis: Note = ""
     appeal_notice: Note = ""
+    skipped_steps: Annotated[list[Skip], MaxLen(MAX_LIST)] = field(default_factory=list)
 
     def run(self, case: Case, needs: Needs) -> None:
         case.decide(
@@ -34,18 +46,21 @@ class Decide(CaseCommand):
             reasons=list(self.reasons),
             legal_basis=self.legal_basis,
             appeal_notice=self.appeal_notice,
+            skipped_steps=[SkippedStep(step=s.step, reason=s.reason) for s in self.skipped_steps],
         )
 
 
 @dataclass(frozen=True)
 class ChargeFee(CaseCommand):
-    """收费: an amount off the item's fee list needs an override reason."""
+    """收费: a fee or amount off the item's fee list needs the law or administrative
+    regulation providing for it (``legal_basis``, Art. 58) and an override reason."""
 
     ACTION = "charge-fee"
     ROLES = DEPARTMENT_STAFF
     fee_code: Text
     amount_fen: AmountFen
     override_reason: Note = ""
+    legal_basis: Note = ""
 
     def run(self, case: Case, needs: Needs) -> None:
         case.charge_fee(
@@ -54,6 +69,7 @@ class ChargeFee(CaseCommand):
             fee_code=self.fee_code,
             amount_fen=self.amount_fen,
             override_reason=self.override_reason,
+            legal_basis=self.legal_basis,
         )
 
 
@@ -84,14 +100,23 @@ class Deliver(CaseCommand):
 
 @dataclass(frozen=True)
 class Complete(CaseCommand):
-    """办结, with the closure result (default from the decision)."""
+    """办结, with the closure result: after delivery certificate_issued or other (default
+    from the decision); before acceptance never_completed (awaiting supplement), voided
+    or returned, with a reason."""
 
     ACTION = "complete"
     ROLES = HANDLERS
     result: ClosureResult | None = None
+    reason: Note = ""
 
     def run(self, case: Case, needs: Needs) -> None:
-        case.complete(at=needs.at, actor=needs.actor, calendar=needs.calendar(), result=self.result)
+        case.complete(
+            at=needs.at,
+            actor=needs.actor,
+            calendar=needs.calendar(),
+            result=self.result,
+            reason=self.reason,
+        )
 
 
 @dataclass(frozen=True)

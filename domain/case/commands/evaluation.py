@@ -17,10 +17,12 @@ if TYPE_CHECKING:
 
 @dataclass(frozen=True)
 class Rate(CaseCommand):
-    """好差评: 5 非常满意 … 1 非常不满意; the comment is kept sealed with the applicant's data."""
+    """好差评 by the applicant (the public route, with its query code) or at a window
+    evaluation device (a kiosk token), never by staff: 5 非常满意 … 1 非常不满意; the
+    comment is kept sealed with the applicant's data."""
 
     ACTION = "rate"
-    ROLES = frozenset({"clerk", "applicant"})
+    ROLES = frozenset({"applicant", "kiosk"})
     stage: RatingStage
     level: Annotated[int, Ge(1), Le(5)]
     comment: Note = ""

@@ -94,6 +94,27 @@ class GiveOpinion(CaseCommand):
 
 
 @dataclass(frozen=True)
+class AnswerOpinion(CaseCommand):
+    """The answer on record to a "disagree" opinion: of a co-department (``department``)
+    or of a handling step (``step``); the decision waits for every answer."""
+
+    ACTION = "answer-opinion"
+    ROLES = HANDLERS
+    answer: Text
+    department: Code | None = None
+    step: Text | None = None
+
+    def run(self, case: Case, needs: Needs) -> None:
+        case.answer_opinion(
+            at=needs.at,
+            actor=needs.actor,
+            answer=self.answer,
+            department=self.department,
+            step=self.step,
+        )
+
+
+@dataclass(frozen=True)
 class CloseParallelReview(CaseCommand):
     """Close the parallel review once every opinion is in or its due date has passed."""
 
