@@ -12,6 +12,7 @@ from domain.case.vocabulary import (
     Channel,
     ClosureResult,
     DeliveryMethod,
+    ExtensionApprover,
     Opinion,
     Outcome,
     RatingStage,
@@ -122,10 +123,15 @@ class ProvideSupplementIn(CommandIn):
 
 
 class NotAcceptIn(CommandIn):
-    """不予受理: the reason and its legal basis are told to the applicant."""
+    """不予受理: the reason, its legal basis and the appeal notice (行政复议/行政诉讼) are told
+    to the applicant; a matter outside the department's competence names the competent
+    authority (Art. 32(1))."""
 
     reason: str = Text
     legal_basis: str = Text
+    appeal_notice: str = Note
+    outside_competence: bool = False
+    competent_authority: str | None = Field(default=None, min_length=1, max_length=MAX_TEXT)
 
 
 class AssignIn(CommandIn):
@@ -190,10 +196,14 @@ class OptionalReasonIn(CommandIn):
 
 
 class ExtendIn(CommandIn):
-    """延期: at most 10 working days (15 for joint handling), once."""
+    """延期 (Art. 42), once, before the statutory deadline: at most 10 days approved by the
+    department head, or for joint handling 15 approved by the people's government head
+    (``approval_ref``: the approval's document number, required for the latter)."""
 
     days: int = Field(ge=1, le=15)
     reason: str = Text
+    approved_by: ExtensionApprover
+    approval_ref: str = Note
 
 
 class DecideIn(CommandIn):

@@ -16,7 +16,7 @@ from eventsourcing.utils import EnvType, get_topic
 from domain.actor import Actor
 from domain.authorization import CASE_FILE_ROLES, authorize
 from domain.calendar import WorkingCalendar, YearSchedule, default_calendar
-from domain.case import CLOSING_EVENTS, Accepted, Case, local_date
+from domain.case import CLOSING_EVENTS, Accepted, Case, DeemedAccepted, local_date
 from domain.case_numbers import CaseNumberSequence, format_case_no
 from domain.clock import Clock, SystemClock
 from domain.department import Department
@@ -147,7 +147,7 @@ def _rate(case: Case, ctx: _Context, fields: dict[str, Any]) -> None:
 
 # Every case command by its action name (the API path), and how to run it.
 CASE_COMMANDS: dict[str, Callable[[Case, _Context, dict[str, Any]], None]] = {
-    "request-supplement": _plain("request_supplement"),
+    "request-supplement": _timed("request_supplement"),
     "provide-supplement": _timed("provide_supplement"),
     "accept": _accept,
     "not-accept": _plain("not_accept"),
@@ -504,7 +504,8 @@ class HallApplication(Application[UUID]):
         """Ids of the accepted cases not yet closed, from the notification log (so that
         closed cases, most of a hall's history, are never loaded)."""
         closed = set(self._case_ids_with(CLOSING_EVENTS))
-        return [case_id for case_id in self._case_ids_with([Accepted]) if case_id not in closed]
+        accepted = self._case_ids_with([Accepted, DeemedAccepted])
+        return [case_id for case_id in accepted if case_id not in closed]
 
     def _case_ids_with(self, events: Iterable[type[Aggregate.Event]]) -> Iterator[UUID]:
         """Ids of the cases that recorded any of ``events``, in log order."""

@@ -1,9 +1,10 @@
 """The Case aggregate (办件): its whole lifecycle, under statutory time limits.
 
-Intake (Submitted, SupplementRequested/Provided) → acceptance (Accepted starts
-the clock, or NotAccepted) → handling (Assigned, StepCompleted, Returned,
-parallel review) with the clock stopped by special procedures, suspension and
-in-review supplements, and moved by DeadlineExtended → Decided → fees,
+Intake (Submitted, SupplementRequested/Provided) → acceptance (Accepted or
+DeemedAccepted starts the clock, or NotAccepted) → handling (Assigned,
+StepCompleted, Returned, parallel review) with the clocks stopped by special
+procedures (Art. 45 ones stop the statutory clock too), suspension and in-review
+supplements (the promised clock only), and moved by DeadlineExtended → Decided → fees,
 certificate, delivery → Completed; Withdrawn, Terminated and Forwarded close it
 early. Ratings and their rectification follow closure. Every change of deadline
 is an event.
@@ -14,6 +15,13 @@ Each stage is a module holding its events and the commands that record them;
 
 from __future__ import annotations
 
+from domain.case.acceptance import (
+    Acceptance,
+    AcceptanceEvent,
+    Accepted,
+    DeemedAccepted,
+    NotAccepted,
+)
 from domain.case.clock import (
     Clock,
     DeadlineExtended,
@@ -51,9 +59,7 @@ from domain.case.handling import (
     StepCompleted,
 )
 from domain.case.intake import (
-    Accepted,
     Intake,
-    NotAccepted,
     Submitted,
     SupplementProvided,
     SupplementProvidedInReview,
@@ -62,7 +68,7 @@ from domain.case.intake import (
 from domain.case.state import TERMINAL_STATES, CaseEvent, CaseState, local_date
 
 
-class Case(Intake, Clock, Decision, Evaluation, CaseState):
+class Case(Intake, Acceptance, Clock, Decision, Evaluation, CaseState):
     """An application case, from intake to closure and evaluation."""
 
     def __init__(self) -> None:  # its own, or the library would derive one from the state
@@ -76,6 +82,7 @@ EVENTS: tuple[type[CaseEvent], ...] = (
     SupplementProvided,
     SupplementProvidedInReview,
     Accepted,
+    DeemedAccepted,
     NotAccepted,
     Assigned,
     StepCompleted,
@@ -113,6 +120,7 @@ CLOSING_EVENTS: tuple[type[CaseEvent], ...] = (
 )
 # The events that stop the clock (and a supplement notice given in review, see
 # ``domain.case.kinds.stops_clock``); those that start it again are the ``Resumes``.
+# Each records whether it stops the statutory clock as well as the promised one.
 PAUSING_EVENTS: tuple[type[CaseEvent], ...] = (SpecialProcedureStarted, Suspended)
 
 __all__ = [
@@ -120,6 +128,7 @@ __all__ = [
     "EVENTS",
     "PAUSING_EVENTS",
     "TERMINAL_STATES",
+    "AcceptanceEvent",
     "Accepted",
     "ApplicantDataErased",
     "Assigned",
@@ -133,6 +142,7 @@ __all__ = [
     "DeadlineExtended",
     "DeadlineRecomputed",
     "Decided",
+    "DeemedAccepted",
     "FeeCharged",
     "Forwarded",
     "NotAccepted",

@@ -19,6 +19,10 @@ ClosureResult = Literal[
 ]
 RatingStage = Literal["acceptance", "closure"]
 Rectification = Literal["ordered", "reported", "called_back"]  # how far a poor rating's got
+ExtensionApprover = Literal[
+    "department_head",  # 本行政机关负责人: the ordinary extension (Art. 42(1))
+    "government_head",  # 本级人民政府负责人: joint handling's extension (Art. 42(2))
+]
 POOR_RATING = 2  # ratings of 1 and 2 (of 5) are poor and must be rectified
 
 CHANNELS: tuple[Channel, ...] = get_args(Channel)
@@ -27,3 +31,4 @@ OPINIONS: tuple[Opinion, ...] = get_args(Opinion)
 DELIVERY_METHODS: tuple[DeliveryMethod, ...] = get_args(DeliveryMethod)
 CLOSURE_RESULTS: tuple[ClosureResult, ...] = get_args(ClosureResult)
 RATING_STAGES: tuple[RatingStage, ...] = get_args(RatingStage)
+EXTENSION_APPROVERS: tuple[ExtensionApprover, ...] = get_args(ExtensionApprover)

@@ -49,7 +49,7 @@ def test_a_recorded_document_is_what_the_chain_hashed(app: HallApplication) -> N
     assert documents == [hashed_document(e) for e in events]
     assert [d["type"] for d in documents] == [
         "casetrail.case.submitted.v3",
-        "casetrail.case.accepted.v2",
+        "casetrail.case.accepted.v3",
         "casetrail.case.decided.v2",
     ]
     verify_chain(documents, head=app.get_case(case_id).head_hash)

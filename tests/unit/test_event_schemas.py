@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from dataclasses import fields
-from datetime import UTC, date, datetime
+from datetime import UTC, date, datetime, timedelta
 from typing import Any
 
 import pytest
@@ -13,6 +13,7 @@ from consumers.cloudevents import recorded_document, to_cloudevent
 from domain.actor import Actor
 from domain.application import HallApplication
 from domain.case import EVENTS, CaseEvent
+from domain.clock import SimulatedClock
 from domain.department import Department
 from domain.event_schemas import (
     OLDER_VERSIONS,
@@ -32,6 +33,12 @@ OLDER_TYPES = {
     "casetrail.case.submitted.v1",
     "casetrail.case.submitted.v2",
     "casetrail.case.accepted.v1",
+    "casetrail.case.accepted.v2",
+    "casetrail.case.supplement_requested.v1",
+    "casetrail.case.not_accepted.v1",
+    "casetrail.case.special_procedure_started.v1",
+    "casetrail.case.suspended.v1",
+    "casetrail.case.deadline_extended.v1",
     "casetrail.case.decided.v1",
     "casetrail.case.completed.v1",
     "casetrail.case.rated.v1",
@@ -70,7 +77,7 @@ def validator(schema: dict[str, Any]) -> Draft202012Validator:
 
 def test_every_event_class_is_registered_with_its_older_versions() -> None:
     classes = recorded_event_classes()
-    assert len(classes) == 40
+    assert len(classes) == 41
     current = {event_type(c): c for c in classes}
     assert set(registry()) == set(current) | OLDER_TYPES
     for type_, cls in current.items():
@@ -87,7 +94,7 @@ def test_every_event_class_is_registered_with_its_older_versions() -> None:
         "hall_calendar",
         "department",
     }
-    assert registry()["casetrail.case.accepted.v2"].description.startswith("受理:")
+    assert registry()["casetrail.case.accepted.v3"].description.startswith("受理:")
 
 
 def test_older_versions_differ_only_from_fields_the_current_class_has() -> None:
@@ -185,6 +192,21 @@ def _run_through_the_application(app: HallApplication) -> None:
     ]
     for action, actor, command in commands:
         app.handle(action, case_id, actor, **command)
+    unanswered = app.submit(
+        CLERK, item_code=ITEM.code, channel="window", applicant=applicant(), materials=[]
+    )
+    assert isinstance(app.clock, SimulatedClock)
+    app.clock.advance(timedelta(days=10))  # no supplement notice within 5 working days
+    waiting = app.get_case(unanswered.aggregate_id)
+    item = app.service_item(ITEM.code)
+    waiting.deem_accepted(
+        at=app.clock.now(),
+        actor=SUPERVISOR,
+        revision=item.revision,
+        terms=item.content,
+        calendar=app.calendar(),
+    )
+    app.save(waiting)
     app.erase_applicant(
         ADMIN, id_number=applicant()["id_number"], reason="申请删除", legal_basis="PIPL 47"
     )
@@ -230,10 +252,13 @@ def _one(cloudevents: list[dict[str, Any]], type_: str) -> dict[str, Any]:
         ("casetrail.case.fee_charged.v1", {"amount_fen": True}),
         ("casetrail.case.rated.v2", {"level": "5"}),
         ("casetrail.case.rated.v2", {"comment": "等候太久"}),
-        ("casetrail.case.accepted.v2", {"terms": []}),
-        ("casetrail.case.accepted.v2", {"actor": {"id": "x", "role": "clerk"}}),
-        ("casetrail.case.accepted.v2", {"actor": {**CLERK.as_dict(), "simulated": False}}),
-        ("casetrail.case.accepted.v2", {"actor": {**CLERK.as_dict(), "name": "张三"}}),
+        ("casetrail.case.accepted.v3", {"terms": []}),
+        ("casetrail.case.accepted.v3", {"statutory_limit": None}),
+        ("casetrail.case.accepted.v3", {"actor": {"id": "x", "role": "clerk"}}),
+        ("casetrail.case.accepted.v3", {"actor": {**CLERK.as_dict(), "simulated": False}}),
+        ("casetrail.case.accepted.v3", {"actor": {**CLERK.as_dict(), "name": "张三"}}),
+        ("casetrail.case.not_accepted.v2", {"competent_authority": 1}),
+        ("casetrail.case.deadline_extended.v2", {"approval_ref": None}),
         ("casetrail.hall_calendar.year_published.v1", {"holidays": [20270101]}),
     ],
 )
@@ -274,7 +299,7 @@ def test_a_wrong_envelope_fails(cloudevents: list[dict[str, Any]], change: dict[
 def test_a_cloudevent_schema_is_for_one_type(cloudevents: list[dict[str, Any]]) -> None:
     decided = _one(cloudevents, "casetrail.case.decided.v2")
     with pytest.raises(ValidationError):
-        validator(cloudevent_schema("casetrail.case.accepted.v2")).validate(decided)
+        validator(cloudevent_schema("casetrail.case.accepted.v3")).validate(decided)
 
 
 def test_decided_v1_has_its_own_shape(cloudevents: list[dict[str, Any]]) -> None:
