@@ -39,8 +39,10 @@ SUPPLEMENT_REQUESTED = kind(SupplementRequested)
 
 
 def stops_clock(event_kind: str, data: dict[str, Any]) -> bool:
-    """Whether an event of ``event_kind`` with ``data`` stops the clock: a pausing
-    event, or a supplement notice given in review (at intake it only holds acceptance)."""
+    """Whether an event of ``event_kind`` with ``data`` stops the clock (the promised
+    one, which every pause stops; the event's ``stops_statutory_clock`` says whether the
+    statutory one stops too): a pausing event, or a supplement notice given in review
+    (at intake it only holds acceptance)."""
     return event_kind in PAUSING or (
         event_kind == SUPPLEMENT_REQUESTED and data.get("stage") == "review"
     )
