@@ -56,13 +56,18 @@ class ParallelReview(_Read):
 
 
 class Clock(_Read):
-    """The promised limit's days used and remaining (nulls before acceptance)."""
+    """The promised limit's days used and remaining (nulls before acceptance), and the
+    statutory limit's: only Art. 45 procedures stop the statutory clock."""
 
     paused: bool
     pause_kind: str | None = None
     unit: LimitUnit | None = None
     working_days_used: int | None
     working_days_remaining: int | None
+    statutory_paused: bool = False
+    statutory_unit: LimitUnit | None = None
+    statutory_days_used: int | None = None
+    statutory_days_remaining: int | None = None
 
 
 class FeeCharged(_Read):

@@ -16,7 +16,7 @@ from eventsourcing.utils import EnvType, get_topic
 from domain.actor import Actor
 from domain.authorization import CASE_FILE_ROLES, authorize
 from domain.calendar import WorkingCalendar, YearSchedule, default_calendar
-from domain.case import CLOSING_EVENTS, Accepted, Case, local_date
+from domain.case import CLOSING_EVENTS, Accepted, Case, DeemedAccepted, local_date
 from domain.case.commands import CaseCommand
 from domain.case_numbers import CaseNumberSequence, format_case_no
 from domain.clock import Clock, SystemClock
@@ -58,6 +58,12 @@ class _Needs:
         if case.applicant_erased:
             return None
         return self.app.personal_data.seal_text(case.applicant, case.id, text)
+
+
+def _require_version(aggregate: Aggregate, expected: int | None, what: str) -> None:
+    """A ``VersionConflict`` unless the client expects the aggregate's version (or none)."""
+    if expected is not None and expected != aggregate.version:
+        raise VersionConflict(f"{what} is at version {aggregate.version}, not {expected}")
 
 
 class HallApplication(Application[UUID]):
@@ -151,10 +157,7 @@ class HallApplication(Application[UUID]):
         authorize(
             actor, command.ACTION, case_department=case.department, co_departments=co_departments
         )
-        if expected_version is not None and expected_version != case.version:
-            raise VersionConflict(
-                f"case {case_id} is at version {case.version}, not {expected_version}"
-            )
+        _require_version(case, expected_version, f"case {case_id}")
         command.run(case, _Needs(self.clock.now(), self._marked(actor), self))
         return self._save(case, request)
 
@@ -268,10 +271,7 @@ class HallApplication(Application[UUID]):
         """``revise-item``, ``suspend-item``, ``resume-item`` or ``retire-item``."""
         authorize(actor, action)
         item = self.service_item(code)
-        if expected_version is not None and expected_version != item.version:
-            raise VersionConflict(
-                f"item {code} is at version {item.version}, not {expected_version}"
-            )
+        _require_version(item, expected_version, f"item {code}")
         if "content" in fields:
             fields["content"] = ItemContent.from_data(fields["content"])
         method = action.removesuffix("-item")
@@ -304,10 +304,7 @@ class HallApplication(Application[UUID]):
         department: Department = self._get(
             Department.id_for(code), Department, f"no department '{code}'"
         )
-        if expected_version is not None and expected_version != department.version:
-            raise VersionConflict(
-                f"department {code} is at version {department.version}, not {expected_version}"
-            )
+        _require_version(department, expected_version, f"department {code}")
         department.rename(name=name, reason=reason, at=self.clock.now(), actor=self._marked(actor))
         return self._save(department)
 
@@ -387,7 +384,8 @@ class HallApplication(Application[UUID]):
         """Ids of the accepted cases not yet closed, from the notification log (so that
         closed cases, most of a hall's history, are never loaded)."""
         closed = set(self._case_ids_with(CLOSING_EVENTS))
-        return [case_id for case_id in self._case_ids_with([Accepted]) if case_id not in closed]
+        accepted = self._case_ids_with([Accepted, DeemedAccepted])
+        return [case_id for case_id in accepted if case_id not in closed]
 
     def _case_ids_with(self, events: Iterable[type[Aggregate.Event]]) -> Iterator[UUID]:
         """Ids of the cases that recorded any of ``events``, in log order."""

@@ -30,12 +30,17 @@ SpecialProcedure = Literal[
     "hearing",  # 听证
     "testing",  # 检验检测
     "tender_auction",  # 招标拍卖
+    "quarantine",  # 检疫
+    "appraisal",  # 鉴定
     "public_notice",  # 公示
 ]
 CATEGORIES: tuple[str, ...] = get_args(Category)
 LIMIT_UNITS: tuple[str, ...] = get_args(LimitUnit)
 STEP_ROLES: tuple[str, ...] = get_args(StepRole)
 SPECIAL_PROCEDURES: tuple[str, ...] = get_args(SpecialProcedure)
+# The procedures whose time the statutory limit does not count (Art. 45: 听证、招标、拍卖、
+# 检验、检测、检疫、鉴定和专家评审); any other stops only the hall's promised clock.
+ART_45_PROCEDURES: frozenset[str] = frozenset(SPECIAL_PROCEDURES) - {"public_notice"}
 
 _CODE = re.compile(r"[A-Za-z0-9][A-Za-z0-9._-]{0,63}")
 

@@ -103,7 +103,7 @@ def _change(kind: str, data: dict[str, Any], on: str) -> dict[str, Any]:
         return {"status": "submitted"}
     if kind in kinds.RESUMING:
         return {"paused": False}
-    if kind == "accepted":
+    if kind in kinds.ACCEPTING:  # accepted by the clerk, or deemed accepted (Art. 32)
         return _accepted(data, on)
     if kind == "deadline_extended":
         return {"extension_days": data["days"]}
@@ -123,17 +123,20 @@ def _change(kind: str, data: dict[str, Any], on: str) -> dict[str, Any]:
 
 
 def _accepted(data: dict[str, Any], on: str) -> dict[str, Any]:
-    """v2 records the terms; v1 recorded only the actor (no terms, date from the time)."""
+    """An acceptance counts from ``accepted_on`` (for a late or deemed one, the day of
+    receipt). v3 records the statutory limit the case runs under; v2 ran under the
+    item's; v1 recorded only the actor (no terms, date from the time)."""
     terms = data.get("terms")
     change: dict[str, Any] = {"status": "in_review", "accepted_on": data.get("accepted_on", on)}
     if "item_revision" in data:
         change["item_revision"] = data["item_revision"]
     if terms:
+        statutory = data.get("statutory_limit", terms["statutory_limit"])
         change |= {
             "promised_days": terms["promised_limit"]["days"],
             "promised_unit": terms["promised_limit"]["unit"],
-            "statutory_days": terms["statutory_limit"]["days"],
-            "statutory_unit": terms["statutory_limit"]["unit"],
+            "statutory_days": statutory["days"],
+            "statutory_unit": statutory["unit"],
         }
     return change
 

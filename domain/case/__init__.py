@@ -1,13 +1,14 @@
 """The Case aggregate (办件): its whole lifecycle, under statutory time limits.
 
-Intake (Submitted, SupplementRequested/Provided) → acceptance (Accepted starts
-the clock, or NotAccepted) → handling (Assigned, StepCompleted, Returned,
-parallel review, DisagreementAnswered) with the clock stopped by special
-procedures, suspension and in-review supplements, and moved by DeadlineExtended
-→ Decided → fees, certificate, delivery → Completed; Withdrawn, Terminated and
-Forwarded close it before a decision, Completed as 补正不来, 作废 or 退回 before
-acceptance. Ratings and their rectification follow closure. Every change of
-deadline is an event.
+Intake (Submitted, SupplementRequested/Provided) → acceptance (Accepted or
+DeemedAccepted starts the clock, or NotAccepted) → handling (Assigned,
+StepCompleted, Returned, parallel review, DisagreementAnswered) with the clocks
+stopped by special procedures (Art. 45 ones stop the statutory clock too),
+suspension and in-review supplements (the promised clock only), and moved by
+DeadlineExtended → Decided → fees, certificate, delivery → Completed; Withdrawn,
+Terminated and Forwarded close it before a decision, Completed as 补正不来, 作废 or
+退回 before acceptance. Ratings and their rectification follow closure. Every
+change of deadline is an event.
 
 Each stage is a module holding its events and the commands that record them;
 ``Case`` is all of them together.
@@ -15,6 +16,13 @@ Each stage is a module holding its events and the commands that record them;
 
 from __future__ import annotations
 
+from domain.case.acceptance import (
+    Acceptance,
+    AcceptanceEvent,
+    Accepted,
+    DeemedAccepted,
+    NotAccepted,
+)
 from domain.case.clock import (
     Clock,
     DeadlineExtended,
@@ -53,9 +61,7 @@ from domain.case.handling import (
     StepCompleted,
 )
 from domain.case.intake import (
-    Accepted,
     Intake,
-    NotAccepted,
     Submitted,
     SupplementProvided,
     SupplementProvidedInReview,
@@ -64,7 +70,7 @@ from domain.case.intake import (
 from domain.case.state import TERMINAL_STATES, CaseEvent, CaseState, local_date
 
 
-class Case(Intake, Clock, Decision, Evaluation, CaseState):
+class Case(Intake, Acceptance, Clock, Decision, Evaluation, CaseState):
     """An application case, from intake to closure and evaluation."""
 
     def __init__(self) -> None:  # its own, or the library would derive one from the state
@@ -78,6 +84,7 @@ EVENTS: tuple[type[CaseEvent], ...] = (
     SupplementProvided,
     SupplementProvidedInReview,
     Accepted,
+    DeemedAccepted,
     NotAccepted,
     Assigned,
     StepCompleted,
@@ -116,6 +123,7 @@ CLOSING_EVENTS: tuple[type[CaseEvent], ...] = (
 )
 # The events that stop the clock (and a supplement notice given in review, see
 # ``domain.case.kinds.stops_clock``); those that start it again are the ``Resumes``.
+# Each records whether it stops the statutory clock as well as the promised one.
 PAUSING_EVENTS: tuple[type[CaseEvent], ...] = (SpecialProcedureStarted, Suspended)
 
 __all__ = [
@@ -123,6 +131,7 @@ __all__ = [
     "EVENTS",
     "PAUSING_EVENTS",
     "TERMINAL_STATES",
+    "AcceptanceEvent",
     "Accepted",
     "ApplicantDataErased",
     "Assigned",
@@ -136,6 +145,7 @@ __all__ = [
     "DeadlineExtended",
     "DeadlineRecomputed",
     "Decided",
+    "DeemedAccepted",
     "DisagreementAnswered",
     "FeeCharged",
     "Forwarded",

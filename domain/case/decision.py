@@ -8,8 +8,8 @@ from typing import Any, ClassVar
 
 from domain.actor import Actor
 from domain.calendar import WorkingCalendar
+from domain.case.acceptance import INTAKE_STATES
 from domain.case.handling import Handling, SkippedStep
-from domain.case.intake import INTAKE_STATES
 from domain.case.state import CaseEvent, CaseState, local_date, require_choice, require_text
 from domain.case.vocabulary import CLOSURE_RESULTS, DELIVERY_METHODS, OUTCOMES
 from domain.deadlines import days_used

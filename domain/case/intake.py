@@ -1,8 +1,8 @@
-"""Intake and acceptance (收件, 补正, 受理/不予受理): each command beside the event it records."""
+"""Intake (收件, 补正): each command beside the event it records."""
 
 from __future__ import annotations
 
-from datetime import date, datetime
+from datetime import datetime
 from typing import Any, ClassVar, Self
 from uuid import UUID
 
@@ -17,15 +17,11 @@ from domain.case.state import (
     Stage,
     local_date,
     require_choice,
-    require_text,
 )
 from domain.case.vocabulary import CHANNELS
-from domain.deadlines import compute
-from domain.errors import InvalidCommand, InvalidTransition, UnsupportedHistory
-from domain.item_terms import ItemContent
+from domain.deadlines import SUPPLEMENT_NOTICE_DAYS, supplement_notice_due
+from domain.errors import InvalidCommand, InvalidTransition
 from domain.personal_data import SealedApplicant, mask_name
-
-INTAKE_STATES = ("submitted", "awaiting_supplement")
 
 
 class Submitted(CaseEvent, Aggregate.Created):
@@ -86,12 +82,23 @@ class Submitted(CaseEvent, Aggregate.Created):
 class SupplementRequested(CaseEvent):
     """补正告知: one notice listing every missing material (一次性告知).
 
-    At intake it holds acceptance; in review it stops the clock.
+    At intake it holds acceptance; in review it stops the promised clock only, since
+    Art. 45 does not exclude its time from the statutory limit. Version 2 records
+    whether it stops the statutory clock; a version 1 notice in review stopped both
+    (upcast: it still does).
     """
+
+    class_version: ClassVar[int] = 2
 
     missing: list[dict[str, Any]]
     note: str
     stage: str  # "intake" or "review"
+    stops_statutory_clock: bool
+
+    @staticmethod
+    def upcast_v1_v2(state: dict[str, Any]) -> None:
+        """v1 stopped both clocks in review."""
+        state["stops_statutory_clock"] = state["stage"] == "review"
 
     def apply_to(self, case: CaseState) -> None:
         case.missing = list(self.missing)
@@ -99,7 +106,9 @@ class SupplementRequested(CaseEvent):
         if self.stage == "intake":
             case.status = "awaiting_supplement"
         else:
-            case.open_pause("supplement", local_date(self.timestamp))
+            case.open_pause(
+                "supplement", local_date(self.timestamp), statutory=self.stops_statutory_clock
+            )
 
 
 class SupplementProvided(CaseEvent):
@@ -124,51 +133,8 @@ class SupplementProvidedInReview(Resumes):
         super().apply_to(case)
 
 
-class Accepted(CaseEvent):
-    """受理: the clock starts; the case keeps its item's terms of this revision.
-
-    Version 2 records the terms and both deadlines. Version 1 (the walking
-    skeleton) recorded neither, and they cannot be recovered: such a case
-    cannot be loaded, and says so.
-    """
-
-    class_version: ClassVar[int] = 2
-
-    accepted_on: str
-    item_revision: int
-    terms: dict[str, Any]
-    statutory_deadline: str | None
-    promised_deadline: str | None
-    deadline_provisional: bool
-
-    @staticmethod
-    def upcast_v1_v2(state: dict[str, Any]) -> None:
-        """Refused: a v1 acceptance recorded no terms to count deadlines from."""
-        raise UnsupportedHistory("Accepted v1 recorded no terms or deadlines")
-
-    def apply_to(self, case: CaseState) -> None:
-        case.status = "in_review"
-        case.accepted_at = self.timestamp
-        case.accepted_on = date.fromisoformat(self.accepted_on)
-        case.terms = ItemContent.from_data(self.terms)
-        case.item_revision = self.item_revision
-        case.set_deadlines(
-            self.statutory_deadline, self.promised_deadline, self.deadline_provisional
-        )
-
-
-class NotAccepted(CaseEvent):
-    """不予受理: refused at acceptance, with reason and legal basis."""
-
-    reason: str
-    legal_basis: str
-
-    def apply_to(self, case: CaseState) -> None:
-        case.close("not_accepted", self.timestamp)
-
-
 class Intake(Stage):
-    """The commands of intake and acceptance."""
+    """The commands of intake."""
 
     @classmethod
     def submit(
@@ -204,9 +170,16 @@ class Intake(Stage):
         )
 
     def request_supplement(
-        self, *, at: datetime, actor: Actor, missing: list[dict[str, Any]], note: str = ""
+        self,
+        *,
+        at: datetime,
+        actor: Actor,
+        missing: list[dict[str, Any]],
+        calendar: WorkingCalendar,
+        note: str = "",
     ) -> None:
-        """补正告知: list every missing material at once; in review this stops the clock."""
+        """补正告知: list every missing material at once, once (Art. 32); at intake within
+        5 working days of receipt; in review it stops the promised clock."""
         if not missing:
             raise InvalidCommand("a supplement notice must list the missing materials")
         if self.status == "submitted":
@@ -215,7 +188,31 @@ class Intake(Stage):
             stage = "review"
         else:
             raise InvalidTransition(self.state(), "request-supplement")
-        self._record(SupplementRequested, at, actor, missing=missing, note=note, stage=stage)
+        if self.supplement_notices:
+            raise InvalidCommand(
+                "Art. 32: one supplement notice lists every missing material (一次性告知); "
+                "this case's notice was already given"
+            )
+        if stage == "intake":
+            due = supplement_notice_due(calendar, self.received_on)
+            if local_date(at) > due:
+                raise InvalidCommand(
+                    f"Art. 32: the supplement notice was due on the spot or within "
+                    f"{SUPPLEMENT_NOTICE_DAYS} working days of receipt (by {due.isoformat()}); "
+                    f"the application is deemed accepted from "
+                    f"{self.received_on.isoformat()}, the day the materials arrived"
+                )
+        else:
+            self.require_running_until(self.promised_deadline, at, "a supplement notice")
+        self._record(
+            SupplementRequested,
+            at,
+            actor,
+            missing=missing,
+            note=note,
+            stage=stage,
+            stops_statutory_clock=False,
+        )
 
     def provide_supplement(
         self,
@@ -237,33 +234,3 @@ class Intake(Stage):
             self._record(SupplementProvidedInReview, at, actor, provided=provided, **resumption)
         else:
             self._record(SupplementProvided, at, actor, provided=provided)
-
-    def accept(
-        self,
-        *,
-        at: datetime,
-        actor: Actor,
-        revision: int,
-        terms: ItemContent,
-        calendar: WorkingCalendar,
-    ) -> None:
-        """受理: the clock starts the day after; the item's current revision becomes the
-        case's terms for good, and both deadlines are recorded."""
-        self.require("submitted", action="accept")
-        accepted_on = local_date(at)
-        deadlines = compute(calendar, terms, accepted_on)
-        self._record(
-            Accepted,
-            at,
-            actor,
-            accepted_on=accepted_on.isoformat(),
-            item_revision=revision,
-            terms=terms.to_data(),
-            **deadlines.to_data(),
-        )
-
-    def not_accept(self, *, at: datetime, actor: Actor, reason: str, legal_basis: str) -> None:
-        """不予受理: reason and legal basis are required."""
-        self.require(*INTAKE_STATES, action="not-accept")
-        require_text(reason=reason, legal_basis=legal_basis)
-        self._record(NotAccepted, at, actor, reason=reason, legal_basis=legal_basis)

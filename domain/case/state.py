@@ -24,7 +24,7 @@ from domain.clock import HALL_TZ
 from domain.deadlines import Deadlines, compute
 from domain.errors import InvalidCommand, InvalidTransition
 from domain.events import ChainedAggregate, ChainedEvent
-from domain.item_terms import ItemContent
+from domain.item_terms import ItemContent, TimeLimit
 
 CASE_TOPIC = "domain.case:Case"  # how the event store names the aggregate, for good
 TERMINAL_STATES = frozenset({"not_accepted", "completed", "withdrawn", "terminated", "forwarded"})
@@ -145,8 +145,10 @@ class CaseState(ChainedAggregate):
         # "disagree" opinions still waiting for the case department's answer on record
         self.unanswered_departments: list[str] = []
         self.unanswered_steps: list[str] = []
-        self.pauses: list[Pause] = []
+        self.pauses: list[Pause] = []  # every stop of the clock: the promised clock's
+        self.statutory_pauses: list[Pause] = []  # those that also stop the statutory clock
         self.pause_kind: str | None = None
+        self.statutory_limit: TimeLimit | None = None
         self.extension_days = 0
         self.statutory_deadline: date | None = None
         self.promised_deadline: date | None = None
@@ -178,8 +180,19 @@ class CaseState(ChainedAggregate):
 
     @property
     def paused(self) -> bool:
-        """Whether the clock is stopped."""
+        """Whether the clock is stopped (the promised clock, which every pause stops)."""
         return self.pause_kind is not None
+
+    @property
+    def statutory_paused(self) -> bool:
+        """Whether the statutory clock is stopped too (an Art. 45 procedure, or a pause
+        recorded before only those stopped it)."""
+        return self.paused and bool(self.statutory_pauses) and self.statutory_pauses[-1].end is None
+
+    @property
+    def received_on(self) -> date:
+        """The day the application's materials arrived (收件)."""
+        return local_date(self.submitted_at)
 
     # --- state changes, made by events ---------------------------------------------
 
@@ -188,13 +201,20 @@ class CaseState(ChainedAggregate):
         self.closed_at = at
         self.pause_kind = None
 
-    def open_pause(self, kind: str, on: date) -> None:
+    def open_pause(self, kind: str, on: date, *, statutory: bool) -> None:
+        """Stop the promised clock, and with ``statutory`` the statutory one too."""
         self.pause_kind = kind
         self.pauses.append(Pause(on))
+        if statutory:
+            self.statutory_pauses.append(Pause(on))
 
     def close_pause(self, on: date) -> None:
-        self.pauses[-1] = Pause(self.pauses[-1].start, max(on, self.pauses[-1].start))
+        self.pauses, self.statutory_pauses = self.closed_pauses(on)
         self.pause_kind = None
+
+    def closed_pauses(self, on: date) -> tuple[list[Pause], list[Pause]]:
+        """Both clocks' pauses with the open one closed on ``on``."""
+        return _closed(self.pauses, on), _closed(self.statutory_pauses, on)
 
     def set_deadlines(self, statutory: str | None, promised: str | None, provisional: bool) -> None:
         self.statutory_deadline = date.fromisoformat(statutory) if statutory else None
@@ -224,26 +244,46 @@ class CaseState(ChainedAggregate):
         return self.terms
 
     def deadlines(
-        self, calendar: WorkingCalendar, extension_days: int, pauses: list[Pause] | None = None
+        self,
+        calendar: WorkingCalendar,
+        extension_days: int,
+        pauses: tuple[list[Pause], list[Pause]] | None = None,
     ) -> Deadlines:
-        assert self.accepted_on is not None
+        """Both deadlines with ``extension_days``, under the case's pauses or ``pauses``
+        (the promised clock's and the statutory clock's)."""
+        assert self.accepted_on is not None and self.statutory_limit is not None
+        promised, statutory = pauses or (self.pauses, self.statutory_pauses)
         return compute(
             calendar,
             self.require_terms(),
             self.accepted_on,
-            self.pauses if pauses is None else pauses,
-            extension_days,
+            statutory=self.statutory_limit,
+            pauses=promised,
+            statutory_pauses=statutory,
+            extension_days=extension_days,
         )
 
     def resumption(self, at: datetime, calendar: WorkingCalendar) -> dict[str, Any]:
         """Fields of an event that closes the open pause today, with the new deadlines."""
         today = local_date(at)
-        closed = [
-            *self.pauses[:-1],
-            Pause(self.pauses[-1].start, max(today, self.pauses[-1].start)),
-        ]
-        deadlines = self.deadlines(calendar, self.extension_days, closed)
+        deadlines = self.deadlines(calendar, self.extension_days, self.closed_pauses(today))
         return {"resumed_on": today.isoformat(), **deadlines.to_data()}
+
+    def require_running_until(self, deadline: date | None, at: datetime, what: str) -> None:
+        """Refuse to stop a clock whose ``deadline`` has passed: a pause started after it
+        would only hide an overdue case."""
+        if deadline is not None and local_date(at) > deadline:
+            raise InvalidCommand(
+                f"{what} cannot start after the deadline it would stop has passed "
+                f"({deadline.isoformat()})"
+            )
+
+
+def _closed(pauses: list[Pause], on: date) -> list[Pause]:
+    """``pauses`` with an open last one closed on ``on`` (never before it started)."""
+    if not pauses or pauses[-1].end is not None:
+        return list(pauses)
+    return [*pauses[:-1], Pause(pauses[-1].start, max(on, pauses[-1].start))]
 
 
 if TYPE_CHECKING:

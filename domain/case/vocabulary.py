@@ -20,6 +20,10 @@ ClosureResult = Literal[
 RatingStage = Literal["acceptance", "closure"]
 Rater = Literal["applicant", "kiosk"]  # who rates: the applicant, or a window evaluation device
 Rectification = Literal["ordered", "reported", "called_back"]  # how far a poor rating's got
+ExtensionApprover = Literal[
+    "department_head",  # 本行政机关负责人: the ordinary extension (Art. 42(1))
+    "government_head",  # 本级人民政府负责人: joint handling's extension (Art. 42(2))
+]
 POOR_RATING = 2  # ratings of 1 and 2 (of 5) are poor and must be rectified
 
 CHANNELS: tuple[Channel, ...] = get_args(Channel)
@@ -29,3 +33,4 @@ DELIVERY_METHODS: tuple[DeliveryMethod, ...] = get_args(DeliveryMethod)
 CLOSURE_RESULTS: tuple[ClosureResult, ...] = get_args(ClosureResult)
 RATING_STAGES: tuple[RatingStage, ...] = get_args(RatingStage)
 RATERS: tuple[Rater, ...] = get_args(Rater)
+EXTENSION_APPROVERS: tuple[ExtensionApprover, ...] = get_args(ExtensionApprover)

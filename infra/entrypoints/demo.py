@@ -37,6 +37,7 @@ DENIAL = {
     "legal_basis": "《中华人民共和国行政许可法》第三十八条第二款",
     "appeal_notice": "如不服本决定，可在收到之日起六十日内申请行政复议，或六个月内提起行政诉讼。",
 }
+APPEAL_NOTICE = DENIAL["appeal_notice"]
 
 Step = tuple[float, str, dict[str, Any], Actor]  # hours after the previous step, action, fields
 
@@ -96,6 +97,9 @@ def plan(rng: random.Random, item: ItemContent) -> list[Step]:
             CLERK,
             reason="申请事项不属于本机关职权范围",
             legal_basis="《中华人民共和国行政许可法》第三十二条第一款第二项",
+            appeal_notice=APPEAL_NOTICE,
+            outside_competence=True,
+            competent_authority="省级主管部门",
         )
         return steps
     then(rng.uniform(0.5, 20), "accept", CLERK)
@@ -140,16 +144,27 @@ def plan(rng: random.Random, item: ItemContent) -> list[Step]:
             notice="依法启动特别程序，所需时间不计入办理时限，特此告知。",
         )
         then(24 * days, "end-special-procedure", officer, result="符合要求")
-    if rng.random() < 0.08:
+    if rng.random() < 0.08:  # stops the promised clock only: the statutory one runs on
         then(24, "suspend", officer, reason="申请人申请中止审查")
         then(24 * rng.uniform(2, 6), "resume", officer, reason="中止情形消除")
-    if rng.random() < 0.08:
+    if item.joint and rng.random() < 0.5:  # Art. 42(2): the people's government head approves
         then(
             24,
             "extend",
             approver,
-            days=rng.randint(3, 10 if not item.joint else 15),
+            days=rng.randint(5, 15),
+            reason="联合办理，四十五日内不能办结，经本级人民政府负责人批准延长十五日",
+            approved_by="government_head",
+            approval_ref=f"府办审批〔2026〕{rng.randint(1, 99)}号",
+        )
+    elif rng.random() < 0.08:
+        then(
+            24,
+            "extend",
+            approver,
+            days=rng.randint(3, 10),
             reason="情况复杂，经本机关负责人批准延长期限",
+            approved_by="department_head",
         )
     handling = [s.name for s in item.steps if s.role != "clerk"]
     for name in handling[:-1]:

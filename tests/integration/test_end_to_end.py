@@ -164,7 +164,16 @@ def test_parallel_approval_with_a_special_procedure_and_an_extension(hall: Hall)
         "ZJ",
         [
             ("end-special-procedure", "officer", {"result": "现场符合开工条件"}),
-            ("extend", "approver", {"days": 15, "reason": "联合审批，需各部门会商"}),
+            (
+                "extend",
+                "approver",
+                {
+                    "days": 15,
+                    "reason": "联合审批，需各部门会商",
+                    "approved_by": "government_head",
+                    "approval_ref": "府办审批〔2026〕12号",
+                },
+            ),
             ("complete-step", "officer", {"step": "审查", "opinion": "agree"}),
             ("complete-step", "approver", {"step": "决定", "opinion": "agree"}),
             ("decide", "approver", {"outcome": "approved"}),
@@ -205,7 +214,13 @@ def test_parallel_approval_with_a_special_procedure_and_an_extension(hall: Hall)
                 (
                     "not-accept",
                     "clerk",
-                    {"reason": "不属于本机关职权范围", "legal_basis": "《行政许可法》第三十二条"},
+                    {
+                        "reason": "不属于本机关职权范围",
+                        "legal_basis": "《行政许可法》第三十二条",
+                        "appeal_notice": DENIAL["appeal_notice"],
+                        "outside_competence": True,
+                        "competent_authority": "市卫生健康委员会",
+                    },
                 ),
             ],
             "not_accepted",
@@ -270,7 +285,7 @@ def test_the_topic_carries_a_cases_events_in_order_with_a_valid_chain(hall: Hall
     assert [e["caseversion"] for e in events] == [1, 2, 3]
     assert [e["type"] for e in events] == [
         "casetrail.case.submitted.v3",
-        "casetrail.case.accepted.v2",
+        "casetrail.case.accepted.v3",
         "casetrail.case.withdrawn.v1",
     ]
     for message, event in zip(messages, events, strict=True):

@@ -116,10 +116,10 @@ def test_publishing_a_year_recomputes_provisional_deadlines_by_event() -> None:
     from datetime import UTC, datetime
 
     app = make_app(datetime(2026, 12, 10, 2, 0, tzinfo=UTC))
-    done = submit(app, "ZJ-001")  # 20 statutory working days run into 2027
+    done = submit(app, "ZJ-001")  # joint handling's 45 working days run into 2027
     app.handle(Accept(), done.aggregate_id, CLERK)
     case = app.get_case(done.aggregate_id)
-    assert case.deadline_provisional and case.statutory_deadline == date(2027, 1, 7)
+    assert case.deadline_provisional and case.statutory_deadline == date(2027, 2, 11)
     app.publish_calendar_year(
         ADMIN,
         year=2027,
@@ -128,7 +128,7 @@ def test_publishing_a_year_recomputes_provisional_deadlines_by_event() -> None:
         notice="国务院办公厅关于2027年部分节假日安排的通知（演示数据）",
     )
     case = app.get_case(done.aggregate_id)
-    assert not case.deadline_provisional and case.statutory_deadline == date(2027, 1, 8)
+    assert not case.deadline_provisional and case.statutory_deadline == date(2027, 2, 12)
     recomputed = [e for e in app.events.get(done.aggregate_id) if isinstance(e, DeadlineRecomputed)]
     assert len(recomputed) == 1 and recomputed[0].reason == "calendar 2027 published"
     with pytest.raises(Forbidden):
@@ -157,7 +157,7 @@ def test_a_retried_publication_finishes_what_an_interrupted_one_left() -> None:
     assert not retried.new and retried.version == interrupted.version
     assert retried.position == app.recorder.max_notification_id()
     case = app.get_case(done.aggregate_id)
-    assert not case.deadline_provisional and case.statutory_deadline == date(2027, 1, 8)
+    assert not case.deadline_provisional and case.statutory_deadline == date(2027, 2, 12)
     assert app.calendar().published_years[-1] == 2027
 
     app.publish_calendar_year(ADMIN, **year)  # type: ignore[arg-type]
@@ -173,7 +173,11 @@ def test_recomputation_loads_only_open_accepted_cases(app: HallApplication) -> N
         app.handle(Accept(), case.aggregate_id, CLERK)
     app.handle(Withdraw(reason="申请人撤回"), withdrawn.aggregate_id, CLERK)
     app.handle(
-        NotAccept(reason="不属于本机关职权", legal_basis="第三十二条"),
+        NotAccept(
+            reason="不属于本机关职权",
+            legal_basis="第三十二条",
+            appeal_notice="可于六十日内申请行政复议",
+        ),
         refused.aggregate_id,
         APPROVER,
     )

@@ -48,6 +48,7 @@ from tests.unit.conftest import (
     assign_for_decision,
     cloudevents,
 )
+from tests.unit.test_public_status import deemed_accepted
 
 SUPERVISOR = Actor(id="supervisor-1", role="supervisor", department="HALL")
 ID_NUMBER = "110101199003071234"
@@ -146,6 +147,26 @@ def test_intake_supplement_and_acceptance(app: HallApplication) -> None:
     assert assigned == {**view, "version": 5, "position": view["position"] + 1}
 
 
+def test_a_deemed_acceptance_counts_from_the_day_of_receipt(app: HallApplication) -> None:
+    case_id = submit(app)
+    deemed_accepted(app, case_id)  # on Tue 03-10, no notice given
+    view = facts(app, case_id)
+    assert (view["status"], view["accepted_on"]) == ("in_review", "2026-03-02")
+    assert (view["statutory_days"], view["promised_days"]) == (10, 5)
+
+
+def test_the_statutory_limit_the_case_runs_under(app: HallApplication) -> None:
+    done = app.submit(
+        CLERK, item_code="ZJ-001", channel="window", applicant=applicant(), materials=[]
+    )
+    app.handle(Accept(), done.aggregate_id, CLERK)
+    *before, accepted = cloudevents(app, done.aggregate_id)
+    assert fold([*before, accepted])["statutory_days"] == 45  # joint handling, Art. 42(2)
+    data = {k: v for k, v in accepted["data"].items() if k != "statutory_limit"}
+    v2 = {**accepted, "type": "casetrail.case.accepted.v2", "data": data}
+    assert fold([*before, v2])["statutory_days"] == 20  # a v2 acceptance ran under the item's
+
+
 def test_pauses_extension_decision_completion(app: HallApplication) -> None:
     case_id = accepted(app)  # Mon 2026-03-02
     next_day(app)
@@ -169,7 +190,7 @@ def test_pauses_extension_decision_completion(app: HallApplication) -> None:
     assert view["paused"] is True and view["status"] == "in_review"  # in-review supplement
     app.handle(ProvideSupplement(provided=missing), case_id, CLERK)
     assert facts(app, case_id)["paused"] is False
-    app.handle(Extend(days=3, reason="情况复杂"), case_id, APPROVER)
+    app.handle(Extend(days=3, reason="情况复杂", approved_by="department_head"), case_id, APPROVER)
     assert facts(app, case_id)["extension_days"] == 3
     next_day(app)  # Fri 2026-03-06
     skipped = assign_for_decision(app, case_id)
@@ -255,7 +276,17 @@ def test_a_version_1_submission_was_revision_1(app: HallApplication) -> None:
 def test_non_acceptance(app: HallApplication) -> None:
     case_id = submit(app)
     next_day(app)
-    app.handle(NotAccept(reason="不属于本机关职权范围", legal_basis="第三十二条"), case_id, CLERK)
+    app.handle(
+        NotAccept(
+            reason="不属于本机关职权范围",
+            legal_basis="第三十二条",
+            appeal_notice="可于六十日内申请行政复议",
+            outside_competence=True,
+            competent_authority="市卫生健康委员会",
+        ),
+        case_id,
+        CLERK,
+    )
     view = facts(app, case_id)
     assert (view["status"], view["closed_on"], view["accepted_on"]) == (
         "not_accepted",
@@ -321,5 +352,5 @@ def test_other_streams_and_events_before_submission(app: HallApplication) -> Non
     assert apply(None, item_events[0]) is None
     unknown = {**events[1], "type": "casetrail.case.teleported.v1"}
     assert apply(view, unknown) is view
-    future = {**events[1], "type": "casetrail.case.accepted.v3"}
+    future = {**events[1], "type": "casetrail.case.accepted.v4"}
     assert apply(view, future) is view

@@ -14,11 +14,16 @@ def test_the_groups_name_the_events_that_do_it() -> None:
         kinds.RESUMING
         | {
             "accepted",
+            "deemed_accepted",
             "deadline_extended",
             "deadline_recomputed",
         }
         == kinds.DEADLINE_MOVING
     )
+
+
+def test_an_acceptance_by_the_clerk_or_by_law_accepts() -> None:
+    assert {"accepted", "deemed_accepted"} == kinds.ACCEPTING
 
 
 def test_a_closed_case_has_the_status_of_the_event_that_closed_it() -> None:
@@ -27,7 +32,9 @@ def test_a_closed_case_has_the_status_of_the_event_that_closed_it() -> None:
 
 def test_every_kind_is_a_registered_event_type() -> None:
     registered = {t.split(".")[2] for t in registry() if t.startswith("casetrail.case.")}
-    groups = kinds.CLOSING | kinds.PAUSING | kinds.RESUMING | kinds.DEADLINE_MOVING
+    groups = (
+        kinds.ACCEPTING | kinds.CLOSING | kinds.PAUSING | kinds.RESUMING | kinds.DEADLINE_MOVING
+    )
     assert groups <= registered
 
 

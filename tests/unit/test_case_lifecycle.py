@@ -44,7 +44,7 @@ def skips(case: Case) -> list[SkippedStep]:
 
 ACTIONS: dict[str, Callable[..., None]] = {
     "request-supplement": lambda c, at=AT: c.request_supplement(
-        at=at, actor=CLERK, missing=MATERIAL
+        at=at, actor=CLERK, missing=MATERIAL, calendar=CALENDAR
     ),
     "provide-supplement": lambda c, at=AT: c.provide_supplement(
         at=at, actor=CLERK, provided=MATERIAL, calendar=CALENDAR
@@ -52,7 +52,9 @@ ACTIONS: dict[str, Callable[..., None]] = {
     "accept": lambda c, at=AT: c.accept(
         at=at, actor=CLERK, revision=1, terms=JOINT, calendar=CALENDAR
     ),
-    "not-accept": lambda c, at=AT: c.not_accept(at=at, actor=CLERK, reason="r", legal_basis="b"),
+    "not-accept": lambda c, at=AT: c.not_accept(
+        at=at, actor=CLERK, reason="r", legal_basis="b", appeal_notice="a"
+    ),
     "assign": lambda c, at=AT: c.assign(at=at, actor=OFFICER, assignee="officer-1"),
     "complete-step": lambda c, at=AT: c.complete_step(
         at=at, actor=OFFICER, step="审查", opinion="agree"
@@ -76,7 +78,13 @@ ACTIONS: dict[str, Callable[..., None]] = {
     "suspend": lambda c, at=AT: c.suspend(at=at, actor=OFFICER, reason="r"),
     "resume": lambda c, at=AT: c.resume(at=at, actor=OFFICER, reason="r", calendar=CALENDAR),
     "extend": lambda c, at=AT: c.extend(
-        at=at, actor=APPROVER, days=5, reason="r", calendar=CALENDAR
+        at=at,
+        actor=APPROVER,
+        days=5,
+        reason="r",
+        calendar=CALENDAR,
+        approved_by="government_head",  # the accepted item is handled jointly
+        approval_ref="府批〔2026〕1号",
     ),
     "decide": lambda c, at=AT: c.decide(
         at=at, actor=APPROVER, outcome="approved", skipped_steps=skips(c) if c.terms else []
@@ -115,7 +123,7 @@ STATES: dict[str, list[str]] = {
     "forwarded": ["accept", "forward"],
 }
 CLOSE_EARLY = {"withdraw": "withdrawn", "terminate": "terminated", "forward": "forwarded"}
-PAUSED_ALLOWED = {"assign": "in_review", "extend": "in_review", **CLOSE_EARLY}
+PAUSED_ALLOWED = {"assign": "in_review", **CLOSE_EARLY}
 # (state, action) → the status after it; every other pair must be refused.
 ALLOWED: dict[tuple[str, str], str] = {
     ("submitted", "request-supplement"): "awaiting_supplement",
@@ -214,9 +222,10 @@ def test_events_record_the_actor(new_case: Callable[[], Case]) -> None:
 def test_acceptance_records_the_terms_and_both_deadlines(new_case: Callable[[], Case]) -> None:
     case = new_case()
     ACTIONS["accept"](case)
-    # Accepted Mon 2026-03-02; 7 promised and 20 statutory working days, none of them holidays.
+    # Accepted Mon 2026-03-02; 7 promised working days, none of them holidays, and joint
+    # handling's 45 statutory ones (Art. 42(2)), past Qingming and Labour Day.
     assert case.promised_deadline == date(2026, 3, 11)
-    assert case.statutory_deadline == date(2026, 3, 30)
+    assert case.statutory_deadline == date(2026, 5, 8)
     assert case.terms == JOINT and case.item_revision == 1
     assert case.deadline_provisional is False
 
@@ -224,8 +233,10 @@ def test_acceptance_records_the_terms_and_both_deadlines(new_case: Callable[[], 
 def test_one_supplement_notice_lists_every_missing_item(new_case: Callable[[], Case]) -> None:
     case = new_case()
     with pytest.raises(InvalidCommand, match="must list the missing"):
-        case.request_supplement(at=AT, actor=CLERK, missing=[])
-    case.request_supplement(at=AT, actor=CLERK, missing=[*MATERIAL, {"code": "M8", "name": "y"}])
+        case.request_supplement(at=AT, actor=CLERK, missing=[], calendar=CALENDAR)
+    case.request_supplement(
+        at=AT, actor=CLERK, missing=[*MATERIAL, {"code": "M8", "name": "y"}], calendar=CALENDAR
+    )
     with pytest.raises(InvalidCommand, match="still missing: M8"):
         case.provide_supplement(at=AT, actor=CLERK, provided=MATERIAL, calendar=CALENDAR)
     assert case.status == "awaiting_supplement"
@@ -331,24 +342,51 @@ def test_a_special_procedure_moves_both_deadlines(new_case: Callable[[], Case]) 
         at=AT.replace(day=5), actor=OFFICER, result="合格", calendar=CALENDAR
     )
     assert case.promised_deadline == date(2026, 3, 16)  # 03-11 + 3 working days
-    assert case.statutory_deadline == date(2026, 4, 2)  # 03-30 + 3 working days
+    assert case.statutory_deadline == date(2026, 5, 12)  # 05-08 + 3 working days
     assert not case.paused
 
 
 def test_extension_once_within_the_legal_maximum(new_case: Callable[[], Case]) -> None:
     joint = case_in("in_review", new_case)
-    with pytest.raises(InvalidCommand, match="1 to 15 days"):
-        joint.extend(at=AT, actor=APPROVER, days=16, reason="r", calendar=CALENDAR)
-    joint.extend(at=AT, actor=APPROVER, days=15, reason="需组织专家论证", calendar=CALENDAR)
-    # 35 working days after Mon 03-02: 21 in March, 04-01..03, Qingming 04-04..06 off,
-    # then 04-07..10, 13..17, 20, 21 → Tue 04-21.
-    assert joint.statutory_deadline == date(2026, 4, 21)
+
+    def extend_joint(days: int, approved_by: str = "government_head", ref: str = "府批1号") -> None:
+        joint.extend(
+            at=AT,
+            actor=APPROVER,
+            days=days,
+            reason="需组织专家论证",
+            calendar=CALENDAR,
+            approved_by=approved_by,
+            approval_ref=ref,
+        )
+
+    with pytest.raises(InvalidCommand, match=r"Art\. 42\(2\).* 1 to 15 days"):
+        extend_joint(16)
+    with pytest.raises(InvalidCommand, match="approved by the head of the people's government"):
+        extend_joint(15, approved_by="department_head")
+    with pytest.raises(InvalidCommand, match="required: approval_ref"):
+        extend_joint(15, ref=" ")
+    extend_joint(15)
+    # Joint handling's 45 working days and 15 more after Mon 03-02, past Qingming and
+    # Labour Day (05-01..05 off) → Thu 05-28.
+    assert joint.statutory_deadline == date(2026, 5, 28)
     with pytest.raises(InvalidCommand, match="already been extended"):
-        joint.extend(at=AT, actor=APPROVER, days=1, reason="r", calendar=CALENDAR)
+        extend_joint(1)
     single = Case.submit(**_submit_fields("SCJG-001"))
     single.accept(at=AT, actor=CLERK, revision=1, terms=item_content("SCJG-001"), calendar=CALENDAR)
-    with pytest.raises(InvalidCommand, match="1 to 10 days"):
-        single.extend(at=AT, actor=APPROVER, days=11, reason="r", calendar=CALENDAR)
+    with pytest.raises(InvalidCommand, match=r"Art\. 42\(1\).* 1 to 10 days"):
+        single.extend(
+            at=AT,
+            actor=APPROVER,
+            days=11,
+            reason="r",
+            calendar=CALENDAR,
+            approved_by="department_head",
+        )
+    single.extend(
+        at=AT, actor=APPROVER, days=10, reason="r", calendar=CALENDAR, approved_by="department_head"
+    )
+    assert single.statutory_deadline == date(2026, 3, 30)  # SCJG-001's 10 working days + 10
 
 
 def _submit_fields(code: str) -> dict[str, Any]:

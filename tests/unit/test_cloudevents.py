@@ -53,7 +53,7 @@ def test_a_recorded_document_is_what_the_chain_hashed(app: HallApplication) -> N
     assert documents == [hashed_document(e) for e in events]
     assert [d["type"] for d in documents] == [
         "casetrail.case.submitted.v3",
-        "casetrail.case.accepted.v2",
+        "casetrail.case.accepted.v3",
         "casetrail.case.assigned.v1",
         "casetrail.case.decided.v3",
     ]

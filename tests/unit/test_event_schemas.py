@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from dataclasses import fields
-from datetime import UTC, date, datetime
+from datetime import UTC, date, datetime, timedelta
 from typing import Any
 
 import pytest
@@ -30,6 +30,7 @@ from domain.case.commands import (
     Return,
     Skip,
 )
+from domain.clock import SimulatedClock
 from domain.department import Department
 from domain.event_schemas import (
     OLDER_VERSIONS,
@@ -59,6 +60,12 @@ OLDER_TYPES = {
     "casetrail.case.submitted.v1",
     "casetrail.case.submitted.v2",
     "casetrail.case.accepted.v1",
+    "casetrail.case.accepted.v2",
+    "casetrail.case.supplement_requested.v1",
+    "casetrail.case.not_accepted.v1",
+    "casetrail.case.special_procedure_started.v1",
+    "casetrail.case.suspended.v1",
+    "casetrail.case.deadline_extended.v1",
     "casetrail.case.decided.v1",
     "casetrail.case.decided.v2",
     "casetrail.case.fee_charged.v1",
@@ -101,7 +108,7 @@ def validator(schema: dict[str, Any]) -> Draft202012Validator:
 
 def test_every_event_class_is_registered_with_its_older_versions() -> None:
     classes = recorded_event_classes()
-    assert len(classes) == 41
+    assert len(classes) == 42
     current = {event_type(c): c for c in classes}
     assert set(registry()) == set(current) | OLDER_TYPES
     for type_, cls in current.items():
@@ -118,7 +125,7 @@ def test_every_event_class_is_registered_with_its_older_versions() -> None:
         "hall_calendar",
         "department",
     }
-    assert registry()["casetrail.case.accepted.v2"].description.startswith("受理:")
+    assert registry()["casetrail.case.accepted.v3"].description.startswith("受理:")
 
 
 def test_older_versions_differ_only_from_fields_the_current_class_has() -> None:
@@ -242,6 +249,21 @@ def _run_through_the_application(app: HallApplication) -> None:
     app.handle(RequestSupplement(missing=[Material(code="M2", name="执照")]), never, CLERK)
     app.handle(Complete(result="never_completed", reason="逾期未补正"), never, OFFICER)
     app.handle(Rate(stage="closure", level=4), never, KIOSK)
+    unanswered = app.submit(
+        CLERK, item_code=ITEM.code, channel="window", applicant=applicant(), materials=[]
+    )
+    assert isinstance(app.clock, SimulatedClock)
+    app.clock.advance(timedelta(days=10))  # no supplement notice within 5 working days
+    waiting = app.get_case(unanswered.aggregate_id)
+    item = app.service_item(ITEM.code)
+    waiting.deem_accepted(
+        at=app.clock.now(),
+        actor=SUPERVISOR,
+        revision=item.revision,
+        terms=item.content,
+        calendar=app.calendar(),
+    )
+    app.save(waiting)
     app.erase_applicant(
         ADMIN, id_number=applicant()["id_number"], reason="申请删除", legal_basis="PIPL 47"
     )
@@ -292,10 +314,13 @@ def _one(cloudevents: list[dict[str, Any]], type_: str) -> dict[str, Any]:
         ("casetrail.case.rated.v3", {"rated_by": None}),
         ("casetrail.case.completed.v3", {"reason": None}),
         ("casetrail.case.disagreement_answered.v1", {"answer": None}),
-        ("casetrail.case.accepted.v2", {"terms": []}),
-        ("casetrail.case.accepted.v2", {"actor": {"id": "x", "role": "clerk"}}),
-        ("casetrail.case.accepted.v2", {"actor": {**CLERK.as_dict(), "simulated": False}}),
-        ("casetrail.case.accepted.v2", {"actor": {**CLERK.as_dict(), "name": "张三"}}),
+        ("casetrail.case.accepted.v3", {"terms": []}),
+        ("casetrail.case.accepted.v3", {"actor": {"id": "x", "role": "clerk"}}),
+        ("casetrail.case.accepted.v3", {"actor": {**CLERK.as_dict(), "simulated": False}}),
+        ("casetrail.case.accepted.v3", {"actor": {**CLERK.as_dict(), "name": "张三"}}),
+        ("casetrail.case.accepted.v3", {"statutory_limit": None}),
+        ("casetrail.case.not_accepted.v2", {"competent_authority": 1}),
+        ("casetrail.case.deadline_extended.v2", {"approval_ref": None}),
         ("casetrail.hall_calendar.year_published.v1", {"holidays": [20270101]}),
     ],
 )
@@ -336,7 +361,7 @@ def test_a_wrong_envelope_fails(cloudevents: list[dict[str, Any]], change: dict[
 def test_a_cloudevent_schema_is_for_one_type(cloudevents: list[dict[str, Any]]) -> None:
     decided = _one(cloudevents, "casetrail.case.decided.v3")
     with pytest.raises(ValidationError):
-        validator(cloudevent_schema("casetrail.case.accepted.v2")).validate(decided)
+        validator(cloudevent_schema("casetrail.case.accepted.v3")).validate(decided)
 
 
 def test_decided_v1_and_v2_have_their_own_shapes(cloudevents: list[dict[str, Any]]) -> None:

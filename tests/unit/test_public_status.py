@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from datetime import timedelta
 from uuid import UUID
 
 import orjson
@@ -20,8 +21,10 @@ from domain.case.commands import (
     RequestSupplement,
     Skip,
     StartSpecialProcedure,
+    Suspend,
     Withdraw,
 )
+from domain.clock import SimulatedClock
 from domain.personal_data import mask_name
 from infra.catalogue import read_catalogue
 from projections.public_status import apply
@@ -147,3 +150,41 @@ def test_paused_while_the_clock_stops_and_closed_at_the_end(app: HallApplication
     assert view["paused"] is False and view["closed"] is False
     app.handle(Withdraw(), case_id, CLERK)
     assert view_after(app, case_id)["closed"] is True
+
+
+def deemed_accepted(app: HallApplication, case_id: UUID) -> None:
+    """No supplement notice within 5 working days of receipt: the timer's command."""
+    assert isinstance(app.clock, SimulatedClock)
+    app.clock.advance(timedelta(days=8))  # Tue 03-10; the notice was due by Mon 03-09
+    case = app.get_case(case_id)
+    item = app.service_item(case.item_code)
+    case.deem_accepted(
+        at=app.clock.now(),
+        actor=OFFICER,
+        revision=item.revision,
+        terms=item.content,
+        calendar=app.calendar(),
+    )
+    app.save(case)
+
+
+def test_a_deemed_acceptance_is_a_milestone_with_deadlines_from_receipt(
+    app: HallApplication,
+) -> None:
+    case_id = submit(app)
+    deemed_accepted(app, case_id)
+    view = view_after(app, case_id)
+    assert [m["status"] for m in view["timeline"]] == ["submitted", "deemed_accepted"]
+    assert view["status_label"] == {"zh": "视为受理", "en": "Deemed accepted"}
+    # Counted from Mon 03-02, the day of receipt: 5 promised, 10 statutory working days.
+    assert (view["promised_deadline"], view["statutory_deadline"]) == ("2026-03-09", "2026-03-16")
+    assert view["paused"] is False and view["closed"] is False
+
+
+def test_a_suspension_tells_the_applicant_which_clock_stopped(app: HallApplication) -> None:
+    case_id = submit(app)
+    app.handle(Accept(), case_id, CLERK)
+    app.handle(Suspend(reason="申请人申请中止"), case_id, OFFICER)
+    view = view_after(app, case_id)
+    assert view["paused"] is True and view["status"] == "suspended"
+    assert view["status_label"]["zh"] == "已中止（承诺时限暂停计时）"

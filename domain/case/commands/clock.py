@@ -8,6 +8,7 @@ from typing import TYPE_CHECKING, Annotated
 from annotated_types import Ge, Le
 
 from domain.case.commands.base import HANDLERS, HEAD, CaseCommand, Needs
+from domain.case.vocabulary import ExtensionApprover
 from domain.constraints import Note, Text
 from domain.item_terms import SpecialProcedure
 
@@ -51,7 +52,8 @@ class EndSpecialProcedure(CaseCommand):
 
 @dataclass(frozen=True)
 class Suspend(CaseCommand):
-    """挂起, with its reason."""
+    """挂起 on another legal basis than Art. 45 (e.g. the applicant's request), with its
+    reason: it stops only the promised clock; the statutory one runs on."""
 
     ACTION = "suspend"
     ROLES = HANDLERS
@@ -75,12 +77,16 @@ class Resume(CaseCommand):
 
 @dataclass(frozen=True)
 class Extend(CaseCommand):
-    """延期: at most 10 working days (15 for joint handling), once."""
+    """延期 (Art. 42), once, before the statutory deadline: at most 10 days approved by the
+    department head, or for joint handling 15 approved by the people's government head
+    (``approval_ref``: the approval's document number, required for the latter)."""
 
     ACTION = "extend"
     ROLES = HEAD
     days: Annotated[int, Ge(1), Le(15)]
     reason: Text
+    approved_by: ExtensionApprover
+    approval_ref: Note = ""
 
     def run(self, case: Case, needs: Needs) -> None:
         case.extend(
@@ -89,4 +95,6 @@ class Extend(CaseCommand):
             days=self.days,
             reason=self.reason,
             calendar=needs.calendar(),
+            approved_by=self.approved_by,
+            approval_ref=self.approval_ref,
         )

@@ -23,8 +23,13 @@ class RequestSupplement(CaseCommand):
     note: Note = ""
 
     def run(self, case: Case, needs: Needs) -> None:
-        missing = [asdict(m) for m in self.missing]
-        case.request_supplement(at=needs.at, actor=needs.actor, missing=missing, note=self.note)
+        case.request_supplement(
+            at=needs.at,
+            actor=needs.actor,
+            missing=[asdict(m) for m in self.missing],
+            calendar=needs.calendar(),
+            note=self.note,
+        )
 
 
 @dataclass(frozen=True)
@@ -64,14 +69,25 @@ class Accept(CaseCommand):
 
 @dataclass(frozen=True)
 class NotAccept(CaseCommand):
-    """不予受理: the reason and its legal basis are told to the applicant."""
+    """不予受理: the reason, its legal basis and the appeal notice (行政复议/行政诉讼) are told
+    to the applicant; a matter outside the department's competence names the competent
+    authority (Art. 32(1))."""
 
     ACTION = "not-accept"
     ROLES = WINDOW
     reason: Text
     legal_basis: Text
+    appeal_notice: Note = ""
+    outside_competence: bool = False
+    competent_authority: Text | None = None
 
     def run(self, case: Case, needs: Needs) -> None:
         case.not_accept(
-            at=needs.at, actor=needs.actor, reason=self.reason, legal_basis=self.legal_basis
+            at=needs.at,
+            actor=needs.actor,
+            reason=self.reason,
+            legal_basis=self.legal_basis,
+            appeal_notice=self.appeal_notice,
+            outside_competence=self.outside_competence,
+            competent_authority=self.competent_authority,
         )

@@ -221,6 +221,8 @@ const STRINGS = {
     "special.hearing": "听证",
     "special.testing": "检验检测",
     "special.tender_auction": "招标拍卖",
+    "special.quarantine": "检疫",
+    "special.appraisal": "鉴定",
     "special.public_notice": "公示",
   },
   en: {
@@ -442,6 +444,8 @@ const STRINGS = {
     "special.hearing": "Hearing",
     "special.testing": "Testing",
     "special.tender_auction": "Tender or auction",
+    "special.quarantine": "Quarantine",
+    "special.appraisal": "Appraisal",
     "special.public_notice": "Public notice",
   },
 };
