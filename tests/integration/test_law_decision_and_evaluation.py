@@ -15,37 +15,14 @@ import pytest
 
 from domain.case.commands import CASE_COMMANDS
 from tests.integration.harness import Hall, Platform, running_hall
+from tests.integration.test_bad_input import BODIES
 
 PERSON = {"kind": "person", "name": "孙八", "id_number": "110101199105051234"}
 DEVICE = "kiosk-window-07"  # the window evaluation device's own principal
 FEE_BASIS = "《不动产登记暂行条例》第二十二条"
+
+
 # A body each command's schema accepts.
-BODIES: dict[str, dict[str, Any]] = {
-    "request-supplement": {"missing": [{"code": "M1", "name": "申请书"}]},
-    "provide-supplement": {"provided": [{"code": "M1", "name": "申请书"}]},
-    "not-accept": {"reason": "r", "legal_basis": "b"},
-    "assign": {"assignee": "o-1"},
-    "complete-step": {"step": "审查", "opinion": "agree"},
-    "return": {"to_step": "审查", "reason": "r"},
-    "request-parallel-review": {"departments": ["ZRZY"], "due_on": "2030-01-01"},
-    "give-opinion": {"opinion": "agree"},
-    "answer-opinion": {"step": "审查", "answer": "a"},
-    "start-special-procedure": {"kind": "inspection", "expected_days": 2, "notice": "n"},
-    "end-special-procedure": {"result": "r"},
-    "suspend": {"reason": "r"},
-    "extend": {"days": 5, "reason": "r"},
-    "decide": {"outcome": "approved"},
-    "charge-fee": {"fee_code": "F1", "amount_fen": 100},
-    "issue-certificate": {"certificate_no": "C1"},
-    "deliver": {"method": "window"},
-    "terminate": {"reason": "r", "legal_basis": "b"},
-    "forward": {"to_authority": "a", "reason": "r"},
-    "order-rectification": {"stage": "closure", "instructions": "i"},
-    "report-rectification": {"stage": "closure", "measures": "m"},
-    "complete-callback": {"stage": "closure", "satisfied": True},
-}
-
-
 @pytest.fixture(scope="module")
 def hall(platform: Platform) -> Iterator[Hall]:
     with running_hall(platform, PERSON) as staff:
