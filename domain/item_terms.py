@@ -207,7 +207,7 @@ class ItemContent:
     fees: tuple[Fee, ...] = ()
     steps: tuple[Step, ...] = ()
     co_departments: tuple[str, ...] = ()
-    special_procedures: tuple[str, ...] = ()
+    special_procedures: tuple[SpecialProcedure, ...] = ()
     accountability: tuple[str, ...] = ()
     warning_threshold_percent: int = 80
     rectification_limit_days: int = 7

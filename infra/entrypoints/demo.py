@@ -19,7 +19,38 @@ from uuid import UUID
 from domain.actor import Actor
 from domain.application import HallApplication
 from domain.case import local_date
-from domain.case.commands import BY_ACTION, Material, Skip
+from domain.case.commands import (
+    Accept,
+    AnswerOpinion,
+    Assign,
+    CaseCommand,
+    ChargeFee,
+    CloseParallelReview,
+    Complete,
+    CompleteCallback,
+    CompleteStep,
+    Decide,
+    Deliver,
+    EndSpecialProcedure,
+    Extend,
+    Forward,
+    GiveOpinion,
+    IssueCertificate,
+    Material,
+    NotAccept,
+    OrderRectification,
+    ProvideSupplement,
+    Rate,
+    ReportRectification,
+    RequestParallelReview,
+    RequestSupplement,
+    Resume,
+    Skip,
+    StartSpecialProcedure,
+    Suspend,
+    Terminate,
+    Withdraw,
+)
 from domain.clock import HALL_TZ, SimulatedClock
 from domain.errors import DomainError
 from domain.item_terms import ItemContent
@@ -32,14 +63,17 @@ APPLICANT = Actor(id="applicant", role="applicant", department="HALL")  # named 
 SURNAMES = "王李张刘陈杨黄赵吴周徐孙马朱胡郭何高林罗"
 GIVEN = ["伟", "芳", "娜", "秀英", "敏", "静", "丽", "强", "磊", "军", "洋", "勇", "艳", "杰", "娟"]
 COMPANIES = ["青山餐饮", "远航运输", "恒信建设", "明德教育", "华康医药", "星河文化", "瑞丰商贸"]
-DENIAL = {
-    "reasons": ["申请材料与实际情况不符", "经现场核查不符合法定条件"],
-    "legal_basis": "《中华人民共和国行政许可法》第三十八条第二款",
-    "appeal_notice": "如不服本决定，可在收到之日起六十日内申请行政复议，或六个月内提起行政诉讼。",
-}
-APPEAL_NOTICE = DENIAL["appeal_notice"]
+APPEAL_NOTICE = "如不服本决定，可在收到之日起六十日内申请行政复议，或六个月内提起行政诉讼。"
+DENIAL = Decide(
+    outcome="denied",
+    reasons=["申请材料与实际情况不符", "经现场核查不符合法定条件"],
+    legal_basis="《中华人民共和国行政许可法》第三十八条第二款",
+    appeal_notice=APPEAL_NOTICE,
+)
 
-Step = tuple[float, str, dict[str, Any], Actor]  # hours after the previous step, action, fields
+# Hours after the previous step, the command (made when it runs: a due date is ahead of
+# that moment), and who gives it.
+Step = tuple[float, Callable[[datetime], CaseCommand], Actor]
 
 
 def staff(department: str, role: str) -> Actor:
@@ -68,24 +102,22 @@ def plan(rng: random.Random, item: ItemContent) -> list[Step]:
 
     pace = 0.01 if item.immediate else 1.0  # 即办件 are handled on the spot
 
-    def then(hours: float, action: str, actor: Actor, **fields: Any) -> None:
-        steps.append((hours * pace, action, fields, actor))
+    def then(hours: float, command: CaseCommand, actor: Actor) -> None:
+        steps.append((hours * pace, lambda _: command, actor))
 
     if rng.random() < 0.15:
         missing = [Material(m.code, m.name) for m in item.materials[-1:]] or [
             Material("X1", "补充说明")
         ]
-        then(2, "request-supplement", CLERK, missing=missing, note="请一次性补齐以下材料")
+        then(2, RequestSupplement(missing=missing, note="请一次性补齐以下材料"), CLERK)
         if rng.random() < 0.2:
             then(
                 24 * 12,
-                "complete",
+                Complete(result="never_completed", reason="申请人逾期未补正，补正不来"),
                 officer,
-                result="never_completed",
-                reason="申请人逾期未补正，补正不来",
             )
             return steps
-        then(24 * rng.uniform(1, 4), "provide-supplement", CLERK, provided=missing)
+        then(24 * rng.uniform(1, 4), ProvideSupplement(provided=missing), CLERK)
     path = rng.choices(
         ["approve", "deny", "not_accept", "withdraw", "terminate", "forward"],
         weights=[62, 12, 8, 8, 5, 5],
@@ -93,93 +125,99 @@ def plan(rng: random.Random, item: ItemContent) -> list[Step]:
     if path == "not_accept":
         then(
             3,
-            "not-accept",
+            NotAccept(
+                reason="申请事项不属于本机关职权范围",
+                legal_basis="《中华人民共和国行政许可法》第三十二条第一款第二项",
+                appeal_notice=APPEAL_NOTICE,
+                outside_competence=True,
+                competent_authority="省级主管部门",
+            ),
             CLERK,
-            reason="申请事项不属于本机关职权范围",
-            legal_basis="《中华人民共和国行政许可法》第三十二条第一款第二项",
-            appeal_notice=APPEAL_NOTICE,
-            outside_competence=True,
-            competent_authority="省级主管部门",
         )
         return steps
-    then(rng.uniform(0.5, 20), "accept", CLERK)
+    then(rng.uniform(0.5, 20), Accept(), CLERK)
     if rng.random() < 0.2:
-        then(24, "rate", KIOSK, stage="acceptance", level=rng.choice([1, 2, 4, 5, 5, 5]))
-    then(rng.uniform(1, 30), "assign", officer, assignee=officer.id)
+        then(24, Rate(stage="acceptance", level=rng.choice([1, 2, 4, 5, 5, 5])), KIOSK)
+    then(rng.uniform(1, 30), Assign(assignee=officer.id), officer)
     if path == "withdraw":
-        then(24 * rng.uniform(1, 5), "withdraw", CLERK, reason="申请人主动撤回申请")
+        then(24 * rng.uniform(1, 5), Withdraw(reason="申请人主动撤回申请"), CLERK)
         return steps
     if item.co_departments and rng.random() < 0.8:
         due = 24 * 5
-        then(
-            4,
-            "request-parallel-review",
-            officer,
-            departments=list(item.co_departments),
-            due_on=("due", due),
+        departments = list(item.co_departments)
+        steps.append(
+            (
+                4 * pace,
+                lambda now: RequestParallelReview(
+                    departments=departments, due_on=local_date(now + timedelta(hours=due))
+                ),
+                officer,
+            )
         )
         answering = [d for d in item.co_departments if rng.random() < 0.85]
         disagreeing = [d for d in answering if rng.random() < 0.2]
         for department in answering:
             then(
                 24 * rng.uniform(0.5, 1.5),
-                "give-opinion",
+                GiveOpinion(
+                    opinion="disagree" if department in disagreeing else "agree",
+                    comment="选址与规划不符" if department in disagreeing else "同意",
+                ),
                 staff(department, "officer"),
-                opinion="disagree" if department in disagreeing else "agree",
-                comment="选址与规划不符" if department in disagreeing else "同意",
             )
         for department in disagreeing:  # the decision waits for an answer on record
-            then(4, "answer-opinion", officer, department=department, answer="已补充核查，符合规划")
+            then(4, AnswerOpinion(department=department, answer="已补充核查，符合规划"), officer)
         if len(answering) < len(item.co_departments):
-            then(due + 30, "close-parallel-review", approver)
+            then(due + 30, CloseParallelReview(), approver)
     if item.special_procedures and rng.random() < 0.3:
         kind = rng.choice(item.special_procedures)
         days = rng.randint(2, 6)
         then(
             24,
-            "start-special-procedure",
+            StartSpecialProcedure(
+                kind=kind,
+                expected_days=days,
+                notice="依法启动特别程序，所需时间不计入办理时限，特此告知。",
+            ),
             officer,
-            kind=kind,
-            expected_days=days,
-            notice="依法启动特别程序，所需时间不计入办理时限，特此告知。",
         )
-        then(24 * days, "end-special-procedure", officer, result="符合要求")
+        then(24 * days, EndSpecialProcedure(result="符合要求"), officer)
     if rng.random() < 0.08:  # stops the promised clock only: the statutory one runs on
-        then(24, "suspend", officer, reason="申请人申请中止审查")
-        then(24 * rng.uniform(2, 6), "resume", officer, reason="中止情形消除")
+        then(24, Suspend(reason="申请人申请中止审查"), officer)
+        then(24 * rng.uniform(2, 6), Resume(reason="中止情形消除"), officer)
     if item.joint and rng.random() < 0.5:  # Art. 42(2): the people's government head approves
         then(
             24,
-            "extend",
+            Extend(
+                days=rng.randint(5, 15),
+                reason="联合办理，四十五日内不能办结，经本级人民政府负责人批准延长十五日",
+                approved_by="government_head",
+                approval_ref=f"府办审批〔2026〕{rng.randint(1, 99)}号",
+            ),
             approver,
-            days=rng.randint(5, 15),
-            reason="联合办理，四十五日内不能办结，经本级人民政府负责人批准延长十五日",
-            approved_by="government_head",
-            approval_ref=f"府办审批〔2026〕{rng.randint(1, 99)}号",
         )
     elif rng.random() < 0.08:
         then(
             24,
-            "extend",
+            Extend(
+                days=rng.randint(3, 10),
+                reason="情况复杂，经本机关负责人批准延长期限",
+                approved_by="department_head",
+            ),
             approver,
-            days=rng.randint(3, 10),
-            reason="情况复杂，经本机关负责人批准延长期限",
-            approved_by="department_head",
         )
     handling = [s.name for s in item.steps if s.role != "clerk"]
     for name in handling[:-1]:
-        then(24 * rng.uniform(0.5, 3), "complete-step", officer, step=name, opinion="agree")
+        then(24 * rng.uniform(0.5, 3), CompleteStep(step=name, opinion="agree"), officer)
     if path == "terminate":
         then(
             24,
-            "terminate",
+            Terminate(reason="申请人依法终止", legal_basis="《中华人民共和国行政许可法》第七十条"),
             approver,
-            reason="申请人依法终止",
-            legal_basis="《中华人民共和国行政许可法》第七十条",
         )
         return steps
     if path == "forward":
-        then(24, "forward", officer, to_authority="省级主管部门", reason="依法需报上级机关决定")
+        then(24, Forward(to_authority="省级主管部门", reason="依法需报上级机关决定"), officer)
         return steps
     skipped: list[Skip] = []
     if handling and path == "approve" and rng.random() < 0.15:
@@ -187,57 +225,42 @@ def plan(rng: random.Random, item: ItemContent) -> list[Step]:
     elif handling:
         then(
             24 * rng.uniform(0.5, 2),
-            "complete-step",
+            CompleteStep(step=handling[-1], opinion="agree" if path == "approve" else "disagree"),
             approver,
-            step=handling[-1],
-            opinion="agree" if path == "approve" else "disagree",
         )
     if path == "deny":
         if handling:
-            then(1, "answer-opinion", approver, step=handling[-1], answer="采纳审查意见，不予许可")
-        then(2, "decide", approver, outcome="denied", **DENIAL)
+            then(1, AnswerOpinion(step=handling[-1], answer="采纳审查意见，不予许可"), approver)
+        then(2, DENIAL, approver)
     else:
-        then(2, "decide", approver, outcome="approved", skipped_steps=skipped)
+        then(2, Decide(outcome="approved", skipped_steps=skipped), approver)
         for fee in item.fees[:1]:
-            then(1, "charge-fee", CLERK, fee_code=fee.code, amount_fen=fee.amount_fen)
+            then(1, ChargeFee(fee_code=fee.code, amount_fen=fee.amount_fen), CLERK)
         then(
             24 * rng.uniform(0.5, 2),
-            "issue-certificate",
+            IssueCertificate(certificate_no=f"{item.code}-{rng.randint(100000, 999999)}"),
             CLERK,
-            certificate_no=f"{item.code}-{rng.randint(100000, 999999)}",
         )
     then(
         24 * rng.uniform(0.5, 3),
-        "deliver",
+        Deliver(method=rng.choice(["window", "post", "electronic"])),
         CLERK,
-        method=rng.choice(["window", "post", "electronic"]),
     )
-    then(2, "complete", officer)
+    then(2, Complete(), officer)
     level = rng.choices([5, 4, 3, 2, 1], weights=[60, 20, 8, 7, 5])[0]
     rater = rng.choice([APPLICANT, APPLICANT, KIOSK])  # online with the query code, or at a window
-    then(24 * rng.uniform(0, 3), "rate", rater, stage="closure", level=level)
+    then(24 * rng.uniform(0, 3), Rate(stage="closure", level=level), rater)
     if level <= 2:
-        then(
-            24,
-            "order-rectification",
-            SUPERVISOR,
-            stage="closure",
-            instructions="核实差评原因并整改",
-        )
+        then(24, OrderRectification(stage="closure", instructions="核实差评原因并整改"), SUPERVISOR)
         then(
             24 * 3,
-            "report-rectification",
+            ReportRectification(stage="closure", measures="已约谈经办人并优化告知流程"),
             officer,
-            stage="closure",
-            measures="已约谈经办人并优化告知流程",
         )
         then(
             24 * 2,
-            "complete-callback",
+            CompleteCallback(stage="closure", satisfied=True, note="申请人对整改结果表示满意"),
             SUPERVISOR,
-            stage="closure",
-            satisfied=True,
-            note="申请人对整改结果表示满意",
         )
     return steps
 
@@ -344,24 +367,18 @@ def _run(
         )
         return True
     assert journey.next_step is not None
-    _, action, fields, actor = journey.next_step
+    _, make, actor = journey.next_step
     if actor.role == APPLICANT.role:  # as the public rating route names the applicant
         actor = replace(actor, id=f"applicant:{journey.case_no}")
+    command = make(clock.now())
     try:
-        command = BY_ACTION[action](**_resolve(fields, clock.now()))
         app.handle(command, journey.case_id, actor)
     except DomainError as error:
-        progress(f"  demo case {journey.case_no}: {action} refused ({error}); it stops there")
+        progress(
+            f"  demo case {journey.case_no}: {command.ACTION} refused ({error}); it stops there"
+        )
         return False
     return True
-
-
-def _resolve(fields: dict[str, Any], now: datetime) -> dict[str, Any]:
-    """Fields whose value depends on when the step runs: ("due", hours) is a date ahead."""
-    return {
-        name: local_date(now + timedelta(hours=value[1])) if isinstance(value, tuple) else value
-        for name, value in fields.items()
-    }
 
 
 def _office_hours(moment: datetime) -> datetime:
