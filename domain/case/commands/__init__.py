@@ -69,10 +69,8 @@ CASE_COMMANDS: tuple[type[CaseCommand], ...] = (
     ReportRectification,
     CompleteCallback,
 )
-BY_ACTION: dict[str, type[CaseCommand]] = {command.ACTION: command for command in CASE_COMMANDS}
 
 __all__ = [
-    "BY_ACTION",
     "CASE_COMMANDS",
     "Accept",
     "AnswerOpinion",
