@@ -1,6 +1,8 @@
 """The public case status (办件进度): what an applicant sees with case number and query code.
 
-Pure: ``apply(view, event)`` returns the new view. Personal data never enters
+Pure: ``apply(view, event)`` returns the new view. ``limit_unit`` is the unit of the
+promised limit the deadline counts (``G`` working days, ``Z`` natural days), from the
+acceptance's terms, so that the days left are told in it. Personal data never enters
 the view except the masked applicant name, and that goes when the applicant's
 data is erased.
 """
@@ -99,6 +101,8 @@ def apply(view: dict[str, Any] | None, event: dict[str, Any]) -> dict[str, Any] 
     view["closed"] = view.get("closed", False) or kind in kinds.CLOSING
     if kind == "applicant_data_erased":
         view["applicant"] = None
+    if kind in kinds.ACCEPTING:
+        view["limit_unit"] = data["terms"]["promised_limit"]["unit"]
     if kind == "decided":
         view["decision"] = _decision(data)
     if kind == "supplement_requested":
