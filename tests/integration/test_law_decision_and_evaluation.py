@@ -33,7 +33,7 @@ BODIES: dict[str, dict[str, Any]] = {
     "start-special-procedure": {"kind": "inspection", "expected_days": 2, "notice": "n"},
     "end-special-procedure": {"result": "r"},
     "suspend": {"reason": "r"},
-    "extend": {"days": 5, "reason": "r"},
+    "extend": {"days": 5, "reason": "r", "approved_by": "department_head"},
     "decide": {"outcome": "approved"},
     "charge-fee": {"fee_code": "F1", "amount_fen": 100},
     "issue-certificate": {"certificate_no": "C1"},
