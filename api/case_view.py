@@ -10,7 +10,7 @@ from uuid import UUID
 from pydantic import BaseModel, ConfigDict
 
 from domain.case.vocabulary import Opinion, Outcome, RatingStage, Rectification
-from domain.item_terms import LimitUnit
+from domain.item_terms import LimitUnit, StepRole
 
 
 class _Read(BaseModel):
@@ -56,18 +56,55 @@ class ParallelReview(_Read):
 
 
 class Clock(_Read):
-    """The promised limit's days used and remaining (nulls before acceptance), and the
-    statutory limit's: only Art. 45 procedures stop the statutory clock."""
+    """Both clocks, days counted in each limit's unit (nulls before acceptance).
+
+    The promised clock (承诺时限, ``unit``) runs from acceptance to completion (办结); the
+    statutory one (``statutory_unit``, Art. 42) to the decision, and only Art. 45
+    procedures stop it. ``days_used``/``days_remaining`` are the promised clock's in its
+    unit; ``working_days_used``/``working_days_remaining`` the same numbers when that
+    unit is working days (``G``), null for natural days (``Z``). ``on_time`` and
+    ``statutory_on_time``: the days used are within the limit plus extension, at the
+    clock's end once it ended (``ended``, ``statutory_ended``), else so far; the rule
+    the Completed event and the statistics use. ``warning``: the running promised clock
+    used ``warning_threshold_percent`` of its limit (the item's threshold).
+    """
 
     paused: bool
     pause_kind: str | None = None
     unit: LimitUnit | None = None
+    days_used: int | None = None
+    days_remaining: int | None = None
     working_days_used: int | None
     working_days_remaining: int | None
+    on_time: bool | None = None
+    ended: bool = False
+    warning: bool = False
+    warning_threshold_percent: int | None = None
     statutory_paused: bool = False
     statutory_unit: LimitUnit | None = None
     statutory_days_used: int | None = None
     statutory_days_remaining: int | None = None
+    statutory_on_time: bool | None = None
+    statutory_ended: bool = False
+
+
+class StepView(_Read):
+    """A handling step of the item: its limit in ``unit`` (the item's statutory limit's)
+    and where it stands: ``completed`` (started, due and completed on, and whether
+    ``on_time``; dates null for a step completed before due dates were recorded),
+    ``current`` (started and due on, ``on_time`` so far, ``overdue`` once past its limit;
+    no due date while the clock is stopped), ``skipped`` by the decision, or ``pending``."""
+
+    name: str
+    role: StepRole
+    limit_days: int
+    unit: LimitUnit
+    status: Literal["completed", "current", "skipped", "pending"]
+    started_on: date | None
+    due_on: date | None
+    completed_on: date | None
+    on_time: bool | None
+    overdue: bool
 
 
 class FeeCharged(_Read):
@@ -119,6 +156,7 @@ class CaseView(_Read):
     missing: list[Material]
     assignee: str | None
     completed_steps: list[str]
+    steps: list[StepView]
     parallel_review: ParallelReview | None
     outcome: Outcome | None
     result: str | None

@@ -51,7 +51,13 @@ class Decision(BaseModel):
 
 class PublicCase(BaseModel):
     """办件进度: what the applicant sees with the case number and query code. The
-    applicant is the published (masked) name, null once erased."""
+    applicant is the published (masked) name, null once erased.
+
+    ``days_remaining`` are the days left to the promised deadline in the unit of its
+    limit, ``limit_unit`` (``G`` working days, ``Z`` natural days); negative once past,
+    null while the clock is stopped, once closed, or before acceptance.
+    ``working_days_remaining`` is kept for the clients that read it: the same number
+    when the limit counts working days, null for a natural-day limit."""
 
     case_no: str
     item_code: str
@@ -69,6 +75,8 @@ class PublicCase(BaseModel):
     promised_deadline: date | None = None
     statutory_deadline: date | None = None
     deadline_provisional: bool = False
+    limit_unit: LimitUnit | None
+    days_remaining: int | None
     working_days_remaining: int | None
     rating_url: str | None
     updated_at: Moment

@@ -159,17 +159,37 @@ OLDER_VERSIONS: tuple[OlderVersion, ...] = (
         lacked=("rated_by", "device"),
     ),
     OlderVersion(
+        case.StepCompleted,
+        1,
+        "no due date, not judged on time",
+        lacked=("due_on", "on_time"),
+    ),
+    OlderVersion(
         case.Completed,
         1,
         "only the closure result; cannot be loaded",
-        lacked=("completed_on", "days_used", "on_time_promised", "on_time_statutory", "reason"),
+        lacked=(
+            "completed_on",
+            "days_used",
+            "on_time_promised",
+            "statutory_days_used",
+            "on_time_statutory",
+            "reason",
+        ),
     ),
     OlderVersion(
         case.Completed,
         2,
         "no reason; only after a decision, so days used and on-time flags are never null",
-        lacked=("reason",),
+        lacked=("statutory_days_used", "reason"),
         retyped={"days_used": int, "on_time_promised": bool, "on_time_statutory": bool},
+    ),
+    OlderVersion(
+        case.Completed,
+        3,
+        "both flags judged at the decision, days used counted to completion; no statutory"
+        " days used",
+        lacked=("statutory_days_used",),
     ),
 )
 

@@ -1,10 +1,18 @@
 """The public facts of each case (办件公示 and statistics): one flat row per case.
 
-Pure: ``apply(view, event)`` returns the new view. Dates are the hall's local
+Pure: ``apply(view, event)`` returns the new view, for events in their current
+version (the projection runner upcasts older ones first). Dates are the hall's local
 dates (Asia/Shanghai) as ISO strings. Personal data never enters the view: the
 applicant's name is masked for persons, and no ID number, phone or address is
 kept; once the applicant's data is erased, not even the masked name. Reasons and
 legal basis are public only for a denial or a non-acceptance.
+
+``days_used`` and ``on_time_promised`` are the promised clock's at completion, both
+from the Completed event and so by the domain's one rule (``domain.deadlines.on_time``);
+a completion recorded before that rule (v3, upcast without the flag) is judged here by
+the same rule from its days used and the case's limit and extension, so no case is on
+time with more days used than its limit allows. ``steps_late`` counts the handling
+steps completed after their own limit.
 
 ``{stage}_rectification`` (stage ``acceptance`` or ``closure``) is None unless
 that stage's rating is poor (1–2); then it is ``pending`` until a rectification
@@ -19,6 +27,7 @@ from typing import Any
 from domain.case import kinds
 from domain.case.vocabulary import POOR_RATING
 from domain.clock import HALL_TZ
+from domain.deadlines import on_time
 from domain.event_schemas import registry
 from domain.personal_data import published_name
 
@@ -49,7 +58,7 @@ def apply(view: dict[str, Any] | None, event: dict[str, Any]) -> dict[str, Any] 
         return _submitted(event)
     if view is None:
         return None
-    change = _change(kind, event["data"], local_date(event["time"]))
+    change = _change(kind, event["data"], local_date(event["time"]), view)
     return {**view, **change, "version": event["caseversion"], "position": event["position"]}
 
 
@@ -61,7 +70,7 @@ def _submitted(event: dict[str, Any]) -> dict[str, Any]:
         "case_no": data["case_no"],
         "item_code": data["item_code"],
         "item_name": data["item_name"],
-        "item_revision": data.get("item_revision", 1),  # v1: always revision 1
+        "item_revision": data["item_revision"],
         "department": data["department"],
         "channel": data["channel"],
         "applicant": published_name(applicant),
@@ -83,6 +92,7 @@ def _submitted(event: dict[str, Any]) -> dict[str, Any]:
         "days_used": None,
         "on_time_promised": None,
         "on_time_statutory": None,
+        "steps_late": 0,
         "paused": False,
         "acceptance_rating": None,
         "closure_rating": None,
@@ -93,8 +103,9 @@ def _submitted(event: dict[str, Any]) -> dict[str, Any]:
     }
 
 
-def _change(kind: str, data: dict[str, Any], on: str) -> dict[str, Any]:
-    """The public fields an event of ``kind`` changes (none for an internal step)."""
+def _change(kind: str, data: dict[str, Any], on: str, view: dict[str, Any]) -> dict[str, Any]:
+    """The public fields an event of ``kind`` changes in ``view`` (none for an internal
+    step)."""
     if kinds.stops_clock(kind, data):
         return {"paused": True}
     if kind == "supplement_requested":  # at intake: acceptance waits, no clock runs yet
@@ -104,13 +115,15 @@ def _change(kind: str, data: dict[str, Any], on: str) -> dict[str, Any]:
     if kind in kinds.RESUMING:
         return {"paused": False}
     if kind in kinds.ACCEPTING:  # accepted by the clerk, or deemed accepted (Art. 32)
-        return _accepted(data, on)
+        return _accepted(data)
     if kind == "deadline_extended":
         return {"extension_days": data["days"]}
     if kind == "decided":
         return _decided(data, on)
     if kind in CLOSED_STATUSES:
-        return _closed(kind, data, on)
+        return _closed(kind, data, on, view)
+    if kind == "step_completed" and data["on_time"] is False:
+        return {"steps_late": view["steps_late"] + 1}
     if kind == "rated":
         stage, level = data["stage"], data["level"]
         rectification = "pending" if level <= POOR_RATING else None
@@ -122,48 +135,44 @@ def _change(kind: str, data: dict[str, Any], on: str) -> dict[str, Any]:
     return {}
 
 
-def _accepted(data: dict[str, Any], on: str) -> dict[str, Any]:
+def _accepted(data: dict[str, Any]) -> dict[str, Any]:
     """An acceptance counts from ``accepted_on`` (for a late or deemed one, the day of
-    receipt). v3 records the statutory limit the case runs under; v2 ran under the
-    item's; v1 recorded only the actor (no terms, date from the time)."""
-    terms = data.get("terms")
-    change: dict[str, Any] = {"status": "in_review", "accepted_on": data.get("accepted_on", on)}
-    if "item_revision" in data:
-        change["item_revision"] = data["item_revision"]
-    if terms:
-        statutory = data.get("statutory_limit", terms["statutory_limit"])
-        change |= {
-            "promised_days": terms["promised_limit"]["days"],
-            "promised_unit": terms["promised_limit"]["unit"],
-            "statutory_days": statutory["days"],
-            "statutory_unit": statutory["unit"],
-        }
-    return change
+    receipt), under the statutory limit it records and the item's promised one."""
+    promised, statutory = data["terms"]["promised_limit"], data["statutory_limit"]
+    return {
+        "status": "in_review",
+        "accepted_on": data["accepted_on"],
+        "item_revision": data["item_revision"],
+        "promised_days": promised["days"],
+        "promised_unit": promised["unit"],
+        "statutory_days": statutory["days"],
+        "statutory_unit": statutory["unit"],
+    }
 
 
 def _decided(data: dict[str, Any], on: str) -> dict[str, Any]:
-    """v1 had ``reasons`` as one string; v2 a list. Approvals publish no reasons."""
+    """Approvals publish no reasons."""
     outcome = data["outcome"]
     change: dict[str, Any] = {"status": "decided", "outcome": outcome, "decided_on": on}
     if outcome == "denied":
-        reasons = data["reasons"]
-        if isinstance(reasons, str):
-            reasons = [reasons] if reasons else []
-        change |= {"reasons": list(reasons), "legal_basis": data["legal_basis"]}
+        change |= {"reasons": list(data["reasons"]), "legal_basis": data["legal_basis"]}
     return change
 
 
-def _closed(kind: str, data: dict[str, Any], on: str) -> dict[str, Any]:
-    """Closure: the result, and for a completion the days used and on-time flags
-    (absent from v1 completions)."""
+def _closed(kind: str, data: dict[str, Any], on: str, view: dict[str, Any]) -> dict[str, Any]:
+    """Closure: the result, and for a completion the promised clock's days used and both
+    on-time flags (a v3 completion's promised flag judged here, see the module)."""
     change: dict[str, Any] = {"status": kind, "closed_on": on, "paused": False}
     if kind == "completed":
+        used, promised = data["days_used"], data["on_time_promised"]
+        if promised is None and used is not None and view["promised_days"] is not None:
+            promised = on_time(used, view["promised_days"], view["extension_days"])
         change |= {
             "result": data["result"],
-            "closed_on": data.get("completed_on", on),
-            "days_used": data.get("days_used"),
-            "on_time_promised": data.get("on_time_promised"),
-            "on_time_statutory": data.get("on_time_statutory"),
+            "closed_on": data["completed_on"],
+            "days_used": used,
+            "on_time_promised": promised,
+            "on_time_statutory": data["on_time_statutory"],
         }
     elif kind == "forwarded":
         change["result"] = "forwarded"

@@ -48,6 +48,7 @@ COLUMNS = (
     "days_used",
     "on_time_promised",
     "on_time_statutory",
+    "steps_late",
     "paused",
     "acceptance_rating",
     "closure_rating",

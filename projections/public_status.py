@@ -1,6 +1,9 @@
 """The public case status (办件进度): what an applicant sees with case number and query code.
 
-Pure: ``apply(view, event)`` returns the new view. Personal data never enters
+Pure: ``apply(view, event)`` returns the new view, for events in their current
+version (the projection runner upcasts older ones first). ``limit_unit`` is the unit of the
+promised limit the deadline counts (``G`` working days, ``Z`` natural days), from the
+acceptance's terms, so that the days left are told in it. Personal data never enters
 the view except the masked applicant name, and that goes when the applicant's
 data is erased.
 """
@@ -99,6 +102,8 @@ def apply(view: dict[str, Any] | None, event: dict[str, Any]) -> dict[str, Any] 
     view["closed"] = view.get("closed", False) or kind in kinds.CLOSING
     if kind == "applicant_data_erased":
         view["applicant"] = None
+    if kind in kinds.ACCEPTING:
+        view["limit_unit"] = data["terms"]["promised_limit"]["unit"]
     if kind == "decided":
         view["decision"] = _decision(data)
     if kind == "supplement_requested":
@@ -122,7 +127,7 @@ def _decision(data: dict[str, Any]) -> dict[str, Any]:
         "outcome": data["outcome"],
         "reasons": data["reasons"],
         "legal_basis": data["legal_basis"],
-        "appeal_notice": data.get("appeal_notice", ""),  # v1 decisions had none
+        "appeal_notice": data["appeal_notice"],
     }
 
 

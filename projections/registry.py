@@ -44,7 +44,7 @@ class Projection:
 
 PUBLIC_STATUS = Projection(
     name="public_status",
-    version=3,
+    version=4,
     table="public_case_status",
     apply=public_status.apply,
     load=public_status_store.load,
@@ -53,7 +53,7 @@ PUBLIC_STATUS = Projection(
 
 CASE_FACTS = Projection(
     name="case_facts",
-    version=2,
+    version=3,
     table="public_case_facts",
     apply=case_facts.apply,
     load=case_facts_store.load,

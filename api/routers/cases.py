@@ -164,6 +164,7 @@ def read(
     with pool.connection() as conn:
         held = quarantine.held_for_case(conn, case_id)
     applicant = app.applicant_view(caller, case, case_file)
+    calendar, today = app.calendar(), local_date(app.clock.now())
     if applicant.opened_for:
         PERSONAL_DATA_DECRYPTIONS.labels(role=caller.role, purpose=applicant.opened_for).inc()
     return {
@@ -181,6 +182,7 @@ def read(
         "missing": case.missing,
         "assignee": case.assignee,
         "completed_steps": case.completed_steps,
+        "steps": case.steps(calendar, today),
         "parallel_review": case.parallel.as_data() if case.parallel else None,
         "outcome": case.outcome,
         "result": case.result,
@@ -188,7 +190,7 @@ def read(
         "promised_deadline": case.promised_deadline,
         "deadline_provisional": case.deadline_provisional,
         "extension_days": case.extension_days,
-        "clock": case.clock(app.calendar(), local_date(app.clock.now())),
+        "clock": case.clock(calendar, today),
         "fees_charged": case.fees_charged,
         "certificate_no": case.certificate_no,
         "ratings": {stage: rating.as_data() for stage, rating in case.ratings.items()},

@@ -34,6 +34,7 @@ from domain.calendar import WorkingCalendar
 from domain.case import local_date
 from domain.case.commands import Rate
 from domain.case.vocabulary import Outcome, RatingStage
+from domain.deadlines import days_left
 from infra.lookup_budget import LookupBudget
 from infra.recorder import stored_verifier
 from projections import case_facts_store, catalogue_store, departments_store
@@ -116,13 +117,15 @@ def _public_view(
             return None
         position, view = found
         department = view["department"]
+        remaining = _remaining(app, working_calendar(conn, app.base_calendar), view)
+        unit = view.get("limit_unit")
         public = PublicCase.model_validate(
             {
                 **view,
                 "department_name": departments_store.names(conn).get(department, department),
-                "working_days_remaining": _remaining(
-                    app, working_calendar(conn, app.base_calendar), view
-                ),
+                "limit_unit": unit,
+                "days_remaining": remaining,
+                "working_days_remaining": remaining if unit == "G" else None,
                 "rating_url": f"/api/v1/public/cases/{case_no}/rating" if view["closed"] else None,
             }
         )
@@ -204,14 +207,12 @@ def _refuse_over_budget(wait: int) -> None:
 
 
 def _remaining(app: App, calendar: WorkingCalendar, view: dict[str, Any]) -> int | None:
-    """Working days left to the promised deadline (None while paused, closed or unknown)."""
-    deadline = view.get("promised_deadline")
-    if not deadline or view.get("paused") or view.get("closed"):
+    """Days left to the promised deadline in its limit's unit (working days for ``G``,
+    natural days for ``Z``); None while paused, closed or unknown."""
+    deadline, unit = view.get("promised_deadline"), view.get("limit_unit")
+    if not deadline or not unit or view.get("paused") or view.get("closed"):
         return None
-    today, due = local_date(app.clock.now()), date.fromisoformat(deadline)
-    if due < today:
-        return -calendar.working_days_between(due, today)
-    return calendar.working_days_between(today, due)
+    return days_left(calendar, unit, date.fromisoformat(deadline), local_date(app.clock.now()))
 
 
 @router.get("/decisions", response_model=DecisionsPage, responses=REVALIDATED)

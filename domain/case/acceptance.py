@@ -31,6 +31,7 @@ class AcceptanceEvent(CaseEvent):
         case.status = "in_review"
         case.accepted_at = self.timestamp
         case.accepted_on = date.fromisoformat(self.accepted_on)
+        case.step_started_on = case.accepted_on  # the first handling step starts
         case.terms = ItemContent.from_data(self.terms)
         case.statutory_limit = TimeLimit.from_data(self.statutory_limit)
         case.item_revision = self.item_revision

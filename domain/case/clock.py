@@ -18,7 +18,7 @@ from domain.case.state import (
     require_text,
 )
 from domain.case.vocabulary import EXTENSION_APPROVERS
-from domain.deadlines import JOINT_EXTENSION_DAYS, ORDINARY_EXTENSION_DAYS, Deadlines, days_used
+from domain.deadlines import JOINT_EXTENSION_DAYS, ORDINARY_EXTENSION_DAYS, Deadlines
 from domain.errors import InvalidCommand, InvalidTransition
 from domain.item_terms import ART_45_PROCEDURES, SPECIAL_PROCEDURES
 
@@ -143,25 +143,34 @@ class Clock(Stage):
     """The commands that stop, restart or move the clock, and what it shows."""
 
     def clock(self, calendar: WorkingCalendar, today: date) -> dict[str, Any]:
-        """Days used and remaining of the promised limit, and of the statutory limit,
-        as of ``today``."""
+        """Both clocks as of ``today``, days counted in each limit's unit (``unit``,
+        ``statutory_unit``): used, remaining, and whether within the limit (``on_time``,
+        the rule of ``domain.deadlines``: at the clock's end once it ended). The promised
+        clock ends at completion, the statutory one at the decision. ``working_days_*``
+        are the promised clock's days when its limit counts working days, else None.
+        ``warning``: the running promised clock used the item's warning threshold."""
         if self.terms is None or self.accepted_on is None or self.statutory_limit is None:
             return {"paused": False, "working_days_used": None, "working_days_remaining": None}
-        end = local_date(self.closed_at) if self.closed_at else today
-        used = days_used(calendar, self.terms.promised_limit, self.accepted_on, end, self.pauses)
-        by_law = days_used(
-            calendar, self.statutory_limit, self.accepted_on, end, self.statutory_pauses
-        )
+        promised, statutory = self.clocks(calendar, today)
+        working = promised.limit.working_days
         return {
             "paused": self.paused,
             "pause_kind": self.pause_kind,
-            "unit": self.terms.promised_limit.unit,
-            "working_days_used": used,
-            "working_days_remaining": self.terms.promised_limit.days + self.extension_days - used,
+            "unit": promised.limit.unit,
+            "days_used": promised.days_used,
+            "days_remaining": promised.days_remaining,
+            "working_days_used": promised.days_used if working else None,
+            "working_days_remaining": promised.days_remaining if working else None,
+            "on_time": promised.on_time,
+            "ended": promised.ended,
+            "warning": promised.warning(self.terms.warning_threshold_percent),
+            "warning_threshold_percent": self.terms.warning_threshold_percent,
             "statutory_paused": self.statutory_paused,
-            "statutory_unit": self.statutory_limit.unit,
-            "statutory_days_used": by_law,
-            "statutory_days_remaining": self.statutory_limit.days + self.extension_days - by_law,
+            "statutory_unit": statutory.limit.unit,
+            "statutory_days_used": statutory.days_used,
+            "statutory_days_remaining": statutory.days_remaining,
+            "statutory_on_time": statutory.on_time,
+            "statutory_ended": statutory.ended,
         }
 
     def start_special_procedure(

@@ -12,7 +12,6 @@ from domain.case.acceptance import INTAKE_STATES
 from domain.case.handling import Handling, SkippedStep
 from domain.case.state import CaseEvent, CaseState, local_date, require_choice, require_text
 from domain.case.vocabulary import CLOSURE_RESULTS, DELIVERY_METHODS, OUTCOMES
-from domain.deadlines import days_used
 from domain.errors import InvalidCommand, InvalidTransition, UnsupportedHistory
 
 # The closure results of a case never accepted, and the intake states each closes.
@@ -79,6 +78,7 @@ class Decided(CaseEvent):
         case.status = "decided"
         case.outcome = self.outcome
         case.decided_at = self.timestamp
+        case.skipped_steps = [s["step"] for s in self.skipped_steps]
 
 
 class FeeCharged(CaseEvent):
@@ -135,21 +135,30 @@ class ResultDelivered(CaseEvent):
 
 
 class Completed(CaseEvent):
-    """办结: closed with a closure result, and whether it kept both deadlines.
+    """办结: closed with a closure result, and whether each clock kept its limit.
 
-    Version 3 records a reason (required when a case never accepted closes: 补正不来,
-    作废, 退回) and has no days used or on-time flags (null) for such a case, whose
-    clock never ran. Version 2 added the days used and the on-time flags (upcast: no
-    reason); a version 1 completion belongs to a v1 acceptance, which cannot be loaded
+    Each clock's days used and on-time flag are taken at the event that ends it, by the
+    one rule of ``domain.deadlines.on_time``: the promised clock's (``days_used``,
+    ``on_time_promised``) at this completion, the statutory clock's
+    (``statutory_days_used``, ``on_time_statutory``) at the decision (Art. 42). All are
+    null for a case never accepted, whose clock never ran.
+
+    Version 4 records the statutory days used and judges the promised flag at completion.
+    Version 3 judged both flags at the decision while counting ``days_used`` to completion
+    (upcast: the promised flag null, judged by the reader from ``days_used`` and the limit;
+    the statutory flag kept; no statutory days used) and added a reason (required when a
+    case never accepted closes: 补正不来, 作废, 退回). Version 2 recorded no reason (upcast:
+    empty); a version 1 completion belongs to a v1 acceptance, which cannot be loaded
     either.
     """
 
-    class_version: ClassVar[int] = 3
+    class_version: ClassVar[int] = 4
 
     result: str
     completed_on: str
     days_used: int | None
     on_time_promised: bool | None
+    statutory_days_used: int | None
     on_time_statutory: bool | None
     reason: str
 
@@ -162,6 +171,14 @@ class Completed(CaseEvent):
     def upcast_v2_v3(state: dict[str, Any]) -> None:
         """v2 recorded no reason."""
         state["reason"] = ""
+
+    @staticmethod
+    def upcast_v3_v4(state: dict[str, Any]) -> None:
+        """v3 judged the promised deadline at the decision, not at completion where its
+        days used were counted: that flag is dropped (null) for the reader to judge from
+        ``days_used`` and the promised limit; the statutory days used were not recorded."""
+        state["on_time_promised"] = None
+        state["statutory_days_used"] = None
 
     def apply_to(self, case: CaseState) -> None:
         case.result = self.result
@@ -319,6 +336,7 @@ class Decision(Handling):
                 completed_on=today.isoformat(),
                 days_used=None,
                 on_time_promised=None,
+                statutory_days_used=None,
                 on_time_statutory=None,
                 reason=reason,
             )
@@ -327,20 +345,17 @@ class Decision(Handling):
             raise InvalidCommand("deliver the result to the applicant before completing")
         if result == "certificate_issued" and self.certificate_no is None:
             raise InvalidCommand("no certificate was issued")
-        terms = self.require_terms()
-        assert self.accepted_on is not None
-        used = days_used(calendar, terms.promised_limit, self.accepted_on, today, self.pauses)
-        decided_on = local_date(self.decided_at) if self.decided_at else today
+        promised, statutory = self.clocks(calendar, today)  # ended today, at the decision
         self._record(
             Completed,
             at,
             actor,
             result=result,
             completed_on=today.isoformat(),
-            days_used=used,
-            on_time_promised=self.promised_deadline is None or decided_on <= self.promised_deadline,
-            on_time_statutory=self.statutory_deadline is None
-            or decided_on <= self.statutory_deadline,
+            days_used=promised.days_used,
+            on_time_promised=promised.on_time,
+            statutory_days_used=statutory.days_used,
+            on_time_statutory=statutory.on_time,
             reason=reason,
         )
 

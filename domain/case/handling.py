@@ -3,21 +3,24 @@ command beside the event it records."""
 
 from __future__ import annotations
 
-from dataclasses import replace
+from dataclasses import asdict, replace
 from datetime import date, datetime
-from typing import TypedDict
+from typing import Any, ClassVar, TypedDict
 
 from domain.actor import Actor
+from domain.calendar import WorkingCalendar
 from domain.case.state import (
     CaseEvent,
     CaseState,
     ParallelReview,
     Stage,
+    StepResult,
     local_date,
     require_choice,
     require_text,
 )
 from domain.case.vocabulary import OPINIONS
+from domain.deadlines import ClockReading, due_date, read_clock, step_limit
 from domain.errors import InvalidCommand, InvalidTransition
 
 
@@ -38,14 +41,35 @@ class Assigned(CaseEvent):
 
 
 class StepCompleted(CaseEvent):
-    """审查/审核/审批: a handling step with its opinion ("disagree" awaits an answer)."""
+    """审查/审核/审批: a handling step with its opinion ("disagree" awaits an answer).
+
+    Version 2 records the step's due date (its ``limit_days`` counted from when it became
+    current: acceptance, the previous step's completion or a return to it; pauses
+    excluded) and whether it was completed within that limit (``domain.deadlines.
+    on_time``); both null for a step the item does not list. Version 1 recorded neither
+    (upcast: null, not judged).
+    """
+
+    class_version: ClassVar[int] = 2
 
     step: str
     opinion: str
     comment: str
+    due_on: str | None
+    on_time: bool | None
+
+    @staticmethod
+    def upcast_v1_v2(state: dict[str, Any]) -> None:
+        """v1 recorded no due date and no judgement."""
+        state["due_on"] = None
+        state["on_time"] = None
 
     def apply_to(self, case: CaseState) -> None:
         case.completed_steps.append(self.step)
+        on = local_date(self.timestamp)
+        due = date.fromisoformat(self.due_on) if self.due_on else None
+        case.step_results[self.step] = StepResult(case.step_started_on, due, on, self.on_time)
+        case.step_started_on = on
         if self.opinion == "disagree" and self.step not in case.unanswered_steps:
             case.unanswered_steps.append(self.step)
 
@@ -60,6 +84,7 @@ class Returned(CaseEvent):
         index = case.completed_steps.index(self.to_step)
         case.completed_steps = case.completed_steps[:index]
         case.returns += 1
+        case.step_started_on = local_date(self.timestamp)
 
 
 class ParallelReviewRequested(CaseEvent):
@@ -122,9 +147,17 @@ class Handling(Stage):
         self._record(Assigned, at, actor, assignee=assignee)
 
     def complete_step(
-        self, *, at: datetime, actor: Actor, step: str, opinion: str, comment: str = ""
+        self,
+        *,
+        at: datetime,
+        actor: Actor,
+        step: str,
+        opinion: str,
+        calendar: WorkingCalendar,
+        comment: str = "",
     ) -> None:
-        """审查/审核/审批: complete the item's next handling step with an opinion."""
+        """审查/审核/审批: complete the item's next handling step with an opinion,
+        recording its due date and whether it kept its limit."""
         self.require_handling("complete-step", running=True)
         if self.assignee is None:
             raise InvalidCommand("assign the case to an officer before completing steps")
@@ -133,7 +166,70 @@ class Handling(Stage):
         if expected is not None and step != expected:
             raise InvalidCommand(f"the next step is '{expected}', not '{step}'")
         require_text(step=step)
-        self._record(StepCompleted, at, actor, step=step, opinion=opinion, comment=comment)
+        timed = self.step_clock(calendar, step, local_date(at))
+        self._record(
+            StepCompleted,
+            at,
+            actor,
+            step=step,
+            opinion=opinion,
+            comment=comment,
+            due_on=timed[0].isoformat() if timed and timed[0] else None,
+            on_time=timed[1].on_time if timed else None,
+        )
+
+    def step_clock(
+        self, calendar: WorkingCalendar, name: str, today: date
+    ) -> tuple[date | None, ClockReading] | None:
+        """The current step ``name``'s due date (None while a pause is open) and its clock
+        as of ``today``; None when the item lists no such step. Every pause of the case
+        stops it: no step is completed while the clock is stopped."""
+        terms = self.require_terms()
+        step = next((s for s in terms.steps if s.name == name), None)
+        if step is None or self.step_started_on is None:
+            return None
+        limit = step_limit(terms, step)
+        due = due_date(calendar, limit, self.step_started_on, self.pauses)
+        return due, read_clock(calendar, limit, self.step_started_on, today, self.pauses)
+
+    def steps(self, calendar: WorkingCalendar, today: date) -> list[dict[str, Any]]:
+        """Each handling step of the item, in order, with its limit (in ``step_limit``'s
+        unit) and ``status``: ``completed`` (when it started, was due and was completed,
+        and whether on time), ``current`` (when it started and is due, ``on_time`` so far
+        and ``overdue`` once past its limit), ``skipped`` by the decision, or ``pending``."""
+        if self.terms is None:
+            return []
+        views = []
+        done = len(self.completed_steps)
+        for index, step in enumerate(s for s in self.terms.steps if s.role != "clerk"):
+            view: dict[str, Any] = {
+                "name": step.name,
+                "role": step.role,
+                "limit_days": step.limit_days,
+                "unit": step_limit(self.terms, step).unit,
+                "status": "pending",
+                "started_on": None,
+                "due_on": None,
+                "completed_on": None,
+                "on_time": None,
+                "overdue": False,
+            }
+            timed = self.step_clock(calendar, step.name, today) if index == done else None
+            if index < done:
+                view |= {"status": "completed", **asdict(self.step_results[step.name])}
+            elif step.name in self.skipped_steps:
+                view["status"] = "skipped"
+            elif timed is not None and self.status == "in_review":
+                due, clock = timed
+                view |= {
+                    "status": "current",
+                    "started_on": self.step_started_on,
+                    "due_on": due,
+                    "on_time": clock.on_time,
+                    "overdue": not clock.on_time,
+                }
+            views.append(view)
+        return views
 
     def return_to_step(self, *, at: datetime, actor: Actor, to_step: str, reason: str) -> None:
         """退回: send the case back to a step already completed."""

@@ -21,7 +21,7 @@ from eventsourcing.utils import register_topic
 from domain.calendar import Pause, WorkingCalendar
 from domain.case.vocabulary import POOR_RATING, Rectification
 from domain.clock import HALL_TZ
-from domain.deadlines import Deadlines, compute
+from domain.deadlines import ClockReading, Deadlines, compute, read_clock
 from domain.errors import InvalidCommand, InvalidTransition
 from domain.events import ChainedAggregate, ChainedEvent
 from domain.item_terms import ItemContent, TimeLimit
@@ -66,6 +66,17 @@ class ParallelReview:
             "due_on": self.due_on.isoformat(),
             "opinions": dict(self.opinions),
         }
+
+
+@dataclass(frozen=True)
+class StepResult:
+    """A handling step's latest completion: when it became current, its due date then,
+    and whether it kept its limit."""
+
+    started_on: date | None
+    due_on: date | None
+    completed_on: date
+    on_time: bool | None
 
 
 @dataclass(frozen=True)
@@ -140,6 +151,9 @@ class CaseState(ChainedAggregate):
         self.supplement_notices = 0
         self.assignee: str | None = None
         self.completed_steps: list[str] = []
+        self.step_started_on: date | None = None  # when the current step became current
+        self.step_results: dict[str, StepResult] = {}
+        self.skipped_steps: list[str] = []
         self.returns = 0
         self.parallel: ParallelReview | None = None
         # "disagree" opinions still waiting for the case department's answer on record
@@ -262,6 +276,33 @@ class CaseState(ChainedAggregate):
             statutory_pauses=statutory,
             extension_days=extension_days,
         )
+
+    def clocks(self, calendar: WorkingCalendar, today: date) -> tuple[ClockReading, ClockReading]:
+        """The promised and the statutory clock of an accepted case as of ``today``: the
+        promised one ends at completion (or any closure), the statutory one at the decision
+        (or a closure without one), as ``domain.deadlines`` says."""
+        assert self.accepted_on is not None and self.statutory_limit is not None
+        closed = local_date(self.closed_at) if self.closed_at else None
+        decided = local_date(self.decided_at) if self.decided_at else closed
+        promised = read_clock(
+            calendar,
+            self.require_terms().promised_limit,
+            self.accepted_on,
+            closed or today,
+            self.pauses,
+            extension_days=self.extension_days,
+            ended=closed is not None,
+        )
+        statutory = read_clock(
+            calendar,
+            self.statutory_limit,
+            self.accepted_on,
+            decided or today,
+            self.statutory_pauses,
+            extension_days=self.extension_days,
+            ended=decided is not None,
+        )
+        return promised, statutory
 
     def resumption(self, at: datetime, calendar: WorkingCalendar) -> dict[str, Any]:
         """Fields of an event that closes the open pause today, with the new deadlines."""

@@ -74,6 +74,7 @@ MIGRATIONS: tuple[Migration, ...] = (
     sql_file("0003_consumers"),
     sql_file("0004_views"),
     sql_file("0005_departments_and_calendar"),
+    sql_file("0006_steps_late"),
 )
 
 

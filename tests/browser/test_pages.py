@@ -98,13 +98,25 @@ def test_tracking_with_the_right_code(site: Site, accepted: dict[str, Any]) -> N
     expect(result).to_contain_text("食品经营许可")
     expect(result).to_contain_text("李*龙")
     expect(result).to_contain_text(accepted["view"]["promised_deadline"][:10])
-    remaining = accepted["view"].get("working_days_remaining")
-    if remaining is not None:
-        expect(page.locator("#clock")).to_have_text(f"剩余 {remaining} 个工作日")
+    assert accepted["view"]["limit_unit"] == "G"  # SCJG-001 promises 5 working days
+    remaining = accepted["view"]["days_remaining"]
+    expect(page.locator("#clock")).to_have_text(f"剩余 {remaining} 个工作日")
     content = page.content()
     assert PERSON["name"] not in content and PERSON["id_number"] not in content
     expect(page.get_by_role("alert")).to_be_hidden()
     site.screenshot("track")
+
+
+def test_tracking_a_natural_day_limit(site: Site, hall: Hall) -> None:
+    """JT-001 promises 10 natural days: the page counts days, not working days."""
+    case = hall.submit("JT-001")
+    view = hall.public(case, hall.act(case, "accept", "clerk"))
+    assert (view["limit_unit"], view["days_remaining"]) == ("Z", 10)
+    page = site.goto("/")
+    look_up(page, case["case_no"], case["query_code"])
+    expect(page.locator("#clock")).to_have_text("剩余 10 天")
+    page.get_by_role("link", name="English").click()
+    expect(page.locator("#clock")).to_have_text("10 days remaining")
 
 
 def test_tracking_with_a_wrong_code_or_number(site: Site, accepted: dict[str, Any]) -> None:

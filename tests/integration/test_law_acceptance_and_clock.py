@@ -165,6 +165,63 @@ def test_a_suspension_stops_only_the_promised_clock(desks: tuple[Desk, Desk]) ->
     )
 
 
+def test_the_staff_view_counts_in_the_limits_unit_and_tracks_each_step(
+    desks: tuple[Desk, Desk],
+) -> None:
+    """SCJG-001 counts working days (审查 due 3 after acceptance, 决定 1 after 审查);
+    JT-001 natural days. Both accepted Monday, read on Tue 03-17."""
+    monday, later = desks
+    food, transport = monday.submit("SCJG-001"), monday.submit("JT-001")
+    for case in (food, transport):
+        monday.act(case, "accept", "clerk", "HALL")
+    monday.act(food, "assign", "officer", "SCJG", assignee="officer-scjg")
+    early = monday.read(food, "SCJG")
+    assert (early["clock"]["days_used"], early["clock"]["warning"]) == (0, False)
+    later.act(food, "complete-step", "officer", "SCJG", step="审查", opinion="agree")
+    view = later.read(food, "SCJG")
+    clock = view["clock"]
+    assert (clock["unit"], clock["days_used"], clock["days_remaining"]) == ("G", 11, -6)
+    assert (clock["working_days_used"], clock["working_days_remaining"]) == (11, -6)
+    assert (clock["on_time"], clock["warning"], clock["warning_threshold_percent"]) == (
+        False,
+        True,
+        80,
+    )
+    review, decision = view["steps"]
+    assert review == {
+        "name": "审查",
+        "role": "officer",
+        "limit_days": 3,
+        "unit": "G",
+        "status": "completed",
+        "started_on": "2026-03-02",
+        "due_on": "2026-03-05",
+        "completed_on": "2026-03-17",
+        "on_time": False,
+        "overdue": False,
+    }
+    assert (decision["name"], decision["status"], decision["started_on"]) == (
+        "决定",
+        "current",
+        "2026-03-17",
+    )
+    assert (decision["due_on"], decision["on_time"], decision["overdue"]) == (
+        "2026-03-18",
+        True,
+        False,
+    )
+    natural = later.read(transport, "JT")
+    z = natural["clock"]
+    assert (z["unit"], z["days_used"], z["days_remaining"]) == ("Z", 15, -5)
+    assert (z["working_days_used"], z["working_days_remaining"]) == (None, None)
+    assert (z["statutory_unit"], z["statutory_days_remaining"], z["statutory_on_time"]) == (
+        "Z",
+        5,
+        True,
+    )
+    assert natural["steps"][0]["due_on"] == "2026-03-08"  # 审查: 6 natural days, a Sunday
+
+
 def test_one_supplement_notice_within_five_working_days(desks: tuple[Desk, Desk]) -> None:
     monday, later = desks
     case = monday.submit("SCJG-002")

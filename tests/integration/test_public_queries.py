@@ -31,6 +31,7 @@ import psycopg
 import pytest
 from psycopg import sql
 
+from domain.upcasting import current_event
 from infra.local import postgres, stack
 from infra.migrations import apply_migrations
 from projections import case_facts, case_facts_store, catalogue, catalogue_store
@@ -147,7 +148,7 @@ class Story:
     def view(self) -> dict[str, Any]:
         view = None
         for event in self.events:
-            view = case_facts.apply(view, event)
+            view = case_facts.apply(view, current_event(event))
         assert view is not None
         return view
 
@@ -254,7 +255,9 @@ def cases(conn: psycopg.Connection) -> dict[str, Story]:
     written = stories()
     for story in written.values():
         for event in story.events:  # as the projection runner does
-            view = case_facts.apply(case_facts_store.load(conn, story.case_id), event)
+            view = case_facts.apply(
+                case_facts_store.load(conn, story.case_id), current_event(event)
+            )
             assert view is not None
             case_facts_store.save(conn, view)
     return written

@@ -35,6 +35,8 @@ TRACK_FIELDS = {
     "promised_deadline",
     "statutory_deadline",
     "deadline_provisional",
+    "limit_unit",
+    "days_remaining",
     "working_days_remaining",
     "rating_url",
     "updated_at",
@@ -217,6 +219,21 @@ def test_the_days_left_follow_the_published_calendar_view(
         what="the corrected calendar in its view",
     )
     assert track(anyone, case)["working_days_remaining"] == left - 1
+
+
+def test_the_days_left_are_told_in_the_promised_limits_unit(hall: Hall) -> None:
+    """Accepted today: SCJG-001 promises 5 working days, JT-001 10 natural days; the
+    working days field stays for working-day limits only."""
+    food, transport = hall.submit("SCJG-001"), hall.submit("JT-001")
+    assert hall.public(food, food["position"])["days_remaining"] is None  # not accepted yet
+    working = hall.public(food, hall.act(food, "accept", "clerk"))
+    assert (working["limit_unit"], working["days_remaining"]) == ("G", 5)
+    assert working["working_days_remaining"] == 5
+    natural = hall.public(transport, hall.act(transport, "accept", "clerk"))
+    assert (natural["limit_unit"], natural["days_remaining"]) == ("Z", 10)
+    assert natural["working_days_remaining"] is None
+    due = date.fromisoformat(natural["promised_deadline"])
+    assert due == date.fromisoformat(natural["timeline"][-1]["date"]) + timedelta(days=10)
 
 
 def schema_fields(document: dict[str, Any], name: str) -> set[str]:

@@ -16,6 +16,7 @@ from domain.case.commands import (
     CaseCommand,
     Complete,
     CompleteCallback,
+    CompleteStep,
     Decide,
     Deliver,
     EndSpecialProcedure,
@@ -37,6 +38,7 @@ from domain.case.commands import (
 )
 from domain.clock import SimulatedClock
 from domain.service_item import ServiceItem
+from domain.upcasting import current_event
 from projections.case_facts import apply
 from tests.unit.conftest import (
     APPLICANT,
@@ -57,7 +59,7 @@ ID_NUMBER = "110101199003071234"
 def fold(events: list[dict]) -> dict:
     view = None
     for event in events:
-        view = apply(view, event)
+        view = apply(view, current_event(event))  # as the projection runner does
     assert view is not None
     return view
 
@@ -217,6 +219,73 @@ def test_pauses_extension_decision_completion(app: HallApplication) -> None:
     assert view["on_time_promised"] is True and view["on_time_statutory"] is True
 
 
+def days_later(app: HallApplication, days: int) -> None:
+    assert isinstance(app.clock, SimulatedClock)
+    app.clock.advance(timedelta(days=days))
+
+
+def reviewed_and_decided(app: HallApplication) -> UUID:
+    """SCJG-001 accepted Mon 03-02; 审查 Thu 03-05 (due Thu), 决定 Mon 03-09 (due Fri,
+    late), approved that day: 5 working days of the statutory 10."""
+    case_id = accepted(app)
+    days_later(app, 3)
+    app.handle(CompleteStep(step="审查", opinion="agree"), case_id, OFFICER)
+    days_later(app, 4)
+    app.handle(CompleteStep(step="决定", opinion="agree"), case_id, APPROVER)
+    app.handle(Decide(outcome="approved"), case_id, APPROVER)
+    return case_id
+
+
+def test_decided_on_time_but_completed_late(app: HallApplication) -> None:
+    case_id = reviewed_and_decided(app)
+    days_later(app, 1)  # Tue 03-10: 6 working days of the promised 5
+    app.handle(Deliver(method="window"), case_id, CLERK)
+    app.handle(Complete(), case_id, OFFICER)
+    view = facts(app, case_id)
+    assert (view["decided_on"], view["closed_on"]) == ("2026-03-09", "2026-03-10")
+    assert (view["days_used"], view["on_time_promised"], view["on_time_statutory"]) == (
+        6,
+        False,  # the promised clock runs to completion
+        True,  # the statutory one to the decision
+    )
+    assert view["steps_late"] == 1  # 决定, due Fri 03-06
+
+
+def test_decided_late(app: HallApplication) -> None:
+    case_id = accepted(app)
+    days_later(app, 15)  # Tue 03-17: 11 working days, past the statutory 10
+    skipped = assign_for_decision(app, case_id)
+    app.handle(Decide(outcome="approved", skipped_steps=skipped), case_id, APPROVER)
+    app.handle(Deliver(method="window"), case_id, CLERK)
+    app.handle(Complete(), case_id, OFFICER)
+    view = facts(app, case_id)
+    assert (view["days_used"], view["on_time_promised"], view["on_time_statutory"]) == (
+        11,
+        False,
+        False,
+    )
+    assert view["steps_late"] == 0  # none completed: skipped by the decision
+
+
+@pytest.mark.parametrize(("days_used", "on_time"), [(6, False), (5, True)])
+def test_a_version_3_completion_is_judged_by_its_days_used(
+    app: HallApplication, days_used: int, on_time: bool
+) -> None:
+    """v3 judged the promised deadline at the decision, whatever the days used to
+    completion: the read side, seeing it upcast, judges it by the one rule."""
+    case_id = reviewed_and_decided(app)
+    days_later(app, 1)
+    app.handle(Deliver(method="window"), case_id, CLERK)
+    app.handle(Complete(), case_id, OFFICER)
+    *before, completed = cloudevents(app, case_id)
+    data = {k: v for k, v in completed["data"].items() if k != "statutory_days_used"}
+    data |= {"days_used": days_used, "on_time_promised": True}  # as v3 would say
+    v3 = {**completed, "type": "casetrail.case.completed.v3", "data": data}
+    view = fold([current_event(e) for e in [*before, v3]])
+    assert (view["days_used"], view["on_time_promised"]) == (days_used, on_time)
+    assert view["on_time_statutory"] is True
+
+
 def test_denial_and_its_public_reasons(app: HallApplication) -> None:
     case_id = accepted(app)
     skipped = assign_for_decision(app, case_id)
@@ -269,6 +338,8 @@ def test_a_version_1_decision(app: HallApplication) -> None:
 def test_a_version_1_submission_was_revision_1(app: HallApplication) -> None:
     submitted = cloudevents(app, submit(app))[0]
     data = {k: v for k, v in submitted["data"].items() if k != "item_revision"}
+    clear = {"kind": "person", "name": "张三丰", "id_number": ID_NUMBER}  # as v1 recorded it
+    data |= {"applicant": clear, "query_code_hash": "0" * 64}
     view = fold([{**submitted, "type": "casetrail.case.submitted.v1", "data": data}])
     assert view["item_revision"] == 1 and view["applicant"] == "张*丰"
 

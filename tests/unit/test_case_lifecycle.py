@@ -57,7 +57,7 @@ ACTIONS: dict[str, Callable[..., None]] = {
     ),
     "assign": lambda c, at=AT: c.assign(at=at, actor=OFFICER, assignee="officer-1"),
     "complete-step": lambda c, at=AT: c.complete_step(
-        at=at, actor=OFFICER, step="审查", opinion="agree"
+        at=at, actor=OFFICER, step="审查", opinion="agree", calendar=CALENDAR
     ),
     "return": lambda c, at=AT: c.return_to_step(at=at, actor=OFFICER, to_step="审查", reason="r"),
     "request-parallel-review": lambda c, at=AT: c.request_parallel_review(
@@ -270,11 +270,11 @@ def test_denial_needs_reasons_legal_basis_and_appeal_notice(new_case: Callable[[
 def test_steps_follow_the_items_order_and_return(new_case: Callable[[], Case]) -> None:
     case = case_in("in_review", new_case)
     with pytest.raises(InvalidCommand, match="the next step is '审查'"):
-        case.complete_step(at=AT, actor=OFFICER, step="决定", opinion="agree")
-    case.complete_step(at=AT, actor=OFFICER, step="审查", opinion="agree")
-    case.complete_step(at=AT, actor=APPROVER, step="决定", opinion="agree")
+        case.complete_step(at=AT, actor=OFFICER, step="决定", opinion="agree", calendar=CALENDAR)
+    case.complete_step(at=AT, actor=OFFICER, step="审查", opinion="agree", calendar=CALENDAR)
+    case.complete_step(at=AT, actor=APPROVER, step="决定", opinion="agree", calendar=CALENDAR)
     with pytest.raises(InvalidCommand, match="every handling step"):
-        case.complete_step(at=AT, actor=APPROVER, step="决定", opinion="agree")
+        case.complete_step(at=AT, actor=APPROVER, step="决定", opinion="agree", calendar=CALENDAR)
     case.return_to_step(at=AT, actor=APPROVER, to_step="审查", reason="材料有误")
     assert case.completed_steps == [] and case.returns == 1
 

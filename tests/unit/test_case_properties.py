@@ -1,5 +1,6 @@
 """Random command sequences never reach an invalid state; closed cases stay closed; the
-remaining days never grow except through the end of a pause or an extension."""
+remaining days never grow except through the end of a pause or an extension; a
+completion is on time exactly when its days used are within the limit (+ extension)."""
 
 from __future__ import annotations
 
@@ -10,6 +11,7 @@ from hypothesis import strategies as st
 
 from domain.case import (
     TERMINAL_STATES,
+    Completed,
     DeadlineExtended,
     DeadlineRecomputed,
     Resumed,
@@ -58,6 +60,13 @@ def test_random_commands_keep_the_case_valid(commands: list[tuple[str, int]]) ->
             assert case.status == before, f"{action} reopened a {before} case"
         new = case.collect_events()
         history.extend(new)
+        for event in new:
+            if isinstance(event, Completed) and event.days_used is not None:
+                assert case.statutory_limit is not None and event.statutory_days_used is not None
+                promised = case.require_terms().promised_limit.days + case.extension_days
+                statutory = case.statutory_limit.days + case.extension_days
+                assert event.on_time_promised == (event.days_used <= promised)
+                assert event.on_time_statutory == (event.statutory_days_used <= statutory)
         now = case.clock(CALENDAR, local_date(at))["working_days_remaining"]
         gave_time = any(isinstance(e, GIVE_TIME) for e in new)
         if remaining is not None and now is not None and not gave_time:

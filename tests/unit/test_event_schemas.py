@@ -71,6 +71,8 @@ OLDER_TYPES = {
     "casetrail.case.fee_charged.v1",
     "casetrail.case.completed.v1",
     "casetrail.case.completed.v2",
+    "casetrail.case.completed.v3",
+    "casetrail.case.step_completed.v1",
     "casetrail.case.rated.v1",
     "casetrail.case.rated.v2",
 }
@@ -142,6 +144,16 @@ def test_older_versions_differ_only_from_fields_the_current_class_has() -> None:
     assert completed_v2["days_used"] == {"type": "integer"} and "reason" not in completed_v2
     completed_v3 = registry()["casetrail.case.completed.v3"].schema["properties"]
     assert completed_v3["days_used"] == {"type": ["integer", "null"]}
+    assert "statutory_days_used" not in completed_v3
+    completed_v4 = registry()["casetrail.case.completed.v4"].schema["properties"]
+    assert completed_v4["statutory_days_used"] == {"type": ["integer", "null"]}
+    step_v1 = registry()["casetrail.case.step_completed.v1"].schema
+    assert step_v1["required"] == ["actor", "step", "opinion", "comment"]
+    step_v2 = registry()["casetrail.case.step_completed.v2"].schema["properties"]
+    assert (step_v2["due_on"], step_v2["on_time"]) == (
+        {"type": ["string", "null"]},
+        {"type": ["boolean", "null"]},
+    )
 
 
 def test_every_schema_is_valid_json_schema() -> None:
@@ -312,7 +324,9 @@ def _one(cloudevents: list[dict[str, Any]], type_: str) -> dict[str, Any]:
         ("casetrail.case.rated.v3", {"level": "5"}),
         ("casetrail.case.rated.v3", {"comment": "等候太久"}),
         ("casetrail.case.rated.v3", {"rated_by": None}),
-        ("casetrail.case.completed.v3", {"reason": None}),
+        ("casetrail.case.completed.v4", {"reason": None}),
+        ("casetrail.case.completed.v4", {"statutory_days_used": "3"}),
+        ("casetrail.case.step_completed.v2", {"on_time": "yes"}),
         ("casetrail.case.disagreement_answered.v1", {"answer": None}),
         ("casetrail.case.accepted.v3", {"terms": []}),
         ("casetrail.case.accepted.v3", {"actor": {"id": "x", "role": "clerk"}}),

@@ -246,7 +246,7 @@ def test_an_intake_closure_is_public_without_a_clock(app: HallApplication) -> No
     )
     assert view["days_used"] is None and view["on_time_promised"] is None
     assert view["accepted_on"] is None and view["outcome"] is None
-    assert cloudevents(app, case_id)[-1]["type"] == "casetrail.case.completed.v3"
+    assert cloudevents(app, case_id)[-1]["type"] == "casetrail.case.completed.v4"
 
 
 # --- a decision after the examination: officer in charge, every step -------------------
@@ -272,13 +272,13 @@ def test_a_decision_needs_an_officer_in_charge(new_case: Callable[[], Case]) -> 
 
 def test_a_decision_needs_every_step_completed(new_case: Callable[[], Case]) -> None:
     case = case_in("in_review", new_case)
-    case.complete_step(at=AT, actor=OFFICER, step="审查", opinion="agree")
+    case.complete_step(at=AT, actor=OFFICER, step="审查", opinion="agree", calendar=CALENDAR)
 
     def decide() -> None:
         case.decide(at=AT, actor=APPROVER, outcome="approved")
 
     refused(case, decide, InvalidCommand, r"steps not completed: 决定; .*\(Art\. 37\)")
-    case.complete_step(at=AT, actor=APPROVER, step="决定", opinion="agree")
+    case.complete_step(at=AT, actor=APPROVER, step="决定", opinion="agree", calendar=CALENDAR)
     decide()
     decided = last(case)
     assert isinstance(decided, Decided) and decided.skipped_steps == []
@@ -286,7 +286,7 @@ def test_a_decision_needs_every_step_completed(new_case: Callable[[], Case]) -> 
 
 def test_a_step_skipped_is_recorded_with_its_reason(new_case: Callable[[], Case]) -> None:
     case = case_in("in_review", new_case)
-    case.complete_step(at=AT, actor=OFFICER, step="审查", opinion="agree")
+    case.complete_step(at=AT, actor=OFFICER, step="审查", opinion="agree", calendar=CALENDAR)
     skipped: list[SkippedStep] = [{"step": "决定", "reason": "负责人当场审查决定"}]
     case.decide(at=AT, actor=APPROVER, outcome="approved", skipped_steps=skipped)
     decided = last(case)
@@ -309,7 +309,7 @@ def test_a_skip_names_a_step_still_to_do_with_a_reason(
     skipped: list[Any], problem: str, new_case: Callable[[], Case]
 ) -> None:
     case = case_in("in_review", new_case)
-    case.complete_step(at=AT, actor=OFFICER, step="审查", opinion="agree")
+    case.complete_step(at=AT, actor=OFFICER, step="审查", opinion="agree", calendar=CALENDAR)
     refused(
         case,
         lambda: case.decide(at=AT, actor=APPROVER, outcome="approved", skipped_steps=skipped),
@@ -355,8 +355,10 @@ def test_a_co_departments_disagreement_waits_for_its_answer(new_case: Callable[[
 
 def test_a_steps_disagreement_waits_for_its_answer(new_case: Callable[[], Case]) -> None:
     case = case_in("in_review", new_case)
-    case.complete_step(at=AT, actor=OFFICER, step="审查", opinion="disagree", comment="不符")
-    case.complete_step(at=AT, actor=APPROVER, step="决定", opinion="agree")
+    case.complete_step(
+        at=AT, actor=OFFICER, step="审查", opinion="disagree", calendar=CALENDAR, comment="不符"
+    )
+    case.complete_step(at=AT, actor=APPROVER, step="决定", opinion="agree", calendar=CALENDAR)
 
     def decide() -> None:
         case.decide(at=AT, actor=APPROVER, outcome="approved")
@@ -369,7 +371,7 @@ def test_a_steps_disagreement_waits_for_its_answer(new_case: Callable[[], Case])
 
 def test_every_unanswered_disagreement_is_named(new_case: Callable[[], Case]) -> None:
     case = in_parallel_review(new_case)
-    case.complete_step(at=AT, actor=OFFICER, step="审查", opinion="disagree")
+    case.complete_step(at=AT, actor=OFFICER, step="审查", opinion="disagree", calendar=CALENDAR)
     for department in ("ZRZY", "STHJ"):
         co = Actor(id=f"{department}-1", role="officer", department=department)
         case.give_opinion(at=AT, actor=co, opinion="disagree")

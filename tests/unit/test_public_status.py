@@ -8,6 +8,7 @@ from uuid import UUID
 import orjson
 import pytest
 
+from domain.actor import Actor
 from domain.application import HallApplication
 from domain.case.commands import (
     Accept,
@@ -26,6 +27,7 @@ from domain.case.commands import (
 )
 from domain.clock import SimulatedClock
 from domain.personal_data import mask_name
+from domain.upcasting import current_event
 from infra.catalogue import read_catalogue
 from projections.public_status import apply
 from tests.unit.conftest import APPROVER, CLERK, ITEM, OFFICER, applicant, cloudevents
@@ -34,7 +36,7 @@ from tests.unit.conftest import APPROVER, CLERK, ITEM, OFFICER, applicant, cloud
 def view_after(app: HallApplication, case_id: UUID) -> dict:
     view = None
     for event in cloudevents(app, case_id):
-        view = apply(view, event)
+        view = apply(view, current_event(event))  # as the projection runner does
     assert view is not None
     return view
 
@@ -188,3 +190,23 @@ def test_a_suspension_tells_the_applicant_which_clock_stopped(app: HallApplicati
     view = view_after(app, case_id)
     assert view["paused"] is True and view["status"] == "suspended"
     assert view["status_label"]["zh"] == "已中止（承诺时限暂停计时）"
+
+
+@pytest.mark.parametrize(
+    ("item_code", "unit", "deadline"),
+    [
+        ("SCJG-001", "G", "2026-03-09"),  # 5 working days from Mon 03-02
+        ("JT-001", "Z", "2026-03-12"),  # 10 natural days
+    ],
+)
+def test_the_promised_limits_unit_comes_with_the_acceptance(
+    app: HallApplication, item_code: str, unit: str, deadline: str
+) -> None:
+    case_id = app.submit(
+        CLERK, item_code=item_code, channel="online", applicant=applicant(), materials=[]
+    ).aggregate_id
+    assert "limit_unit" not in view_after(app, case_id)  # no clock before acceptance
+    clerk = Actor(id="clerk-1", role="clerk", department=item_code.split("-")[0])
+    app.handle(Accept(), case_id, clerk)
+    view = view_after(app, case_id)
+    assert (view["limit_unit"], view["promised_deadline"]) == (unit, deadline)

@@ -27,6 +27,16 @@ SUBMITTED_V2: dict[str, Any] = {
 }
 
 
+COMPLETED_V3: dict[str, Any] = {
+    "result": "other",
+    "completed_on": "2026-03-12",
+    "days_used": 8,
+    "on_time_promised": True,  # judged at the decision
+    "on_time_statutory": True,
+    "reason": "",
+}
+
+
 def _valid(versioned_type: str, data: dict[str, Any]) -> None:
     Draft202012Validator(registry()[versioned_type].schema).validate(data)
 
@@ -41,6 +51,8 @@ def _valid(versioned_type: str, data: dict[str, Any]) -> None:
         ("casetrail.case.submitted.v2", SUBMITTED_V2),
         ("casetrail.case.decided.v1", {"outcome": "denied", "reasons": "不符", "legal_basis": "b"}),
         ("casetrail.case.rated.v1", {"stage": "closure", "level": 2, "comment": "慢"}),
+        ("casetrail.case.step_completed.v1", {"step": "审查", "opinion": "agree", "comment": ""}),
+        ("casetrail.case.completed.v3", COMPLETED_V3),
     ],
 )
 def test_an_older_version_comes_out_in_the_current_shape(
@@ -69,6 +81,15 @@ def test_what_each_version_meant_is_kept() -> None:
     _, rated = current("casetrail.case.rated.v1", rated_v1)
     assert rated["sealed_comment"] is None and "comment" not in rated
     assert rated["rated_by"] == "clerk"  # an old rating keeps who gave it
+    _, completed = current("casetrail.case.completed.v3", {**COMPLETED_V3, "actor": ACTOR})
+    assert (completed["days_used"], completed["on_time_statutory"]) == (8, True)
+    assert completed["on_time_promised"] is None  # not judged at completion: the reader does
+    assert completed["statutory_days_used"] is None
+    _, step = current(
+        "casetrail.case.step_completed.v1",
+        {"step": "审查", "opinion": "agree", "comment": "", "actor": ACTOR},
+    )
+    assert (step["due_on"], step["on_time"]) == (None, None)
 
 
 def test_a_current_event_passes_unchanged() -> None:

@@ -44,6 +44,7 @@ class CompleteStep(CaseCommand):
             actor=needs.actor,
             step=self.step,
             opinion=self.opinion,
+            calendar=needs.calendar(),
             comment=self.comment,
         )
 

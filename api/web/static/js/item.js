@@ -70,7 +70,9 @@ function render(item, names) {
     section("steps", t("item.steps"),
       h("ol", { class: "steps" }, (c.steps ?? []).map((s) => h("li", {},
         h("strong", {}, s.name), ` — ${t(`role.${s.role}`)}`,
-        s.limit_days !== null && s.limit_days !== undefined ? `，${t("item.days", { days: s.limit_days })}` : "")))),
+        // a step's limit counts in the unit of the item's statutory limit
+        s.limit_days !== null && s.limit_days !== undefined
+          ? `，${limit({ days: s.limit_days, unit: c.statutory_limit?.unit ?? "G" })}` : "")))),
     section("special", t("item.special"),
       c.special_procedures?.length
         ? h("ul", {}, c.special_procedures.map((p) => h("li", {}, t(`special.${p}`))))

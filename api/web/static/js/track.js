@@ -187,10 +187,12 @@ function deadlines(data, closed, paused) {
   let clock = null;
   if (!closed && paused) {
     clock = h("p", { class: "clock paused", id: "clock" }, t("track.paused"));
-  } else if (!closed && Number.isInteger(data.working_days_remaining)) {
-    const days = data.working_days_remaining;
-    const text = days > 0 ? t("track.remaining", { days })
-      : days === 0 ? t("track.dueToday") : t("track.overdue", { days: -days });
+  } else if (!closed && Number.isInteger(data.days_remaining)) {
+    // counted in the promised limit's unit: working days (G) or natural days (Z)
+    const days = data.days_remaining;
+    const unit = data.limit_unit === "Z" ? "Z" : "G";
+    const text = days > 0 ? t(`track.remaining.${unit}`, { days })
+      : days === 0 ? t("track.dueToday") : t(`track.overdue.${unit}`, { days: -days });
     clock = h("p", { class: `clock${days < 0 ? " overdue" : ""}`, id: "clock" }, text);
   }
   const provisional = data.deadline_provisional ? h("small", {}, ` ${t("track.provisional")}`) : null;
