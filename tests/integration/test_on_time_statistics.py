@@ -16,20 +16,15 @@ JT-001 10 natural days. All accepted Mon 2026-03-02.
 
 from __future__ import annotations
 
-import uuid
 from collections.abc import Iterator
 from typing import Any
-from urllib.parse import urlsplit
 
 import psycopg
 import pytest
-from psycopg import sql
 
-from domain.upcasting import current_event
-from infra.local import postgres, stack
-from infra.migrations import apply_migrations
-from projections import case_facts, case_facts_store
-from tests.integration.test_public_queries import Story, at
+from infra.local import stack
+from projections import case_facts_store
+from tests.integration.test_public_queries import Story, at, project, scratch_database
 
 pytestmark = pytest.mark.integration
 
@@ -79,29 +74,13 @@ def stories() -> dict[str, Story]:
 
 @pytest.fixture(scope="module")
 def conn(stack_info: stack.StackInfo) -> Iterator[psycopg.Connection]:
-    name = f"test_on_time_{uuid.uuid4().hex[:8]}"
-    url = postgres.create_database(name)
-    try:
-        apply_migrations(url)
-        with psycopg.connect(url, autocommit=True) as connection:
-            yield connection
-    finally:
-        admin_url = urlsplit(url)._replace(path="/postgres").geturl()
-        with psycopg.connect(admin_url, autocommit=True) as admin:
-            admin.execute(sql.SQL("DROP DATABASE {} WITH (FORCE)").format(sql.Identifier(name)))
+    with scratch_database("test_on_time") as connection:
+        yield connection
 
 
 @pytest.fixture(scope="module")
 def cases(conn: psycopg.Connection) -> dict[str, Story]:
-    written = stories()
-    for story in written.values():
-        for event in story.events:  # as the projection runner does: current versions only
-            view = case_facts.apply(
-                case_facts_store.load(conn, story.case_id), current_event(event)
-            )
-            assert view is not None
-            case_facts_store.save(conn, view)
-    return written
+    return project(conn, stories())
 
 
 def test_no_case_is_on_time_past_its_limit(

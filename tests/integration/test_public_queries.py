@@ -24,6 +24,7 @@ from __future__ import annotations
 import itertools
 import uuid
 from collections.abc import Iterator
+from contextlib import contextmanager
 from typing import Any
 from urllib.parse import urlsplit
 
@@ -236,9 +237,10 @@ def stories() -> dict[str, Story]:
     return {"ABCDEFGHI"[n]: story for n, story in enumerate((a, b, c, d, e, f, g, h, i))}
 
 
-@pytest.fixture(scope="module")
-def conn(stack_info: stack.StackInfo) -> Iterator[psycopg.Connection]:
-    name = f"test_public_queries_{uuid.uuid4().hex[:8]}"
+@contextmanager
+def scratch_database(prefix: str) -> Iterator[psycopg.Connection]:
+    """A new database on the stack's server with every migration, dropped afterwards."""
+    name = f"{prefix}_{uuid.uuid4().hex[:8]}"
     url = postgres.create_database(name)
     try:
         apply_migrations(url)
@@ -250,17 +252,28 @@ def conn(stack_info: stack.StackInfo) -> Iterator[psycopg.Connection]:
             admin.execute(sql.SQL("DROP DATABASE {} WITH (FORCE)").format(sql.Identifier(name)))
 
 
-@pytest.fixture(scope="module")
-def cases(conn: psycopg.Connection) -> dict[str, Story]:
-    written = stories()
+def project(conn: psycopg.Connection, written: dict[str, Story]) -> dict[str, Story]:
+    """The stories' events applied to the stored case facts, as the projection runner
+    applies them (current versions only)."""
     for story in written.values():
-        for event in story.events:  # as the projection runner does
+        for event in story.events:
             view = case_facts.apply(
                 case_facts_store.load(conn, story.case_id), current_event(event)
             )
             assert view is not None
             case_facts_store.save(conn, view)
     return written
+
+
+@pytest.fixture(scope="module")
+def conn(stack_info: stack.StackInfo) -> Iterator[psycopg.Connection]:
+    with scratch_database("test_public_queries") as connection:
+        yield connection
+
+
+@pytest.fixture(scope="module")
+def cases(conn: psycopg.Connection) -> dict[str, Story]:
+    return project(conn, stories())
 
 
 def test_stored_facts_load_back_as_folded(

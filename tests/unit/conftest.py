@@ -7,7 +7,9 @@ from datetime import UTC, datetime
 from typing import Any
 from uuid import UUID, uuid4
 
+import orjson
 import pytest
+from eventsourcing.persistence import Notification
 
 from consumers.cloudevents import recorded_document, to_cloudevent
 from domain.actor import Actor
@@ -108,3 +110,24 @@ def submitted_case(content: ItemContent = ITEM) -> Case:
 @pytest.fixture
 def new_case() -> Callable[[], Case]:
     return submitted_case
+
+
+def as_version(notification: Notification, version: int, **change: Any) -> Notification:
+    """The same stored event as version ``version`` recorded it (version 1 kept no
+    ``class_version``); each change sets a field, ``None`` drops it; chain links kept."""
+    state = orjson.loads(notification.state)
+    state.pop("class_version")
+    if version > 1:
+        state["class_version"] = version
+    for name, value in change.items():
+        if value is None:
+            del state[name]
+        else:
+            state[name] = value
+    return Notification(
+        notification.originator_id,
+        notification.originator_version,
+        notification.topic,
+        orjson.dumps(state),
+        notification.id,
+    )

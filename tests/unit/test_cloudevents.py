@@ -15,7 +15,7 @@ from domain.case.commands import Accept, Decide
 from domain.chain import verify_chain
 from domain.errors import UnsupportedHistory
 from domain.events import ChainedEvent, hashed_document
-from tests.unit.conftest import APPROVER, CLERK, ITEM, applicant, assign_for_decision
+from tests.unit.conftest import APPROVER, CLERK, ITEM, applicant, as_version, assign_for_decision
 
 
 def decided_case(app: HallApplication) -> UUID:
@@ -78,31 +78,11 @@ def test_the_kafka_message(app: HallApplication) -> None:
     assert cloudevent["source"] == "/casetrail/hall-1" and cloudevent["position"] == first.id
 
 
-def _as_version_1(notification: Notification, change: dict[str, object]) -> Notification:
-    """The same event as version 1 would have stored it (its chain links kept)."""
-    state = orjson.loads(notification.state)
-    state.pop("class_version")
-    for name, value in change.items():
-        if value is None:
-            del state[name]
-        else:
-            state[name] = value
-    return Notification(
-        notification.originator_id,
-        notification.originator_version,
-        notification.topic,
-        orjson.dumps(state),
-        notification.id,
-    )
-
-
 def test_an_old_version_is_published_as_recorded_and_upcast_when_loaded(
     app: HallApplication,
 ) -> None:
     decided = notifications(app, decided_case(app))[-1]
-    v1 = _as_version_1(
-        decided, {"reasons": "材料不实", "appeal_notice": None, "skipped_steps": None}
-    )
+    v1 = as_version(decided, 1, reasons="材料不实", appeal_notice=None, skipped_steps=None)
     document = recorded_document(v1, app.mapper)
     assert document["type"] == "casetrail.case.decided.v1"
     assert document["data"]["reasons"] == "材料不实" and "appeal_notice" not in document["data"]
@@ -114,9 +94,10 @@ def test_an_old_version_is_published_as_recorded_and_upcast_when_loaded(
 
 def test_a_version_1_acceptance_cannot_be_loaded(app: HallApplication) -> None:
     accepted = notifications(app, decided_case(app))[1]
-    v1 = _as_version_1(
+    v1 = as_version(
         accepted,
-        {
+        1,
+        **{
             name: None
             for name in (
                 "accepted_on",

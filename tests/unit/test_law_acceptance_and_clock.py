@@ -7,7 +7,6 @@ from datetime import UTC, date, datetime, timedelta
 from typing import Any
 from uuid import UUID
 
-import orjson
 import pytest
 from eventsourcing.persistence import Notification
 
@@ -43,6 +42,7 @@ from tests.unit.conftest import (
     CALENDAR,
     CLERK,
     OFFICER,
+    as_version,
     item_content,
     submitted_case,
 )
@@ -428,23 +428,6 @@ def _stored(app: HallApplication, case_id: UUID) -> list[Notification]:
     ]
 
 
-def _as_version(notification: Notification, version: int, drop: tuple[str, ...]) -> Notification:
-    """The event as an older version stored it: without ``drop`` (chain links kept)."""
-    state = orjson.loads(notification.state)
-    state.pop("class_version")
-    if version > 1:
-        state["class_version"] = version
-    for name in drop:
-        del state[name]
-    return Notification(
-        notification.originator_id,
-        notification.originator_version,
-        notification.topic,
-        orjson.dumps(state),
-        notification.id,
-    )
-
-
 def _replayed(app: HallApplication, stored: list[Notification]) -> Case:
     case: Any = None
     for notification in stored:
@@ -459,7 +442,9 @@ def _older(
     app: HallApplication, case_id: UUID, event: type, version: int, drop: tuple[str, ...]
 ) -> list[Notification]:
     return [
-        _as_version(n, version, drop) if n.topic.endswith(f".{event.__name__}") else n
+        as_version(n, version, **dict.fromkeys(drop))
+        if n.topic.endswith(f".{event.__name__}")
+        else n
         for n in _stored(app, case_id)
     ]
 

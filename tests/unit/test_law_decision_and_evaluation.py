@@ -22,7 +22,6 @@ from datetime import date, timedelta
 from typing import Any
 from uuid import UUID
 
-import orjson
 import pytest
 from eventsourcing.persistence import Notification
 
@@ -69,6 +68,7 @@ from tests.unit.conftest import (
     OFFICER,
     START,
     applicant,
+    as_version,
     cloudevents,
     item_content,
     make_app,
@@ -581,24 +581,6 @@ def test_a_kiosk_may_only_rate(action: str) -> None:
 
 
 # --- old events keep loading: the upcasters ----------------------------------------------
-
-
-def as_version(notification: Notification, version: int, **change: Any) -> Notification:
-    """The same stored event as version ``version`` recorded it (``None`` drops a field)."""
-    state = orjson.loads(notification.state)
-    state["class_version"] = version
-    for name, value in change.items():
-        if value is None:
-            del state[name]
-        else:
-            state[name] = value
-    return Notification(
-        notification.originator_id,
-        notification.originator_version,
-        notification.topic,
-        orjson.dumps(state),
-        notification.id,
-    )
 
 
 def stored(app: HallApplication, case_id: UUID, event_class: type) -> Notification:
