@@ -140,6 +140,24 @@ def add_natural_days(start: date, days: int, pauses: Sequence[Pause] = ()) -> De
     return Deadline(end, provisional=False)
 
 
+def natural_days_between(start: date, end: date, pauses: Sequence[Pause] = ()) -> int:
+    """How many days ``d`` with ``start < d <= end`` no pause covers (natural days used)."""
+    return _days_between(start, end, pauses, lambda _: True)
+
+
+def _days_between(
+    start: date, end: date, pauses: Sequence[Pause], counts: Callable[[date], bool]
+) -> int:
+    """How many days ``d`` with ``start < d <= end`` that ``counts`` and no pause covers."""
+    used = 0
+    day = start + _ONE_DAY
+    while day <= end:
+        if counts(day) and not any(p.covers(day) for p in pauses):
+            used += 1
+        day += _ONE_DAY
+    return used
+
+
 class WorkingCalendar:
     """Working days as defined by the published year schedules (immutable)."""
 
@@ -182,13 +200,7 @@ class WorkingCalendar:
 
     def working_days_between(self, start: date, end: date, pauses: Sequence[Pause] = ()) -> int:
         """How many working days ``d`` with ``start < d <= end`` no pause covers (days used)."""
-        used = 0
-        day = start + _ONE_DAY
-        while day <= end:
-            if self.is_working_day(day) and not any(p.covers(day) for p in pauses):
-                used += 1
-            day += _ONE_DAY
-        return used
+        return _days_between(start, end, pauses, self.is_working_day)
 
     def remaining_working_days(
         self, start: date, days: int, on: date, pauses: Sequence[Pause] = ()

@@ -24,7 +24,7 @@ from dataclasses import dataclass
 from datetime import date
 from typing import Any
 
-from domain.calendar import Pause, WorkingCalendar, add_natural_days
+from domain.calendar import Pause, WorkingCalendar, add_natural_days, natural_days_between
 from domain.item_terms import ItemContent, Step, TimeLimit
 
 JOINT_HANDLING_LIMIT = TimeLimit(45, "G")  # Art. 42(2): unified, joint or centralised handling
@@ -122,13 +122,7 @@ def days_used(
     """Days of ``limit``'s unit counted from ``start`` (exclusive) to ``today`` (inclusive)."""
     if limit.unit == "G":
         return calendar.working_days_between(start, today, pauses)
-    if today <= start:
-        return 0
-    return sum(
-        1
-        for offset in range(1, (today - start).days + 1)
-        if not any(p.covers(date.fromordinal(start.toordinal() + offset)) for p in pauses)
-    )
+    return natural_days_between(start, today, pauses)
 
 
 def days_left(calendar: WorkingCalendar, unit: str, due: date, today: date) -> int:

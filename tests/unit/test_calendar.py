@@ -13,6 +13,7 @@ from domain.calendar import (
     YearSchedule,
     add_natural_days,
     default_calendar,
+    natural_days_between,
     seed_from_chinesecalendar,
 )
 from domain.errors import InvalidCommand
@@ -395,3 +396,11 @@ def test_natural_days(
     accepted: date, days: int, pauses: tuple[Pause, ...], expected: date | None
 ) -> None:
     assert add_natural_days(accepted, days, pauses) == Deadline(expected, provisional=False)
+
+
+def test_natural_days_between_counts_every_day_no_pause_covers() -> None:
+    assert natural_days_between(D(2026, 3, 2), D(2026, 3, 12)) == 10  # weekends count
+    paused = (Pause(D(2026, 3, 4), D(2026, 3, 6)),)  # covers 03-05 and 03-06
+    assert natural_days_between(D(2026, 3, 2), D(2026, 3, 12), paused) == 8
+    assert natural_days_between(D(2026, 3, 2), D(2026, 3, 2)) == 0
+    assert natural_days_between(D(2026, 3, 5), D(2026, 3, 2)) == 0
