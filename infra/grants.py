@@ -47,6 +47,10 @@ TABLES: dict[str, dict[str, str]] = {
     # refused messages: held by the projector (which applies a replayed one), flagged
     # in the API's staff view
     "quarantine": {PROJECTOR: UPSERT, API: READ},
+    # the transparency log: appended by the audit consumer, read by the API for proofs
+    "audit_log_leaves": {API: READ},
+    "audit_log_nodes": {API: READ},
+    "audit_checkpoints": {API: READ},
     # the views: written (and truncated for a rebuild) by the projector only
     **{p.table: {API: READ, PROJECTOR: f"{UPSERT}, TRUNCATE"} for p in PROJECTIONS},
 }

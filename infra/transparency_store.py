@@ -1,0 +1,124 @@
+"""The transparency log's tables (migration 0007): leaves, complete nodes, checkpoints.
+
+The audit consumer appends; the API serves roots and proofs from the stored nodes
+(``TreeReader``), reading only the O(log n) nodes a proof needs, in one query.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping, Sequence
+from dataclasses import dataclass
+from datetime import datetime
+from typing import Any
+from uuid import UUID
+
+import psycopg
+
+from domain.transparency.merkle import Frontier, Node, TreeReader, leaf_hash, range_nodes
+
+
+@dataclass(frozen=True)
+class Leaf:
+    """One event in the log: where it was recorded and its chain hash (the leaf data)."""
+
+    position: int
+    aggregate_id: UUID
+    version: int
+    chain_hash: bytes
+
+
+@dataclass(frozen=True)
+class StoredCheckpoint:
+    """A signed checkpoint as stored."""
+
+    tree_size: int
+    root_hash: bytes
+    note: str
+    signed_at: datetime
+
+
+def size(conn: psycopg.Connection[Any]) -> int:
+    """How many leaves the log holds."""
+    row = conn.execute("SELECT coalesce(max(leaf_index) + 1, 0) FROM audit_log_leaves").fetchone()
+    return int(row[0]) if row else 0
+
+
+def fetch_nodes(conn: psycopg.Connection[Any], nodes: Sequence[Node]) -> Mapping[Node, bytes]:
+    """The stored hashes of the given nodes (missing ones are absent)."""
+    rows = conn.execute(
+        "SELECT n.level, n.index, n.hash FROM audit_log_nodes n"
+        " JOIN unnest(%s::smallint[], %s::bigint[]) AS w(level, index)"
+        " ON n.level = w.level AND n.index = w.index",
+        ([node.level for node in nodes], [node.index for node in nodes]),
+    ).fetchall()
+    return {Node(level, index): bytes(digest) for level, index, digest in rows}
+
+
+def reader(conn: psycopg.Connection[Any]) -> TreeReader:
+    """Roots and proofs from the stored nodes."""
+    return TreeReader(lambda nodes: fetch_nodes(conn, nodes))
+
+
+def frontier(conn: psycopg.Connection[Any]) -> Frontier:
+    """The right edge of the stored tree, to append to."""
+    nodes = range_nodes(0, size(conn))
+    found = fetch_nodes(conn, nodes)
+    return Frontier([(node, found[node]) for node in nodes])
+
+
+def append(conn: psycopg.Connection[Any], edge: Frontier, leaves: Sequence[Leaf]) -> None:
+    """Append leaves after ``edge`` (which moves on), with every node they complete."""
+    leaf_rows, node_rows = [], []
+    for leaf in leaves:
+        leaf_rows.append(
+            (edge.size, leaf.position, leaf.aggregate_id, leaf.version, leaf.chain_hash)
+        )
+        node_rows += [
+            (node.level, node.index, digest)
+            for node, digest in edge.append(leaf_hash(leaf.chain_hash))
+        ]
+    with conn.cursor() as cursor:
+        cursor.executemany(
+            "INSERT INTO audit_log_leaves (leaf_index, position, aggregate_id, version,"
+            " chain_hash) VALUES (%s, %s, %s, %s, %s)",
+            leaf_rows,
+        )
+        cursor.executemany(
+            "INSERT INTO audit_log_nodes (level, index, hash) VALUES (%s, %s, %s)", node_rows
+        )
+
+
+def leaf_index(conn: psycopg.Connection[Any], aggregate_id: UUID, version: int) -> int | None:
+    """Where an event's leaf is, if the log has it."""
+    row = conn.execute(
+        "SELECT leaf_index FROM audit_log_leaves WHERE aggregate_id = %s AND version = %s",
+        (aggregate_id, version),
+    ).fetchone()
+    return int(row[0]) if row else None
+
+
+def latest_checkpoint(conn: psycopg.Connection[Any]) -> StoredCheckpoint | None:
+    """The newest signed checkpoint."""
+    row = conn.execute(
+        "SELECT tree_size, root_hash, note, signed_at FROM audit_checkpoints"
+        " ORDER BY tree_size DESC LIMIT 1"
+    ).fetchone()
+    return StoredCheckpoint(int(row[0]), bytes(row[1]), row[2], row[3]) if row else None
+
+
+def checkpoints(conn: psycopg.Connection[Any]) -> list[StoredCheckpoint]:
+    """Every signed checkpoint, oldest first."""
+    rows = conn.execute(
+        "SELECT tree_size, root_hash, note, signed_at FROM audit_checkpoints ORDER BY tree_size"
+    ).fetchall()
+    return [StoredCheckpoint(int(s), bytes(r), n, t) for s, r, n, t in rows]
+
+
+def save_checkpoint(
+    conn: psycopg.Connection[Any], tree_size: int, root_hash: bytes, note: str
+) -> None:
+    """Record a signed checkpoint."""
+    conn.execute(
+        "INSERT INTO audit_checkpoints (tree_size, root_hash, note) VALUES (%s, %s, %s)",
+        (tree_size, root_hash, note),
+    )
