@@ -1,8 +1,8 @@
 """The audit trail (纪检监察): every event of every aggregate, one row each, for inspectors.
 
 Pure: ``apply(view, event)`` returns the row of ``event`` (a CloudEvent in its current
-version: the runner upcasts first), given ``view``, what the trail knows of its
-aggregate so far (its case number, department and intake channel when it is a case).
+version: the runner upcasts first), given ``view``, the aggregate's latest row so far,
+whose case number, department and intake channel (for a case) the new row repeats.
 Each row keeps who acted (actor id, role, department), when, the chain links, and the
 event's whole data: internal content (opinions, reasons, overrides) included, personal
 data sealed as it was recorded. Nothing here is public: inspectors read it through
@@ -22,7 +22,7 @@ CONTEXT = ("case_no", "case_department", "channel")  # what a case's later rows 
 
 
 def apply(view: dict[str, Any] | None, event: dict[str, Any]) -> dict[str, Any]:
-    """The trail's row for ``event``; ``view`` is the aggregate's context so far."""
+    """The trail's row for ``event``; ``view`` is the aggregate's latest row so far."""
     _, stream, kind, _ = event["type"].split(".")
     data = event["data"]
     context = {name: (view or {}).get(name) for name in CONTEXT}

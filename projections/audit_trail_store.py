@@ -1,6 +1,7 @@
 """PostgreSQL storage of the audit trail, and the inspectors' queries on it.
 
-One row per event (``audit_events``, keyed by aggregate and version). The trail's
+One row per event (``audit_events``, keyed by aggregate and version); an aggregate's
+view, for the projection runner, is its latest row. The trail's
 searches leave out the inspectors' own reads (the ``inspector_access`` stream), which
 only the access log shows.
 """
@@ -8,7 +9,7 @@ only the access log shows.
 from __future__ import annotations
 
 from dataclasses import dataclass
-from datetime import datetime
+from datetime import UTC, datetime
 from typing import Any
 
 import psycopg
@@ -16,7 +17,7 @@ from psycopg import sql
 from psycopg.rows import dict_row
 from psycopg.types.json import Jsonb
 
-from projections.audit_trail import ACCESS_STREAM, CASE_STREAM, CONTEXT
+from projections.audit_trail import ACCESS_STREAM, CASE_STREAM
 
 COLUMNS = (
     "position",
@@ -58,13 +59,20 @@ class Filters:
 
 
 def load(conn: psycopg.Connection, aggregate_id: str) -> dict[str, Any] | None:
-    """What the trail knows of an aggregate (its case context), or None."""
-    columns = sql.SQL(", ").join(map(sql.Identifier, CONTEXT))
+    """The aggregate's latest row, as ``apply`` made it (what the trail knows of the
+    aggregate), or None."""
     query = sql.SQL(
-        "SELECT {} FROM audit_events WHERE aggregate_id = %s ORDER BY version DESC LIMIT 1"
-    ).format(columns)
-    with conn.cursor(row_factory=dict_row) as cursor:
-        return cursor.execute(query, (aggregate_id,)).fetchone()
+        "SELECT {} FROM audit_events WHERE aggregate_id = %(id)s ORDER BY version DESC LIMIT 1"
+    ).format(_columns())
+    rows = _rows(conn, query, {"id": aggregate_id})
+    if not rows:
+        return None
+    row = rows[0]
+    return {
+        **row,
+        "aggregate_id": str(row["aggregate_id"]),
+        "recorded_at": row["recorded_at"].astimezone(UTC).isoformat(),
+    }
 
 
 def save(conn: psycopg.Connection, row: dict[str, Any]) -> None:

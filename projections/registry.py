@@ -87,8 +87,8 @@ PUBLISHED_CALENDAR = Projection(
     save=published_calendar_store.save,
 )
 
-# One row per event: ``load`` gives what the trail knows of the event's aggregate (a
-# case's number, department and channel), ``save`` adds the event's row.
+# One row per event: an aggregate's view is its latest row (whose case number,
+# department and channel the next row repeats); ``save`` adds the event's row.
 AUDIT_TRAIL = Projection(
     name="audit_trail",
     version=1,

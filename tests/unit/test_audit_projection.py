@@ -28,11 +28,10 @@ SUPERVISOR = Actor(id="sup-1", role="supervisor", department="HALL")
 
 def rows(events: list[dict[str, Any]]) -> list[dict[str, Any]]:
     """Each event's row, applying them in order as the runner does (``load`` gives the
-    aggregate's context, the fields the last row carries)."""
+    aggregate's latest row)."""
     found: list[dict[str, Any]] = []
     for event in events:
-        context = {name: found[-1][name] for name in audit_trail.CONTEXT} if found else None
-        found.append(audit_trail.apply(context, event))
+        found.append(audit_trail.apply(found[-1] if found else None, event))
     return found
 
 
