@@ -14,12 +14,16 @@ from uuid import UUID
 from fastapi import HTTPException, Query, Request
 
 from api.deps import App, Caller
+from api.openapi import Responses, problem_responses
 from domain.actor import Actor
 from domain.application import HallApplication
 from domain.authorization import allowed_roles, authorize
 from domain.clock import HALL_TZ
 
-READ_ROLES = ", ".join(sorted(allowed_roles("read-audit")))
+READ_NOTE = (
+    f" Allowed roles: {', '.join(sorted(allowed_roles('read-audit')))};"
+    " each read is recorded with its case_file."
+)
 CASE_FILE_REQUIRED = (
     "case_file is required: the reference of the case file (案卷) this read is for, "
     "recorded with the read"
@@ -82,6 +86,18 @@ def inspector_read(read: str) -> Callable[..., InspectorRead]:
         return InspectorRead(app, caller, read, case_file.strip(), parameters)
 
     return dependency
+
+
+def read_problems(not_found: str | None = None) -> Responses:
+    """The problems of an inspector's read: no case file (400), not an inspector (403),
+    and what ``not_found`` says (404) when it can be."""
+    descriptions = {
+        400: "No case_file given: nothing was read or recorded",
+        403: "Only inspectors read the audit trail",
+    }
+    if not_found:
+        descriptions[404] = not_found
+    return problem_responses(descriptions=descriptions)
 
 
 def hall_time(value: datetime | None) -> datetime | None:

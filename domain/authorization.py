@@ -2,8 +2,7 @@
 
 Pure policy: ``authorize`` raises ``Forbidden`` or returns; it never looks anything up.
 Clerks, supervisors, inspectors (senior ones too) and kiosks (window evaluation devices)
-act hall-wide;
-officers and approvers act only on their own department's cases, except
+act hall-wide; officers and approvers act only on their own department's cases, except
 ``give-opinion``, which only a co-department gives.
 """
 

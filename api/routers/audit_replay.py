@@ -14,8 +14,7 @@ from fastapi import APIRouter, Depends, HTTPException, Query
 from api.audit_views import CaseDiff, PowerListOn, ReplayedCase
 from api.case_view import CaseStateView, case_state_view
 from api.deps import App
-from api.inspection import READ_ROLES, InspectorRead, hall_time, inspector_read
-from api.openapi import problem_responses
+from api.inspection import READ_NOTE, InspectorRead, hall_time, inspector_read, read_problems
 from domain.application import HallApplication
 from domain.case import Case, local_date
 from domain.constraints import MAX_VERSION
@@ -33,33 +32,16 @@ from domain.replay import (
 )
 
 router = APIRouter(prefix="/api/v1/audit", tags=["audit"])
-ERRORS = problem_responses(
-    400,
-    404,
-    descriptions={
-        400: "No case_file given: nothing was read or recorded",
-        403: "Only inspectors read the audit trail",
-    },
-)
-CASE_ERRORS = problem_responses(
-    400,
-    404,
-    descriptions={
-        400: "No case_file given: nothing was read or recorded",
-        403: "Only inspectors read the audit trail",
-        404: "No such case, no such version, or a time before the case",
-    },
-)
-ROLES = f" Allowed roles: {READ_ROLES}; each read is recorded with its case_file."
+CASE_PROBLEMS = read_problems("No such case, no such version, or a time before the case")
 Version = Annotated[int, Query(ge=1, le=MAX_VERSION)]
 
 
 @router.get(
     "/cases/{case_id}/replay",
     response_model=ReplayedCase,
-    responses=CASE_ERRORS,
+    responses=CASE_PROBLEMS,
     description="The case as of `version`, or as of the time `at` (exactly one): the "
-    "version in force then, rebuilt from its events." + ROLES,
+    "version in force then, rebuilt from its events." + READ_NOTE,
 )
 def replay_case(
     case_id: UUID,
@@ -78,9 +60,9 @@ def replay_case(
 @router.get(
     "/cases/{case_id}/diff",
     response_model=CaseDiff,
-    responses=CASE_ERRORS,
+    responses=CASE_PROBLEMS,
     description="The fields that differ between two versions of the case (dotted paths, "
-    "list items by index) and the events between them." + ROLES,
+    "list items by index) and the events between them." + READ_NOTE,
 )
 def diff_case(
     case_id: UUID,
@@ -104,9 +86,9 @@ def diff_case(
 @router.get(
     "/service-items",
     response_model=PowerListOn,
-    responses=ERRORS,
+    responses=read_problems(),
     description="What the power list said at the end of the day `on` (the hall's time "
-    "zone): every item registered by then, at its revision and status then." + ROLES,
+    "zone): every item registered by then, at its revision and status then." + READ_NOTE,
 )
 def power_list(
     app: App,

@@ -12,7 +12,15 @@ from fastapi import APIRouter, Depends, HTTPException, Path, Query
 
 from api.audit_views import AccessLogPage, CaseTrail, EventsPage, OfficerTrail
 from api.deps import Caller, Pool
-from api.inspection import READ_ROLES, InspectorRead, Since, Until, hall_time, inspector_read
+from api.inspection import (
+    READ_NOTE,
+    InspectorRead,
+    Since,
+    Until,
+    hall_time,
+    inspector_read,
+    read_problems,
+)
 from api.openapi import problem_responses
 from domain.authorization import allowed_roles, authorize
 from projections import audit_trail_store
@@ -20,14 +28,6 @@ from projections.audit_trail_store import Filters
 
 router = APIRouter(prefix="/api/v1/audit", tags=["audit"])
 MAX_PAGE = 10_000
-READ_ERRORS = problem_responses(
-    400,
-    descriptions={
-        400: "No case_file given: nothing was read or recorded",
-        403: "Only inspectors read the audit trail",
-    },
-)
-ROLES = f" Allowed roles: {READ_ROLES}; each read is recorded with its case_file."
 Page = Annotated[int, Query(ge=1, le=MAX_PAGE)]
 PageSize = Annotated[int, Query(ge=1, le=200)]
 Text = Annotated[str | None, Query(min_length=1, max_length=200)]
@@ -37,11 +37,11 @@ UserId = Annotated[str, Path(min_length=1, max_length=200)]
 @router.get(
     "/events",
     response_model=EventsPage,
-    responses=READ_ERRORS,
+    responses=read_problems(),
     description="Search every event of every aggregate (the inspectors' own reads aside), "
     "newest first: by case (`case_id` or `case_no`), acting `officer` (user id), the "
     "officer's `department`, the case's `case_department`, event `type` (with or without "
-    "its `.vN`) and period." + ROLES,
+    "its `.vN`) and period." + READ_NOTE,
 )
 def search_events(
     pool: Pool,
@@ -81,9 +81,9 @@ def search_events(
 @router.get(
     "/officers/{user_id}/trail",
     response_model=OfficerTrail,
-    responses=READ_ERRORS,
+    responses=read_problems(),
     description="One officer's actions across cases in a period, newest first, with the "
-    "count of each event type and the cases touched." + ROLES,
+    "count of each event type and the cases touched." + READ_NOTE,
 )
 def officer_trail(
     user_id: UserId,
@@ -116,17 +116,9 @@ def officer_trail(
 @router.get(
     "/cases/{case_id}/trail",
     response_model=CaseTrail,
-    responses=problem_responses(
-        400,
-        404,
-        descriptions={
-            400: "No case_file given: nothing was read or recorded",
-            403: "Only inspectors read the audit trail",
-            404: "No event of that case in the trail (yet)",
-        },
-    ),
+    responses=read_problems("No event of that case in the trail (yet)"),
     description="Every event of one case in version order, with actor, role, "
-    "department, time, whole content and chain links (prevhash, hash)." + ROLES,
+    "department, time, whole content and chain links (prevhash, hash)." + READ_NOTE,
 )
 def case_trail(
     case_id: UUID,

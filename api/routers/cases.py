@@ -141,7 +141,8 @@ CaseFile = Annotated[
         min_length=1,
         max_length=200,
         description="Supervisors and inspectors: the case file (案卷) reference for which "
-        "they need the applicant's personal data; recorded. Without it they see it masked.",
+        "they need the applicant's personal data; recorded (an inspector's read also as an "
+        "InspectorAccess event, in the access log). Without it they see it masked.",
     ),
 ]
 
