@@ -13,6 +13,8 @@ from api.body_limit import BodyLimit
 from api.client_address import TrustedProxies
 from api.long_poll import PositionWaits
 from api.routers import (
+    audit_replay,
+    audit_trail,
     calendar,
     cases,
     contract,
@@ -73,6 +75,8 @@ def create_app(settings: Settings, application: HallApplication, pool: Connectio
         calendar.router,
         privacy.router,
         public.router,
+        audit_replay.router,
+        audit_trail.router,
     )
     for router in routers:
         app.include_router(router)

@@ -1,14 +1,18 @@
 """What the staff read of one case answers (``GET /api/v1/cases/{case_id}``), field by
-field. Nested values are read from mappings or from objects with the same attributes."""
+field, and the same fields of a case replayed to a past version (``CaseStateView``).
+Nested values are read from mappings or from objects with the same attributes."""
 
 from __future__ import annotations
 
+from collections.abc import Mapping
 from datetime import date, datetime
-from typing import Literal
+from typing import Any, Literal
 from uuid import UUID
 
 from pydantic import BaseModel, ConfigDict
 
+from domain.calendar import WorkingCalendar
+from domain.case import Case
 from domain.case.vocabulary import Opinion, Outcome, RatingStage, Rectification
 from domain.item_terms import LimitUnit, StepRole
 
@@ -139,8 +143,8 @@ class HeldMessage(_Read):
     offset: int
 
 
-class CaseView(_Read):
-    """The staff view of a case, from its events."""
+class CaseStateView(_Read):
+    """A case as its events make it, read at one day: the staff view's fields."""
 
     case_id: UUID
     case_no: str
@@ -173,4 +177,50 @@ class CaseView(_Read):
     decided_at: datetime | None
     closed_at: datetime | None
     head_hash: str
+
+
+class CaseView(CaseStateView):
+    """The staff view of a case, from its events, with the messages about it that the
+    views refused."""
+
     quarantine: list[HeldMessage]
+
+
+def case_state_view(
+    case: Case, applicant: Mapping[str, Any], calendar: WorkingCalendar, today: date
+) -> dict[str, Any]:
+    """The fields of ``CaseStateView``: the case read on ``today`` with ``calendar``, its
+    applicant as given (as this reader may see it)."""
+    return {
+        "case_id": case.id,
+        "case_no": case.case_no,
+        "status": case.status,
+        "version": case.version,
+        "item_code": case.item_code,
+        "item_name": case.item_name,
+        "item_revision": case.item_revision,
+        "department": case.department,
+        "channel": case.channel,
+        "applicant": applicant,
+        "materials": case.materials,
+        "missing": case.missing,
+        "assignee": case.assignee,
+        "completed_steps": case.completed_steps,
+        "steps": case.steps(calendar, today),
+        "parallel_review": case.parallel.as_data() if case.parallel else None,
+        "outcome": case.outcome,
+        "result": case.result,
+        "statutory_deadline": case.statutory_deadline,
+        "promised_deadline": case.promised_deadline,
+        "deadline_provisional": case.deadline_provisional,
+        "extension_days": case.extension_days,
+        "clock": case.clock(calendar, today),
+        "fees_charged": case.fees_charged,
+        "certificate_no": case.certificate_no,
+        "ratings": {stage: rating.as_data() for stage, rating in case.ratings.items()},
+        "submitted_at": case.submitted_at,
+        "accepted_at": case.accepted_at,
+        "decided_at": case.decided_at,
+        "closed_at": case.closed_at,
+        "head_hash": case.head_hash,
+    }

@@ -14,7 +14,7 @@ from eventsourcing.persistence import IntegrityError
 from eventsourcing.utils import EnvType, get_topic
 
 from domain.actor import Actor
-from domain.authorization import CASE_FILE_ROLES, authorize
+from domain.authorization import CASE_FILE_ROLES, allowed_roles, authorize
 from domain.calendar import WorkingCalendar, YearSchedule, default_calendar
 from domain.case import CLOSING_EVENTS, Accepted, Case, DeemedAccepted, local_date
 from domain.case.commands import CaseCommand
@@ -23,6 +23,7 @@ from domain.clock import Clock, SystemClock
 from domain.department import Department
 from domain.errors import InvalidCommand, NotFound, VersionConflict
 from domain.hall_calendar import HallCalendar
+from domain.inspector_access import InspectorAccess
 from domain.item_terms import ItemContent
 from domain.personal_data import PersonalData, erased, masked
 from domain.query_code import QueryCodes
@@ -175,7 +176,8 @@ class HallApplication(Application[UUID]):
     def applicant_view(self, actor: Actor, case: Case, case_file: str | None) -> ApplicantView:
         """The applicant of a case ``actor`` may read: in clear for the staff handling it;
         for supervisors and inspectors masked, unless they state the case file (案卷)
-        they need it for, which is recorded; erased once its key is gone."""
+        they need it for, which is recorded (for inspectors also as an access event);
+        erased once its key is gone."""
         applicant = case.applicant
         if case.applicant_erased:
             return ApplicantView(erased(applicant))
@@ -184,6 +186,15 @@ class HallApplication(Application[UUID]):
             if not case_file:
                 return ApplicantView(masked(applicant))
             self.personal_data.store.record_disclosure(actor, case.id, case_file)
+            if actor.role in allowed_roles("read-audit"):
+                self.record_access(
+                    actor,
+                    read="case-personal-data",
+                    parameters={"case_id": str(case.id)},
+                    case_file=case_file,
+                    case_id=str(case.id),
+                    case_no=case.case_no,
+                )
             purpose = "case_file"
         opened = self.personal_data.open_applicant(applicant)
         if opened is None:  # the key is gone; the erasure's events are being recorded
@@ -236,6 +247,34 @@ class HallApplication(Application[UUID]):
                 self._save(case)
                 changed.append(case_id)
         return changed
+
+    # --- inspectors' reads ------------------------------------------------------------
+
+    def record_access(
+        self,
+        actor: Actor,
+        *,
+        read: str,
+        parameters: dict[str, Any],
+        case_file: str,
+        case_id: str | None = None,
+        case_no: str | None = None,
+        officer: str | None = None,
+    ) -> Recorded:
+        """Record that an inspector read part of the audit trail (``read``, with its
+        ``parameters``) for ``case_file`` (案卷), about a case or an officer."""
+        authorize(actor, "read-audit")
+        access = InspectorAccess.record(
+            at=self.clock.now(),
+            actor=self._marked(actor),
+            read=read,
+            parameters=parameters,
+            case_file=case_file,
+            case_id=case_id,
+            case_no=case_no,
+            officer=officer,
+        )
+        return self._save(access)
 
     # --- the power list -------------------------------------------------------------
 
@@ -383,12 +422,12 @@ class HallApplication(Application[UUID]):
     def _open_accepted_case_ids(self) -> list[UUID]:
         """Ids of the accepted cases not yet closed, from the notification log (so that
         closed cases, most of a hall's history, are never loaded)."""
-        closed = set(self._case_ids_with(CLOSING_EVENTS))
-        accepted = self._case_ids_with([Accepted, DeemedAccepted])
+        closed = set(self.ids_recording(CLOSING_EVENTS))
+        accepted = self.ids_recording([Accepted, DeemedAccepted])
         return [case_id for case_id in accepted if case_id not in closed]
 
-    def _case_ids_with(self, events: Iterable[type[Aggregate.Event]]) -> Iterator[UUID]:
-        """Ids of the cases that recorded any of ``events``, in log order."""
+    def ids_recording(self, events: Iterable[type[Aggregate.Event]]) -> Iterator[UUID]:
+        """Ids of the aggregates that recorded any of ``events``, in log order."""
         topics = [get_topic(event) for event in events]
         start = None
         while batch := self.recorder.select_notifications(

@@ -1,8 +1,8 @@
 """Who may do what: the staff role matrix and its department rules (DESIGN §5).
 
 Pure policy: ``authorize`` raises ``Forbidden`` or returns; it never looks anything up.
-Clerks, supervisors, inspectors and kiosks (window evaluation devices) act hall-wide;
-officers and approvers act only on their own department's cases, except
+Clerks, supervisors, inspectors (senior ones too) and kiosks (window evaluation devices)
+act hall-wide; officers and approvers act only on their own department's cases, except
 ``give-opinion``, which only a co-department gives.
 """
 
@@ -20,7 +20,13 @@ from domain.roles import ROLES, Role
 _PERMISSIONS: dict[str, frozenset[Role]] = {
     **{command.ACTION: command.ROLES for command in CASE_COMMANDS},
     "submit": frozenset({"clerk"}),
-    "read-case": frozenset({"clerk", "officer", "approver", "supervisor", "inspector"}),
+    "read-case": frozenset(
+        {"clerk", "officer", "approver", "supervisor", "inspector", "senior_inspector"}
+    ),
+    # the audit trail: inspectors read it, each read on record; only a senior inspector
+    # reads the record of those reads
+    "read-audit": frozenset({"inspector", "senior_inspector"}),
+    "read-access-log": frozenset({"senior_inspector"}),
     # catalogue, calendar and departments
     "register-item": frozenset({"hall_admin"}),
     "revise-item": frozenset({"hall_admin"}),
@@ -52,13 +58,17 @@ _CASE_FREE_ACTIONS = frozenset(
         "rename-department",
         "erase-applicant",
         "resolve-quarantine",
+        "read-audit",
+        "read-access-log",
     }
 )
 # Roles whose case actions are not scoped to a department; every other role is.
-_HALL_WIDE_ROLES = frozenset({"clerk", "supervisor", "inspector", "applicant", "kiosk"})
+_HALL_WIDE_ROLES = frozenset(
+    {"clerk", "supervisor", "inspector", "senior_inspector", "applicant", "kiosk"}
+)
 _CO_DEPARTMENT_ACTION = GiveOpinion.ACTION
 # Roles that read a case's personal data only for a stated case file (案卷), on record.
-CASE_FILE_ROLES = frozenset({"supervisor", "inspector"})
+CASE_FILE_ROLES = frozenset({"supervisor", "inspector", "senior_inspector"})
 
 
 class Forbidden(DomainError):

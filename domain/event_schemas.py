@@ -18,6 +18,7 @@ from domain import case
 from domain.department import Department
 from domain.events import ENVELOPE_FIELDS, ChainedAggregate, ChainedEvent, type_name, wire_name
 from domain.hall_calendar import HallCalendar
+from domain.inspector_access import InspectorAccess
 from domain.service_item import ServiceItem
 
 DIALECT = "https://json-schema.org/draft/2020-12/schema"
@@ -25,6 +26,7 @@ NESTED_EVENTS: tuple[type[ChainedAggregate], ...] = (  # events in the class
     ServiceItem,
     HallCalendar,
     Department,
+    InspectorAccess,
 )
 ACTOR_SCHEMA: dict[str, Any] = {
     "type": "object",

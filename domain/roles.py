@@ -10,7 +10,8 @@ Role = Literal[
     "approver",  # department head
     "hall_admin",
     "supervisor",
-    "inspector",
+    "inspector",  # 纪检监察: reads the audit trail, each read on record
+    "senior_inspector",  # an inspector who also reads the inspectors' access log
     "integrator",  # reads the Kafka stream; no action here
     "applicant",  # acts with the case number and query code, checked by the public API
     "kiosk",  # a window evaluation device (评价器): rates, nothing else

@@ -9,6 +9,8 @@ from typing import Any
 import psycopg
 
 from projections import (
+    audit_trail,
+    audit_trail_store,
     case_facts,
     case_facts_store,
     catalogue,
@@ -85,7 +87,18 @@ PUBLISHED_CALENDAR = Projection(
     save=published_calendar_store.save,
 )
 
-ALL = (PUBLIC_STATUS, CASE_FACTS, CATALOGUE, DEPARTMENTS, PUBLISHED_CALENDAR)
+# One row per event: an aggregate's view is its latest row (whose case number,
+# department and channel the next row repeats); ``save`` adds the event's row.
+AUDIT_TRAIL = Projection(
+    name="audit_trail",
+    version=1,
+    table="audit_events",
+    apply=audit_trail.apply,
+    load=audit_trail_store.load,
+    save=audit_trail_store.save,
+)
+
+ALL = (PUBLIC_STATUS, CASE_FACTS, CATALOGUE, DEPARTMENTS, PUBLISHED_CALENDAR, AUDIT_TRAIL)
 
 
 def signature(projections: Sequence[Projection]) -> str:

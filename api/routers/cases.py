@@ -9,7 +9,7 @@ from uuid import UUID
 
 from fastapi import APIRouter, Query, Request, Response
 
-from api.case_view import CaseView
+from api.case_view import CaseView, case_state_view
 from api.command_bodies import body_model, to_command
 from api.deps import App, Caller, Pool
 from api.idempotency import IdempotencyKey, run_keyed
@@ -141,7 +141,8 @@ CaseFile = Annotated[
         min_length=1,
         max_length=200,
         description="Supervisors and inspectors: the case file (案卷) reference for which "
-        "they need the applicant's personal data; recorded. Without it they see it masked.",
+        "they need the applicant's personal data; recorded (an inspector's read also as an "
+        "InspectorAccess event, in the access log). Without it they see it masked.",
     ),
 ]
 
@@ -168,37 +169,7 @@ def read(
     if applicant.opened_for:
         PERSONAL_DATA_DECRYPTIONS.labels(role=caller.role, purpose=applicant.opened_for).inc()
     return {
-        "case_id": case.id,
-        "case_no": case.case_no,
-        "status": case.status,
-        "version": case.version,
-        "item_code": case.item_code,
-        "item_name": case.item_name,
-        "item_revision": case.item_revision,
-        "department": case.department,
-        "channel": case.channel,
-        "applicant": applicant.applicant,
-        "materials": case.materials,
-        "missing": case.missing,
-        "assignee": case.assignee,
-        "completed_steps": case.completed_steps,
-        "steps": case.steps(calendar, today),
-        "parallel_review": case.parallel.as_data() if case.parallel else None,
-        "outcome": case.outcome,
-        "result": case.result,
-        "statutory_deadline": case.statutory_deadline,
-        "promised_deadline": case.promised_deadline,
-        "deadline_provisional": case.deadline_provisional,
-        "extension_days": case.extension_days,
-        "clock": case.clock(calendar, today),
-        "fees_charged": case.fees_charged,
-        "certificate_no": case.certificate_no,
-        "ratings": {stage: rating.as_data() for stage, rating in case.ratings.items()},
-        "submitted_at": case.submitted_at,
-        "accepted_at": case.accepted_at,
-        "decided_at": case.decided_at,
-        "closed_at": case.closed_at,
-        "head_hash": case.head_hash,
+        **case_state_view(case, applicant.applicant, calendar, today),
         "quarantine": [
             {"id": h.id, "reason": h.reason, "held_at": h.held_at, "offset": h.offset} for h in held
         ],

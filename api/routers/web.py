@@ -1,7 +1,9 @@
-"""The public web site (办件公开): HTML shells whose scripts read the public JSON API.
+"""The public web site (办件公开): HTML shells whose scripts read the public JSON API;
+and the inspectors' pages (``/audit/...``), whose scripts read the audit API with a
+staff token (``static/js/staff.js``) and a case file for every read.
 
 The pages hold no data: each is a shell from ``api/web/pages`` wrapped in the shared
-layout, and its script module (``api/web/static/js``) fetches ``/api/v1/public/...``.
+layout, and its script module (``api/web/static/js``) fetches ``/api/v1/...``.
 Nothing here touches the event store or the projections. Every asset is served from
 ``/static``; the ECharts bundle is copied to ``static/vendor`` by the setup step.
 """
@@ -45,6 +47,14 @@ PAGES = {
         Page("statistics", "/statistics", "统计分析", "Statistics", ("vendor/echarts.min.js",)),
         Page("catalogue", "/catalogue", "权力清单", "Service catalogue"),
         Page("item", "/catalogue", "办事指南", "Service guide"),
+        Page("audit-case", "/audit/cases", "办件审计轨迹", "Case audit trail"),
+        Page(
+            "audit-officer",
+            "/audit/officers",
+            "人员履职轨迹",
+            "Officer trail",
+            ("vendor/echarts.min.js",),
+        ),
     )
 }
 NAVIGATION = ("track", "decisions", "statistics", "catalogue")
@@ -116,6 +126,18 @@ def item_page(code: str, lang: str | None = None) -> HTMLResponse:
     if not re.fullmatch(ITEM_CODE, code):
         raise HTTPException(404, "no such page")
     return _respond("item", lang)
+
+
+@router.get("/audit/cases", response_class=HTMLResponse)
+def audit_case_page(lang: str | None = None) -> HTMLResponse:
+    """Inspectors: a case's audit trail, and the differences between two versions."""
+    return _respond("audit-case", lang)
+
+
+@router.get("/audit/officers", response_class=HTMLResponse)
+def audit_officer_page(lang: str | None = None) -> HTMLResponse:
+    """Inspectors: one officer's actions across cases (人员履职轨迹)."""
+    return _respond("audit-officer", lang)
 
 
 def install(app: FastAPI) -> None:

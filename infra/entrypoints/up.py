@@ -39,6 +39,8 @@ TOKENS = [
     ("supervisor", "HALL"),
     ("hall_admin", "HALL"),
     ("kiosk", "HALL"),  # a window evaluation device: it may only rate
+    ("inspector", "HALL"),  # reads the audit trail (/audit/cases), each read on record
+    ("senior_inspector", "HALL"),  # also reads who read it (the access log)
 ]
 
 
@@ -71,7 +73,7 @@ def run_platform() -> int:
         started = time.monotonic()
         _wait_for_view(base_url, shown)
         tokens = {
-            f"{role:<10} {department}": issue(
+            f"{role:<16} {department}": issue(
                 settings.token_secret, user=f"demo-{role}", roles=[role], department=department
             )
             for role, department in TOKENS
@@ -80,6 +82,8 @@ def run_platform() -> int:
             f"\ncasetrail is up: {base_url}   (views caught up in "
             f"{time.monotonic() - started:.1f} s)\n"
             f"  public site  {base_url}/   (tracking, decisions, statistics, power list)\n"
+            f"  inspectors   {base_url}/audit/cases  {base_url}/audit/officers"
+            "   (with an inspector token below and a case file reference)\n"
             f"  API docs     {base_url}/docs\n"
             f"  demo case    {shown.case_no}  query code {shown.query_code}  ({shown.status})\n"
             f"  public view  {base_url}/api/v1/public/cases/{shown.case_no}"

@@ -76,6 +76,7 @@ MIGRATIONS: tuple[Migration, ...] = (
     sql_file("0005_departments_and_calendar"),
     sql_file("0006_steps_late"),
     sql_file("0007_transparency_log"),
+    sql_file("0008_audit_trail"),
 )
 
 

@@ -12,7 +12,7 @@ import psycopg
 
 from consumers.cloudevents import recorded_document
 from infra.entrypoints.bootstrap import build_application, open_pool
-from projections.registry import Projection
+from projections.registry import AUDIT_TRAIL, Projection
 from tests.integration.harness import Platform
 
 Key = tuple[str, int]  # (aggregate id, version)
@@ -78,6 +78,14 @@ def rebuild(
             if view is not None:
                 views[projection.name][subject] = view
     return views
+
+
+def row_count(projection: Projection, views: dict[str, View]) -> int:
+    """How many rows ``projection``'s table holds for ``views``: one per aggregate, or for
+    the audit trail one per event (an aggregate's view is its latest row)."""
+    if projection is AUDIT_TRAIL:
+        return sum(int(view["version"]) for view in views.values())
+    return len(views)
 
 
 def stored_views(

@@ -21,6 +21,7 @@ ALL_ROLES = [
     "hall_admin",
     "supervisor",
     "inspector",
+    "senior_inspector",
     "integrator",
     "applicant",
     "kiosk",
@@ -37,6 +38,8 @@ CASE_FREE_ACTIONS = [
     "rename-department",
     "erase-applicant",
     "resolve-quarantine",
+    "read-audit",
+    "read-access-log",
 ]
 CASE_ACTIONS = [
     "request-supplement",
@@ -170,6 +173,13 @@ ALLOWED = {
     ("inspector", "read-case", OWN),
     ("inspector", "read-case", OTHER),
     ("inspector", "read-case", CO),
+    ("senior_inspector", "read-case", OWN),
+    ("senior_inspector", "read-case", OTHER),
+    ("senior_inspector", "read-case", CO),
+    # the audit trail: inspectors read it; only a senior inspector reads who read it
+    ("inspector", "read-audit", NONE),
+    ("senior_inspector", "read-audit", NONE),
+    ("senior_inspector", "read-access-log", NONE),
     # hall_admin: the power list, the calendar and the departments
     ("hall_admin", "register-item", NONE),
     ("hall_admin", "revise-item", NONE),

@@ -40,6 +40,7 @@ from domain.event_schemas import (
 )
 from domain.events import ENVELOPE_FIELDS, ChainedEvent, event_type
 from domain.hall_calendar import HallCalendar
+from domain.inspector_access import InspectorAccess
 from domain.service_item import ServiceItem
 from tests.unit.conftest import (
     ADMIN,
@@ -56,6 +57,7 @@ from tests.unit.conftest import submitted_case as new_case
 from tests.unit.test_case_lifecycle import ACTIONS, ALLOWED, case_in
 
 SUPERVISOR = Actor(id="sup-1", role="supervisor", department="HALL")
+INSPECTOR = Actor(id="insp-1", role="inspector", department="HALL")
 OLDER_TYPES = {
     "casetrail.case.submitted.v1",
     "casetrail.case.submitted.v2",
@@ -85,7 +87,7 @@ def recorded_event_classes() -> list[type[ChainedEvent]]:
         *_leaves(CaseEvent),
         *(
             value
-            for aggregate in (ServiceItem, HallCalendar, Department)
+            for aggregate in (ServiceItem, HallCalendar, Department, InspectorAccess)
             for name, value in vars(aggregate).items()
             if isinstance(value, type)
             and issubclass(value, ChainedEvent)
@@ -110,7 +112,7 @@ def validator(schema: dict[str, Any]) -> Draft202012Validator:
 
 def test_every_event_class_is_registered_with_its_older_versions() -> None:
     classes = recorded_event_classes()
-    assert len(classes) == 42
+    assert len(classes) == 43
     current = {event_type(c): c for c in classes}
     assert set(registry()) == set(current) | OLDER_TYPES
     for type_, cls in current.items():
@@ -126,6 +128,7 @@ def test_every_event_class_is_registered_with_its_older_versions() -> None:
         "service_item",
         "hall_calendar",
         "department",
+        "inspector_access",
     }
     assert registry()["casetrail.case.accepted.v3"].description.startswith("受理:")
 
@@ -278,6 +281,13 @@ def _run_through_the_application(app: HallApplication) -> None:
     app.save(waiting)
     app.erase_applicant(
         ADMIN, id_number=applicant()["id_number"], reason="申请删除", legal_basis="PIPL 47"
+    )
+    app.record_access(
+        INSPECTOR,
+        read="case-trail",
+        parameters={"case_id": str(case_id)},
+        case_file="纪检案卷 2026-001",
+        case_id=str(case_id),
     )
 
 

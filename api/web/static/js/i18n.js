@@ -489,6 +489,11 @@ export function t(key, vars = {}) {
   return text.replace(/\{(\w+)\}/g, (_, name) => (name in vars ? String(vars[name]) : `{${name}}`));
 }
 
+/** Add the strings of a family of pages ({zh: {...}, en: {...}}), before they translate. */
+export function addStrings(more) {
+  for (const [language, strings] of Object.entries(more)) Object.assign(STRINGS[language], strings);
+}
+
 /** Whether ``key`` has a string. */
 export function has(key) {
   return key in STRINGS.zh;
