@@ -5,6 +5,7 @@ from __future__ import annotations
 import os
 import secrets
 from dataclasses import dataclass, field
+from pathlib import Path
 from typing import Any
 from urllib.parse import unquote, urlsplit
 
@@ -19,6 +20,7 @@ from infra.secrets import load_secret
 from infra.state import secrets_dir
 
 DEFAULT_TOPIC = "casetrail.case-events"
+AUDIT_CHECKPOINT_TOPIC = "casetrail.audit-checkpoints"
 SIMULATION_MODES = ("demo", "test")
 MIN_KEY_BYTES = 32
 RECONNECT_BACKOFF_MAX_MS = 1000
@@ -58,6 +60,8 @@ class Settings:
     query_code_key: str = field(default="", repr=False)
     event_cipher_key: str = field(default="", repr=False)
     kafka_security: KafkaSecurity = field(default_factory=KafkaSecurity)
+    audit_checkpoint_topic: str = AUDIT_CHECKPOINT_TOPIC
+    audit_verifier_key: str = ""  # the log's public note verifier key (vkey text)
 
     @classmethod
     def from_env(
@@ -98,6 +102,10 @@ class Settings:
                 "CASETRAIL_EVENT_CIPHER_KEY", secrets_dir(), lambda: AESCipher.create_key(32)
             ),
             kafka_security=KafkaSecurity.from_env(),
+            audit_checkpoint_topic=env.get(
+                "CASETRAIL_AUDIT_CHECKPOINT_TOPIC", AUDIT_CHECKPOINT_TOPIC
+            ),
+            audit_verifier_key=_public_setting("CASETRAIL_AUDIT_VERIFIER_KEY"),
         )
 
     def kafka_options(self, principal: str) -> dict[str, Any]:
@@ -158,6 +166,19 @@ def _hmac_key(variable: str) -> str:
     if len(key.encode()) < MIN_KEY_BYTES:
         raise RuntimeError(f"{variable} must be at least {MIN_KEY_BYTES} bytes")
     return key
+
+
+def _public_setting(variable: str) -> str:
+    """A setting that is not secret but may be long: its variable, else the file that
+    ``<variable>_FILE`` names, else empty."""
+    if value := os.environ.get(variable):
+        return value.strip()
+    if path := os.environ.get(f"{variable}_FILE"):
+        try:
+            return Path(path).read_text().strip()
+        except OSError as error:
+            raise RuntimeError(f"{variable}_FILE: cannot read {path}: {error}") from None
+    return ""
 
 
 def _token() -> str:

@@ -7,9 +7,9 @@ from __future__ import annotations
 import argparse
 import sys
 from collections.abc import Sequence
+from pathlib import Path
 
 from domain.errors import DomainError
-from infra.config import Settings
 from infra.servers import without_password
 
 
@@ -74,6 +74,32 @@ def main(argv: Sequence[str] | None = None) -> int:
         decision.add_argument("--reason", required=True, help="why (recorded)")
         decision.add_argument("--token", help="a hall_admin token (default: $CASETRAIL_TOKEN)")
 
+    audit = commands.add_parser("audit", help="the transparency log: verify it, export proofs")
+    audit_commands = audit.add_subparsers(dest="audit_command", required=True)
+    verify = audit_commands.add_parser(
+        "verify",
+        help="check every chain (PostgreSQL and Kafka), leaf, node and checkpoint; "
+        "report the first broken link (exit 1)",
+    )
+    verify.add_argument("--json", action="store_true", help="machine-readable report")
+    export = audit_commands.add_parser(
+        "export", help="write a case's offline verification bundle (events, proofs, checkpoint)"
+    )
+    export.add_argument("case_no", metavar="CASE_NO")
+    export.add_argument("--out", required=True, type=Path, metavar="FILE")
+    bundle = audit_commands.add_parser(
+        "verify-bundle", help="check a bundle offline: no database, no network"
+    )
+    bundle.add_argument("file", type=Path, metavar="FILE")
+    for parser_with_key in (verify, export, bundle):
+        parser_with_key.add_argument(
+            "--verifier-key",
+            metavar="VKEY_OR_FILE",
+            help="the log's verifier key (vkey text), or a file holding it "
+            "(default: CASETRAIL_AUDIT_VERIFIER_KEY; verify-bundle: the bundle's own, with "
+            "a warning)",
+        )
+
     args = parser.parse_args(argv)
     try:
         return _run(args)
@@ -104,6 +130,12 @@ def _run(args: argparse.Namespace) -> int:
 
         print("".join(f"{statement.as_string()};\n" for statement in grant_statements()), end="")
         return 0
+    if args.command == "audit" and args.audit_command == "verify-bundle":
+        from infra.entrypoints.audit_commands import check_bundle
+
+        return check_bundle(args.file, verifier_key=args.verifier_key)
+    from infra.config import Settings
+
     settings = Settings.from_env()
     if args.command == "token":
         from api.tokens import issue
@@ -158,6 +190,16 @@ def _run(args: argparse.Namespace) -> int:
             id_number=sys.stdin.readline().strip() if args.id_number == "-" else args.id_number,
             reason=args.reason,
             legal_basis=args.legal_basis or privacy_commands.DEFAULT_LEGAL_BASIS,
+        )
+    elif args.command == "audit":
+        from infra.entrypoints import audit_commands
+
+        if args.audit_command == "verify":
+            return audit_commands.verify(
+                settings, verifier_key=args.verifier_key, as_json=args.json
+            )
+        return audit_commands.export(
+            settings, case_no=args.case_no, out=args.out, verifier_key=args.verifier_key
         )
     elif args.command == "api":
         from infra.entrypoints.processes import serve_api
