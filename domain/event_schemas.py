@@ -69,6 +69,15 @@ _CLEAR_APPLICANT = {"applicant": dict[str, Any]}
 _QUERY_CODE_HASH = {"query_code_hash": str}
 
 OLDER_VERSIONS: tuple[OlderVersion, ...] = (
+    *(
+        OlderVersion(
+            event_class,
+            1,
+            "no separation-of-duties flag: not required",
+            lacked=("separation_of_duties",),
+        )
+        for event_class in (ServiceItem.Registered, ServiceItem.Revised)
+    ),
     OlderVersion(
         case.Submitted,
         1,

@@ -75,6 +75,8 @@ OLDER_TYPES = {
     "casetrail.case.step_completed.v1",
     "casetrail.case.rated.v1",
     "casetrail.case.rated.v2",
+    "casetrail.service_item.registered.v1",
+    "casetrail.service_item.revised.v1",
 }
 
 
