@@ -15,6 +15,8 @@ from functools import cache
 from typing import Any
 
 from domain import case
+from domain.anomalies.anomaly import Anomaly
+from domain.anomalies.interest import DeclaredInterest
 from domain.department import Department
 from domain.events import ENVELOPE_FIELDS, ChainedAggregate, ChainedEvent, type_name, wire_name
 from domain.hall_calendar import HallCalendar
@@ -25,6 +27,8 @@ NESTED_EVENTS: tuple[type[ChainedAggregate], ...] = (  # events in the class
     ServiceItem,
     HallCalendar,
     Department,
+    Anomaly,
+    DeclaredInterest,
 )
 ACTOR_SCHEMA: dict[str, Any] = {
     "type": "object",

@@ -1,0 +1,50 @@
+"""The detector's bookkeeping: which cases an event makes it judge again, and that an
+anomaly noted as recorded is not found a second time."""
+
+from __future__ import annotations
+
+from domain.anomalies.book import InMemoryFactBook, calendar, judge, noted, observe
+from domain.case.commands import Accept, Assign, CompleteStep
+from domain.upcasting import current_event
+from tests.unit.conftest import ADMIN, CLERK, OFFICER
+from tests.unit.test_anomaly_rules import CATALOGUE, RELATIVE, Hall, declare
+
+
+def test_each_event_names_the_cases_to_judge_again() -> None:
+    hall = Hall()
+    case_id = hall.submit(id_number=RELATIVE)
+    other = hall.submit(id_number="110101199909090099")
+    hall.do(case_id, (Accept(), CLERK), (Assign(assignee=OFFICER.id), OFFICER))
+    hall.app.change_item("suspend-item", "SCJG-001", ADMIN, reason="r")
+    declare(hall)
+    book = InMemoryFactBook()
+    judged = {}
+    for event in hall.events():
+        cases = observe(book, current_event(event))
+        judged[event["type"]] = sorted(c["case_id"] for c in cases)
+    assert judged["casetrail.case.assigned.v1"] == [str(case_id)]
+    assert judged["casetrail.service_item.suspended.v1"] == sorted([str(case_id), str(other)])
+    assert judged["casetrail.declared_interest.declared.v1"] == [str(case_id)]
+    assert judged["casetrail.department.registered.v1"] == []
+
+
+def test_an_anomaly_noted_as_recorded_is_not_found_again() -> None:
+    hall = Hall()
+    declare(hall)
+    case_id = hall.submit(id_number=RELATIVE)
+    hall.do(
+        case_id,
+        (Accept(), CLERK),
+        (Assign(assignee=OFFICER.id), OFFICER),
+        (CompleteStep(step="审查", opinion="agree"), OFFICER),
+    )
+    book = InMemoryFactBook()
+    for event in hall.events():
+        observe(book, current_event(event))
+    case = book.load("case", str(case_id))
+    assert case is not None
+    first = judge(book, CATALOGUE, case, calendar(book))
+    assert [d.rule for d in first] == ["I03"]
+    assert judge(book, CATALOGUE, noted(case, first), calendar(book)) == []
+    again = judge(book, CATALOGUE, case, calendar(book))
+    assert [d.id for d in again] == [d.id for d in first]  # the same anomaly, the same id
