@@ -9,6 +9,10 @@ from typing import Any
 import psycopg
 
 from projections import (
+    audit_anomalies,
+    audit_anomalies_store,
+    audit_interests,
+    audit_interests_store,
     case_facts,
     case_facts_store,
     catalogue,
@@ -85,7 +89,24 @@ PUBLISHED_CALENDAR = Projection(
     save=published_calendar_store.save,
 )
 
-ALL = (PUBLIC_STATUS, CASE_FACTS, CATALOGUE, DEPARTMENTS, PUBLISHED_CALENDAR)
+ANOMALIES = Projection(
+    name="audit_anomalies",
+    version=1,
+    table="audit_anomalies",
+    apply=audit_anomalies.apply,
+    load=audit_anomalies_store.load,
+    save=audit_anomalies_store.save,
+)
+INTERESTS = Projection(
+    name="audit_interests",
+    version=1,
+    table="audit_interests",
+    apply=audit_interests.apply,
+    load=audit_interests_store.load,
+    save=audit_interests_store.save,
+)
+
+ALL = (PUBLIC_STATUS, CASE_FACTS, CATALOGUE, DEPARTMENTS, PUBLISHED_CALENDAR, ANOMALIES, INTERESTS)
 
 
 def signature(projections: Sequence[Projection]) -> str:

@@ -1,5 +1,6 @@
-"""``casetrail up``: the local stack, the relay, the projection runner and the API, with
-demo data; the one command that starts the local servers and the processes together."""
+"""``casetrail up``: the local stack, the relay, the projection runner, the anomaly
+detector and the API, with demo data; the one command that starts the local servers and
+the processes together."""
 
 from __future__ import annotations
 
@@ -28,7 +29,7 @@ from infra.entrypoints.supervisor import Supervisor
 from infra.local import stack
 from infra.state import ROOT, state_dir
 
-PROCESSES = ("relay", "project", "api")
+PROCESSES = ("relay", "project", "anomalies", "api")
 DEMO_CASES = 300
 DEMO_DAYS = 100
 DEMO_FILE = state_dir() / "demo-cases.json"

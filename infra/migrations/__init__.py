@@ -75,6 +75,7 @@ MIGRATIONS: tuple[Migration, ...] = (
     sql_file("0004_views"),
     sql_file("0005_departments_and_calendar"),
     sql_file("0006_steps_late"),
+    sql_file("0009_anomalies"),
 )
 
 
