@@ -13,6 +13,7 @@ from api.body_limit import BodyLimit
 from api.client_address import TrustedProxies
 from api.long_poll import PositionWaits
 from api.routers import (
+    audit_anomalies,
     calendar,
     cases,
     contract,
@@ -73,6 +74,7 @@ def create_app(settings: Settings, application: HallApplication, pool: Connectio
         calendar.router,
         privacy.router,
         public.router,
+        audit_anomalies.router,
     )
     for router in routers:
         app.include_router(router)

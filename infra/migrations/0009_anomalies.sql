@@ -1,8 +1,9 @@
 -- The audit's anomalies: the views the API reads (written by the projection runner) and
--- the anomaly detector's facts (written by the detector only).
+-- the anomaly detector's facts (written by the detector only). Repeatable (IF NOT EXISTS), as
+-- every migration is.
 
 -- every anomaly recorded, with its evidence and the inspectors' findings
-CREATE TABLE audit_anomalies (
+CREATE TABLE IF NOT EXISTS audit_anomalies (
     anomaly_id uuid PRIMARY KEY,
     rule text NOT NULL,
     category text NOT NULL,
@@ -16,22 +17,22 @@ CREATE TABLE audit_anomalies (
     position bigint NOT NULL,
     view jsonb NOT NULL
 );
-CREATE INDEX audit_anomalies_queue ON audit_anomalies (status, position DESC);
-CREATE INDEX audit_anomalies_case ON audit_anomalies (case_id);
-CREATE INDEX audit_anomalies_officers ON audit_anomalies USING gin (officers);
+CREATE INDEX IF NOT EXISTS audit_anomalies_queue ON audit_anomalies (status, position DESC);
+CREATE INDEX IF NOT EXISTS audit_anomalies_case ON audit_anomalies (case_id);
+CREATE INDEX IF NOT EXISTS audit_anomalies_officers ON audit_anomalies USING gin (officers);
 
 -- the declared-interest register (回避), applicants known by their keyed hash only
-CREATE TABLE audit_interests (
+CREATE TABLE IF NOT EXISTS audit_interests (
     interest_id uuid PRIMARY KEY,
     officer text NOT NULL,
     status text NOT NULL,
     position bigint NOT NULL,
     view jsonb NOT NULL
 );
-CREATE INDEX audit_interests_officer ON audit_interests (officer);
+CREATE INDEX IF NOT EXISTS audit_interests_officer ON audit_interests (officer);
 
 -- the detector's facts of each case, with what it looks cases up by
-CREATE TABLE anomaly_cases (
+CREATE TABLE IF NOT EXISTS anomaly_cases (
     case_id uuid PRIMARY KEY,
     item_code text NOT NULL,
     subject text,
@@ -40,18 +41,18 @@ CREATE TABLE anomaly_cases (
     last_event_on date NOT NULL,
     facts jsonb NOT NULL
 );
-CREATE INDEX anomaly_cases_item ON anomaly_cases (item_code);
-CREATE INDEX anomaly_cases_subject ON anomaly_cases (subject) WHERE subject IS NOT NULL;
-CREATE INDEX anomaly_cases_running ON anomaly_cases (last_event_on)
+CREATE INDEX IF NOT EXISTS anomaly_cases_item ON anomaly_cases (item_code);
+CREATE INDEX IF NOT EXISTS anomaly_cases_subject ON anomaly_cases (subject) WHERE subject IS NOT NULL;
+CREATE INDEX IF NOT EXISTS anomaly_cases_running ON anomaly_cases (last_event_on)
     WHERE status IN ('in_review', 'decided') AND NOT paused;
 
 -- the detector's other facts: service items, declared interests, departments' counts,
 -- the published calendar
-CREATE TABLE anomaly_context (
+CREATE TABLE IF NOT EXISTS anomaly_context (
     kind text NOT NULL,
     key text NOT NULL,
     subject text,
     facts jsonb NOT NULL,
     PRIMARY KEY (kind, key)
 );
-CREATE INDEX anomaly_context_subject ON anomaly_context (subject) WHERE subject IS NOT NULL;
+CREATE INDEX IF NOT EXISTS anomaly_context_subject ON anomaly_context (subject) WHERE subject IS NOT NULL;
