@@ -91,7 +91,9 @@ def listed(hall: Hall, anomaly: UUID, **expected: Any) -> dict[str, Any]:
         view = dict(response.json())
         return view if all(view[k] == v for k, v in expected.items()) else None
 
-    return wait_until(found, timeout=60, what=f"anomaly {anomaly} {expected} in the queue")
+    view = wait_until(found, timeout=60, what=f"anomaly {anomaly} {expected} in the queue")
+    assert view is not None
+    return view
 
 
 @pytest.fixture(scope="module")
@@ -303,6 +305,7 @@ def test_the_register_declares_and_withdraws_by_the_rules(hall: Hall) -> None:
         return items[0] if items and items[0]["status"] == "withdrawn" else None
 
     entry = wait_until(register, what="the withdrawal in the register")
+    assert entry is not None
     assert entry["officer"] == "officer-x" and len(entry["subject"]) == 64
     assert [h["event"] for h in entry["history"]] == ["declared", "withdrawn"]
 
