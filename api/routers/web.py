@@ -45,6 +45,7 @@ PAGES = {
         Page("statistics", "/statistics", "统计分析", "Statistics", ("vendor/echarts.min.js",)),
         Page("catalogue", "/catalogue", "权力清单", "Service catalogue"),
         Page("item", "/catalogue", "办事指南", "Service guide"),
+        Page("anomalies", "/audit/anomalies", "异常线索", "Anomalies"),  # inspectors'
     )
 }
 NAVIGATION = ("track", "decisions", "statistics", "catalogue")
@@ -116,6 +117,13 @@ def item_page(code: str, lang: str | None = None) -> HTMLResponse:
     if not re.fullmatch(ITEM_CODE, code):
         raise HTTPException(404, "no such page")
     return _respond("item", lang)
+
+
+@router.get("/audit/anomalies", response_class=HTMLResponse)
+def anomalies_page(lang: str | None = None) -> HTMLResponse:
+    """The inspectors' anomaly queue (异常线索); its script calls the audit API with the
+    staff token the inspector gives it."""
+    return _respond("anomalies", lang)
 
 
 def install(app: FastAPI) -> None:
