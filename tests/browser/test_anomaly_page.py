@@ -37,9 +37,12 @@ def anomalies(hall: Hall) -> dict[str, Any]:
         "I02": anomaly_id("I02", same["case_id"], "accept-decide"),
     }
     inspector = hall.client("inspector")
-    for anomaly in ids.values():
-        path = f"/api/v1/audit/anomalies/{anomaly}"
-        wait_until(lambda p=path: inspector.get(p).status_code == 200, what=f"{path} listed")
+
+    def listed() -> bool:
+        paths = [f"/api/v1/audit/anomalies/{anomaly}" for anomaly in ids.values()]
+        return all(inspector.get(path).status_code == 200 for path in paths)
+
+    wait_until(listed, what="both anomalies in the queue")
     return ids
 
 
