@@ -3,11 +3,15 @@ anomaly noted as recorded is not found a second time."""
 
 from __future__ import annotations
 
+from datetime import timedelta
+
 from domain.anomalies.book import InMemoryFactBook, calendar, judge, noted, observe
 from domain.case.commands import Accept, Assign, CompleteStep
+from domain.clock import SimulatedClock
 from domain.upcasting import current_event
-from tests.unit.conftest import ADMIN, CLERK, OFFICER
-from tests.unit.test_anomaly_rules import CATALOGUE, RELATIVE, Hall, declare
+from infra.entrypoints.demo import generate
+from tests.unit.conftest import ADMIN, CLERK, OFFICER, START, make_app
+from tests.unit.test_anomaly_rules import CATALOGUE, RELATIVE, Hall, declare, published
 
 
 def test_each_event_names_the_cases_to_judge_again() -> None:
@@ -48,3 +52,20 @@ def test_an_anomaly_noted_as_recorded_is_not_found_again() -> None:
     assert judge(book, CATALOGUE, noted(case, first), calendar(book)) == []
     again = judge(book, CATALOGUE, case, calendar(book))
     assert [d.id for d in again] == [d.id for d in first]  # the same anomaly, the same id
+
+
+def test_the_demo_trips_several_rules() -> None:
+    """The demo's written journeys trip the rules they were written for, and no step of
+    the demo is refused."""
+    app = make_app()
+    assert isinstance(app.clock, SimulatedClock)
+    said: list[str] = []
+    until = START + timedelta(days=60)
+    generate(app, app.clock, cases=40, days=60, until=until, progress=said.append)
+    assert not [line for line in said if "refused" in line]
+    book = InMemoryFactBook()
+    for event in published(app):
+        observe(book, current_event(event))
+    cases = [facts for (kind, _), facts in book.facts.items() if kind == "case"]
+    found = {d.rule for case in cases for d in judge(book, CATALOGUE, case, calendar(book))}
+    assert found >= {"T01", "I01", "P02", "P06", "I02", "I03", "C01", "C02"}

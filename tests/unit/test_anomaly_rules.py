@@ -79,10 +79,15 @@ class Hall:
 
     def events(self) -> Events:
         """Every event as the relay publishes it, in log order."""
-        return [
-            to_cloudevent(recorded_document(n, self.app.mapper), position=n.id, hall="test")
-            for n in self.app.recorder.select_notifications(start=None, limit=100_000)
-        ]
+        return published(self.app)
+
+
+def published(app: HallApplication) -> Events:
+    """Every event of ``app`` as the relay publishes it, in log order."""
+    return [
+        to_cloudevent(recorded_document(n, app.mapper), position=n.id, hall="test")
+        for n in app.recorder.select_notifications(start=None, limit=100_000)
+    ]
 
 
 def found(
