@@ -40,6 +40,7 @@ TOKENS = [
     ("supervisor", "HALL"),
     ("hall_admin", "HALL"),
     ("kiosk", "HALL"),  # a window evaluation device: it may only rate
+    ("inspector", "HALL"),  # reads and decides the anomalies
 ]
 
 
@@ -82,6 +83,8 @@ def run_platform() -> int:
             f"{time.monotonic() - started:.1f} s)\n"
             f"  public site  {base_url}/   (tracking, decisions, statistics, power list)\n"
             f"  API docs     {base_url}/docs\n"
+            f"  anomalies    {base_url}/audit/anomalies   (inspectors: paste the inspector"
+            " token)\n"
             f"  demo case    {shown.case_no}  query code {shown.query_code}  ({shown.status})\n"
             f"  public view  {base_url}/api/v1/public/cases/{shown.case_no}"
             f"?query_code={shown.query_code}\n"

@@ -11,6 +11,7 @@ and the ID number it was declared with is nowhere in clear.
 from __future__ import annotations
 
 import re
+import subprocess
 from collections.abc import Iterator
 from contextlib import closing
 from typing import Any
@@ -25,9 +26,11 @@ from psycopg import sql
 from consumers.cloudevents import recorded_document
 from consumers.relay import make_producer
 from domain.anomalies.detection import anomaly_id
+from infra.entrypoints import cli
 from infra.entrypoints.bootstrap import build_application, open_pool
 from infra.entrypoints.status import consumed
 from infra.kafka_security import RELAY
+from infra.state import ROOT
 from tests.integration.harness import Hall, Platform, running_hall, wait_until
 
 pytestmark = pytest.mark.integration
@@ -343,3 +346,75 @@ def test_an_id_number_is_nowhere_in_clear(hall: Hall, platform: Platform) -> Non
     assert '"subject"' in everything  # the keyed hashes are there
     for number in secrets:
         assert number not in everything
+
+
+def test_casetrail_status_shows_the_detectors_lag(hall: Hall, platform: Platform) -> None:
+    wait_until(lambda: judged_up_to_date(platform), what="the detector to catch up")
+    finished = subprocess.run(
+        cli.command("status"),
+        cwd=ROOT,
+        env=platform.env(),
+        capture_output=True,
+        text=True,
+        timeout=60,
+        check=False,
+    )
+    lines = finished.stdout.splitlines()
+    assert "anomaly lag     0 message(s) on the topic, not yet judged for anomalies" in lines, (
+        finished.stdout + finished.stderr
+    )
+
+
+def test_a_forged_event_is_held_by_the_detector_and_an_operator_discards_it(
+    hall: Hall, reassigned: dict[str, Any]
+) -> None:
+    """A message that does not continue its case's chain (its ``prevhash`` is not the
+    head the detector applied) is held under the detector's name, and changes no fact."""
+    platform = hall.platform
+    wait_until(lambda: judged_up_to_date(platform), what="the detector to catch up")
+    last = max(
+        (
+            orjson.loads(r.value)
+            for r in platform.read_topic()
+            if r.key == reassigned["case_id"].encode()
+        ),
+        key=lambda e: e["caseversion"],
+    )
+    forged = {**last, "caseversion": last["caseversion"] + 1}  # the same link, again
+    with closing(make_producer(platform.settings.kafka_options(RELAY))) as producer:
+        producer.send(platform.topic, key=last["subject"].encode(), value=orjson.dumps(forged))
+        producer.flush()
+    group = platform.settings.anomalies_group
+
+    def held() -> list[tuple[Any, ...]]:
+        return platform.sql(
+            "SELECT id, reason FROM quarantine WHERE consumer = %s AND status = 'held'", group
+        )
+
+    [(held_id, reason)] = wait_until(held, what="the forged event held by the detector")
+    assert reason.startswith("chain break: prevhash of version")
+    assert case_facts_length(platform, reassigned["case_id"]) == last["caseversion"]
+    token = platform.token("hall_admin")
+    listing = subprocess.run(
+        cli.command("quarantine", "list"),
+        cwd=ROOT,
+        env=platform.env(),
+        capture_output=True,
+        text=True,
+        timeout=60,
+        check=False,
+    )
+    assert group in listing.stdout
+    discarded = subprocess.run(
+        cli.command(
+            "quarantine", "discard", str(held_id), "--reason", "伪造消息", "--token", token
+        ),
+        cwd=ROOT,
+        env=platform.env(),
+        capture_output=True,
+        text=True,
+        timeout=120,
+        check=False,
+    )
+    assert discarded.returncode == 0, discarded.stderr
+    assert held() == []
