@@ -280,11 +280,14 @@ class HallApplication(Application[UUID]):
     ) -> Recorded:
         """Declare ``officer``'s interest (by default the actor's own) in the applicant with
         ``id_number``, which is recorded only as its keyed hash; a hall administrator may
-        declare for another staff member. Declaring a withdrawn interest renews it."""
+        declare for another staff member (and name that member's ``department``).
+        Declaring a withdrawn interest renews it."""
         authorize(actor, "declare-interest")
         officer = officer or actor.id
         if officer != actor.id and actor.role not in INTEREST_REGISTRARS:
             raise Forbidden(actor.role, "declare-interest", reason=" for another staff member")
+        if officer == actor.id and department not in (None, actor.department):
+            raise InvalidCommand("one's own interest is declared in one's own department")
         subject = self.personal_data.subject(id_number)
         at, marked = self.clock.now(), self._marked(actor)
         interest_id = DeclaredInterest.id_for(officer, subject)

@@ -14,6 +14,7 @@ import re
 import subprocess
 from collections.abc import Iterator
 from contextlib import closing
+from datetime import UTC, datetime, timedelta
 from typing import Any
 from uuid import UUID
 
@@ -26,6 +27,7 @@ from psycopg import sql
 from consumers.cloudevents import recorded_document
 from consumers.relay import make_producer
 from domain.anomalies.detection import anomaly_id
+from domain.clock import HALL_TZ
 from infra.entrypoints import cli
 from infra.entrypoints.bootstrap import build_application, open_pool
 from infra.entrypoints.status import consumed
@@ -418,3 +420,27 @@ def test_a_forged_event_is_held_by_the_detector_and_an_operator_discards_it(
     )
     assert discarded.returncode == 0, discarded.stderr
     assert held() == []
+
+
+def test_a_case_standing_still_is_found_by_the_detectors_look_at_today(
+    hall: Hall, reassigned: dict[str, Any]
+) -> None:
+    """Started on a simulated clock 40 days on, the detector finds the reassigned case,
+    whose clock runs and which nothing happened to since (T04), without a new event."""
+    platform = hall.platform
+    wait_until(lambda: judged_up_to_date(platform), what="the detector to catch up")
+    for label in [name for name in platform.processes if name.startswith("anomalies")]:
+        platform.stop(label)
+    later = (datetime.now(UTC) + timedelta(days=40)).isoformat()
+    simulated = {"CASETRAIL_MODE": "test", "CASETRAIL_SIMULATED_NOW": later}
+    platform.start("anomalies", label="anomalies-later", env=simulated)
+
+    def found() -> list[dict[str, Any]]:
+        return list(queue(hall, rule="T04", case_id=reassigned["case_id"])["items"])
+
+    [anomaly] = wait_until(found, what="T04 in the queue")
+    view = listed(hall, UUID(anomaly["anomaly_id"]))
+    assert view["evidence"]["measured"]["idle_working_days"] > 10
+    today = datetime.fromisoformat(later).astimezone(HALL_TZ).date().isoformat()
+    assert view["evidence"]["measured"]["until"] == today
+    assert [e["kind"] for e in view["evidence"]["events"]] == ["assigned"]

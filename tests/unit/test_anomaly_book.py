@@ -3,11 +3,16 @@ anomaly noted as recorded is not found a second time."""
 
 from __future__ import annotations
 
+from dataclasses import replace
 from datetime import timedelta
 
+import pytest
+
 from domain.anomalies.book import InMemoryFactBook, calendar, judge, noted, observe
+from domain.authorization import Forbidden
 from domain.case.commands import Accept, Assign, CompleteStep
 from domain.clock import SimulatedClock
+from domain.errors import InvalidCommand, VersionConflict
 from domain.upcasting import current_event
 from infra.entrypoints.demo import generate
 from tests.unit.conftest import ADMIN, CLERK, OFFICER, START, make_app
@@ -69,3 +74,38 @@ def test_the_demo_trips_several_rules() -> None:
     cases = [facts for (kind, _), facts in book.facts.items() if kind == "case"]
     found = {d.rule for case in cases for d in judge(book, CATALOGUE, case, calendar(book))}
     assert found >= {"T01", "I01", "P02", "P06", "I02", "I03", "C01", "C02"}
+
+
+def test_the_register_is_kept_by_the_rules() -> None:
+    """One's own interest, in one's own department; for another staff member only as a
+    hall administrator; declared again only once withdrawn; the number never recorded."""
+    hall = Hall()
+    app = hall.app
+    with pytest.raises(InvalidCommand, match="own department"):
+        app.declare_interest(
+            OFFICER, applicant_kind="person", id_number=RELATIVE, relation="配偶", department="JT"
+        )
+    with pytest.raises(Forbidden, match="for another staff member"):
+        app.declare_interest(
+            OFFICER, applicant_kind="person", id_number=RELATIVE, relation="配偶", officer="x"
+        )
+    for_another = app.declare_interest(
+        ADMIN, applicant_kind="person", id_number=RELATIVE, relation="配偶", officer="x"
+    )
+    with pytest.raises(Forbidden, match="of another staff member"):
+        app.withdraw_interest(OFFICER, for_another.aggregate_id, reason="")
+    interest = declare(hall)
+    with pytest.raises(VersionConflict, match="already declared"):
+        declare(hall)
+    app.withdraw_interest(OFFICER, interest, reason="离婚")
+    with pytest.raises(VersionConflict, match="already withdrawn"):
+        app.withdraw_interest(OFFICER, interest, reason="")
+    assert declare(hall) == interest  # renewed, the same declaration
+    with pytest.raises(Forbidden, match="may not declare-interest"):
+        app.declare_interest(
+            replace(OFFICER, role="inspector"),
+            applicant_kind="person",
+            id_number=RELATIVE,
+            relation="配偶",
+        )
+    assert RELATIVE not in str(published(app))
