@@ -71,14 +71,6 @@ class Catalogue:
                 return rule
         raise KeyError(code)
 
-    def with_thresholds(self, code: str, **thresholds: Any) -> Catalogue:
-        """The same catalogue with some thresholds of rule ``code`` changed (checked)."""
-        data = [r.as_data() for r in self.rules]
-        for entry in data:
-            if entry["code"] == code:
-                entry["thresholds"] |= thresholds
-        return load_catalogue({"rules": data})
-
 
 def load_catalogue(data: object) -> Catalogue:
     """The catalogue ``data`` describes (the shape of ``rules.json``); ``InvalidCatalogue``

@@ -23,14 +23,15 @@ from datetime import date, datetime
 from typing import Any
 
 from domain.case import kinds
+from domain.case.acceptance import INTAKE_STATES
 from domain.case.state import local_date
+from domain.item_terms import STEP_ROLES
 
 Facts = dict[str, Any]
 Event = dict[str, Any]
 
-INTAKE_STATES = ("submitted", "awaiting_supplement")
 OPEN_STATES = ("in_review", "decided")  # accepted and not closed: the clock concerns it
-STAFF_ROLES = frozenset({"clerk", "officer", "approver"})
+STAFF_ROLES = frozenset(STEP_ROLES)  # the staff who handle cases (not the system, applicants)
 _NOT_KEPT = frozenset({"actor", "terms", "applicant", "materials", "provided", "sealed_comment"})
 # each power-list event's new status (a revision keeps the status)
 _ITEM_STATUSES: dict[str, str | None] = {

@@ -58,7 +58,7 @@ def print_status(settings: Settings) -> int:
         last_exit = process["last_exit"]
         exit_note = "" if last_exit is None else f", last exit {last_exit}"
         print(
-            f"{name:8} {process['state']:10} pid {process['pid'] or '-':>7}  since {since}  "
+            f"{name:9} {process['state']:10} pid {process['pid'] or '-':>7}  since {since}  "
             f"restarts {process['restarts']}{exit_note}"
         )
     with psycopg.connect(settings.database_url) as conn:
