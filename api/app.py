@@ -13,6 +13,7 @@ from api.body_limit import BodyLimit
 from api.client_address import TrustedProxies
 from api.long_poll import PositionWaits
 from api.routers import (
+    audit_anomalies,
     audit_replay,
     audit_trail,
     calendar,
@@ -77,6 +78,7 @@ def create_app(settings: Settings, application: HallApplication, pool: Connectio
         public.router,
         audit_replay.router,
         audit_trail.router,
+        audit_anomalies.router,
     )
     for router in routers:
         app.include_router(router)

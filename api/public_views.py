@@ -212,6 +212,7 @@ class ItemContentOut(BaseModel):
     warning_threshold_percent: int
     rectification_limit_days: int
     deemed_satisfied_days: int
+    separation_of_duties: bool = False  # views built before the flag existed lack it
 
 
 class CatalogueEntry(BaseModel):

@@ -152,6 +152,9 @@ class ItemContentIn(Strict):
     warning_threshold_percent: int = Field(default=80, ge=1, le=100)
     rectification_limit_days: int = Field(default=7, ge=1, le=MAX_DAYS)
     deemed_satisfied_days: int = Field(default=15, ge=1, le=MAX_DAYS)
+    separation_of_duties: bool = Field(
+        default=False, description="受理与决定分离: whoever accepts a case may not also decide it"
+    )
 
 
 class ItemChangeIn(CommandIn):

@@ -42,6 +42,11 @@ class Duplicate:
 
 
 @dataclass(frozen=True)
+class Ignored:
+    """A valid message of a type the consumer does not read."""
+
+
+@dataclass(frozen=True)
 class Poison:
     """A message that must not reach the views; ``subject`` when it names one."""
 
@@ -49,7 +54,7 @@ class Poison:
     subject: str | None = None
 
 
-Verdict = Apply | Duplicate | Poison
+Verdict = Apply | Duplicate | Ignored | Poison
 
 
 @cache

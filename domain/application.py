@@ -14,7 +14,16 @@ from eventsourcing.persistence import IntegrityError
 from eventsourcing.utils import EnvType, get_topic
 
 from domain.actor import Actor
-from domain.authorization import CASE_FILE_ROLES, allowed_roles, authorize
+from domain.anomalies.anomaly import DETECTOR, Anomaly
+from domain.anomalies.detection import Detection
+from domain.anomalies.interest import DeclaredInterest
+from domain.authorization import (
+    CASE_FILE_ROLES,
+    INTEREST_REGISTRARS,
+    Forbidden,
+    allowed_roles,
+    authorize,
+)
 from domain.calendar import WorkingCalendar, YearSchedule, default_calendar
 from domain.case import CLOSING_EVENTS, Accepted, Case, DeemedAccepted, local_date
 from domain.case.commands import CaseCommand
@@ -275,6 +284,84 @@ class HallApplication(Application[UUID]):
             officer=officer,
         )
         return self._save(access)
+
+    # --- anomalies and the declared-interest register ----------------------------------
+
+    def record_detection(self, detection: Detection) -> Recorded | None:
+        """Record what the anomaly detector found, as the detector; None when that anomaly
+        was recorded before (by this detector or another one racing it)."""
+        if self._exists(detection.id):
+            return None
+        anomaly = Anomaly.detect(detection, at=self.clock.now(), actor=self._marked(DETECTOR))
+        try:
+            return self._save(anomaly)
+        except VersionConflict:
+            return None
+
+    def decide_anomaly(
+        self, actor: Actor, anomaly_id: UUID, *, confirmed: bool, text: str
+    ) -> Recorded:
+        """An inspector's finding on an anomaly: confirmed with a note, or dismissed with
+        the reason; once."""
+        authorize(actor, "decide-anomaly")
+        anomaly: Anomaly = self._get(anomaly_id, Anomaly, f"no anomaly {anomaly_id}")
+        at, marked = self.clock.now(), self._marked(actor)
+        if confirmed:
+            anomaly.confirm(note=text, at=at, actor=marked)
+        else:
+            anomaly.dismiss(reason=text, at=at, actor=marked)
+        return self._save(anomaly)
+
+    def declare_interest(
+        self,
+        actor: Actor,
+        *,
+        applicant_kind: str,
+        id_number: str,
+        relation: str,
+        note: str = "",
+        officer: str | None = None,
+        department: str | None = None,
+    ) -> Recorded:
+        """Declare ``officer``'s interest (by default the actor's own) in the applicant with
+        ``id_number``, which is recorded only as its keyed hash; a hall administrator may
+        declare for another staff member (and name that member's ``department``).
+        Declaring a withdrawn interest renews it."""
+        authorize(actor, "declare-interest")
+        officer = officer or actor.id
+        if officer != actor.id and actor.role not in INTEREST_REGISTRARS:
+            raise Forbidden(actor.role, "declare-interest", reason=" for another staff member")
+        if officer == actor.id and department not in (None, actor.department):
+            raise InvalidCommand("one's own interest is declared in one's own department")
+        subject = self.personal_data.subject(id_number)
+        at, marked = self.clock.now(), self._marked(actor)
+        interest_id = DeclaredInterest.id_for(officer, subject)
+        if self._exists(interest_id):
+            interest: DeclaredInterest = self._get(interest_id, DeclaredInterest, "")
+            interest.renew(relation=relation, note=note, at=at, actor=marked)
+        else:
+            interest = DeclaredInterest.declare(
+                officer=officer,
+                department=department or actor.department,
+                applicant_kind=applicant_kind,
+                subject=subject,
+                relation=relation,
+                note=note,
+                at=at,
+                actor=marked,
+            )
+        return self._save(interest)
+
+    def withdraw_interest(self, actor: Actor, interest_id: UUID, *, reason: str) -> Recorded:
+        """Withdraw a declared interest: one's own, or as a hall administrator anyone's."""
+        authorize(actor, "withdraw-interest")
+        interest: DeclaredInterest = self._get(
+            interest_id, DeclaredInterest, f"no declared interest {interest_id}"
+        )
+        if interest.officer != actor.id and actor.role not in INTEREST_REGISTRARS:
+            raise Forbidden(actor.role, "withdraw-interest", reason=" of another staff member")
+        interest.withdraw(reason=reason, at=self.clock.now(), actor=self._marked(actor))
+        return self._save(interest)
 
     # --- the power list -------------------------------------------------------------
 

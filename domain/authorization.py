@@ -15,6 +15,14 @@ from domain.case.commands import CASE_COMMANDS, GiveOpinion
 from domain.errors import DomainError
 from domain.roles import ROLES, Role
 
+# Roles that read the audit's anomalies and the declared-interest register, and record
+# findings on anomalies.
+INSPECTORS: frozenset[Role] = frozenset({"inspector", "senior_inspector"})
+# Staff who declare their own interests (回避), and the roles that declare or withdraw one
+# for another staff member.
+DECLARING: frozenset[Role] = frozenset({"clerk", "officer", "approver", "hall_admin"})
+INTEREST_REGISTRARS: frozenset[Role] = frozenset({"hall_admin"})
+
 # action -> roles that may perform it (department rules are applied on top): each case
 # command's roles as it declares them, then the actions outside a case's lifecycle.
 _PERMISSIONS: dict[str, frozenset[Role]] = {
@@ -25,7 +33,7 @@ _PERMISSIONS: dict[str, frozenset[Role]] = {
     ),
     # the audit trail: inspectors read it, each read on record; only a senior inspector
     # reads the record of those reads
-    "read-audit": frozenset({"inspector", "senior_inspector"}),
+    "read-audit": INSPECTORS,
     "read-access-log": frozenset({"senior_inspector"}),
     # catalogue, calendar and departments
     "register-item": frozenset({"hall_admin"}),
@@ -40,6 +48,12 @@ _PERMISSIONS: dict[str, frozenset[Role]] = {
     "erase-applicant": frozenset({"hall_admin"}),
     # operations: messages the views refused
     "resolve-quarantine": frozenset({"hall_admin"}),
+    # the audit: anomalies and their findings, the declared-interest register
+    "read-anomalies": INSPECTORS,
+    "decide-anomaly": INSPECTORS,
+    "declare-interest": DECLARING,
+    "withdraw-interest": DECLARING,
+    "read-interests": INSPECTORS,
 }
 
 ACTIONS: tuple[str, ...] = tuple(_PERMISSIONS)
@@ -60,6 +74,11 @@ _CASE_FREE_ACTIONS = frozenset(
         "resolve-quarantine",
         "read-audit",
         "read-access-log",
+        "read-anomalies",
+        "decide-anomaly",
+        "declare-interest",
+        "withdraw-interest",
+        "read-interests",
     }
 )
 # Roles whose case actions are not scoped to a department; every other role is.

@@ -8,7 +8,7 @@ working days", and any result depending on such a year is marked provisional.
 
 from __future__ import annotations
 
-from collections.abc import Callable, Iterable, Sequence
+from collections.abc import Callable, Iterable, Mapping, Sequence
 from dataclasses import dataclass
 from datetime import date, timedelta
 from functools import lru_cache
@@ -214,6 +214,22 @@ class WorkingCalendar:
             return False
         first = (start + _ONE_DAY).year
         return any(not self.is_published(y) for y in range(first, end.year + 1))
+
+
+def with_published(
+    base: WorkingCalendar, years: Mapping[str, Mapping[str, Sequence[str]]]
+) -> WorkingCalendar:
+    """``base`` with each year a hall published (``{"2027": {"holidays": [ISO dates],
+    "makeup_workdays": [ISO dates]}}``, as the read side keeps them), replacing its own."""
+    for year, schedule in years.items():
+        base = base.publish(
+            YearSchedule(
+                int(year),
+                frozenset(map(date.fromisoformat, schedule["holidays"])),
+                frozenset(map(date.fromisoformat, schedule["makeup_workdays"])),
+            )
+        )
+    return base
 
 
 def _schedule_from_chinesecalendar(year: int) -> YearSchedule:

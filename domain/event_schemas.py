@@ -15,6 +15,8 @@ from functools import cache
 from typing import Any
 
 from domain import case
+from domain.anomalies.anomaly import Anomaly
+from domain.anomalies.interest import DeclaredInterest
 from domain.department import Department
 from domain.events import ENVELOPE_FIELDS, ChainedAggregate, ChainedEvent, type_name, wire_name
 from domain.hall_calendar import HallCalendar
@@ -27,6 +29,8 @@ NESTED_EVENTS: tuple[type[ChainedAggregate], ...] = (  # events in the class
     HallCalendar,
     Department,
     InspectorAccess,
+    Anomaly,
+    DeclaredInterest,
 )
 ACTOR_SCHEMA: dict[str, Any] = {
     "type": "object",
@@ -71,6 +75,15 @@ _CLEAR_APPLICANT = {"applicant": dict[str, Any]}
 _QUERY_CODE_HASH = {"query_code_hash": str}
 
 OLDER_VERSIONS: tuple[OlderVersion, ...] = (
+    *(
+        OlderVersion(
+            event_class,
+            1,
+            "no separation-of-duties flag: not required",
+            lacked=("separation_of_duties",),
+        )
+        for event_class in (ServiceItem.Registered, ServiceItem.Revised)
+    ),
     OlderVersion(
         case.Submitted,
         1,

@@ -190,7 +190,8 @@ class ItemContent:
     warning is raised (kept as an integer percentage so that recorded events carry no floats).
     ``rectification_limit_days`` are working days to rectify a poor rating;
     ``deemed_satisfied_days`` are natural days after closure after which an unrated case may
-    be recorded as deemed satisfied.
+    be recorded as deemed satisfied. ``separation_of_duties`` (受理与决定分离): the item
+    requires that whoever accepts a case does not also decide it.
     """
 
     code: str
@@ -212,6 +213,7 @@ class ItemContent:
     warning_threshold_percent: int = 80
     rectification_limit_days: int = 7
     deemed_satisfied_days: int = 15
+    separation_of_duties: bool = False
 
     def __post_init__(self) -> None:
         if not isinstance(self.code, str) or not _CODE.fullmatch(self.code):
@@ -229,6 +231,7 @@ class ItemContent:
             checked_text(getattr(self, name), name)
         _one_of(self.category, CATEGORIES, "category")
         _flag(self.immediate, "immediate")
+        _flag(self.separation_of_duties, "separation_of_duties")
         self._check_limits()
         for name, kind in (("materials", Material), ("fees", Fee), ("steps", Step)):
             values = tuple(_items(getattr(self, name), name))
@@ -313,6 +316,7 @@ class ItemContent:
             "warning_threshold_percent": self.warning_threshold_percent,
             "rectification_limit_days": self.rectification_limit_days,
             "deemed_satisfied_days": self.deemed_satisfied_days,
+            "separation_of_duties": self.separation_of_duties,
         }
 
     @classmethod

@@ -9,7 +9,7 @@ from the item code (``ServiceItem.id_for``), so items are found by code.
 from __future__ import annotations
 
 from datetime import datetime
-from typing import Any, Self
+from typing import Any, ClassVar, Self
 from uuid import NAMESPACE_URL, UUID, uuid5
 
 from eventsourcing.domain import Aggregate
@@ -27,7 +27,13 @@ class ServiceItem(ChainedAggregate):
     """A service item of the power list, with its full revision history."""
 
     class _ContentEvent(ChainedEvent):
-        """An event carrying one revision's whole content (``ItemContent.to_data`` fields)."""
+        """An event carrying one revision's whole content (``ItemContent.to_data`` fields).
+
+        Version 2 records whether the item requires separation of duties (受理与决定分离);
+        a version 1 revision did not say (upcast: not required).
+        """
+
+        class_version: ClassVar[int] = 2
 
         code: str
         name: str
@@ -48,7 +54,13 @@ class ServiceItem(ChainedAggregate):
         warning_threshold_percent: int
         rectification_limit_days: int
         deemed_satisfied_days: int
+        separation_of_duties: bool
         revision: int
+
+        @staticmethod
+        def upcast_v1_v2(state: dict[str, Any]) -> None:
+            """v1 had no separation flag: no item required it."""
+            state["separation_of_duties"] = False
 
         def apply(self, item: Aggregate) -> None:
             assert isinstance(item, ServiceItem)

@@ -14,7 +14,7 @@ from eventsourcing.cryptography import AESCipher
 from domain.clock import Clock, SimulatedClock, SystemClock
 from domain.errors import InvalidCommand
 from infra import grants, servers
-from infra.kafka_security import PROJECTOR_GROUP, KafkaSecurity
+from infra.kafka_security import ANOMALIES_GROUP, PROJECTOR_GROUP, KafkaSecurity
 from infra.master_keys import new_master_key
 from infra.secrets import load_secret
 from infra.state import secrets_dir
@@ -39,6 +39,7 @@ class Settings:
     api_database_url: str = field(repr=False)
     relay_database_url: str = field(repr=False)
     projector_database_url: str = field(repr=False)
+    anomalies_database_url: str = field(repr=False)
     topic: str = DEFAULT_TOPIC
     hall: str = "demo-hall"
     api_host: str = "127.0.0.1"
@@ -46,6 +47,8 @@ class Settings:
     relay_batch: int = 500
     projector_group: str = PROJECTOR_GROUP
     projector_instance: str = "projector-1"
+    anomalies_group: str = ANOMALIES_GROUP
+    anomalies_instance: str = "anomalies-1"
     mode: str = "production"
     lookup_rate: str = "30/60"
     trusted_proxies: str = ""
@@ -79,6 +82,8 @@ class Settings:
             or servers.role_url(grants.RELAY, owner),
             projector_database_url=env.get("CASETRAIL_PROJECTOR_DATABASE_URL")
             or servers.role_url(grants.PROJECTOR, owner),
+            anomalies_database_url=env.get("CASETRAIL_ANOMALIES_DATABASE_URL")
+            or servers.role_url(grants.ANOMALIES, owner),
             topic=env.get("CASETRAIL_TOPIC", DEFAULT_TOPIC),
             hall=env.get("CASETRAIL_HALL", "demo-hall"),
             api_host=env.get("CASETRAIL_API_HOST", "127.0.0.1"),
@@ -86,6 +91,8 @@ class Settings:
             relay_batch=int(env.get("CASETRAIL_RELAY_BATCH", "500")),
             projector_group=env.get("CASETRAIL_PROJECTOR_GROUP", PROJECTOR_GROUP),
             projector_instance=env.get("CASETRAIL_PROJECTOR_INSTANCE", "projector-1"),
+            anomalies_group=env.get("CASETRAIL_ANOMALIES_GROUP", ANOMALIES_GROUP),
+            anomalies_instance=env.get("CASETRAIL_ANOMALIES_INSTANCE", "anomalies-1"),
             mode=env.get("CASETRAIL_MODE", "production"),
             lookup_rate=env.get("CASETRAIL_LOOKUP_RATE", "30/60"),
             trusted_proxies=env.get("CASETRAIL_TRUSTED_PROXIES", ""),
@@ -138,6 +145,7 @@ class Settings:
             "CASETRAIL_API_DATABASE_URL": self.api_database_url,
             "CASETRAIL_RELAY_DATABASE_URL": self.relay_database_url,
             "CASETRAIL_PROJECTOR_DATABASE_URL": self.projector_database_url,
+            "CASETRAIL_ANOMALIES_DATABASE_URL": self.anomalies_database_url,
         }
 
     def eventsourcing_env(self, database_url: str) -> dict[str, str]:

@@ -19,7 +19,8 @@ from projections.registry import ALL as PROJECTIONS
 API = "casetrail_api"  # the API, and CLI commands that record events
 RELAY = "casetrail_relay"
 PROJECTOR = "casetrail_projector"
-ROLES = (API, RELAY, PROJECTOR)
+ANOMALIES = "casetrail_anomalies"  # the anomaly detector: its facts, and the anomalies found
+ROLES = (API, RELAY, PROJECTOR, ANOMALIES)
 
 READ = "SELECT"
 UPSERT = "SELECT, INSERT, UPDATE"
@@ -27,9 +28,9 @@ WRITE = "SELECT, INSERT, UPDATE, DELETE"
 
 TABLES: dict[str, dict[str, str]] = {
     # which migrations the database has: every process checks it at start
-    "schema_migrations": {API: READ, RELAY: READ, PROJECTOR: READ},
+    "schema_migrations": {API: READ, RELAY: READ, PROJECTOR: READ, ANOMALIES: READ},
     # the event store is append-only for everyone but its owner
-    "casetrail_events": {API: "SELECT, INSERT", RELAY: READ},
+    "casetrail_events": {API: "SELECT, INSERT", RELAY: READ, ANOMALIES: "SELECT, INSERT"},
     "request_claims": {API: "SELECT, INSERT, DELETE"},
     "case_number_counters": {API: UPSERT},
     "query_code_verifiers": {API: "SELECT, INSERT"},
@@ -41,28 +42,32 @@ TABLES: dict[str, dict[str, str]] = {
     # the public lookup budget every API process spends from; full buckets are deleted
     "lookup_budgets": {API: WRITE},
     "relay_positions": {RELAY: UPSERT},
-    "consumer_offsets": {PROJECTOR: WRITE},
-    "applied_versions": {PROJECTOR: WRITE},
-    "projection_builds": {PROJECTOR: UPSERT},
-    # refused messages: held by the projector (which applies a replayed one), flagged
-    # in the API's staff view
-    "quarantine": {PROJECTOR: UPSERT, API: READ},
+    # the consumers' offsets, versions applied and builds, each under its group's name
+    "consumer_offsets": {PROJECTOR: WRITE, ANOMALIES: WRITE},
+    "applied_versions": {PROJECTOR: WRITE, ANOMALIES: WRITE},
+    "projection_builds": {PROJECTOR: UPSERT, ANOMALIES: UPSERT},
+    # refused messages: held by the consumers (which apply a replayed one), flagged in
+    # the API's staff view
+    "quarantine": {PROJECTOR: UPSERT, ANOMALIES: UPSERT, API: READ},
     # the transparency log: appended by the audit consumer, read by the API for proofs
     "audit_log_leaves": {API: READ},
     "audit_log_nodes": {API: READ},
     "audit_checkpoints": {API: READ},
     # the views: written (and truncated for a rebuild) by the projector only
     **{p.table: {API: READ, PROJECTOR: f"{UPSERT}, TRUNCATE"} for p in PROJECTIONS},
+    # the anomaly detector's facts: its own, rebuilt (truncated) when the facts change
+    "anomaly_cases": {ANOMALIES: f"{UPSERT}, TRUNCATE"},
+    "anomaly_context": {ANOMALIES: f"{UPSERT}, TRUNCATE"},
 }
 SEQUENCES: dict[str, dict[str, str]] = {
-    "casetrail_events_notification_id_seq": {API: "USAGE"},
+    "casetrail_events_notification_id_seq": {API: "USAGE", ANOMALIES: "USAGE"},
     "personal_data_disclosures_id_seq": {API: "USAGE"},
-    "quarantine_id_seq": {PROJECTOR: "USAGE"},
+    "quarantine_id_seq": {PROJECTOR: "USAGE", ANOMALIES: "USAGE"},
 }
 FUNCTIONS: dict[str, dict[str, str]] = {
     # takes the insert lock on the events table, which LOCK TABLE itself would only
     # allow with UPDATE, DELETE or TRUNCATE (see infra/recorder.py)
-    f"{LOCK_FUNCTION}()": {API: "EXECUTE"},
+    f"{LOCK_FUNCTION}()": {API: "EXECUTE", ANOMALIES: "EXECUTE"},
     # fails an intake whose data key an erasure destroyed (infra/personal_data_store.py)
     "require_live_data_key(uuid)": {API: "EXECUTE"},
 }

@@ -5,8 +5,8 @@ The broker denies whatever no ACL allows (``allow.everyone.if.no.acl.found=false
 only the admin (a super user) creates, alters or deletes topics, deletes records and
 manages ACLs. ACLs on a topic name it exactly (LITERAL); consumer groups are granted
 by prefix (PREFIXED): the projection runners' (``casetrail-projections``, and e.g.
-``casetrail-projections.test-1`` for a second platform on one broker) and each
-integrator's.
+``casetrail-projections.test-1`` for a second platform on one broker), the anomaly
+detectors' (``casetrail-anomalies``) and each integrator's.
 """
 
 from __future__ import annotations
@@ -26,6 +26,8 @@ from kafka.admin import (
 )
 
 from infra.kafka_security import (
+    ANOMALIES,
+    ANOMALIES_GROUP,
     INTEGRATOR,
     INTEGRATOR_GROUP_PREFIX,
     PROJECTOR,
@@ -39,7 +41,12 @@ from infra.kafka_security import (
 READ, WRITE, DESCRIBE = ACLOperation.READ, ACLOperation.WRITE, ACLOperation.DESCRIBE
 CLUSTER = ResourcePattern(ResourceType.CLUSTER, "kafka-cluster")
 # principal → operations on the event topic, and on its dead-letter topic
-TOPIC_GRANTS = {RELAY: (WRITE, DESCRIBE), PROJECTOR: (READ, DESCRIBE), INTEGRATOR: (READ, DESCRIBE)}
+TOPIC_GRANTS = {
+    RELAY: (WRITE, DESCRIBE),
+    PROJECTOR: (READ, DESCRIBE),
+    INTEGRATOR: (READ, DESCRIBE),
+    ANOMALIES: (READ, DESCRIBE),
+}
 DEAD_LETTER_GRANTS = {PROJECTOR: (WRITE, DESCRIBE)}
 # principal, resource, operation: what the clients need beside the topic
 OTHER_GRANTS = (
@@ -54,6 +61,7 @@ OTHER_GRANTS = (
         for principal, prefix in (
             (PROJECTOR, PROJECTOR_GROUP),
             (INTEGRATOR, INTEGRATOR_GROUP_PREFIX),
+            (ANOMALIES, ANOMALIES_GROUP),
         )
     ),
 )

@@ -2,13 +2,12 @@
 
 from __future__ import annotations
 
-from datetime import date
 from typing import Any
 
 import psycopg
 from psycopg.types.json import Jsonb
 
-from domain.calendar import WorkingCalendar, YearSchedule
+from domain.calendar import WorkingCalendar, with_published
 
 
 def load(conn: psycopg.Connection, calendar_id: str) -> dict[str, Any] | None:
@@ -32,12 +31,5 @@ def save(conn: psycopg.Connection, view: dict[str, Any]) -> None:
 def working_calendar(conn: psycopg.Connection, base: WorkingCalendar) -> WorkingCalendar:
     """``base`` with every year the hall published, replacing ``base``'s own schedule."""
     for (view,) in conn.execute("SELECT view FROM public_calendar").fetchall():
-        for year, schedule in view["years"].items():
-            base = base.publish(
-                YearSchedule(
-                    int(year),
-                    frozenset(map(date.fromisoformat, schedule["holidays"])),
-                    frozenset(map(date.fromisoformat, schedule["makeup_workdays"])),
-                )
-            )
+        base = with_published(base, view["years"])
     return base

@@ -9,6 +9,10 @@ from typing import Any
 import psycopg
 
 from projections import (
+    audit_anomalies,
+    audit_anomalies_store,
+    audit_interests,
+    audit_interests_store,
     audit_trail,
     audit_trail_store,
     case_facts,
@@ -98,7 +102,33 @@ AUDIT_TRAIL = Projection(
     save=audit_trail_store.save,
 )
 
-ALL = (PUBLIC_STATUS, CASE_FACTS, CATALOGUE, DEPARTMENTS, PUBLISHED_CALENDAR, AUDIT_TRAIL)
+ANOMALIES = Projection(
+    name="audit_anomalies",
+    version=1,
+    table="audit_anomalies",
+    apply=audit_anomalies.apply,
+    load=audit_anomalies_store.load,
+    save=audit_anomalies_store.save,
+)
+INTERESTS = Projection(
+    name="audit_interests",
+    version=1,
+    table="audit_interests",
+    apply=audit_interests.apply,
+    load=audit_interests_store.load,
+    save=audit_interests_store.save,
+)
+
+ALL = (
+    PUBLIC_STATUS,
+    CASE_FACTS,
+    CATALOGUE,
+    DEPARTMENTS,
+    PUBLISHED_CALENDAR,
+    AUDIT_TRAIL,
+    ANOMALIES,
+    INTERESTS,
+)
 
 
 def signature(projections: Sequence[Projection]) -> str:

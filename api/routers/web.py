@@ -55,6 +55,7 @@ PAGES = {
             "Officer trail",
             ("vendor/echarts.min.js",),
         ),
+        Page("anomalies", "/audit/anomalies", "异常线索", "Anomalies"),  # inspectors'
     )
 }
 NAVIGATION = ("track", "decisions", "statistics", "catalogue")
@@ -138,6 +139,13 @@ def audit_case_page(lang: str | None = None) -> HTMLResponse:
 def audit_officer_page(lang: str | None = None) -> HTMLResponse:
     """Inspectors: one officer's actions across cases (人员履职轨迹)."""
     return _respond("audit-officer", lang)
+
+
+@router.get("/audit/anomalies", response_class=HTMLResponse)
+def anomalies_page(lang: str | None = None) -> HTMLResponse:
+    """The inspectors' anomaly queue (异常线索); its script calls the audit API with the
+    staff token the inspector gives it."""
+    return _respond("anomalies", lang)
 
 
 def install(app: FastAPI) -> None:

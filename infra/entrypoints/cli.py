@@ -37,6 +37,9 @@ def main(argv: Sequence[str] | None = None) -> int:
     commands.add_parser("grants", help="print the SQL granting each role what it needs")
     commands.add_parser("relay", help="run the relay: event store → Kafka")
     commands.add_parser("project", help="run the projection runner: Kafka → read models")
+    commands.add_parser(
+        "anomalies", help="run the anomaly detector: Kafka → facts → anomalies recorded"
+    )
     commands.add_parser("api", help="run the HTTP API")
     token = commands.add_parser("token", help="print a signed bearer token for local use")
     token.add_argument("--user", required=True)
@@ -163,6 +166,10 @@ def _run(args: argparse.Namespace) -> int:
         from infra.entrypoints.processes import run_projections
 
         run_projections(settings)
+    elif args.command == "anomalies":
+        from infra.entrypoints.processes import run_anomalies
+
+        run_anomalies(settings)
     elif args.command == "status":
         from infra.entrypoints.status import print_status
 

@@ -3,7 +3,11 @@
 A simulated clock starts some weeks back; every case gets a plan (its journey,
 with delays between actions); all plans are merged and run in time order, so
 the clock only moves forward and every event is marked simulated. Nothing is
-written to tables directly.
+written to tables directly. Actions fall in the hall's office hours on working
+days, except in a few journeys written to trip the anomaly rules (``ANOMALOUS``):
+a late acceptance, an acceptance at night, a step returned twice, a case assigned
+three times, an officer handling the case of a relative he declared, a head
+accepting and deciding alone, a fee off the list, a denial without reasons.
 """
 
 from __future__ import annotations
@@ -13,11 +17,12 @@ import random
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field, replace
 from datetime import datetime, timedelta
-from typing import Any
+from typing import Any, NamedTuple
 from uuid import UUID
 
 from domain.actor import Actor
 from domain.application import HallApplication
+from domain.calendar import WorkingCalendar
 from domain.case import local_date
 from domain.case.commands import (
     Accept,
@@ -45,6 +50,7 @@ from domain.case.commands import (
     RequestParallelReview,
     RequestSupplement,
     Resume,
+    Return,
     Skip,
     StartSpecialProcedure,
     Suspend,
@@ -71,9 +77,15 @@ DENIAL = Decide(
     appeal_notice=APPEAL_NOTICE,
 )
 
-# Hours after the previous step, the command (made when it runs: a due date is ahead of
-# that moment), and who gives it.
-Step = tuple[float, Callable[[datetime], CaseCommand], Actor]
+
+class Step(NamedTuple):
+    """Hours after the previous step, the command (made when it runs: a due date is ahead
+    of that moment), who gives it, and whether it waits for office hours."""
+
+    hours: float
+    make: Callable[[datetime], CaseCommand]
+    actor: Actor
+    office_hours: bool = True
 
 
 def staff(department: str, role: str) -> Actor:
@@ -103,7 +115,7 @@ def plan(rng: random.Random, item: ItemContent) -> list[Step]:
     pace = 0.01 if item.immediate else 1.0  # 即办件 are handled on the spot
 
     def then(hours: float, command: CaseCommand, actor: Actor) -> None:
-        steps.append((hours * pace, lambda _: command, actor))
+        steps.append(Step(hours * pace, lambda _: command, actor))
 
     if rng.random() < 0.15:
         missing = [Material(m.code, m.name) for m in item.materials[-1:]] or [
@@ -146,7 +158,7 @@ def plan(rng: random.Random, item: ItemContent) -> list[Step]:
         due = 24 * 5
         departments = list(item.co_departments)
         steps.append(
-            (
+            Step(
                 4 * pace,
                 lambda now: RequestParallelReview(
                     departments=departments, due_on=local_date(now + timedelta(hours=due))
@@ -265,6 +277,111 @@ def plan(rng: random.Random, item: ItemContent) -> list[Step]:
     return steps
 
 
+def _given(command: CaseCommand) -> Callable[[datetime], CaseCommand]:
+    return lambda _: command
+
+
+def _steps(*given: tuple[float, CaseCommand, Actor]) -> list[Step]:
+    return [Step(hours, _given(command), actor) for hours, command, actor in given]
+
+
+RELATIVE = {"kind": "person", "name": "周小明", "id_number": "DEMO-RELATIVE-0001"}
+"""The applicant whose case the SCJG officer handles though he declared him a relative."""
+INTEREST = {"applicant_kind": "person", "id_number": RELATIVE["id_number"], "relation": "表兄弟"}
+
+
+def anomalous() -> list[tuple[str, dict[str, Any], list[Step]]]:
+    """Journeys that trip anomaly rules: item, applicant, steps after intake."""
+    officer, head = staff("SCJG", "officer"), staff("SCJG", "approver")
+    review = [
+        (3, Assign(assignee=officer.id), officer),
+        (20, CompleteStep(step="审查", opinion="agree"), officer),
+        (20, CompleteStep(step="决定", opinion="agree"), head),
+    ]
+    close = [
+        (2, Decide(outcome="approved"), head),
+        (20, Deliver(method="window"), CLERK),
+        (2, Complete(), officer),
+    ]
+
+    def person(n: int) -> dict[str, Any]:
+        return {"kind": "person", "name": f"演示异常{n}", "id_number": f"DEMO-ANOMALY-{n:04d}"}
+
+    returned = [
+        (3, Assign(assignee=officer.id), officer),
+        *[
+            step
+            for _ in range(2)
+            for step in (
+                (20, CompleteStep(step="审查", opinion="agree"), officer),
+                (4, Return(to_step="审查", reason="材料需重新核查"), head),
+            )
+        ],
+        *review[1:],
+    ]
+    zrzy, zrzy_head = staff("ZRZY", "officer"), staff("ZRZY", "approver")
+    terse = Decide(
+        outcome="denied",
+        reasons=["不符"],
+        legal_basis="《中华人民共和国行政许可法》第三十八条",
+        appeal_notice=APPEAL_NOTICE,
+    )
+    return [
+        ("SCJG-001", person(1), _steps((24 * 8, Accept(), CLERK), *review, *close)),  # T01
+        (
+            "SCJG-001",
+            person(2),
+            [
+                Step(12, _given(Accept()), CLERK, office_hours=False),  # I01: at night
+                *_steps(*review, *close),
+            ],
+        ),
+        ("SCJG-001", person(3), _steps((2, Accept(), CLERK), *returned, *close)),  # P02
+        (
+            "SCJG-001",
+            person(4),
+            _steps(
+                (2, Accept(), CLERK),
+                *((4, Assign(assignee=f"demo-officer-scjg-{n}"), officer) for n in range(3)),
+            ),  # P06
+        ),
+        ("SCJG-001", RELATIVE, _steps((2, Accept(), CLERK), *review, *close)),  # I03
+        ("SCJG-001", person(5), _steps((2, Accept(), head), *review, *close)),  # I02
+        (
+            "ZRZY-002",
+            person(6),
+            _steps(
+                (2, Accept(), CLERK),
+                (3, Assign(assignee=zrzy.id), zrzy),
+                (20, CompleteStep(step="审核", opinion="agree"), zrzy),
+                (20, CompleteStep(step="登簿", opinion="agree"), zrzy_head),
+                (2, Decide(outcome="approved"), zrzy_head),
+                (
+                    1,
+                    ChargeFee(
+                        fee_code="F1",
+                        amount_fen=12000,
+                        override_reason="加急办理",
+                        legal_basis="《不动产登记暂行条例实施细则》第二十条",
+                    ),
+                    CLERK,
+                ),  # C01
+            ),
+        ),
+        (
+            "SCJG-001",
+            person(7),
+            _steps(
+                (2, Accept(), CLERK),
+                *review[:2],
+                (20, CompleteStep(step="决定", opinion="disagree"), head),
+                (1, AnswerOpinion(step="决定", answer="采纳审查意见"), head),
+                (2, terse, head),  # C02
+            ),
+        ),
+    ]
+
+
 @dataclass(order=True)
 class _Due:
     """The next step of one case, due at a moment."""
@@ -293,6 +410,7 @@ class _Journey:
     case_id: UUID | None = None
     case_no: str = ""
     query_code: str = ""
+    applicant: dict[str, Any] | None = None  # a written journey's own (else a random one)
 
 
 def generate(
@@ -306,18 +424,26 @@ def generate(
     progress: Callable[[str], None] = print,
 ) -> list[DemoCase]:
     """Create ``cases`` cases arriving over ``days`` days of simulated time and walk them
-    through; steps due after ``until`` are left undone, so recent cases are still open."""
+    through, and the anomalous journeys (their officer's declared interest first); steps
+    due after ``until`` are left undone, so recent cases are still open."""
     rng = random.Random(seed)
     items = [app.service_item(entry["code"]).content for entry in read_catalogue()["items"]]
+    calendar = app.calendar()
     start = clock.now()
     journeys = []
     queue: list[_Due] = []
     for index in range(cases):
         item = rng.choice(items)
         journeys.append(_Journey(item, iter(plan(rng, item))))
-        arrival = _office_hours(start + timedelta(days=rng.uniform(0, days)))
+        arrival = _office_hours(start + timedelta(days=rng.uniform(0, days)), calendar)
         heapq.heappush(queue, _Due(arrival, index, index))
-    sequence, finished = cases, 0
+    app.declare_interest(staff("SCJG", "officer"), **INTEREST, note="其表兄弟的申请")
+    for n, (code, person, steps) in enumerate(anomalous()):
+        index = len(journeys)
+        journeys.append(_Journey(app.service_item(code).content, iter(steps), applicant=person))
+        arrival = start + timedelta(days=days * (0.2 + 0.07 * n))
+        heapq.heappush(queue, _Due(_office_hours(arrival, calendar), index, index))
+    sequence, finished = len(journeys), 0
     while queue:
         due = heapq.heappop(queue)
         if due.at > until:
@@ -334,11 +460,13 @@ def generate(
                 progress(f"  {finished}/{cases} demo cases walked through")
             continue
         sequence += 1
-        later = clock.now() + timedelta(hours=journey.next_step[0])
-        heapq.heappush(queue, _Due(_office_hours(later), sequence, due.case))
-    return [
+        later = clock.now() + timedelta(hours=journey.next_step.hours)
+        if journey.next_step.office_hours:
+            later = _office_hours(later, calendar)
+        heapq.heappush(queue, _Due(later, sequence, due.case))
+    return [  # the anomalous ones first: the last in the list is the one shown
         DemoCase(j.case_no, j.query_code, app.get_case(j.case_id).status)
-        for j in journeys
+        for j in journeys[cases:] + journeys[:cases]
         if j.case_id is not None
     ]
 
@@ -353,11 +481,16 @@ def _run(
 ) -> bool:
     """Submit the case, or run its next step; False when the step was refused."""
     if journey.case_id is None:
+        if journey.applicant is None:
+            channel = rng.choice(["window", "online", "mobile", "kiosk"])
+            person = applicant(rng, index)
+        else:  # a written journey draws nothing, so the others stay as they were
+            channel, person = "window", journey.applicant
         made = app.submit(
             CLERK,
             item_code=journey.item.code,
-            channel=rng.choice(["window", "online", "mobile", "kiosk"]),
-            applicant=applicant(rng, index),
+            channel=channel,
+            applicant=person,
             materials=[{"code": m.code, "name": m.name} for m in journey.item.materials],
         )
         journey.case_id, journey.case_no, journey.query_code = (
@@ -367,7 +500,7 @@ def _run(
         )
         return True
     assert journey.next_step is not None
-    _, make, actor = journey.next_step
+    make, actor = journey.next_step.make, journey.next_step.actor
     if actor.role == APPLICANT.role:  # as the public rating route names the applicant
         actor = replace(actor, id=f"applicant:{journey.case_no}")
     command = make(clock.now())
@@ -381,13 +514,14 @@ def _run(
     return True
 
 
-def _office_hours(moment: datetime) -> datetime:
-    """Move a moment into the hall's office hours (09:00–17:00 Shanghai, weekdays)."""
+def _office_hours(moment: datetime, calendar: WorkingCalendar) -> datetime:
+    """Move a moment into the hall's office hours (09:00–17:00 Shanghai, working days of
+    the calendar: no holidays, and 调休 make-up Saturdays and Sundays)."""
     local = moment.astimezone(HALL_TZ)
     if local.hour < 9:
         local = local.replace(hour=9)
     elif local.hour >= 17:
         local = (local + timedelta(days=1)).replace(hour=9)
-    while local.weekday() >= 5:
+    while not calendar.is_working_day(local.date()):
         local += timedelta(days=1)
     return local

@@ -1,5 +1,6 @@
-"""The platform's long-running processes: the API, the relay and the projection runner
-(``casetrail api``, ``casetrail relay``, ``casetrail project``)."""
+"""The platform's long-running processes: the API, the relay, the projection runner and
+the anomaly detector (``casetrail api``, ``casetrail relay``, ``casetrail project``,
+``casetrail anomalies``)."""
 
 from __future__ import annotations
 
@@ -7,11 +8,13 @@ import logging
 import signal
 import threading
 
+from consumers.anomaly_detector import AnomalyDetector
 from consumers.projection_runner import ProjectionRunner
 from consumers.relay import Relay
+from domain.anomalies.catalogue import InvalidCatalogue, read_catalogue
 from infra.config import Settings
 from infra.entrypoints.bootstrap import build_application, open_pool
-from infra.kafka_security import PROJECTOR, RELAY
+from infra.kafka_security import ANOMALIES, PROJECTOR, RELAY
 from projections.registry import ALL
 
 
@@ -74,3 +77,28 @@ def run_projections(settings: Settings) -> None:
         group_id=settings.projector_group,
         instance_id=settings.projector_instance,
     ).run(stop)
+
+
+def run_anomalies(settings: Settings) -> None:
+    """Judge the cases by the anomaly rules as their events arrive, recording what is
+    found, until stopped; a rule catalogue that cannot be used stops it at once."""
+    logging.basicConfig(level=logging.INFO, format="%(asctime)s %(name)s %(message)s")
+    try:
+        catalogue = read_catalogue()
+    except InvalidCatalogue as error:
+        raise RuntimeError(f"the anomaly rule catalogue: {error}") from None
+    stop = stop_on_signals()
+    with open_pool(settings.anomalies_database_url, max_size=2) as pool:
+        app = build_application(settings, pool)
+        try:
+            AnomalyDetector(
+                database_url=settings.anomalies_database_url,
+                kafka_options=settings.kafka_options(ANOMALIES),
+                topic=settings.topic,
+                application=app,
+                catalogue=catalogue,
+                group_id=settings.anomalies_group,
+                instance_id=settings.anomalies_instance,
+            ).run(stop)
+        finally:
+            app.close()

@@ -1,16 +1,24 @@
-"""``casetrail quarantine list|replay|discard``: an operator's view of refused messages."""
+"""``casetrail quarantine list|replay|discard``: an operator's view of refused messages,
+held by the projection runner or the anomaly detector (each row names its consumer)."""
 
 from __future__ import annotations
 
+from collections.abc import Iterator
+from contextlib import contextmanager
+
 import psycopg
 
+from consumers.anomaly_detector import AnomalyDetector
+from consumers.chain_consumer import ChainConsumer
 from consumers.projection_runner import ProjectionRunner
 from consumers.validation import Poison
+from domain.anomalies.catalogue import read_catalogue
 from domain.authorization import authorize
 from infra import quarantine
 from infra.config import Settings
+from infra.entrypoints.bootstrap import build_application, open_pool
 from infra.entrypoints.operator_token import operator
-from infra.kafka_security import PROJECTOR
+from infra.kafka_security import ANOMALIES, ANOMALIES_GROUP, PROJECTOR
 from projections.registry import ALL
 
 
@@ -23,7 +31,7 @@ def show(settings: Settings, *, all_statuses: bool) -> int:
     for held in rows:
         where = f"{held.topic}[{held.partition}]@{held.offset}"
         print(f"#{held.id}  {held.status:9}  {held.held_at:%Y-%m-%d %H:%M:%S}  {where}")
-        print(f"     case {held.case_id or '-'}: {held.reason}")
+        print(f"     {held.consumer}, case {held.case_id or '-'}: {held.reason}")
         if held.decided_by:
             print(f"     {held.status} by {held.decided_by}: {held.decision_reason}")
     return 0
@@ -32,24 +40,57 @@ def show(settings: Settings, *, all_statuses: bool) -> int:
 def resolve(
     settings: Settings, quarantine_id: int, *, replay: bool, reason: str, token: str | None
 ) -> int:
-    """Replay a held message into the views (only if it is valid now) or discard it;
-    the decision is recorded with the operator and the reason."""
+    """Replay a held message into its consumer's tables (only if it is valid now) or
+    discard it; the decision is recorded with the operator and the reason."""
     actor = operator(settings, token)
     authorize(actor, "resolve-quarantine")
-    with psycopg.connect(settings.projector_database_url) as conn, conn.transaction():
+    with psycopg.connect(settings.projector_database_url) as conn:
+        held, _ = quarantine.message(conn, quarantine_id)
+    with (
+        _consumer_of(settings, held) as (url, consumer),
+        psycopg.connect(url) as conn,
+        conn.transaction(),
+    ):
         held, value = quarantine.message(conn, quarantine_id)
         if replay:
-            runner = ProjectionRunner(
-                database_url=settings.projector_database_url,
-                kafka_options=settings.kafka_options(PROJECTOR),
-                topic=held.topic,
-                projections=ALL,
-                group_id=held.consumer,
-            )
-            verdict = runner.apply_message(conn, value)
+            verdict = consumer.apply_message(conn, value)
             if isinstance(verdict, Poison):
                 raise RuntimeError(f"#{quarantine_id} is still refused: {verdict.reason}")
         status = "replayed" if replay else "discarded"
         quarantine.decide(conn, quarantine_id, status, actor.id, reason)
     print(f"#{quarantine_id} {status} by {actor.id}")
     return 0
+
+
+@contextmanager
+def _consumer_of(settings: Settings, held: quarantine.Held) -> Iterator[tuple[str, ChainConsumer]]:
+    """The consumer that held the message, and the database URL of its role."""
+    if not held.consumer.startswith(ANOMALIES_GROUP):
+        yield (
+            settings.projector_database_url,
+            ProjectionRunner(
+                database_url=settings.projector_database_url,
+                kafka_options=settings.kafka_options(PROJECTOR),
+                topic=held.topic,
+                projections=ALL,
+                group_id=held.consumer,
+            ),
+        )
+        return
+    url = settings.anomalies_database_url
+    with open_pool(url, max_size=1) as pool:
+        application = build_application(settings, pool)
+        try:
+            yield (
+                url,
+                AnomalyDetector(
+                    database_url=url,
+                    kafka_options=settings.kafka_options(ANOMALIES),
+                    topic=held.topic,
+                    application=application,
+                    catalogue=read_catalogue(),
+                    group_id=held.consumer,
+                ),
+            )
+        finally:
+            application.close()

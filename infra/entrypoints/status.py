@@ -1,5 +1,5 @@
 """``casetrail status``: the supervised processes, their restarts, and how far behind the
-relay and the projection runner are."""
+relay, the projection runner and the anomaly detector are."""
 
 from __future__ import annotations
 
@@ -38,7 +38,8 @@ def topic_end(kafka_options: Mapping[str, Any], topic: str) -> int:
 
 
 def consumed(conn: psycopg.Connection, topic: str, group: str) -> int:
-    """How many messages of the topic the projection runner has applied (or held)."""
+    """How many messages of the topic a consumer group (the projection runner's, the
+    anomaly detector's) has applied, held or passed over."""
     row = conn.execute(
         "SELECT coalesce(sum(next_offset), 0) FROM consumer_offsets "
         "WHERE consumer = %s AND topic = %s",
@@ -57,14 +58,15 @@ def print_status(settings: Settings) -> int:
         last_exit = process["last_exit"]
         exit_note = "" if last_exit is None else f", last exit {last_exit}"
         print(
-            f"{name:8} {process['state']:10} pid {process['pid'] or '-':>7}  since {since}  "
+            f"{name:9} {process['state']:10} pid {process['pid'] or '-':>7}  since {since}  "
             f"restarts {process['restarts']}{exit_note}"
         )
     with psycopg.connect(settings.database_url) as conn:
         relay = relay_lag(conn)
-        behind = topic_end(settings.kafka_options(ADMIN), settings.topic) - consumed(
-            conn, settings.topic, settings.projector_group
-        )
+        end = topic_end(settings.kafka_options(ADMIN), settings.topic)
+        behind = end - consumed(conn, settings.topic, settings.projector_group)
+        unjudged = end - consumed(conn, settings.topic, settings.anomalies_group)
     print(f"relay lag       {relay} event(s) recorded, not yet on {settings.topic}")
     print(f"projection lag  {behind} message(s) on the topic, not yet applied to the views")
+    print(f"anomaly lag     {unjudged} message(s) on the topic, not yet judged for anomalies")
     return 0 if processes else 1

@@ -1,5 +1,6 @@
-"""``casetrail up``: the local stack, the relay, the projection runner and the API, with
-demo data; the one command that starts the local servers and the processes together."""
+"""``casetrail up``: the local stack, the relay, the projection runner, the anomaly
+detector and the API, with demo data; the one command that starts the local servers and
+the processes together."""
 
 from __future__ import annotations
 
@@ -28,7 +29,7 @@ from infra.entrypoints.supervisor import Supervisor
 from infra.local import stack
 from infra.state import ROOT, state_dir
 
-PROCESSES = ("relay", "project", "api")
+PROCESSES = ("relay", "project", "anomalies", "api")
 DEMO_CASES = 300
 DEMO_DAYS = 100
 DEMO_FILE = state_dir() / "demo-cases.json"
@@ -39,7 +40,7 @@ TOKENS = [
     ("supervisor", "HALL"),
     ("hall_admin", "HALL"),
     ("kiosk", "HALL"),  # a window evaluation device: it may only rate
-    ("inspector", "HALL"),  # reads the audit trail (/audit/cases), each read on record
+    ("inspector", "HALL"),  # reads the audit trail (each read on record), decides anomalies
     ("senior_inspector", "HALL"),  # also reads who read it (the access log)
 ]
 
@@ -85,6 +86,8 @@ def run_platform() -> int:
             f"  inspectors   {base_url}/audit/cases  {base_url}/audit/officers"
             "   (with an inspector token below and a case file reference)\n"
             f"  API docs     {base_url}/docs\n"
+            f"  anomalies    {base_url}/audit/anomalies   (inspectors: paste the inspector"
+            " token)\n"
             f"  demo case    {shown.case_no}  query code {shown.query_code}  ({shown.status})\n"
             f"  public view  {base_url}/api/v1/public/cases/{shown.case_no}"
             f"?query_code={shown.query_code}\n"

@@ -77,6 +77,7 @@ MIGRATIONS: tuple[Migration, ...] = (
     sql_file("0006_steps_late"),
     sql_file("0007_transparency_log"),
     sql_file("0008_audit_trail"),
+    sql_file("0009_anomalies"),
 )
 
 

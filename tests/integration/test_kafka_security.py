@@ -37,6 +37,7 @@ from infra.config import DEFAULT_TOPIC
 from infra.kafka_acls import READ, grant, topic_acls
 from infra.kafka_security import (
     ADMIN,
+    ANOMALIES,
     INTEGRATOR,
     PROJECTOR,
     PROJECTOR_GROUP,
@@ -47,8 +48,8 @@ from tests.integration.harness import Platform, wait_until
 
 pytestmark = pytest.mark.integration
 
-READERS = (PROJECTOR, INTEGRATOR)
-NOT_ADMIN = (RELAY, PROJECTOR, INTEGRATOR)
+READERS = (PROJECTOR, INTEGRATOR, ANOMALIES)
+NOT_ADMIN = (RELAY, PROJECTOR, INTEGRATOR, ANOMALIES)
 # what no ACL may allow anyone: only the admin, a super user, manages topics and records
 ADMIN_ONLY = {
     ACLOperation.ALL,
@@ -133,13 +134,17 @@ def test_an_integrator_reads_the_relays_messages_in_a_group_of_its_prefix(
         consumer.commit()  # its group's offsets are its own
 
 
-def test_an_integrator_may_not_use_a_group_outside_its_prefix(
-    platform: Platform, published: bytes
+@pytest.mark.parametrize(
+    ("principal", "group"),
+    [(INTEGRATOR, "casetrail-projections"), (ANOMALIES, "casetrail-projections")],
+)
+def test_a_reader_may_not_use_a_group_outside_its_prefix(
+    platform: Platform, published: bytes, principal: str, group: str
 ) -> None:
     consumer = KafkaConsumer(
         platform.topic,
-        **options(platform, INTEGRATOR),
-        group_id="casetrail-projections",
+        **options(platform, principal),
+        group_id=group,
         auto_offset_reset="earliest",
     )
     with closing(consumer), pytest.raises(GroupAuthorizationFailedError):

@@ -99,6 +99,37 @@ def test_the_projector_role_may_clear_a_view_for_a_rebuild(platform: Platform, t
         conn.rollback()
 
 
+@pytest.mark.parametrize(
+    "statement",
+    [
+        "UPDATE casetrail_events SET topic = topic",
+        "DELETE FROM casetrail_events",
+        "TRUNCATE audit_anomalies",
+        "DELETE FROM audit_anomalies",
+        "DELETE FROM public_case_status",
+        "SELECT * FROM applicant_keys",
+        "SELECT * FROM query_code_verifiers",
+    ],
+)
+def test_the_anomaly_detectors_role_appends_events_and_keeps_its_facts_only(
+    platform: Platform, statement: str
+) -> None:
+    """It records anomalies and keeps its own facts, and may change no event, no view,
+    and read no personal data."""
+    with psycopg.connect(platform.settings.anomalies_database_url) as conn:
+        conn.execute("TRUNCATE anomaly_cases, anomaly_context")  # its facts, for a rebuild
+        conn.rollback()
+    with pytest.raises(psycopg.errors.InsufficientPrivilege):
+        run_as(platform.settings.anomalies_database_url, statement)
+
+
+@pytest.mark.parametrize("table", ["anomaly_cases", "anomaly_context"])
+def test_no_other_role_reads_the_detectors_facts(platform: Platform, table: str) -> None:
+    for url in (platform.settings.api_database_url, platform.settings.projector_database_url):
+        with pytest.raises(psycopg.errors.InsufficientPrivilege):
+            run_as(url, f"SELECT * FROM {table}")
+
+
 def test_the_relay_role_cannot_insert_events(platform: Platform) -> None:
     with pytest.raises(psycopg.errors.InsufficientPrivilege):
         run_as(
@@ -133,7 +164,7 @@ def unmigrated(platform: Platform) -> Iterator[Settings]:
         drop_database(url)
 
 
-@pytest.mark.parametrize("command", ["api", "relay", "project"])
+@pytest.mark.parametrize("command", ["api", "relay", "project", "anomalies"])
 def test_a_process_started_before_migrate_says_what_to_do(
     unmigrated: Settings, command: str
 ) -> None:

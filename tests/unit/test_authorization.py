@@ -40,6 +40,11 @@ CASE_FREE_ACTIONS = [
     "resolve-quarantine",
     "read-audit",
     "read-access-log",
+    "read-anomalies",
+    "decide-anomaly",
+    "declare-interest",
+    "withdraw-interest",
+    "read-interests",
 ]
 CASE_ACTIONS = [
     "request-supplement",
@@ -192,6 +197,19 @@ ALLOWED = {
     # hall_admin: erasing an applicant's personal data
     ("hall_admin", "erase-applicant", NONE),
     ("hall_admin", "resolve-quarantine", NONE),
+    # the audit: inspectors read anomalies and decide on them, and read the register;
+    # staff declare their interests (hall_admin also for others)
+    ("inspector", "read-anomalies", NONE),
+    ("inspector", "decide-anomaly", NONE),
+    ("inspector", "read-interests", NONE),
+    ("senior_inspector", "read-anomalies", NONE),
+    ("senior_inspector", "decide-anomaly", NONE),
+    ("senior_inspector", "read-interests", NONE),
+    *(
+        (role, action, NONE)
+        for role in ("clerk", "officer", "approver", "hall_admin")
+        for action in ("declare-interest", "withdraw-interest")
+    ),
 }
 
 MATRIX = [(role, action, NONE) for action in CASE_FREE_ACTIONS for role in ALL_ROLES] + [

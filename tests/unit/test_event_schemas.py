@@ -11,6 +11,9 @@ from jsonschema import Draft202012Validator, ValidationError
 
 from consumers.cloudevents import recorded_document, to_cloudevent
 from domain.actor import Actor
+from domain.anomalies.anomaly import Anomaly
+from domain.anomalies.detection import Detection, anomaly_id
+from domain.anomalies.interest import DeclaredInterest
 from domain.application import HallApplication
 from domain.case import EVENTS, CaseEvent
 from domain.case.commands import (
@@ -77,6 +80,8 @@ OLDER_TYPES = {
     "casetrail.case.step_completed.v1",
     "casetrail.case.rated.v1",
     "casetrail.case.rated.v2",
+    "casetrail.service_item.registered.v1",
+    "casetrail.service_item.revised.v1",
 }
 
 
@@ -87,7 +92,14 @@ def recorded_event_classes() -> list[type[ChainedEvent]]:
         *_leaves(CaseEvent),
         *(
             value
-            for aggregate in (ServiceItem, HallCalendar, Department, InspectorAccess)
+            for aggregate in (
+                ServiceItem,
+                HallCalendar,
+                Department,
+                InspectorAccess,
+                Anomaly,
+                DeclaredInterest,
+            )
             for name, value in vars(aggregate).items()
             if isinstance(value, type)
             and issubclass(value, ChainedEvent)
@@ -112,7 +124,7 @@ def validator(schema: dict[str, Any]) -> Draft202012Validator:
 
 def test_every_event_class_is_registered_with_its_older_versions() -> None:
     classes = recorded_event_classes()
-    assert len(classes) == 43
+    assert len(classes) == 49
     current = {event_type(c): c for c in classes}
     assert set(registry()) == set(current) | OLDER_TYPES
     for type_, cls in current.items():
@@ -129,6 +141,8 @@ def test_every_event_class_is_registered_with_its_older_versions() -> None:
         "hall_calendar",
         "department",
         "inspector_access",
+        "anomaly",
+        "declared_interest",
     }
     assert registry()["casetrail.case.accepted.v3"].description.startswith("受理:")
 
@@ -288,6 +302,35 @@ def _run_through_the_application(app: HallApplication) -> None:
         parameters={"case_id": str(case_id)},
         case_file="纪检案卷 2026-001",
         case_id=str(case_id),
+    )
+    _run_the_audit(app, waiting.id)
+
+
+def _run_the_audit(app: HallApplication, case_id: Any) -> None:
+    """Two anomalies (one confirmed, one dismissed) and a declared interest withdrawn and
+    declared again."""
+    for occurrence, confirmed in (("v1", True), ("v2", False)):
+        detection = Detection(
+            id=anomaly_id("I01", str(case_id), occurrence),
+            rule="I01",
+            category="integrity",
+            level="info",
+            case_id=str(case_id),
+            case_no="SCJG-20261210-0001",
+            department="SCJG",
+            officers=["clerk-1"],
+            occurrence=occurrence,
+            evidence={"events": [], "measured": {}, "thresholds": {}},
+        )
+        recorded = app.record_detection(detection)
+        assert recorded is not None and app.record_detection(detection) is None
+        app.decide_anomaly(INSPECTOR, detection.id, confirmed=confirmed, text="核实")
+    declared = app.declare_interest(
+        OFFICER, applicant_kind="person", id_number="110101199001019999", relation="配偶"
+    )
+    app.withdraw_interest(OFFICER, declared.aggregate_id, reason="申报有误")
+    app.declare_interest(
+        OFFICER, applicant_kind="person", id_number="110101199001019999", relation="配偶"
     )
 
 

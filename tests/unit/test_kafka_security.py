@@ -123,6 +123,15 @@ def test_the_acl_table() -> None:
             "integrator-",
             ACLResourcePatternType.PREFIXED,
         ),
+        ("User:anomalies", ACLOperation.READ, *topic),
+        ("User:anomalies", ACLOperation.DESCRIBE, *topic),
+        (
+            "User:anomalies",
+            ACLOperation.READ,
+            ResourceType.GROUP,
+            "casetrail-anomalies",
+            ACLResourcePatternType.PREFIXED,
+        ),
     }
 
 

@@ -140,12 +140,25 @@ def test_registration() -> None:
     assert item.content == content() and item.is_open_for_intake
     assert item.revisions == [(1, T0.isoformat())]
     [event] = recorded(item)
-    assert event_type(type(event)) == "casetrail.service_item.registered.v1"
+    assert event_type(type(event)) == "casetrail.service_item.registered.v2"
     payload = event_data(event)
     assert payload["revision"] == 1 and payload["actor"] == ADMIN.as_dict()
     assert {k: v for k, v in payload.items() if k not in ("revision", "actor")} == (
         content().to_data()
     )
+
+
+def test_an_item_registered_before_the_separation_flag_requires_none() -> None:
+    """Version 1 of a revision said nothing about separation of duties: none required."""
+    item = registered()
+    assert item.content.separation_of_duties is False
+    flagged = content(separation_of_duties=True)
+    assert flagged.separation_of_duties and flagged.to_data()["separation_of_duties"] is True
+    state = {k: v for k, v in data().items() if k != "separation_of_duties"}
+    ServiceItem.Registered.upcast_v1_v2(state)
+    assert state["separation_of_duties"] is False
+    with pytest.raises(InvalidCommand, match="separation_of_duties must be true or false"):
+        content(separation_of_duties="yes")
 
 
 def test_revisions_keep_every_past_content() -> None:
@@ -161,7 +174,7 @@ def test_revisions_keep_every_past_content() -> None:
         with pytest.raises(NotFound, match=f"no revision {missing}"):
             item.content_at(missing)
     events = recorded(item)
-    assert event_type(type(events[1])) == "casetrail.service_item.revised.v1"
+    assert event_type(type(events[1])) == "casetrail.service_item.revised.v2"
     assert event_data(events[2])["reason"] == "名称规范"
     assert event_data(events[2])["revision"] == 3
 

@@ -17,6 +17,7 @@ BASE = Settings(
     api_database_url=URL,
     relay_database_url=URL,
     projector_database_url=URL,
+    anomalies_database_url=URL,
     token_secret="s",
 )
 

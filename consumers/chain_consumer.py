@@ -1,0 +1,291 @@
+"""A consumer group of the event topic that keeps tables in PostgreSQL, exactly once in
+effect: the base of the projection runner and of the anomaly detector.
+
+Each batch's table writes, the (aggregate, version) pairs applied with their chain heads
+and the next Kafka offsets commit in one PostgreSQL transaction; on assignment the
+consumer seeks to the stored offsets; an event whose version is not above its
+aggregate's last applied version is a duplicate and is skipped.
+
+No message stops it: one that is not a valid event continuing its aggregate's chain
+(``consumers.validation``), or that the consumer cannot apply, is held in the quarantine
+table (in the batch's transaction), sent to the dead-letter topic ``<topic>.dlq`` with the
+reason and its source partition and offset (if the consumer sends dead letters), and
+logged; the consumer goes on with the next message.
+
+A subclass says what it keeps (``tables``, rebuilt from the start of the topic when its
+``signature`` changes), which event types it reads (``reads``), how it applies one
+(``apply``; an error of ``fatal`` types ends the attempt instead of holding the message),
+and may work between polls (``between_polls``).
+"""
+
+from __future__ import annotations
+
+import logging
+import threading
+from collections.abc import Iterable, Iterator, Mapping, Sequence
+from contextlib import contextmanager, nullcontext
+from typing import Any
+
+import psycopg
+from kafka import KafkaConsumer, KafkaProducer, TopicPartition
+from kafka.consumer.fetcher import ConsumerRecord
+from kafka.consumer.subscription_state import ConsumerRebalanceListener
+
+from consumers.dead_letters import dead_letter_headers
+from consumers.relay import open_producer
+from consumers.resilience import keep_running
+from consumers.validation import Applied, Apply, Ignored, Poison, Verdict, judge, parse
+from domain.errors import UnsupportedHistory
+from domain.upcasting import current_event
+from infra import quarantine
+from infra.grants import require_privileges
+from infra.kafka_security import dead_letter_topic
+from infra.schema_lock import lock_schema
+
+log = logging.getLogger("casetrail.consumers")
+
+
+class ChainConsumer:
+    """Consumes the event topic in ``group_id`` and applies each new, valid event.
+
+    ``instance_id`` makes the consumer a static member of its group (KIP-345): started
+    again after a crash under the same id, it takes its partitions back at once, instead
+    of waiting for the group to expire the dead member (45 s).
+    """
+
+    name = "the consumer"
+    role = ""  # the PostgreSQL role whose privileges it checks at start (infra.grants)
+    dead_letters = True  # whether refused messages also go to the dead-letter topic
+    failure = "could not apply it"  # what a held message's reason says when ``apply`` failed
+    # errors of the servers, not of the message: the attempt ends and starts again
+    fatal: tuple[type[Exception], ...] = (psycopg.Error,)
+
+    def __init__(
+        self,
+        *,
+        database_url: str,
+        kafka_options: Mapping[str, Any],
+        topic: str,
+        group_id: str,
+        instance_id: str | None = None,
+        max_batch: int = 500,
+    ) -> None:
+        self.database_url = database_url
+        self.kafka_options = kafka_options
+        self.topic = topic
+        self.group_id = group_id
+        self.instance_id = instance_id
+        self.max_batch = max_batch
+
+    # --- what a subclass gives --------------------------------------------------------
+
+    def signature(self) -> str:
+        """What the kept tables are built by; a change rebuilds them from the topic."""
+        raise NotImplementedError
+
+    def tables(self) -> Sequence[str]:
+        """The tables cleared for a rebuild."""
+        raise NotImplementedError
+
+    def reads(self, event_type: str) -> bool:
+        """Whether the consumer applies events of ``event_type`` (others pass untouched)."""
+        return True
+
+    def apply(self, conn: psycopg.Connection, event: dict[str, Any]) -> None:
+        """Apply a valid, new event in its current version; raise to hold it, having
+        written nothing of it."""
+        raise NotImplementedError
+
+    def between_polls(self, conn: psycopg.Connection) -> None:
+        """Periodic work of the consumer, between two polls of the topic."""
+
+    # --- the loop ---------------------------------------------------------------------
+
+    def run(self, stop: threading.Event) -> None:
+        """Consume until ``stop`` is set, through server restarts."""
+        keep_running(self.name, lambda: self._consume(stop), stop)
+
+    def _consume(self, stop: threading.Event) -> None:
+        """One attempt: a new group member that starts from the stored offsets."""
+        consumer = KafkaConsumer(
+            **self.kafka_options,
+            group_id=self.group_id,
+            group_instance_id=self.instance_id,
+            enable_auto_commit=False,
+            auto_offset_reset="earliest",
+            max_poll_records=self.max_batch,
+        )
+        try:
+            with psycopg.connect(self.database_url) as conn, self._dead_letters() as letters:
+                self.prepare_views(conn)
+                consumer.subscribe([self.topic], listener=_SeekToStored(self, conn, consumer))
+                while not stop.is_set():
+                    polled = consumer.poll(timeout_ms=500)
+                    for partition, records in polled.items():
+                        self._apply_batch(conn, letters, partition, records)
+                        log.info("applied %d events from %s", len(records), partition)
+                    if polled:
+                        consumer.commit_async()  # informational only
+                    self.between_polls(conn)
+        finally:
+            consumer.close(autocommit=False)
+
+    @contextmanager
+    def _dead_letters(self) -> Iterator[KafkaProducer | None]:
+        with open_producer(self.kafka_options) if self.dead_letters else nullcontext() as producer:
+            yield producer
+
+    def prepare_views(self, conn: psycopg.Connection) -> None:
+        """Check that the consumer's tables exist and may be written, and clear them for a
+        rebuild when what builds them changed, never while the owner changes the schema
+        (the schema lock)."""
+        with conn.transaction():
+            require_privileges(conn, self.role)
+            lock_schema(conn)
+            self._rebuild_if_changed(conn)
+
+    def _rebuild_if_changed(self, conn: psycopg.Connection) -> None:
+        """Start over from the topic's beginning when what builds the tables changed."""
+        wanted = self.signature()
+        row = conn.execute(
+            "SELECT signature FROM projection_builds WHERE consumer = %s", (self.group_id,)
+        ).fetchone()
+        if row and row[0] == wanted:
+            return
+        log.info(
+            "rebuilding from the start of the topic: %s (was %s)",
+            wanted,
+            row[0] if row else "none",
+        )
+        conn.execute(f"TRUNCATE {', '.join(self.tables())}")
+        conn.execute("DELETE FROM applied_versions WHERE consumer = %s", (self.group_id,))
+        conn.execute("DELETE FROM consumer_offsets WHERE consumer = %s", (self.group_id,))
+        conn.execute(
+            "INSERT INTO projection_builds (consumer, signature) VALUES (%s, %s) "
+            "ON CONFLICT (consumer) DO UPDATE SET signature = EXCLUDED.signature",
+            (self.group_id, wanted),
+        )
+
+    def stored_offsets(self, conn: psycopg.Connection) -> dict[int, int]:
+        """Next offset to read for each partition, as committed with the tables."""
+        rows = conn.execute(
+            "SELECT partition, next_offset FROM consumer_offsets"
+            " WHERE consumer = %s AND topic = %s",
+            (self.group_id, self.topic),
+        ).fetchall()
+        conn.commit()
+        return {int(p): int(o) for p, o in rows}
+
+    def _apply_batch(
+        self,
+        conn: psycopg.Connection,
+        dead_letters: KafkaProducer | None,
+        partition: TopicPartition,
+        records: Iterable[ConsumerRecord],
+    ) -> None:
+        """Apply a batch, holding its poison messages, in one transaction with the offsets;
+        dead letters are flushed before it commits."""
+        last_offset = -1
+        with conn.transaction():
+            for record in records:
+                last_offset = record.offset
+                verdict = self.apply_message(conn, record.value)
+                if isinstance(verdict, Poison):
+                    self._hold(conn, dead_letters, record, verdict)
+            conn.execute(
+                "INSERT INTO consumer_offsets (consumer, topic, partition, next_offset) "
+                "VALUES (%s, %s, %s, %s) ON CONFLICT (consumer, topic, partition) "
+                "DO UPDATE SET next_offset = EXCLUDED.next_offset",
+                (self.group_id, partition.topic, partition.partition, last_offset + 1),
+            )
+            if dead_letters is not None:
+                dead_letters.flush()
+
+    def apply_message(self, conn: psycopg.Connection, value: bytes | None) -> Verdict:
+        """Apply one message if it is a valid, new event continuing its aggregate's chain,
+        of a type the consumer reads; what was made of it."""
+        event = parse(value)
+        if isinstance(event, Poison):
+            return event
+        if not self.reads(event["type"]):
+            return Ignored()
+        verdict = judge(event, self._applied(conn, event["subject"]))
+        if not isinstance(verdict, Apply):
+            return verdict
+        try:
+            event = current_event(event)  # the consumer sees only current versions
+        except UnsupportedHistory as error:
+            return Poison(f"cannot be brought to its current version: {error}", event["subject"])
+        try:
+            self.apply(conn, event)
+        except self.fatal:
+            raise
+        except Exception as error:  # the consumer cannot take it: hold it, never die of it
+            return Poison(f"{self.failure}: {error!r}", event["subject"])
+        conn.execute(
+            "INSERT INTO applied_versions (consumer, case_id, version, head) "
+            "VALUES (%s, %s, %s, %s) ON CONFLICT (consumer, case_id) "
+            "DO UPDATE SET version = EXCLUDED.version, head = EXCLUDED.head",
+            (self.group_id, event["subject"], event["caseversion"], event["hash"]),
+        )
+        return verdict
+
+    def _applied(self, conn: psycopg.Connection, subject: str) -> Applied | None:
+        row = conn.execute(
+            "SELECT version, head FROM applied_versions WHERE consumer = %s AND case_id = %s",
+            (self.group_id, subject),
+        ).fetchone()
+        return Applied(row[0], row[1]) if row else None
+
+    def _hold(
+        self,
+        conn: psycopg.Connection,
+        dead_letters: KafkaProducer | None,
+        record: ConsumerRecord,
+        poison: Poison,
+    ) -> None:
+        """Quarantine a refused message, and send it to the dead-letter topic."""
+        where = f"{record.topic}[{record.partition}]@{record.offset}"
+        log.warning("quarantined %s: %s", where, poison.reason)
+        quarantine.hold(
+            conn,
+            consumer=self.group_id,
+            topic=record.topic,
+            partition=record.partition,
+            offset=record.offset,
+            case_id=poison.subject,
+            reason=poison.reason,
+            key=record.key,
+            value=record.value,
+        )
+        if dead_letters is not None:
+            dead_letters.send(
+                dead_letter_topic(self.topic),
+                key=record.key,
+                value=record.value,
+                headers=dead_letter_headers(record, poison.reason),
+            )
+
+
+class _SeekToStored(ConsumerRebalanceListener):  # type: ignore[misc]
+    """On assignment, continue from the offsets stored in PostgreSQL."""
+
+    def __init__(
+        self, consumer_of: ChainConsumer, conn: psycopg.Connection, consumer: KafkaConsumer
+    ) -> None:
+        self.consumer_of = consumer_of
+        self.conn = conn
+        self.consumer = consumer
+
+    def on_partitions_revoked(self, revoked: set[TopicPartition]) -> None:
+        """Nothing to do: offsets are committed with every batch."""
+
+    def on_partitions_assigned(self, assigned: set[TopicPartition]) -> None:
+        """Seek each partition to its stored offset, or to the beginning."""
+        stored = self.consumer_of.stored_offsets(self.conn)
+        for partition in assigned:
+            if partition.partition in stored:
+                self.consumer.seek(partition, stored[partition.partition])
+            else:
+                self.consumer.seek_to_beginning(partition)
+        log.info("assigned %d partitions", len(assigned))
