@@ -3,16 +3,13 @@
 // dismiss with a reason. Every call carries the staff token (staff.js).
 import { dateTimeText, fill, h, readQuery, showMessage, startPage, writeQuery } from "./common.js";
 import { lang, onLangChange } from "./i18n.js";
-import { staffFetch, staffToken } from "./staff.js";
+import { staffFetch } from "./staff.js";
 
 const API = "/api/v1/audit";
 const TEXT = {
   zh: {
     title: "异常线索", filters: "筛选", pages: "分页", all: "全部", search: "筛选",
     lead: "异常规则自动发现的线索：按级别、规则、部门、人员筛选，查看证据与规则说明，核实或排除（须说明理由）。仅纪检监察人员可用。",
-    token: "访问令牌（Bearer）", useToken: "使用令牌",
-    tokenHint: "由 casetrail token --role inspector 签发，仅保存在本标签页。",
-    needToken: "请先填写纪检监察人员的访问令牌。",
     status: "状态", "status.open": "待处理", "status.confirmed": "已核实", "status.dismissed": "已排除",
     level: "级别", "level.serious": "严重", "level.warning": "警示", "level.info": "提示",
     rule: "规则", department: "部门", officer: "人员",
@@ -31,9 +28,6 @@ const TEXT = {
   en: {
     title: "Anomalies", filters: "Filters", pages: "Pages", all: "All", search: "Filter",
     lead: "Leads found by the anomaly rules: filter by level, rule, department and staff member, read the evidence and the rule's documentation, confirm or dismiss (with a reason). For discipline inspectors only.",
-    token: "Access token (Bearer)", useToken: "Use token",
-    tokenHint: "Issued by casetrail token --role inspector; kept in this browser tab only.",
-    needToken: "Please enter an inspector's access token first.",
     status: "Status", "status.open": "Open", "status.confirmed": "Confirmed", "status.dismissed": "Dismissed",
     level: "Level", "level.serious": "Serious", "level.warning": "Warning", "level.info": "Info",
     rule: "Rule", department: "Department", officer: "Staff member",
@@ -57,7 +51,6 @@ function say(key, vars = {}) {
 }
 
 startPage();
-const tokenForm = document.getElementById("token-form");
 const filters = document.getElementById("filters");
 const message = document.getElementById("message");
 const summary = document.getElementById("summary");
@@ -77,15 +70,6 @@ let rules = {};
 let page = null;
 let shown = null;
 
-tokenForm.addEventListener("submit", (event) => {
-  event.preventDefault();
-  const token = document.getElementById("token").value.trim();
-  if (!token) return;
-  location.hash = `token=${encodeURIComponent(token)}`;
-  staffToken(); // keeps it for the tab and clears the address
-  tokenForm.hidden = true;
-  init();
-});
 filters.addEventListener("submit", (event) => {
   event.preventDefault();
   for (const name of FIELDS) state[name] = filters.elements[name].value.trim();
@@ -99,8 +83,7 @@ document.getElementById("dismiss").addEventListener("click", () => decide("dismi
 onLangChange(() => { label(); renderRules(); if (page) render(page); if (shown) show(shown); });
 
 label();
-if (staffToken()) init();
-else { tokenForm.hidden = false; showMessage(message, say("needToken"), "info"); }
+init();
 
 function label() {
   for (const el of document.querySelectorAll("[data-t]")) el.textContent = say(el.dataset.t);
@@ -133,7 +116,7 @@ function renderRules() {
 
 function fail(error) {
   showMessage(message, error.message);
-  if (error.status === 401) tokenForm.hidden = false;
+  if (error.status === 401) init(); // the refused token is forgotten: ask for another
 }
 
 async function load() {

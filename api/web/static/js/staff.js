@@ -43,8 +43,15 @@ function keep(token) {
   }
 }
 
-/** The staff bearer token: the one kept in this tab, else asked for with a small form. */
+/** The staff bearer token: one given in the address (``#token=…``, kept for the tab and
+ * taken out of the address at once), else the one kept in this tab, else asked for with a
+ * small form. */
 export function staffToken() {
+  const given = /(?:^#|&)token=([^&]+)/.exec(location.hash);
+  if (given) {
+    keep(decodeURIComponent(given[1]));
+    history.replaceState(history.state, "", location.pathname + location.search);
+  }
   const token = stored();
   if (token) return Promise.resolve(token);
   asking ??= new Promise((resolve) => {
@@ -76,22 +83,28 @@ export function staffToken() {
   return asking;
 }
 
-/** Call the staff API with the bearer token; the parsed JSON body. A failure throws an
+/** Call the staff API with the bearer token (an object ``body`` is sent as JSON); the
+ * parsed JSON body. A failure throws an
  * Error whose message is the problem's title and detail (``status`` and ``problem`` on it). */
 export async function staffFetch(path, options = {}) {
   const token = await staffToken();
   const headers = new Headers(options.headers ?? {});
   headers.set("Authorization", `Bearer ${token}`);
   headers.set("Accept", "application/json");
+  let body = options.body;
+  if (body !== undefined && typeof body !== "string") {
+    headers.set("Content-Type", "application/json");
+    body = JSON.stringify(body);
+  }
   let response;
   try {
-    response = await fetch(path, { ...options, headers });
+    response = await fetch(path, { ...options, headers, body });
   } catch {
     throw Object.assign(new Error(t("token.network")), { status: 0, problem: null });
   }
-  const body = await response.json().catch(() => null);
-  if (response.ok) return body;
+  const answer = await response.json().catch(() => null);
+  if (response.ok) return answer;
   if (response.status === 401) keep(null);
-  const text = [body?.title, body?.detail].filter(Boolean).join(": ") || `HTTP ${response.status}`;
-  throw Object.assign(new Error(text), { status: response.status, problem: body });
+  const text = [answer?.title, answer?.detail].filter(Boolean).join(": ") || `HTTP ${response.status}`;
+  throw Object.assign(new Error(text), { status: response.status, problem: answer });
 }
