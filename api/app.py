@@ -13,6 +13,7 @@ from api.body_limit import BodyLimit
 from api.client_address import TrustedProxies
 from api.long_poll import PositionWaits
 from api.routers import (
+    audit_log,
     calendar,
     cases,
     contract,
@@ -25,6 +26,7 @@ from api.routers import (
 from api.security_headers import SecurityHeaders
 from api.tokens import keyring
 from domain.application import HallApplication
+from infra import audit_keys
 from infra.config import Settings
 from infra.grants import API, require_privileges
 from infra.lookup_budget import LookupBudget
@@ -35,6 +37,7 @@ def create_app(settings: Settings, application: HallApplication, pool: Connectio
     """The API over an application and a pool, both as the API's role; fails clearly when
     its tables are missing (they are the owner's to create) or its settings are unsafe."""
     keyring(settings.token_secret)  # a weak signing secret stops the API here
+    audit_keys.verifier()  # so does a malformed verifier key of the audit log
     waits = PositionWaits(
         settings.api_database_url,
         per_client=settings.long_polls_per_client,
@@ -73,6 +76,7 @@ def create_app(settings: Settings, application: HallApplication, pool: Connectio
         calendar.router,
         privacy.router,
         public.router,
+        audit_log.router,
     )
     for router in routers:
         app.include_router(router)

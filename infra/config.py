@@ -13,12 +13,12 @@ from eventsourcing.cryptography import AESCipher
 from domain.clock import Clock, SimulatedClock, SystemClock
 from domain.errors import InvalidCommand
 from infra import grants, servers
-from infra.kafka_security import PROJECTOR_GROUP, KafkaSecurity
+from infra.kafka_security import AUDIT_GROUP, EVENT_TOPIC, PROJECTOR_GROUP, KafkaSecurity
 from infra.master_keys import new_master_key
 from infra.secrets import load_secret
 from infra.state import secrets_dir
 
-DEFAULT_TOPIC = "casetrail.case-events"
+DEFAULT_TOPIC = EVENT_TOPIC
 SIMULATION_MODES = ("demo", "test")
 MIN_KEY_BYTES = 32
 RECONNECT_BACKOFF_MAX_MS = 1000
@@ -37,6 +37,7 @@ class Settings:
     api_database_url: str = field(repr=False)
     relay_database_url: str = field(repr=False)
     projector_database_url: str = field(repr=False)
+    auditor_database_url: str = field(default="", repr=False)  # from_env sets it
     topic: str = DEFAULT_TOPIC
     hall: str = "demo-hall"
     api_host: str = "127.0.0.1"
@@ -44,6 +45,10 @@ class Settings:
     relay_batch: int = 500
     projector_group: str = PROJECTOR_GROUP
     projector_instance: str = "projector-1"
+    audit_group: str = AUDIT_GROUP
+    audit_origin: str = "casetrail.demo-hall/audit-log"
+    audit_checkpoint_every: int = 1000
+    audit_checkpoint_seconds: float = 5.0
     mode: str = "production"
     lookup_rate: str = "30/60"
     trusted_proxies: str = ""
@@ -66,6 +71,7 @@ class Settings:
         """Settings from environment variables, with the local stack's addresses as defaults."""
         env = os.environ
         owner = database_url or servers.database_url()
+        hall = env.get("CASETRAIL_HALL", "demo-hall")
         return cls(
             database_url=owner,
             bootstrap_servers=bootstrap_servers or servers.bootstrap_servers(),
@@ -75,13 +81,19 @@ class Settings:
             or servers.role_url(grants.RELAY, owner),
             projector_database_url=env.get("CASETRAIL_PROJECTOR_DATABASE_URL")
             or servers.role_url(grants.PROJECTOR, owner),
+            auditor_database_url=env.get("CASETRAIL_AUDITOR_DATABASE_URL")
+            or servers.role_url(grants.AUDITOR, owner),
             topic=env.get("CASETRAIL_TOPIC", DEFAULT_TOPIC),
-            hall=env.get("CASETRAIL_HALL", "demo-hall"),
+            hall=hall,
             api_host=env.get("CASETRAIL_API_HOST", "127.0.0.1"),
             api_port=int(env.get("CASETRAIL_API_PORT", "8780")),
             relay_batch=int(env.get("CASETRAIL_RELAY_BATCH", "500")),
             projector_group=env.get("CASETRAIL_PROJECTOR_GROUP", PROJECTOR_GROUP),
             projector_instance=env.get("CASETRAIL_PROJECTOR_INSTANCE", "projector-1"),
+            audit_group=env.get("CASETRAIL_AUDIT_GROUP", AUDIT_GROUP),
+            audit_origin=env.get("CASETRAIL_AUDIT_ORIGIN") or f"casetrail.{hall}/audit-log",
+            audit_checkpoint_every=int(env.get("CASETRAIL_AUDIT_CHECKPOINT_EVERY", "1000")),
+            audit_checkpoint_seconds=float(env.get("CASETRAIL_AUDIT_CHECKPOINT_SECONDS", "5")),
             mode=env.get("CASETRAIL_MODE", "production"),
             lookup_rate=env.get("CASETRAIL_LOOKUP_RATE", "30/60"),
             trusted_proxies=env.get("CASETRAIL_TRUSTED_PROXIES", ""),
@@ -130,6 +142,7 @@ class Settings:
             "CASETRAIL_API_DATABASE_URL": self.api_database_url,
             "CASETRAIL_RELAY_DATABASE_URL": self.relay_database_url,
             "CASETRAIL_PROJECTOR_DATABASE_URL": self.projector_database_url,
+            "CASETRAIL_AUDITOR_DATABASE_URL": self.auditor_database_url,
         }
 
     def eventsourcing_env(self, database_url: str) -> dict[str, str]:

@@ -19,15 +19,17 @@ from projections.registry import ALL as PROJECTIONS
 API = "casetrail_api"  # the API, and CLI commands that record events
 RELAY = "casetrail_relay"
 PROJECTOR = "casetrail_projector"
-ROLES = (API, RELAY, PROJECTOR)
+AUDITOR = "casetrail_auditor"  # the audit log: appends to the transparency log
+ROLES = (API, RELAY, PROJECTOR, AUDITOR)
 
 READ = "SELECT"
+APPEND = "SELECT, INSERT"
 UPSERT = "SELECT, INSERT, UPDATE"
 WRITE = "SELECT, INSERT, UPDATE, DELETE"
 
 TABLES: dict[str, dict[str, str]] = {
     # which migrations the database has: every process checks it at start
-    "schema_migrations": {API: READ, RELAY: READ, PROJECTOR: READ},
+    "schema_migrations": {API: READ, RELAY: READ, PROJECTOR: READ, AUDITOR: READ},
     # the event store is append-only for everyone but its owner
     "casetrail_events": {API: "SELECT, INSERT", RELAY: READ},
     "request_claims": {API: "SELECT, INSERT, DELETE"},
@@ -40,24 +42,28 @@ TABLES: dict[str, dict[str, str]] = {
     "personal_data_disclosures": {API: "INSERT"},
     # the public lookup budget every API process spends from; full buckets are deleted
     "lookup_budgets": {API: WRITE},
-    "relay_positions": {RELAY: UPSERT},
-    "consumer_offsets": {PROJECTOR: WRITE},
+    # the relay's progress: the audit log appends no event beyond it (every event before
+    # it is on the topic)
+    "relay_positions": {RELAY: UPSERT, AUDITOR: READ},
+    # each consumer's offsets, under its group's name (the audit log's with its leaves)
+    "consumer_offsets": {PROJECTOR: WRITE, AUDITOR: UPSERT},
     "applied_versions": {PROJECTOR: WRITE},
     "projection_builds": {PROJECTOR: UPSERT},
-    # refused messages: held by the projector (which applies a replayed one), flagged
-    # in the API's staff view
-    "quarantine": {PROJECTOR: UPSERT, API: READ},
-    # the transparency log: appended by the audit consumer, read by the API for proofs
-    "audit_log_leaves": {API: READ},
-    "audit_log_nodes": {API: READ},
-    "audit_checkpoints": {API: READ},
+    # refused messages: held by the projector (which applies a replayed one) and the
+    # audit log, flagged in the API's staff view
+    "quarantine": {PROJECTOR: UPSERT, API: READ, AUDITOR: "INSERT"},
+    # the transparency log: appended by the audit log only, never changed; read by the
+    # API for proofs
+    "audit_log_leaves": {API: READ, AUDITOR: APPEND},
+    "audit_log_nodes": {API: READ, AUDITOR: APPEND},
+    "audit_checkpoints": {API: READ, AUDITOR: APPEND},
     # the views: written (and truncated for a rebuild) by the projector only
     **{p.table: {API: READ, PROJECTOR: f"{UPSERT}, TRUNCATE"} for p in PROJECTIONS},
 }
 SEQUENCES: dict[str, dict[str, str]] = {
     "casetrail_events_notification_id_seq": {API: "USAGE"},
     "personal_data_disclosures_id_seq": {API: "USAGE"},
-    "quarantine_id_seq": {PROJECTOR: "USAGE"},
+    "quarantine_id_seq": {PROJECTOR: "USAGE", AUDITOR: "USAGE"},
 }
 FUNCTIONS: dict[str, dict[str, str]] = {
     # takes the insert lock on the events table, which LOCK TABLE itself would only

@@ -21,9 +21,13 @@ ADMIN = "admin"  # creates topics, users and ACLs: the stack and the test harnes
 RELAY = "relay"  # writes the event topic
 PROJECTOR = "projector"  # reads it in its consumer group
 INTEGRATOR = "integrator"  # reads it, in groups of its own prefix
-PRINCIPALS = (ADMIN, RELAY, PROJECTOR, INTEGRATOR)
+AUDITOR = "auditor"  # reads it into the transparency log, writes the log's checkpoints
+PRINCIPALS = (ADMIN, RELAY, PROJECTOR, INTEGRATOR, AUDITOR)
 PROJECTOR_GROUP = "casetrail-projections"
-DEAD_LETTER_SUFFIX = ".dlq"  # casetrail.case-events.dlq: what the projector refused
+AUDIT_GROUP = "casetrail-audit-log"
+EVENT_TOPIC = "casetrail.case-events"
+CHECKPOINT_TOPIC = "casetrail.audit-checkpoints"  # the event topic's log's signed checkpoints
+DEAD_LETTER_SUFFIX = ".dlq"  # casetrail.case-events.dlq: what the consumers refused
 INTEGRATOR_GROUP_PREFIX = "integrator-"
 SASL_PROTOCOLS = ("SASL_PLAINTEXT", "SASL_SSL")
 
@@ -84,3 +88,10 @@ def _variable(principal: str) -> str:
 def dead_letter_topic(topic: str) -> str:
     """The dead-letter topic of ``topic`` (``casetrail.case-events.dlq``)."""
     return topic + DEAD_LETTER_SUFFIX
+
+
+def checkpoint_topic(topic: str) -> str:
+    """Where the transparency log of event topic ``topic`` publishes its signed checkpoints:
+    ``casetrail.audit-checkpoints`` for ``casetrail.case-events``, else ``<topic>.audit-
+    checkpoints`` (each test platform's own)."""
+    return CHECKPOINT_TOPIC if topic == EVENT_TOPIC else f"{topic}.audit-checkpoints"

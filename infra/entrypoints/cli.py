@@ -38,6 +38,11 @@ def main(argv: Sequence[str] | None = None) -> int:
     commands.add_parser("relay", help="run the relay: event store → Kafka")
     commands.add_parser("project", help="run the projection runner: Kafka → read models")
     commands.add_parser("api", help="run the HTTP API")
+    audit = commands.add_parser("audit", help="the transparency log of every event")
+    audit_commands = audit.add_subparsers(dest="audit_command", required=True)
+    audit_commands.add_parser(
+        "log", help="run the audit log: Kafka → the transparency log, with signed checkpoints"
+    )
     token = commands.add_parser("token", help="print a signed bearer token for local use")
     token.add_argument("--user", required=True)
     token.add_argument("--role", required=True, action="append", help="repeat for several roles")
@@ -131,6 +136,11 @@ def _run(args: argparse.Namespace) -> int:
         from infra.entrypoints.processes import run_projections
 
         run_projections(settings)
+    elif args.command == "audit":
+        if args.audit_command == "log":
+            from infra.entrypoints.processes import run_audit_log
+
+            run_audit_log(settings)
     elif args.command == "status":
         from infra.entrypoints.status import print_status
 

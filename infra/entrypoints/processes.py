@@ -1,5 +1,6 @@
-"""The platform's long-running processes: the API, the relay and the projection runner
-(``casetrail api``, ``casetrail relay``, ``casetrail project``)."""
+"""The platform's long-running processes: the API, the relay, the projection runner and
+the audit log (``casetrail api``, ``casetrail relay``, ``casetrail project``,
+``casetrail audit log``)."""
 
 from __future__ import annotations
 
@@ -7,11 +8,14 @@ import logging
 import signal
 import threading
 
+from consumers.audit_log import AuditLog
 from consumers.projection_runner import ProjectionRunner
 from consumers.relay import Relay
+from domain.transparency.signing import CheckpointPolicy
+from infra import audit_keys
 from infra.config import Settings
 from infra.entrypoints.bootstrap import build_application, open_pool
-from infra.kafka_security import PROJECTOR, RELAY
+from infra.kafka_security import AUDITOR, PROJECTOR, RELAY
 from projections.registry import ALL
 
 
@@ -73,4 +77,25 @@ def run_projections(settings: Settings) -> None:
         projections=ALL,
         group_id=settings.projector_group,
         instance_id=settings.projector_instance,
+    ).run(stop)
+
+
+def run_audit_log(settings: Settings) -> None:
+    """Append every event to the transparency log and sign its checkpoints until stopped."""
+    logging.basicConfig(level=logging.INFO, format="%(asctime)s %(name)s %(message)s")
+    try:
+        policy = CheckpointPolicy(
+            settings.audit_checkpoint_every, settings.audit_checkpoint_seconds
+        )
+    except ValueError as error:
+        raise RuntimeError(f"CASETRAIL_AUDIT_CHECKPOINT_EVERY and _SECONDS: {error}") from None
+    signer = audit_keys.signer(settings.audit_origin)
+    stop = stop_on_signals()
+    AuditLog(
+        database_url=settings.auditor_database_url,
+        kafka_options=settings.kafka_options(AUDITOR),
+        topic=settings.topic,
+        signer=signer,
+        policy=policy,
+        group_id=settings.audit_group,
     ).run(stop)

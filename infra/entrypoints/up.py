@@ -1,5 +1,6 @@
-"""``casetrail up``: the local stack, the relay, the projection runner and the API, with
-demo data; the one command that starts the local servers and the processes together."""
+"""``casetrail up``: the local stack, the relay, the projection runner, the audit log and
+the API, with demo data; the one command that starts the local servers and the
+processes together."""
 
 from __future__ import annotations
 
@@ -28,7 +29,12 @@ from infra.entrypoints.supervisor import Supervisor
 from infra.local import stack
 from infra.state import ROOT, state_dir
 
-PROCESSES = ("relay", "project", "api")
+PROCESSES = {  # name → its `casetrail` command
+    "relay": ("relay",),
+    "project": ("project",),
+    "audit": ("audit", "log"),
+    "api": ("api",),
+}
 DEMO_CASES = 300
 DEMO_DAYS = 100
 DEMO_FILE = state_dir() / "demo-cases.json"
@@ -57,7 +63,7 @@ def run_platform() -> int:
     }
     logs = state_dir() / "logs"
     supervisor = Supervisor(
-        commands={name: command(name) for name in PROCESSES},
+        commands={name: command(*args) for name, args in PROCESSES.items()},
         env=env,
         logs=logs,
         status_file=STATUS_FILE,
@@ -80,6 +86,7 @@ def run_platform() -> int:
             f"\ncasetrail is up: {base_url}   (views caught up in "
             f"{time.monotonic() - started:.1f} s)\n"
             f"  public site  {base_url}/   (tracking, decisions, statistics, power list)\n"
+            f"  audit log    {base_url}/audit-log   (signed checkpoints, inclusion proofs)\n"
             f"  API docs     {base_url}/docs\n"
             f"  demo case    {shown.case_no}  query code {shown.query_code}  ({shown.status})\n"
             f"  public view  {base_url}/api/v1/public/cases/{shown.case_no}"
