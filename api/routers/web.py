@@ -45,9 +45,10 @@ PAGES = {
         Page("statistics", "/statistics", "统计分析", "Statistics", ("vendor/echarts.min.js",)),
         Page("catalogue", "/catalogue", "权力清单", "Service catalogue"),
         Page("item", "/catalogue", "办事指南", "Service guide"),
+        Page("audit", "/audit-log", "审计日志", "Audit log"),
     )
 }
-NAVIGATION = ("track", "decisions", "statistics", "catalogue")
+NAVIGATION = ("track", "decisions", "statistics", "catalogue", "audit")
 SLOT = re.compile(r"\{\{(\w+)\}\}")
 
 router = APIRouter(include_in_schema=False)
@@ -116,6 +117,13 @@ def item_page(code: str, lang: str | None = None) -> HTMLResponse:
     if not re.fullmatch(ITEM_CODE, code):
         raise HTTPException(404, "no such page")
     return _respond("item", lang)
+
+
+@router.get("/audit-log", response_class=HTMLResponse)
+def audit_page(lang: str | None = None) -> HTMLResponse:
+    """The transparency log (审计日志): the latest checkpoint, the verifier key, a proof
+    lookup and how to verify them independently."""
+    return _respond("audit", lang)
 
 
 def install(app: FastAPI) -> None:
