@@ -15,7 +15,7 @@ from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, field
 
 
-@dataclass(frozen=True, order=True)
+@dataclass(frozen=True, order=True, slots=True)
 class Pending:
     """A message read but not yet passed on, ordered by its position (then where it was
     read, so a re-published copy follows its first)."""
