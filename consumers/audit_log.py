@@ -30,7 +30,6 @@ from dataclasses import dataclass, field
 from typing import Any
 from uuid import UUID
 
-import orjson
 import psycopg
 from kafka import KafkaConsumer, KafkaProducer, TopicPartition
 from kafka.structs import OffsetAndMetadata
@@ -39,7 +38,16 @@ from consumers.dead_letters import Refused, hold
 from consumers.position_order import Pending, PositionOrder
 from consumers.relay import open_producer
 from consumers.resilience import keep_running
-from consumers.validation import Applied, Apply, Duplicate, Poison, judge, parse
+from consumers.validation import (
+    Applied,
+    Apply,
+    Duplicate,
+    Poison,
+    decode,
+    judge,
+    parse,
+    subject_of,
+)
 from domain.transparency.merkle import Frontier
 from domain.transparency.note import Signer
 from domain.transparency.signing import CheckpointPolicy, SigningRefused, next_checkpoint
@@ -58,17 +66,12 @@ NOTE_TYPE = b"text/plain; charset=utf-8"
 
 def admit(message: Refused) -> Pending | Poison:
     """A message waiting for its position's turn, or why it can have none."""
-    try:
-        document = orjson.loads(message.value or b"")
-    except orjson.JSONDecodeError as error:
-        return Poison(f"not JSON: {error}")
-    if not isinstance(document, dict):
-        return Poison("not a JSON object")
-    subject = document.get("subject")
-    subject = subject if isinstance(subject, str) else None
+    document = decode(message.value)
+    if isinstance(document, Poison):
+        return document
     position = document.get("position")
     if type(position) is not int or position < 1:
-        return Poison(f"no position to order it by: {position!r}", subject)
+        return Poison(f"no position to order it by: {position!r}", subject_of(document))
     return Pending(
         position, message.partition, message.offset, message.topic, message.key, message.value
     )
@@ -212,6 +215,13 @@ class AuditLog:
         resume = {tp.partition: stored.get(tp.partition, beginnings[tp]) for tp in partitions}
         for tp in partitions:
             consumer.seek(tp, resume[tp.partition])
+        try:
+            frontier = store.frontier(conn)
+        except LookupError as error:
+            raise RuntimeError(
+                f"the stored transparency log is not whole ({error}): nothing more is "
+                "appended to it until an operator has looked (casetrail audit verify)"
+            ) from None
         latest = store.latest_checkpoint(conn)
         if latest is not None and self._last_published() != latest.note:
             self._publish(producer, latest.note)
@@ -219,7 +229,7 @@ class AuditLog:
             partitions=partitions,
             order=PositionOrder(resume),
             stored_offsets=stored,
-            frontier=store.frontier(conn),
+            frontier=frontier,
             last_position=store.last_position(conn),
             signed_size=latest.tree_size if latest else 0,
         )
@@ -246,11 +256,13 @@ class AuditLog:
         while not stop.is_set() and not tail.order.caught_up(ends):
             self._take(consumer.poll(timeout_ms=500), tail)
         released = tail.order.release(relay, ends)
-        for start in range(0, max(len(released), 1), CHUNK):
-            self._commit(
-                conn, producer, tail, released[start : start + CHUNK], released[start + CHUNK :]
-            )
-        if released:
+        appended = bool(released)
+        while True:  # at least once: what was refused on reading, and the offsets
+            chunk, released = released[:CHUNK], released[CHUNK:]
+            self._commit(conn, producer, tail, chunk, released)
+            if not released:
+                break
+        if appended:
             self._note_offsets(consumer, tail)
         self._sign_if_due(conn, producer, tail)
         self._take(consumer.poll(timeout_ms=self.idle_ms), tail)

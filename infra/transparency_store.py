@@ -60,9 +60,19 @@ def reader(conn: psycopg.Connection[Any]) -> TreeReader:
 
 
 def frontier(conn: psycopg.Connection[Any]) -> Frontier:
-    """The right edge of the stored tree, to append to."""
-    nodes = range_nodes(0, size(conn))
+    """The right edge of the stored tree, to append to; ``LookupError`` when the stored
+    tree cannot be appended to: a node of its edge is missing, or a leaf hash is stored
+    beyond its last leaf (leaves were removed)."""
+    count = size(conn)
+    nodes = range_nodes(0, count)
     found = fetch_nodes(conn, nodes)
+    if missing := [node for node in nodes if node not in found]:
+        raise LookupError(f"node {missing[0]} of the log's edge is missing")
+    row = conn.execute(
+        "SELECT count(*) FROM audit_log_nodes WHERE level = 0 AND index >= %s", (count,)
+    ).fetchone()
+    if row and row[0]:
+        raise LookupError(f"{row[0]} leaf hash(es) stored beyond the log's {count} leaves")
     return Frontier([(node, found[node]) for node in nodes])
 
 

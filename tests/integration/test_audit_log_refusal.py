@@ -120,3 +120,18 @@ def test_a_tree_edited_under_a_checkpoint_is_never_signed(
     wait_logged(platform, signed=False)
     assert platform.processes["audit"].poll() is None
     assert checkpoint_size(platform) == signed
+
+
+def test_a_log_cut_short_is_not_appended_to(hall: Hall) -> None:
+    """Its last leaf deleted, the log is refused at start, with why, and left as it is."""
+    platform = hall.platform
+    size = wait_logged(platform)
+    platform.kill("audit")
+    platform.sql("DELETE FROM audit_log_leaves WHERE leaf_index = %s", size - 1)
+    audit = platform.start("audit log", label="audit", env=AUDIT_ENV)
+    assert audit.wait(timeout=60) == 1
+    assert "the stored transparency log is not whole (1 leaf hash(es) stored beyond" in (
+        platform.log("audit")
+    )
+    assert checkpoint_size(platform) == size
+    assert platform.sql("SELECT count(*) FROM audit_log_leaves") == [(size - 1,)]
