@@ -14,6 +14,7 @@ from api.client_address import TrustedProxies
 from api.long_poll import PositionWaits
 from api.routers import (
     audit_anomalies,
+    audit_log,
     audit_replay,
     audit_trail,
     calendar,
@@ -28,6 +29,7 @@ from api.routers import (
 from api.security_headers import SecurityHeaders
 from api.tokens import keyring
 from domain.application import HallApplication
+from infra import audit_keys
 from infra.config import Settings
 from infra.grants import API, require_privileges
 from infra.lookup_budget import LookupBudget
@@ -38,6 +40,7 @@ def create_app(settings: Settings, application: HallApplication, pool: Connectio
     """The API over an application and a pool, both as the API's role; fails clearly when
     its tables are missing (they are the owner's to create) or its settings are unsafe."""
     keyring(settings.token_secret)  # a weak signing secret stops the API here
+    audit_keys.verifier()  # so does a malformed verifier key of the audit log
     waits = PositionWaits(
         settings.api_database_url,
         per_client=settings.long_polls_per_client,
@@ -79,6 +82,7 @@ def create_app(settings: Settings, application: HallApplication, pool: Connectio
         audit_replay.router,
         audit_trail.router,
         audit_anomalies.router,
+        audit_log.router,
     )
     for router in routers:
         app.include_router(router)

@@ -31,15 +31,14 @@ from kafka import KafkaConsumer, KafkaProducer, TopicPartition
 from kafka.consumer.fetcher import ConsumerRecord
 from kafka.consumer.subscription_state import ConsumerRebalanceListener
 
-from consumers.dead_letters import dead_letter_headers
+from consumers.dead_letters import hold
 from consumers.relay import open_producer
 from consumers.resilience import keep_running
 from consumers.validation import Applied, Apply, Ignored, Poison, Verdict, judge, parse
 from domain.errors import UnsupportedHistory
 from domain.upcasting import current_event
-from infra import quarantine
+from infra import consumer_offsets
 from infra.grants import require_privileges
-from infra.kafka_security import dead_letter_topic
 from infra.schema_lock import lock_schema
 
 log = logging.getLogger("casetrail.consumers")
@@ -168,13 +167,9 @@ class ChainConsumer:
 
     def stored_offsets(self, conn: psycopg.Connection) -> dict[int, int]:
         """Next offset to read for each partition, as committed with the tables."""
-        rows = conn.execute(
-            "SELECT partition, next_offset FROM consumer_offsets"
-            " WHERE consumer = %s AND topic = %s",
-            (self.group_id, self.topic),
-        ).fetchall()
+        offsets = consumer_offsets.stored(conn, self.group_id, self.topic)
         conn.commit()
-        return {int(p): int(o) for p, o in rows}
+        return offsets
 
     def _apply_batch(
         self,
@@ -191,12 +186,16 @@ class ChainConsumer:
                 last_offset = record.offset
                 verdict = self.apply_message(conn, record.value)
                 if isinstance(verdict, Poison):
-                    self._hold(conn, dead_letters, record, verdict)
-            conn.execute(
-                "INSERT INTO consumer_offsets (consumer, topic, partition, next_offset) "
-                "VALUES (%s, %s, %s, %s) ON CONFLICT (consumer, topic, partition) "
-                "DO UPDATE SET next_offset = EXCLUDED.next_offset",
-                (self.group_id, partition.topic, partition.partition, last_offset + 1),
+                    hold(
+                        conn,
+                        dead_letters,
+                        consumer=self.group_id,
+                        message=record,
+                        poison=verdict,
+                        log=log,
+                    )
+            consumer_offsets.store(
+                conn, self.group_id, partition.topic, {partition.partition: last_offset + 1}
             )
             if dead_letters is not None:
                 dead_letters.flush()
@@ -236,35 +235,6 @@ class ChainConsumer:
             (self.group_id, subject),
         ).fetchone()
         return Applied(row[0], row[1]) if row else None
-
-    def _hold(
-        self,
-        conn: psycopg.Connection,
-        dead_letters: KafkaProducer | None,
-        record: ConsumerRecord,
-        poison: Poison,
-    ) -> None:
-        """Quarantine a refused message, and send it to the dead-letter topic."""
-        where = f"{record.topic}[{record.partition}]@{record.offset}"
-        log.warning("quarantined %s: %s", where, poison.reason)
-        quarantine.hold(
-            conn,
-            consumer=self.group_id,
-            topic=record.topic,
-            partition=record.partition,
-            offset=record.offset,
-            case_id=poison.subject,
-            reason=poison.reason,
-            key=record.key,
-            value=record.value,
-        )
-        if dead_letters is not None:
-            dead_letters.send(
-                dead_letter_topic(self.topic),
-                key=record.key,
-                value=record.value,
-                headers=dead_letter_headers(record, poison.reason),
-            )
 
 
 class _SeekToStored(ConsumerRebalanceListener):  # type: ignore[misc]

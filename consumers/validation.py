@@ -63,16 +63,30 @@ def _validator(event_type: str) -> Draft202012Validator:
     return Draft202012Validator(schema, format_checker=Draft202012Validator.FORMAT_CHECKER)
 
 
+def decode(value: bytes | None) -> dict[str, Any] | Poison:
+    """The JSON object in a message value, or why it is none."""
+    try:
+        document = orjson.loads(value or b"")
+    except orjson.JSONDecodeError as error:
+        return Poison(f"not JSON: {error}")
+    if not isinstance(document, dict):
+        return Poison("not a JSON object")
+    return document
+
+
+def subject_of(document: dict[str, Any]) -> str | None:
+    """The aggregate a message names, if it names one."""
+    subject = document.get("subject")
+    return subject if isinstance(subject, str) else None
+
+
 def parse(value: bytes | None) -> dict[str, Any] | Poison:
     """The CloudEvent in a message value, or why it is none (not JSON, unknown type, or
     not valid against its type's schema)."""
-    try:
-        event = orjson.loads(value or b"")
-    except orjson.JSONDecodeError as error:
-        return Poison(f"not JSON: {error}")
-    if not isinstance(event, dict):
-        return Poison("not a JSON object")
-    subject = event.get("subject") if isinstance(event.get("subject"), str) else None
+    event = decode(value)
+    if isinstance(event, Poison):
+        return event
+    subject = subject_of(event)
     event_type = event.get("type")
     if not isinstance(event_type, str) or event_type not in registry():
         return Poison(f"unknown event type {event_type!r}", subject)

@@ -5,7 +5,6 @@ from __future__ import annotations
 import os
 import secrets
 from dataclasses import dataclass, field
-from pathlib import Path
 from typing import Any
 from urllib.parse import unquote, urlsplit
 
@@ -14,13 +13,18 @@ from eventsourcing.cryptography import AESCipher
 from domain.clock import Clock, SimulatedClock, SystemClock
 from domain.errors import InvalidCommand
 from infra import grants, servers
-from infra.kafka_security import ANOMALIES_GROUP, PROJECTOR_GROUP, KafkaSecurity
+from infra.kafka_security import (
+    ANOMALIES_GROUP,
+    AUDIT_GROUP,
+    EVENT_TOPIC,
+    PROJECTOR_GROUP,
+    KafkaSecurity,
+)
 from infra.master_keys import new_master_key
 from infra.secrets import load_secret
 from infra.state import secrets_dir
 
-DEFAULT_TOPIC = "casetrail.case-events"
-AUDIT_CHECKPOINT_TOPIC = "casetrail.audit-checkpoints"
+DEFAULT_TOPIC = EVENT_TOPIC
 SIMULATION_MODES = ("demo", "test")
 MIN_KEY_BYTES = 32
 RECONNECT_BACKOFF_MAX_MS = 1000
@@ -40,6 +44,7 @@ class Settings:
     relay_database_url: str = field(repr=False)
     projector_database_url: str = field(repr=False)
     anomalies_database_url: str = field(repr=False)
+    auditor_database_url: str = field(default="", repr=False)  # from_env sets it
     topic: str = DEFAULT_TOPIC
     hall: str = "demo-hall"
     api_host: str = "127.0.0.1"
@@ -49,6 +54,10 @@ class Settings:
     projector_instance: str = "projector-1"
     anomalies_group: str = ANOMALIES_GROUP
     anomalies_instance: str = "anomalies-1"
+    audit_group: str = AUDIT_GROUP
+    audit_origin: str = "casetrail.demo-hall/audit-log"
+    audit_checkpoint_every: int = 1000
+    audit_checkpoint_seconds: float = 5.0
     mode: str = "production"
     lookup_rate: str = "30/60"
     trusted_proxies: str = ""
@@ -63,8 +72,6 @@ class Settings:
     query_code_key: str = field(default="", repr=False)
     event_cipher_key: str = field(default="", repr=False)
     kafka_security: KafkaSecurity = field(default_factory=KafkaSecurity)
-    audit_checkpoint_topic: str = AUDIT_CHECKPOINT_TOPIC
-    audit_verifier_key: str = ""  # the log's public note verifier key (vkey text)
 
     @classmethod
     def from_env(
@@ -73,6 +80,7 @@ class Settings:
         """Settings from environment variables, with the local stack's addresses as defaults."""
         env = os.environ
         owner = database_url or servers.database_url()
+        hall = env.get("CASETRAIL_HALL", "demo-hall")
         return cls(
             database_url=owner,
             bootstrap_servers=bootstrap_servers or servers.bootstrap_servers(),
@@ -84,8 +92,10 @@ class Settings:
             or servers.role_url(grants.PROJECTOR, owner),
             anomalies_database_url=env.get("CASETRAIL_ANOMALIES_DATABASE_URL")
             or servers.role_url(grants.ANOMALIES, owner),
+            auditor_database_url=env.get("CASETRAIL_AUDITOR_DATABASE_URL")
+            or servers.role_url(grants.AUDITOR, owner),
             topic=env.get("CASETRAIL_TOPIC", DEFAULT_TOPIC),
-            hall=env.get("CASETRAIL_HALL", "demo-hall"),
+            hall=hall,
             api_host=env.get("CASETRAIL_API_HOST", "127.0.0.1"),
             api_port=int(env.get("CASETRAIL_API_PORT", "8780")),
             relay_batch=int(env.get("CASETRAIL_RELAY_BATCH", "500")),
@@ -93,6 +103,10 @@ class Settings:
             projector_instance=env.get("CASETRAIL_PROJECTOR_INSTANCE", "projector-1"),
             anomalies_group=env.get("CASETRAIL_ANOMALIES_GROUP", ANOMALIES_GROUP),
             anomalies_instance=env.get("CASETRAIL_ANOMALIES_INSTANCE", "anomalies-1"),
+            audit_group=env.get("CASETRAIL_AUDIT_GROUP", AUDIT_GROUP),
+            audit_origin=env.get("CASETRAIL_AUDIT_ORIGIN") or f"casetrail.{hall}/audit-log",
+            audit_checkpoint_every=int(env.get("CASETRAIL_AUDIT_CHECKPOINT_EVERY", "1000")),
+            audit_checkpoint_seconds=float(env.get("CASETRAIL_AUDIT_CHECKPOINT_SECONDS", "5")),
             mode=env.get("CASETRAIL_MODE", "production"),
             lookup_rate=env.get("CASETRAIL_LOOKUP_RATE", "30/60"),
             trusted_proxies=env.get("CASETRAIL_TRUSTED_PROXIES", ""),
@@ -109,10 +123,6 @@ class Settings:
                 "CASETRAIL_EVENT_CIPHER_KEY", secrets_dir(), lambda: AESCipher.create_key(32)
             ),
             kafka_security=KafkaSecurity.from_env(),
-            audit_checkpoint_topic=env.get(
-                "CASETRAIL_AUDIT_CHECKPOINT_TOPIC", AUDIT_CHECKPOINT_TOPIC
-            ),
-            audit_verifier_key=_public_setting("CASETRAIL_AUDIT_VERIFIER_KEY"),
         )
 
     def kafka_options(self, principal: str) -> dict[str, Any]:
@@ -146,6 +156,7 @@ class Settings:
             "CASETRAIL_RELAY_DATABASE_URL": self.relay_database_url,
             "CASETRAIL_PROJECTOR_DATABASE_URL": self.projector_database_url,
             "CASETRAIL_ANOMALIES_DATABASE_URL": self.anomalies_database_url,
+            "CASETRAIL_AUDITOR_DATABASE_URL": self.auditor_database_url,
         }
 
     def eventsourcing_env(self, database_url: str) -> dict[str, str]:
@@ -174,19 +185,6 @@ def _hmac_key(variable: str) -> str:
     if len(key.encode()) < MIN_KEY_BYTES:
         raise RuntimeError(f"{variable} must be at least {MIN_KEY_BYTES} bytes")
     return key
-
-
-def _public_setting(variable: str) -> str:
-    """A setting that is not secret but may be long: its variable, else the file that
-    ``<variable>_FILE`` names, else empty."""
-    if value := os.environ.get(variable):
-        return value.strip()
-    if path := os.environ.get(f"{variable}_FILE"):
-        try:
-            return Path(path).read_text().strip()
-        except OSError as error:
-            raise RuntimeError(f"{variable}_FILE: cannot read {path}: {error}") from None
-    return ""
 
 
 def _token() -> str:

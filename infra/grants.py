@@ -20,15 +20,17 @@ API = "casetrail_api"  # the API, and CLI commands that record events
 RELAY = "casetrail_relay"
 PROJECTOR = "casetrail_projector"
 ANOMALIES = "casetrail_anomalies"  # the anomaly detector: its facts, and the anomalies found
-ROLES = (API, RELAY, PROJECTOR, ANOMALIES)
+AUDITOR = "casetrail_auditor"  # the audit log: appends to the transparency log
+ROLES = (API, RELAY, PROJECTOR, ANOMALIES, AUDITOR)
 
 READ = "SELECT"
+APPEND = "SELECT, INSERT"
 UPSERT = "SELECT, INSERT, UPDATE"
 WRITE = "SELECT, INSERT, UPDATE, DELETE"
 
 TABLES: dict[str, dict[str, str]] = {
     # which migrations the database has: every process checks it at start
-    "schema_migrations": {API: READ, RELAY: READ, PROJECTOR: READ, ANOMALIES: READ},
+    "schema_migrations": {API: READ, RELAY: READ, PROJECTOR: READ, ANOMALIES: READ, AUDITOR: READ},
     # the event store is append-only for everyone but its owner
     "casetrail_events": {API: "SELECT, INSERT", RELAY: READ, ANOMALIES: "SELECT, INSERT"},
     "request_claims": {API: "SELECT, INSERT, DELETE"},
@@ -41,18 +43,22 @@ TABLES: dict[str, dict[str, str]] = {
     "personal_data_disclosures": {API: "INSERT"},
     # the public lookup budget every API process spends from; full buckets are deleted
     "lookup_budgets": {API: WRITE},
-    "relay_positions": {RELAY: UPSERT},
-    # the consumers' offsets, versions applied and builds, each under its group's name
-    "consumer_offsets": {PROJECTOR: WRITE, ANOMALIES: WRITE},
+    # the relay's progress: the audit log appends no event beyond it (every event before
+    # it is on the topic)
+    "relay_positions": {RELAY: UPSERT, AUDITOR: READ},
+    # each consumer's offsets, versions applied and builds, under its group's name (the
+    # audit log's offsets with its leaves)
+    "consumer_offsets": {PROJECTOR: WRITE, ANOMALIES: WRITE, AUDITOR: UPSERT},
     "applied_versions": {PROJECTOR: WRITE, ANOMALIES: WRITE},
     "projection_builds": {PROJECTOR: UPSERT, ANOMALIES: UPSERT},
     # refused messages: held by the consumers (which apply a replayed one), flagged in
     # the API's staff view
-    "quarantine": {PROJECTOR: UPSERT, ANOMALIES: UPSERT, API: READ},
-    # the transparency log: appended by the audit consumer, read by the API for proofs
-    "audit_log_leaves": {API: READ},
-    "audit_log_nodes": {API: READ},
-    "audit_checkpoints": {API: READ},
+    "quarantine": {PROJECTOR: UPSERT, ANOMALIES: UPSERT, API: READ, AUDITOR: "INSERT"},
+    # the transparency log: appended by the audit log only, never changed; read by the
+    # API for proofs
+    "audit_log_leaves": {API: READ, AUDITOR: APPEND},
+    "audit_log_nodes": {API: READ, AUDITOR: APPEND},
+    "audit_checkpoints": {API: READ, AUDITOR: APPEND},
     # the views: written (and truncated for a rebuild) by the projector only
     **{p.table: {API: READ, PROJECTOR: f"{UPSERT}, TRUNCATE"} for p in PROJECTIONS},
     # the anomaly detector's facts: its own, rebuilt (truncated) when the facts change
@@ -62,7 +68,7 @@ TABLES: dict[str, dict[str, str]] = {
 SEQUENCES: dict[str, dict[str, str]] = {
     "casetrail_events_notification_id_seq": {API: "USAGE", ANOMALIES: "USAGE"},
     "personal_data_disclosures_id_seq": {API: "USAGE"},
-    "quarantine_id_seq": {PROJECTOR: "USAGE", ANOMALIES: "USAGE"},
+    "quarantine_id_seq": {PROJECTOR: "USAGE", ANOMALIES: "USAGE", AUDITOR: "USAGE"},
 }
 FUNCTIONS: dict[str, dict[str, str]] = {
     # takes the insert lock on the events table, which LOCK TABLE itself would only

@@ -6,7 +6,9 @@ only the admin (a super user) creates, alters or deletes topics, deletes records
 manages ACLs. ACLs on a topic name it exactly (LITERAL); consumer groups are granted
 by prefix (PREFIXED): the projection runners' (``casetrail-projections``, and e.g.
 ``casetrail-projections.test-1`` for a second platform on one broker), the anomaly
-detectors' (``casetrail-anomalies``) and each integrator's.
+detectors' (``casetrail-anomalies``), the audit log's and each integrator's. An event
+topic comes with its dead-letter topic and the topic of its transparency log's
+checkpoints.
 """
 
 from __future__ import annotations
@@ -28,30 +30,37 @@ from kafka.admin import (
 from infra.kafka_security import (
     ANOMALIES,
     ANOMALIES_GROUP,
+    AUDIT_GROUP,
+    AUDITOR,
     INTEGRATOR,
     INTEGRATOR_GROUP_PREFIX,
     PROJECTOR,
     PROJECTOR_GROUP,
     RELAY,
     KafkaSecurity,
+    checkpoint_topic,
     dead_letter_topic,
     password,
 )
 
 READ, WRITE, DESCRIBE = ACLOperation.READ, ACLOperation.WRITE, ACLOperation.DESCRIBE
 CLUSTER = ResourcePattern(ResourceType.CLUSTER, "kafka-cluster")
-# principal → operations on the event topic, and on its dead-letter topic
+# principal → operations on the event topic, on its dead-letter topic, and on the topic
+# of its transparency log's checkpoints (the auditor reads back what it published last)
 TOPIC_GRANTS = {
     RELAY: (WRITE, DESCRIBE),
     PROJECTOR: (READ, DESCRIBE),
     INTEGRATOR: (READ, DESCRIBE),
     ANOMALIES: (READ, DESCRIBE),
+    AUDITOR: (READ, DESCRIBE),
 }
-DEAD_LETTER_GRANTS = {PROJECTOR: (WRITE, DESCRIBE)}
+DEAD_LETTER_GRANTS = {PROJECTOR: (WRITE, DESCRIBE), AUDITOR: (WRITE, DESCRIBE)}
+CHECKPOINT_GRANTS = {AUDITOR: (WRITE, READ, DESCRIBE), INTEGRATOR: (READ, DESCRIBE)}
 # principal, resource, operation: what the clients need beside the topic
 OTHER_GRANTS = (
     (RELAY, CLUSTER, ACLOperation.IDEMPOTENT_WRITE),  # the relay's producer is idempotent
     (PROJECTOR, CLUSTER, ACLOperation.IDEMPOTENT_WRITE),  # so is the dead letters' producer
+    (AUDITOR, CLUSTER, ACLOperation.IDEMPOTENT_WRITE),  # and the audit log's
     *(
         (
             principal,
@@ -62,6 +71,7 @@ OTHER_GRANTS = (
             (PROJECTOR, PROJECTOR_GROUP),
             (INTEGRATOR, INTEGRATOR_GROUP_PREFIX),
             (ANOMALIES, ANOMALIES_GROUP),
+            (AUDITOR, AUDIT_GROUP),
         )
     ),
 )
@@ -73,12 +83,23 @@ RETIRED = (  # the projector's group, named exactly before it was granted by pre
 )
 
 
+def companion_topics(topic: str) -> tuple[str, str]:
+    """The topics that come with the event topic ``topic``: its dead letters and its
+    transparency log's checkpoints."""
+    return dead_letter_topic(topic), checkpoint_topic(topic)
+
+
 def topic_acls(security: KafkaSecurity, topic: str) -> list[ACL]:
-    """Every ACL that the clients of the event topic ``topic`` and of its dead-letter
-    topic need, and nothing more."""
+    """Every ACL that the clients of the event topic ``topic`` and of its companion topics
+    need, and nothing more."""
+    tables = (
+        (topic, TOPIC_GRANTS),
+        (dead_letter_topic(topic), DEAD_LETTER_GRANTS),
+        (checkpoint_topic(topic), CHECKPOINT_GRANTS),
+    )
     grants = [
         (name, ResourcePattern(ResourceType.TOPIC, named), operation)
-        for named, table in ((topic, TOPIC_GRANTS), (dead_letter_topic(topic), DEAD_LETTER_GRANTS))
+        for named, table in tables
         for name, operations in table.items()
         for operation in operations
     ]
@@ -101,7 +122,7 @@ def grant(admin: KafkaAdminClient, security: KafkaSecurity, topic: str) -> None:
 
 
 def revoke(admin: KafkaAdminClient, topic: str) -> None:
-    """Delete every ACL that names ``topic`` or its dead-letter topic (those on the cluster
+    """Delete every ACL that names ``topic`` or its companion topics (those on the cluster
     and groups stay)."""
     admin.delete_acls(
         [
@@ -112,7 +133,7 @@ def revoke(admin: KafkaAdminClient, topic: str) -> None:
                 ACLPermissionType.ANY,
                 ResourcePatternFilter(ResourceType.TOPIC, named, ACLResourcePatternType.LITERAL),
             )
-            for named in (topic, dead_letter_topic(topic))
+            for named in (topic, *companion_topics(topic))
         ]
     )
 

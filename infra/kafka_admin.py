@@ -12,7 +12,8 @@ from kafka.errors import KafkaError, TopicAlreadyExistsError
 
 from infra import kafka_acls
 from infra.config import DEFAULT_TOPIC
-from infra.kafka_security import ADMIN, KafkaSecurity, dead_letter_topic
+from infra.kafka_acls import companion_topics
+from infra.kafka_security import ADMIN, KafkaSecurity
 
 TOPIC_CONFIG = {
     "retention.ms": "-1",
@@ -49,13 +50,15 @@ def answers(bootstrap: str) -> bool:
 
 
 def ensure_topic(bootstrap: str, name: str = DEFAULT_TOPIC, partitions: int | None = None) -> None:
-    """Create the event topic `name` and its dead-letter topic (one partition), each with
-    infinite retention, unless they exist (never altering an existing topic), and the
-    ACLs that let their clients use them (``infra.kafka_acls``)."""
+    """Create the event topic `name` and its companion topics (one partition each: the
+    dead letters, the transparency log's checkpoints), each with infinite retention,
+    unless they exist (never altering an existing topic), and the ACLs that let their
+    clients use them (``infra.kafka_acls``)."""
     count = partitions or default_partitions()
     try:
         with admin_client(bootstrap) as admin:
-            for topic, size in ((name, count), (dead_letter_topic(name), 1)):
+            sizes = [(name, count), *((companion, 1) for companion in companion_topics(name))]
+            for topic, size in sizes:
                 try:
                     admin.create_topics(
                         {topic: {"num_partitions": size, "configs": TOPIC_CONFIG}},
@@ -70,11 +73,11 @@ def ensure_topic(bootstrap: str, name: str = DEFAULT_TOPIC, partitions: int | No
 
 
 def drop_topic(bootstrap: str, name: str) -> None:
-    """Delete the event topic `name`, its dead-letter topic and their ACLs (test and
+    """Delete the event topic `name`, its companion topics and their ACLs (test and
     benchmark topics)."""
     with admin_client(bootstrap) as admin:
         kafka_acls.revoke(admin, name)
-        admin.delete_topics([name, dead_letter_topic(name)])
+        admin.delete_topics([name, *companion_topics(name)])
 
 
 def describe_topic_config(bootstrap: str, name: str = DEFAULT_TOPIC) -> dict[str, str]:

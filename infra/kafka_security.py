@@ -22,10 +22,14 @@ RELAY = "relay"  # writes the event topic
 PROJECTOR = "projector"  # reads it in its consumer group
 INTEGRATOR = "integrator"  # reads it, in groups of its own prefix
 ANOMALIES = "anomalies"  # the anomaly detector: reads it in its own consumer group
-PRINCIPALS = (ADMIN, RELAY, PROJECTOR, INTEGRATOR, ANOMALIES)
+AUDITOR = "auditor"  # reads it into the transparency log, writes the log's checkpoints
+PRINCIPALS = (ADMIN, RELAY, PROJECTOR, INTEGRATOR, ANOMALIES, AUDITOR)
 PROJECTOR_GROUP = "casetrail-projections"
 ANOMALIES_GROUP = "casetrail-anomalies"
-DEAD_LETTER_SUFFIX = ".dlq"  # casetrail.case-events.dlq: what the projector refused
+AUDIT_GROUP = "casetrail-audit-log"
+EVENT_TOPIC = "casetrail.case-events"
+CHECKPOINT_TOPIC = "casetrail.audit-checkpoints"  # the event topic's log's signed checkpoints
+DEAD_LETTER_SUFFIX = ".dlq"  # casetrail.case-events.dlq: what the consumers refused
 INTEGRATOR_GROUP_PREFIX = "integrator-"
 SASL_PROTOCOLS = ("SASL_PLAINTEXT", "SASL_SSL")
 
@@ -86,3 +90,10 @@ def _variable(principal: str) -> str:
 def dead_letter_topic(topic: str) -> str:
     """The dead-letter topic of ``topic`` (``casetrail.case-events.dlq``)."""
     return topic + DEAD_LETTER_SUFFIX
+
+
+def checkpoint_topic(topic: str) -> str:
+    """Where the transparency log of event topic ``topic`` publishes its signed checkpoints:
+    ``casetrail.audit-checkpoints`` for ``casetrail.case-events``, else ``<topic>.audit-
+    checkpoints`` (each test platform's own)."""
+    return CHECKPOINT_TOPIC if topic == EVENT_TOPIC else f"{topic}.audit-checkpoints"

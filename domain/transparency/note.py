@@ -35,7 +35,8 @@ def _key_id(name: str, public: bytes) -> bytes:
     return hashlib.sha256(name.encode() + b"\n" + ED25519 + public).digest()[:4]
 
 
-def _check_name(name: str) -> None:
+def check_name(name: str) -> None:
+    """Raise ``NoteError`` unless ``name`` may name a key (and a log: its origin)."""
     if not name or "+" in name or any(c.isspace() for c in name):
         raise NoteError(f"a key name is non-empty, without spaces or '+': {name!r}")
 
@@ -93,7 +94,7 @@ class Signer:
     @classmethod
     def generate(cls, name: str) -> Signer:
         """A new random key."""
-        _check_name(name)
+        check_name(name)
         return cls(name, Ed25519PrivateKey.generate().private_bytes_raw())
 
     @classmethod
@@ -140,7 +141,7 @@ def split(note: str) -> tuple[str, list[tuple[str, bytes]]]:
         if not line.startswith(DASH):
             raise NoteError(f"not a signature line: {line[:40]!r}")
         name, _, encoded = line.removeprefix(DASH).partition(" ")
-        _check_name(name)
+        check_name(name)
         try:
             signature = base64.b64decode(encoded, validate=True)
         except binascii.Error:
@@ -159,7 +160,7 @@ def _check_text(text: str) -> None:
 def _parts(text: str, what: str) -> tuple[str, bytes, bytes]:
     name, _, rest = text.partition("+")
     key_id, _, encoded = rest.partition("+")
-    _check_name(name)
+    check_name(name)
     try:
         return name, bytes.fromhex(key_id), base64.b64decode(encoded, validate=True)
     except (ValueError, binascii.Error):

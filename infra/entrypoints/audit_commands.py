@@ -39,12 +39,15 @@ def read_verifier_key(value: str) -> Verifier:
 def _verifier(settings: Settings, given: str | None) -> Verifier:
     if given:
         return read_verifier_key(given)
-    if not settings.audit_verifier_key:
+    from infra import audit_keys  # not on verify-bundle's path: no settings needed there
+
+    verifier = audit_keys.verifier()
+    if verifier is None:
         raise RuntimeError(
             "no verifier key: pass --verifier-key, or set CASETRAIL_AUDIT_VERIFIER_KEY "
             "(or CASETRAIL_AUDIT_VERIFIER_KEY_FILE)"
         )
-    return read_verifier_key(settings.audit_verifier_key)
+    return verifier
 
 
 def verify(settings: Settings, *, verifier_key: str | None, as_json: bool) -> int:
@@ -52,7 +55,7 @@ def verify(settings: Settings, *, verifier_key: str | None, as_json: bool) -> in
     from consumers.audit_verification import Sources
     from consumers.audit_verification import verify as verify_all
     from infra.entrypoints.bootstrap import build_application, open_pool
-    from infra.kafka_security import INTEGRATOR
+    from infra.kafka_security import INTEGRATOR, checkpoint_topic
 
     verifier = _verifier(settings, verifier_key)
     with open_pool(settings.api_database_url, max_size=2) as pool:
@@ -65,7 +68,7 @@ def verify(settings: Settings, *, verifier_key: str | None, as_json: bool) -> in
                     database_url=settings.api_database_url,
                     kafka_options=settings.kafka_options(INTEGRATOR),
                     topic=settings.topic,
-                    checkpoint_topic=settings.audit_checkpoint_topic,
+                    checkpoint_topic=checkpoint_topic(settings.topic),
                 ),
                 verifier,
             )

@@ -77,8 +77,13 @@ def main(argv: Sequence[str] | None = None) -> int:
         decision.add_argument("--reason", required=True, help="why (recorded)")
         decision.add_argument("--token", help="a hall_admin token (default: $CASETRAIL_TOKEN)")
 
-    audit = commands.add_parser("audit", help="the transparency log: verify it, export proofs")
+    audit = commands.add_parser(
+        "audit", help="the transparency log of every event: run it, verify it, export proofs"
+    )
     audit_commands = audit.add_subparsers(dest="audit_command", required=True)
+    audit_commands.add_parser(
+        "log", help="run the audit log: Kafka → the transparency log, with signed checkpoints"
+    )
     verify = audit_commands.add_parser(
         "verify",
         help="check every chain (PostgreSQL and Kafka), leaf, node and checkpoint; "
@@ -170,6 +175,10 @@ def _run(args: argparse.Namespace) -> int:
         from infra.entrypoints.processes import run_anomalies
 
         run_anomalies(settings)
+    elif args.command == "audit" and args.audit_command == "log":
+        from infra.entrypoints.processes import run_audit_log
+
+        run_audit_log(settings)
     elif args.command == "status":
         from infra.entrypoints.status import print_status
 

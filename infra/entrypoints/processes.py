@@ -1,6 +1,6 @@
-"""The platform's long-running processes: the API, the relay, the projection runner and
-the anomaly detector (``casetrail api``, ``casetrail relay``, ``casetrail project``,
-``casetrail anomalies``)."""
+"""The platform's long-running processes: the API, the relay, the projection runner, the
+anomaly detector and the audit log (``casetrail api``, ``casetrail relay``, ``casetrail
+project``, ``casetrail anomalies``, ``casetrail audit log``)."""
 
 from __future__ import annotations
 
@@ -9,12 +9,15 @@ import signal
 import threading
 
 from consumers.anomaly_detector import AnomalyDetector
+from consumers.audit_log import AuditLog
 from consumers.projection_runner import ProjectionRunner
 from consumers.relay import Relay
 from domain.anomalies.catalogue import InvalidCatalogue, read_catalogue
+from domain.transparency.signing import CheckpointPolicy
+from infra import audit_keys
 from infra.config import Settings
 from infra.entrypoints.bootstrap import build_application, open_pool
-from infra.kafka_security import ANOMALIES, PROJECTOR, RELAY
+from infra.kafka_security import ANOMALIES, AUDITOR, PROJECTOR, RELAY
 from projections.registry import ALL
 
 
@@ -102,3 +105,24 @@ def run_anomalies(settings: Settings) -> None:
             ).run(stop)
         finally:
             app.close()
+
+
+def run_audit_log(settings: Settings) -> None:
+    """Append every event to the transparency log and sign its checkpoints until stopped."""
+    logging.basicConfig(level=logging.INFO, format="%(asctime)s %(name)s %(message)s")
+    try:
+        policy = CheckpointPolicy(
+            settings.audit_checkpoint_every, settings.audit_checkpoint_seconds
+        )
+    except ValueError as error:
+        raise RuntimeError(f"CASETRAIL_AUDIT_CHECKPOINT_EVERY and _SECONDS: {error}") from None
+    signer = audit_keys.signer(settings.audit_origin)
+    stop = stop_on_signals()
+    AuditLog(
+        database_url=settings.auditor_database_url,
+        kafka_options=settings.kafka_options(AUDITOR),
+        topic=settings.topic,
+        signer=signer,
+        policy=policy,
+        group_id=settings.audit_group,
+    ).run(stop)

@@ -30,8 +30,11 @@ def show(settings: Settings, *, all_statuses: bool) -> int:
         print("the quarantine is empty" if all_statuses else "no message is held")
     for held in rows:
         where = f"{held.topic}[{held.partition}]@{held.offset}"
-        print(f"#{held.id}  {held.status:9}  {held.held_at:%Y-%m-%d %H:%M:%S}  {where}")
-        print(f"     {held.consumer}, case {held.case_id or '-'}: {held.reason}")
+        print(
+            f"#{held.id}  {held.status:9}  {held.held_at:%Y-%m-%d %H:%M:%S}  {where}  "
+            f"(refused by {held.consumer})"
+        )
+        print(f"     case {held.case_id or '-'}: {held.reason}")
         if held.decided_by:
             print(f"     {held.status} by {held.decided_by}: {held.decision_reason}")
     return 0
@@ -52,6 +55,12 @@ def resolve(
         conn.transaction(),
     ):
         held, value = quarantine.message(conn, quarantine_id)
+        if replay and held.consumer == settings.audit_group:
+            raise RuntimeError(
+                f"#{quarantine_id} was refused by the audit log, which appends in position "
+                "order only and never out of it: it cannot be replayed (discard it; the "
+                "refusal stays on record)"
+            )
         if replay:
             verdict = consumer.apply_message(conn, value)
             if isinstance(verdict, Poison):

@@ -1,5 +1,5 @@
 """``casetrail status``: the supervised processes, their restarts, and how far behind the
-relay, the projection runner and the anomaly detector are."""
+relay, the projection runner, the anomaly detector and the audit log are."""
 
 from __future__ import annotations
 
@@ -10,6 +10,7 @@ from typing import Any
 import psycopg
 from kafka import KafkaConsumer, TopicPartition
 
+from infra import transparency_store
 from infra.config import Settings
 from infra.entrypoints.supervisor import read_status
 from infra.kafka_security import ADMIN
@@ -38,8 +39,8 @@ def topic_end(kafka_options: Mapping[str, Any], topic: str) -> int:
 
 
 def consumed(conn: psycopg.Connection, topic: str, group: str) -> int:
-    """How many messages of the topic a consumer group (the projection runner's, the
-    anomaly detector's) has applied, held or passed over."""
+    """How many messages of the topic the consumer ``group`` has passed (applied, held, or
+    for the audit log appended, and read up to the first still waiting for its turn)."""
     row = conn.execute(
         "SELECT coalesce(sum(next_offset), 0) FROM consumer_offsets "
         "WHERE consumer = %s AND topic = %s",
@@ -66,7 +67,15 @@ def print_status(settings: Settings) -> int:
         end = topic_end(settings.kafka_options(ADMIN), settings.topic)
         behind = end - consumed(conn, settings.topic, settings.projector_group)
         unjudged = end - consumed(conn, settings.topic, settings.anomalies_group)
+        unlogged = end - consumed(conn, settings.topic, settings.audit_group)
+        logged = transparency_store.size(conn)
+        checkpoint = transparency_store.latest_checkpoint(conn)
+    signed = f"last checkpoint {checkpoint.tree_size}" if checkpoint else "no checkpoint yet"
     print(f"relay lag       {relay} event(s) recorded, not yet on {settings.topic}")
     print(f"projection lag  {behind} message(s) on the topic, not yet applied to the views")
     print(f"anomaly lag     {unjudged} message(s) on the topic, not yet judged for anomalies")
+    print(
+        f"audit log lag   {unlogged} message(s) on the topic, not yet in the transparency log "
+        f"({logged} events in it, {signed})"
+    )
     return 0 if processes else 1

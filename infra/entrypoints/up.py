@@ -1,6 +1,6 @@
 """``casetrail up``: the local stack, the relay, the projection runner, the anomaly
-detector and the API, with demo data; the one command that starts the local servers and
-the processes together."""
+detector, the audit log and the API, with demo data; the one command that starts the
+local servers and the processes together."""
 
 from __future__ import annotations
 
@@ -29,7 +29,13 @@ from infra.entrypoints.supervisor import Supervisor
 from infra.local import stack
 from infra.state import ROOT, state_dir
 
-PROCESSES = ("relay", "project", "anomalies", "api")
+PROCESSES = {  # name → its `casetrail` command
+    "relay": ("relay",),
+    "project": ("project",),
+    "anomalies": ("anomalies",),
+    "audit": ("audit", "log"),
+    "api": ("api",),
+}
 DEMO_CASES = 300
 DEMO_DAYS = 100
 DEMO_FILE = state_dir() / "demo-cases.json"
@@ -60,7 +66,7 @@ def run_platform() -> int:
     }
     logs = state_dir() / "logs"
     supervisor = Supervisor(
-        commands={name: command(name) for name in PROCESSES},
+        commands={name: command(*args) for name, args in PROCESSES.items()},
         env=env,
         logs=logs,
         status_file=STATUS_FILE,
@@ -85,6 +91,7 @@ def run_platform() -> int:
             f"  public site  {base_url}/   (tracking, decisions, statistics, power list)\n"
             f"  inspectors   {base_url}/audit/cases  {base_url}/audit/officers"
             "   (with an inspector token below and a case file reference)\n"
+            f"  audit log    {base_url}/audit-log   (signed checkpoints, inclusion proofs)\n"
             f"  API docs     {base_url}/docs\n"
             f"  anomalies    {base_url}/audit/anomalies   (inspectors: paste the inspector"
             " token)\n"

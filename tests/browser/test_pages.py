@@ -26,7 +26,7 @@ DENIAL = {
 SKIPPED = {  # the head decided without the item's two handling steps, on record
     "skipped_steps": [{"step": s, "reason": "负责人当场审查决定"} for s in ("审查", "决定")]
 }
-PAGES = ("/", "/decisions", "/statistics", "/catalogue", "/catalogue/SCJG-001")
+PAGES = ("/", "/decisions", "/statistics", "/catalogue", "/catalogue/SCJG-001", "/audit-log")
 
 
 @pytest.fixture(scope="module")

@@ -1,7 +1,7 @@
 """A stand-in for the audit consumer, for the tests of ``casetrail audit verify`` and
 ``export``: it appends the platform's events to the transparency log in position order
 through ``infra.transparency_store.append`` (what the consumer uses), signs checkpoints
-with a test key, stores them and publishes each note to the platform's own checkpoint
+with a test key, stores them and publishes each note to the platform's checkpoint
 topic. Swap it for the real consumer once that is merged. Also: running `casetrail
 audit` commands against such a log."""
 
@@ -13,13 +13,12 @@ from typing import Any
 
 import psycopg
 from kafka import KafkaProducer
-from kafka.admin import ACL, ACLPermissionType, ResourcePattern, ResourceType
 
 from domain.transparency.checkpoint import Checkpoint
 from domain.transparency.note import Signer
-from infra import kafka_acls, kafka_admin, transparency_store
+from infra import transparency_store
 from infra.entrypoints import cli
-from infra.kafka_security import ADMIN, INTEGRATOR, KafkaSecurity
+from infra.kafka_security import ADMIN, checkpoint_topic
 from infra.state import ROOT
 from infra.transparency_store import Leaf
 from tests.faults.evidence import stored_events
@@ -34,27 +33,12 @@ class StandInAuditLog:
     def __init__(self, platform: Platform, signer: Signer | None = None) -> None:
         self.platform = platform
         self.signer = signer or Signer.generate(ORIGIN)
-        self.topic = f"{platform.topic}.checkpoints"
-        bootstrap = platform.settings.bootstrap_servers
-        security = KafkaSecurity.from_env()
-        with kafka_admin.admin_client(bootstrap) as admin:
-            admin.create_topics(
-                {self.topic: {"num_partitions": 1, "configs": kafka_admin.TOPIC_CONFIG}},
-                wait_for_metadata=True,
-            )
-            pattern = ResourcePattern(ResourceType.TOPIC, self.topic)
-            admin.create_acls(  # checkpoints are public: the integrator may read them
-                [
-                    ACL(security.principal(INTEGRATOR), "*", op, ACLPermissionType.ALLOW, pattern)
-                    for op in (kafka_acls.READ, kafka_acls.DESCRIBE)
-                ]
-            )
+        self.topic = checkpoint_topic(platform.topic)  # made with the platform's topic
 
     def env(self) -> dict[str, str]:
         """What a ``casetrail audit`` command needs to find this log's key and topic."""
         return {
             **self.platform.env(),
-            "CASETRAIL_AUDIT_CHECKPOINT_TOPIC": self.topic,
             "CASETRAIL_AUDIT_VERIFIER_KEY": self.signer.verifier.vkey(),
         }
 
@@ -91,12 +75,6 @@ class StandInAuditLog:
             producer.send(self.topic, key=ORIGIN.encode(), value=note.encode()).get(timeout=30)
         finally:
             producer.close()
-
-    def close(self) -> None:
-        """Delete the checkpoint topic and its ACLs."""
-        with kafka_admin.admin_client(self.platform.settings.bootstrap_servers) as admin:
-            kafka_acls.revoke(admin, self.topic)
-            admin.delete_topics([self.topic])
 
 
 def audit(log: StandInAuditLog, *args: str) -> subprocess.CompletedProcess[str]:

@@ -137,14 +137,14 @@ class Platform:
     def start(
         self, command: str, label: str | None = None, env: dict[str, str] | None = None
     ) -> subprocess.Popen[bytes]:
-        """Start ``relay``, ``project``, ``anomalies`` or ``api`` as its own process, known
-        by ``label``; ``env`` adds to the platform's environment. Waits until an API
-        answers."""
+        """Start ``relay``, ``project``, ``anomalies``, ``audit log`` or ``api`` as its own
+        process, known by ``label``; ``env`` adds to the platform's environment. Waits until
+        an API answers."""
         label = label or command
         log = self.log_path(label)
         with log.open("ab") as out:
             process = subprocess.Popen(
-                cli.command(command),
+                cli.command(*command.split()),
                 cwd=ROOT,
                 env={**self.env(), **(env or {})},
                 stdout=out,

@@ -8,6 +8,7 @@ import httpx
 import pytest
 
 from domain.event_schemas import registry
+from infra.kafka_security import checkpoint_topic
 from tests.integration.harness import Platform
 
 
@@ -76,3 +77,17 @@ def test_the_asyncapi_document_describes_the_platforms_topic(
     operation = document["operations"]["receiveCaseEvents"]
     assert operation["action"] == "receive"
     assert len(operation["messages"]) == len(registry())
+
+
+def test_the_asyncapi_document_describes_the_checkpoint_topic(
+    platform: Platform, client: httpx.Client
+) -> None:
+    document = client.get("/api/v1/asyncapi.json").json()
+    channel = document["channels"]["auditCheckpoints"]
+    assert channel["address"] == checkpoint_topic(platform.topic)
+    message = channel["messages"]["checkpoint"]
+    assert (message["contentType"], message["payload"]) == ("text/plain", {"type": "string"})
+    assert "/api/v1/audit/verifier-key" in message["summary"]
+    operation = document["operations"]["receiveAuditCheckpoints"]
+    assert operation["channel"] == {"$ref": "#/channels/auditCheckpoints"}
+    assert operation["messages"] == [{"$ref": "#/channels/auditCheckpoints/messages/checkpoint"}]

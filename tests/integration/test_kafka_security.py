@@ -34,22 +34,22 @@ from kafka.errors import (
 from consumers.relay import make_producer
 from infra import kafka_admin
 from infra.config import DEFAULT_TOPIC
-from infra.kafka_acls import READ, grant, topic_acls
+from infra.kafka_acls import READ, companion_topics, grant, topic_acls
 from infra.kafka_security import (
     ADMIN,
     ANOMALIES,
+    AUDITOR,
     INTEGRATOR,
     PROJECTOR,
     PROJECTOR_GROUP,
     RELAY,
-    dead_letter_topic,
 )
 from tests.integration.harness import Platform, wait_until
 
 pytestmark = pytest.mark.integration
 
-READERS = (PROJECTOR, INTEGRATOR, ANOMALIES)
-NOT_ADMIN = (RELAY, PROJECTOR, INTEGRATOR, ANOMALIES)
+READERS = (PROJECTOR, INTEGRATOR, ANOMALIES, AUDITOR)
+NOT_ADMIN = (RELAY, PROJECTOR, INTEGRATOR, ANOMALIES, AUDITOR)
 # what no ACL may allow anyone: only the admin, a super user, manages topics and records
 ADMIN_ONLY = {
     ACLOperation.ALL,
@@ -198,7 +198,7 @@ def test_the_event_topic_has_exactly_the_acls_of_the_table(platform: Platform) -
     wanted = {acl_row(acl) for acl in topic_acls(security, DEFAULT_TOPIC)}
     found = {acl_row(acl) for acl in all_acls(platform)}
     shared = {row for row in found if row[3] != ResourceType.TOPIC}  # cluster and groups
-    ours = (DEFAULT_TOPIC, dead_letter_topic(DEFAULT_TOPIC))
+    ours = (DEFAULT_TOPIC, *companion_topics(DEFAULT_TOPIC))
     named = {row for row in found if row[3] == ResourceType.TOPIC and row[4] in ours}
     assert named | shared == wanted
     assert not {row for row in found if row[1] in ADMIN_ONLY}

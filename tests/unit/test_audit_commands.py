@@ -10,7 +10,7 @@ import pytest
 from domain.transparency.note import Signer
 from infra.config import Settings
 from infra.entrypoints import cli
-from infra.entrypoints.audit_commands import read_verifier_key
+from infra.entrypoints.audit_commands import _verifier, read_verifier_key
 
 SIGNER = Signer.generate("casetrail.test/audit-log")
 VKEY = SIGNER.verifier.vkey()
@@ -34,23 +34,15 @@ def test_a_verifier_key_as_text_or_in_a_file(tmp_path: Path) -> None:
         read_verifier_key("name+00000000+AAAA")
 
 
-def test_the_settings_take_the_key_and_the_topic(
+def test_the_key_comes_from_the_settings_or_the_command_line(
     tmp_path: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:
-    assert Settings.from_env().audit_verifier_key == ""
-    assert Settings.from_env().audit_checkpoint_topic == "casetrail.audit-checkpoints"
     path = tmp_path / "vkey"
     path.write_text(VKEY + "\n")
     monkeypatch.setenv("CASETRAIL_AUDIT_VERIFIER_KEY_FILE", str(path))
-    monkeypatch.setenv("CASETRAIL_AUDIT_CHECKPOINT_TOPIC", "hall-2.audit-checkpoints")
-    settings = Settings.from_env()
-    assert (settings.audit_verifier_key, settings.audit_checkpoint_topic) == (
-        VKEY,
-        "hall-2.audit-checkpoints",
-    )
-    monkeypatch.setenv("CASETRAIL_AUDIT_VERIFIER_KEY_FILE", str(tmp_path / "absent"))
-    with pytest.raises(RuntimeError, match="CASETRAIL_AUDIT_VERIFIER_KEY_FILE: cannot read"):
-        Settings.from_env()
+    assert _verifier(Settings.from_env(), None) == SIGNER.verifier
+    other = Signer.generate("casetrail.other/audit-log")
+    assert _verifier(Settings.from_env(), other.verifier.vkey()) == other.verifier
 
 
 @pytest.mark.parametrize("command", [["verify"], ["export", "SCJG-20260302-0001", "--out", "x"]])

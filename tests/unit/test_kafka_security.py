@@ -86,6 +86,11 @@ def test_the_acl_table() -> None:
     }
     topic = (ResourceType.TOPIC, "casetrail.case-events", ACLResourcePatternType.LITERAL)
     dead_letters = (ResourceType.TOPIC, "casetrail.case-events.dlq", ACLResourcePatternType.LITERAL)
+    checkpoints = (
+        ResourceType.TOPIC,
+        "casetrail.audit-checkpoints",
+        ACLResourcePatternType.LITERAL,
+    )
     assert rows == {
         ("User:relay", ACLOperation.WRITE, *topic),
         ("User:relay", ACLOperation.DESCRIBE, *topic),
@@ -130,6 +135,31 @@ def test_the_acl_table() -> None:
             ACLOperation.READ,
             ResourceType.GROUP,
             "casetrail-anomalies",
+            ACLResourcePatternType.PREFIXED,
+        ),
+        ("User:integrator", ACLOperation.READ, *checkpoints),
+        ("User:integrator", ACLOperation.DESCRIBE, *checkpoints),
+        # the audit log: reads the events, holds what it refuses, writes its checkpoints
+        # (and reads back the last one it published)
+        ("User:auditor", ACLOperation.READ, *topic),
+        ("User:auditor", ACLOperation.DESCRIBE, *topic),
+        ("User:auditor", ACLOperation.WRITE, *dead_letters),
+        ("User:auditor", ACLOperation.DESCRIBE, *dead_letters),
+        ("User:auditor", ACLOperation.WRITE, *checkpoints),
+        ("User:auditor", ACLOperation.READ, *checkpoints),
+        ("User:auditor", ACLOperation.DESCRIBE, *checkpoints),
+        (
+            "User:auditor",
+            ACLOperation.IDEMPOTENT_WRITE,
+            ResourceType.CLUSTER,
+            "kafka-cluster",
+            ACLResourcePatternType.LITERAL,
+        ),
+        (
+            "User:auditor",
+            ACLOperation.READ,
+            ResourceType.GROUP,
+            "casetrail-audit-log",
             ACLResourcePatternType.PREFIXED,
         ),
     }
