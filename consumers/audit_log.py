@@ -58,7 +58,7 @@ from infra.kafka_security import AUDIT_GROUP, checkpoint_topic
 
 log = logging.getLogger("casetrail.audit_log")
 
-LEADER_LOCK_KEY = 0x0CA5E7A2  # advisory lock id of the active audit log
+LEADER_LOCK_KEY = 0x0CA5E7A3  # advisory lock id of the active audit log (see test_advisory_locks)
 RELAY_NAME = "kafka"  # the relay whose progress bounds what may be appended
 CHUNK = 5000  # messages per transaction
 NOTE_TYPE = b"text/plain; charset=utf-8"

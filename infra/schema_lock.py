@@ -11,7 +11,7 @@ from __future__ import annotations
 
 import psycopg
 
-SCHEMA_LOCK_KEY = 0x0CA5E7A2  # advisory lock id; the relay leader uses 0x0CA5E7A1
+SCHEMA_LOCK_KEY = 0x0CA5E7A2  # advisory lock id; each lock has its own (test_advisory_locks)
 
 
 def lock_schema(conn: psycopg.Connection) -> None:
