@@ -1,5 +1,6 @@
-"""The RFC 9162 Merkle tree: every transparency-dev/merkle conformance vector, the
-reference roots, and proofs built by the log verified by the verifier."""
+"""The RFC 9162 Merkle tree: every transparency-dev/merkle conformance vector (kept in
+tests/conformance/rfc9162, Apache-2.0), the reference roots, and proofs built by the log
+verified by the verifier."""
 
 from __future__ import annotations
 
@@ -22,7 +23,7 @@ from domain.transparency.merkle import (
     verify_inclusion,
 )
 
-VECTORS = Path(__file__).resolve().parents[3] / "shared" / "conformance" / "rfc9162" / "testdata"
+VECTORS = Path(__file__).resolve().parents[1] / "conformance" / "rfc9162" / "testdata"
 
 
 def _vectors(kind: str) -> list[Any]:
