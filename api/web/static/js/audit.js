@@ -4,8 +4,8 @@
 // with the published key by the tools the page names.
 import { ApiError, apiError, dateTimeText, describeError, readQuery, showMessage, startPage, writeQuery } from "./common.js";
 import { onLangChange, t } from "./i18n.js";
+import { AUDIT_LOG, getText, inclusionProofUrl, latestCheckpoint, proofVerifies } from "./tlog.js";
 
-const AUDIT = "/api/v1/audit";
 startPage();
 const message = document.getElementById("audit-message");
 const facts = document.getElementById("checkpoint");
@@ -31,8 +31,7 @@ init();
 async function init() {
   const asked = readQuery(["case_id", "version"]);
   try {
-    const [note, signedAt] = await getText("checkpoint");
-    checkpoint = { ...parseCheckpoint(note), note, signedAt };
+    checkpoint = await latestCheckpoint();
     renderCheckpoint();
   } catch (error) {
     showMessage(message, error instanceof ApiError && error.status === 404 ? t("audit.noCheckpoint") : describeError(error));
@@ -51,24 +50,6 @@ async function init() {
   }
 }
 
-/** GET a text route of the audit log: its body and Last-Modified. */
-async function getText(path) {
-  let response;
-  try {
-    response = await fetch(`${AUDIT}/${path}`, { headers: { Accept: "text/plain" } });
-  } catch {
-    throw new ApiError(0);
-  }
-  if (!response.ok) throw await apiError(response);
-  return [await response.text(), response.headers.get("Last-Modified")];
-}
-
-/** The origin, size and root of a C2SP checkpoint note (its signature is not checked here). */
-function parseCheckpoint(note) {
-  const [origin, size, root] = note.split("\n");
-  return { origin, size: BigInt(size), root };
-}
-
 function renderCheckpoint() {
   if (!checkpoint) return;
   document.getElementById("cp-origin").textContent = checkpoint.origin;
@@ -85,10 +66,7 @@ async function lookUp(caseId, version) {
     showMessage(message, t("audit.required"));
     return;
   }
-  const url = new URL(`${AUDIT}/proofs/inclusion`, location.origin);
-  url.searchParams.set("case_id", caseId);
-  url.searchParams.set("version", version);
-  if (checkpoint) url.searchParams.set("tree_size", String(checkpoint.size));
+  const url = inclusionProofUrl(caseId, version, checkpoint?.size ?? null);
   let response;
   try {
     response = await fetch(url, { headers: { Accept: "application/json" } });
@@ -106,7 +84,7 @@ async function lookUp(caseId, version) {
   }
   showMessage(message, "");
   const proof = await response.json();
-  lastProof = [proof, url, await verdict(proof)];
+  lastProof = [proof, url, await proofVerifies(proof, checkpoint)];
   renderProof(...lastProof);
 }
 
@@ -119,62 +97,9 @@ function renderProof(proof, url, verified) {
   status.dataset.verified = String(verified);
   document.getElementById("proof-json").textContent = JSON.stringify(proof, null, 2);
   document.getElementById("proof-commands").textContent = [
-    `curl -so verifier-key ${location.origin}${AUDIT}/verifier-key`,
-    `curl -so checkpoint ${location.origin}${AUDIT}/checkpoint`,
+    `curl -so verifier-key ${location.origin}${AUDIT_LOG}/verifier-key`,
+    `curl -so checkpoint ${location.origin}${AUDIT_LOG}/checkpoint`,
     `curl -so proof.json '${url.href}'`,
     `go run . verifier-key checkpoint proof.json CHAIN_HASH_HEX   # ${t("audit.chainHashHint")}`,
   ].join("\n");
-}
-
-/** Whether the proof leads from its leaf hash to the checkpoint's root. */
-async function verdict(proof) {
-  if (!checkpoint || !crypto.subtle || BigInt(proof.tree_size) !== checkpoint.size) return false;
-  try {
-    const root = await rootFromInclusionProof(
-      BigInt(proof.leaf_index),
-      BigInt(proof.tree_size),
-      fromBase64(proof.leaf_hash),
-      proof.hashes.map(fromBase64),
-    );
-    return toBase64(root) === checkpoint.root;
-  } catch {
-    return false;
-  }
-}
-
-async function rootFromInclusionProof(index, size, leaf, proof) {
-  if (index >= size) throw new Error("index beyond the tree");
-  const inner = bitLength(index ^ (size - 1n));
-  const border = popCount(index >> BigInt(inner));
-  if (proof.length !== inner + border) throw new Error("wrong proof length");
-  let seed = leaf;
-  for (let i = 0; i < inner; i++) {
-    seed = (index >> BigInt(i)) & 1n ? await nodeHash(proof[i], seed) : await nodeHash(seed, proof[i]);
-  }
-  for (let i = inner; i < proof.length; i++) seed = await nodeHash(proof[i], seed);
-  return seed;
-}
-
-async function nodeHash(left, right) {
-  const data = new Uint8Array(1 + left.length + right.length);
-  data[0] = 1;
-  data.set(left, 1);
-  data.set(right, 1 + left.length);
-  return new Uint8Array(await crypto.subtle.digest("SHA-256", data));
-}
-
-function bitLength(value) {
-  return value === 0n ? 0 : value.toString(2).length;
-}
-
-function popCount(value) {
-  return [...value.toString(2)].filter((bit) => bit === "1").length;
-}
-
-function fromBase64(text) {
-  return Uint8Array.from(atob(text), (c) => c.charCodeAt(0));
-}
-
-function toBase64(bytes) {
-  return btoa(String.fromCharCode(...bytes));
 }
