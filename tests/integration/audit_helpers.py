@@ -1,5 +1,6 @@
 """What the transparency log tests share: the events as the topic carries them, the log as
-stored, the checkpoints as published, and waiting for the audit log to catch up."""
+stored, the checkpoints as published, waiting for the audit log to catch up, and an
+audit log signing with a key of its own."""
 
 from __future__ import annotations
 
@@ -11,7 +12,8 @@ from kafka import KafkaConsumer, KafkaProducer, TopicPartition
 
 from consumers.cloudevents import recorded_document
 from domain.transparency.checkpoint import Checkpoint
-from domain.transparency.note import Verifier
+from domain.transparency.note import Signer, Verifier
+from infra.audit_keys import SIGNING_KEY, VERIFIER_KEY
 from infra.entrypoints.bootstrap import build_application, open_pool
 from infra.kafka_security import ADMIN, checkpoint_topic
 from tests.integration.harness import Platform, wait_until
@@ -133,3 +135,48 @@ def produce(platform: Platform, messages: list[tuple[bytes | None, bytes]]) -> N
         producer.flush()
     finally:
         producer.close()
+
+
+class OwnKeyAuditLog:
+    """The platform's audit log (``casetrail audit log``, labelled ``audit``), signing
+    with a key made for it alone; ``env`` is what a ``casetrail audit`` command needs to
+    check what it signed (the origin and verifier key, never the signing key)."""
+
+    def __init__(self, platform: Platform, origin: str = "casetrail.test/audit-log") -> None:
+        self.platform = platform
+        self.signer = Signer.generate(origin)
+
+    def env(self) -> dict[str, str]:
+        return {
+            **self.platform.env(),
+            "CASETRAIL_AUDIT_ORIGIN": self.signer.name,
+            VERIFIER_KEY: self.signer.verifier.vkey(),
+        }
+
+    def start(self, **env: str) -> None:
+        """Start it, checkpointing often (``env`` may say otherwise)."""
+        self.platform.start(
+            "audit log",
+            label="audit",
+            env={
+                **AUDIT_ENV,
+                "CASETRAIL_AUDIT_ORIGIN": self.signer.name,
+                SIGNING_KEY: self.signer.skey(),
+                **env,
+            },
+        )
+
+    def stop(self) -> None:
+        self.platform.stop("audit")
+
+    def caught_up(self) -> int:
+        """Wait until a checkpoint covering every stored event is signed, stored and
+        published; its tree size."""
+        size = wait_logged(self.platform)
+        rows = self.platform.sql("SELECT note FROM audit_checkpoints WHERE tree_size = %s", size)
+        latest = (self.signer.name.encode(), rows[0][0])
+        wait_until(
+            lambda: published_checkpoints(self.platform)[-1:] == [latest],
+            what="the checkpoint published",
+        )
+        return size

@@ -1,21 +1,29 @@
-"""``casetrail audit export`` on the real servers, and ``verify-bundle`` on what it wrote:
-the case's events exactly as on Kafka, each with its proof against the latest
-checkpoint; refused for an unknown case or one not yet all under a checkpoint."""
+"""``casetrail audit export`` on the real servers, with the real audit log signing with a
+key of its own, and ``verify-bundle`` on what it wrote: the case's events exactly as on
+Kafka, each with its proof against the latest checkpoint; refused for an unknown case or
+one not yet all under a checkpoint, which ``casetrail audit verify`` counts as pending,
+not as a problem."""
 
 from __future__ import annotations
 
 import base64
 from collections.abc import Iterator
+from contextlib import contextmanager
 from pathlib import Path
 
 import orjson
 import pytest
 
 from domain.transparency.merkle import leaf_hash
-from tests.integration.audit_log_stand_in import StandInAuditLog, audit
+from tests.integration.audit_commands import audit, verify
+from tests.integration.audit_helpers import OwnKeyAuditLog, wait_logged
 from tests.integration.harness import Hall, Platform, running_hall, wait_until
 
 PERSON = {"kind": "person", "name": "周八", "id_number": "110101196001011234"}
+NEVER_SIGNS = {
+    "CASETRAIL_AUDIT_CHECKPOINT_EVERY": "1000000",
+    "CASETRAIL_AUDIT_CHECKPOINT_SECONDS": "3600",
+}
 
 
 @pytest.fixture(scope="module")
@@ -25,17 +33,34 @@ def hall(platform: Platform) -> Iterator[Hall]:
 
 
 @pytest.fixture(scope="module")
-def log(platform: Platform) -> StandInAuditLog:
-    return StandInAuditLog(platform)
+def log(platform: Platform) -> OwnKeyAuditLog:
+    audit_log = OwnKeyAuditLog(platform)
+    audit_log.start()
+    return audit_log
+
+
+@contextmanager
+def behind(log: OwnKeyAuditLog, *, appending: bool) -> Iterator[None]:
+    """The audit log stopped or, with ``appending``, appending but signing nothing; back
+    to normal afterwards."""
+    log.stop()
+    if appending:
+        log.start(**NEVER_SIGNS)
+    try:
+        yield
+    finally:
+        if appending:
+            log.stop()
+        log.start()
 
 
 def test_a_case_exported_and_verified_offline(
-    platform: Platform, hall: Hall, log: StandInAuditLog, tmp_path: Path
+    platform: Platform, hall: Hall, log: OwnKeyAuditLog, tmp_path: Path
 ) -> None:
     case = hall.submit("SCJG-001")
     hall.act(case, "accept", "clerk")
     hall.approve_and_close(case, "SCJG")
-    size = log.catch_up()
+    size = log.caught_up()
     out = tmp_path / "bundle.json"
     done = audit(log, "export", case["case_no"], "--out", str(out))
     assert done.returncode == 0, done.stderr
@@ -75,23 +100,40 @@ def test_a_case_exported_and_verified_offline(
     assert f"at tree size {size}" in done.stdout and "WARNING" not in done.stderr
 
 
-def test_export_refuses_what_no_checkpoint_covers_yet(
-    platform: Platform, hall: Hall, log: StandInAuditLog, tmp_path: Path
+@pytest.mark.parametrize("appending", [False, True], ids=["stopped", "not-signing"])
+def test_what_no_checkpoint_covers_yet_is_refused_and_pending(
+    platform: Platform, hall: Hall, log: OwnKeyAuditLog, tmp_path: Path, appending: bool
 ) -> None:
+    """The audit log behind: stopped (the event is not in the log), or appending but not
+    signing yet (the event's leaf is after the latest checkpoint)."""
     case = hall.submit("JT-001")
-    log.catch_up()
-    position = hall.act(case, "accept", "clerk")
-    wait_until(lambda: platform.relay_position() >= position, what="the relay")
+    log.caught_up()
     out = tmp_path / "bundle.json"
-    done = audit(log, "export", case["case_no"], "--out", str(out))
-    assert done.returncode == 1
-    assert f"case {case['case_no']} v2 is not yet under a signed checkpoint" in done.stderr
-    assert not out.exists()
-    log.catch_up()
+    with behind(log, appending=appending):
+        position = hall.act(case, "accept", "clerk")
+        if appending:
+            wait_logged(platform, signed=False)
+        else:
+            wait_until(lambda: platform.relay_position() >= position, what="the relay")
+        done = audit(log, "export", case["case_no"], "--out", str(out))
+        assert done.returncode == 1
+        assert f"case {case['case_no']} v2 is not yet under a signed checkpoint" in done.stderr
+        assert not out.exists()
+        code, report = verify(log)
+        assert code == 0 and report["ok"], report["first_broken_link"]
+        assert report["pending"] == {
+            "not_published": 0,
+            "not_logged": 0 if appending else 1,
+            "not_under_checkpoint": 1 if appending else 0,
+            "checkpoints_not_published": 0,
+        }
+    log.caught_up()
     assert audit(log, "export", case["case_no"], "--out", str(out)).returncode == 0
+    code, report = verify(log)
+    assert code == 0 and not any(report["pending"].values())
 
 
-def test_export_of_an_unknown_case(log: StandInAuditLog, tmp_path: Path) -> None:
+def test_export_of_an_unknown_case(log: OwnKeyAuditLog, tmp_path: Path) -> None:
     done = audit(log, "export", "SCJG-20000101-9999", "--out", str(tmp_path / "x.json"))
     assert done.returncode == 1
     assert done.stderr.strip().endswith("casetrail: no case SCJG-20000101-9999")

@@ -1,8 +1,11 @@
 """Tampering on the real servers, each found and pinpointed by ``casetrail audit verify``:
 rows of the event store updated (re-encrypted so they decrypt, with and without their
 chain recomputed), deleted and reordered, a whole case deleted, the log's leaves, nodes
-and checkpoints edited. Each test starts from a platform that verifies, tampers as the
-database owner would (bypassing the application), and puts everything back after."""
+and checkpoints edited. The log is the real audit log's, signed with a key of the
+module's own. Each test starts from a platform that verifies (every event logged under a
+published checkpoint, so the audit log has nothing to append or sign meanwhile), tampers
+as the database owner would (bypassing the application), and puts everything back
+after."""
 
 from __future__ import annotations
 
@@ -21,13 +24,8 @@ from domain.chain import chain_hash
 from domain.transparency.checkpoint import Checkpoint
 from domain.transparency.note import Signer
 from infra.entrypoints.bootstrap import build_application, open_pool
-from tests.integration.audit_log_stand_in import (
-    ORIGIN,
-    StandInAuditLog,
-    audit,
-    first_link,
-    verify,
-)
+from tests.integration.audit_commands import audit, first_link, verify
+from tests.integration.audit_helpers import OwnKeyAuditLog
 from tests.integration.harness import Hall, Platform, running_hall
 
 PERSON = {"kind": "person", "name": "赵六", "id_number": "110101198001011234"}
@@ -42,28 +40,30 @@ def hall(platform: Platform) -> Iterator[Hall]:
 
 
 @pytest.fixture(scope="module")
-def log(platform: Platform) -> StandInAuditLog:
-    return StandInAuditLog(platform)
+def log(platform: Platform) -> OwnKeyAuditLog:
+    audit_log = OwnKeyAuditLog(platform)
+    audit_log.start()
+    return audit_log
 
 
 @pytest.fixture(scope="module")
-def cases(hall: Hall, log: StandInAuditLog) -> dict[str, Case]:
-    """A decided case, a withdrawn one and a submitted one, logged under two
-    checkpoints."""
+def cases(hall: Hall, log: OwnKeyAuditLog) -> dict[str, Case]:
+    """A decided case, a withdrawn one and a submitted one, logged under at least two
+    checkpoints (the audit log signs as often as the events come)."""
     decided = hall.submit("SCJG-001")
     hall.act(decided, "accept", "clerk")
     hall.approve_and_close(decided, "SCJG")
     withdrawn = hall.submit("SCJG-001")
     hall.act(withdrawn, "withdraw", "clerk", reason="不办了")
-    log.catch_up()
+    log.caught_up()
     submitted = hall.submit("JT-001")
     hall.act(submitted, "accept", "clerk")
-    log.catch_up()
+    log.caught_up()
     return {"decided": decided, "withdrawn": withdrawn, "submitted": submitted}
 
 
 @contextmanager
-def tampering(platform: Platform, log: StandInAuditLog) -> Iterator[None]:
+def tampering(platform: Platform, log: OwnKeyAuditLog) -> Iterator[None]:
     """Start from a platform that verifies; afterwards put every table back as it was."""
     code, report = verify(log)
     assert code == 0 and report["ok"], report["first_broken_link"]
@@ -155,32 +155,36 @@ def version_of(platform: Platform, case: Case, type_prefix: str) -> int:
     return found[0]
 
 
-def test_the_platform_verifies(platform: Platform, log: StandInAuditLog, cases: dict) -> None:
+def test_the_platform_verifies(platform: Platform, log: OwnKeyAuditLog, cases: dict) -> None:
     done = audit(log, "verify")
     assert done.returncode == 0, done.stdout + done.stderr
     assert done.stdout.startswith("OK: every chain, leaf, node and checkpoint verifies")
     assert "audit verify: PostgreSQL:" in done.stderr  # progress, with a rate
     assert "events/s" in done.stderr
     code, report = verify(log)
-    assert code == 0 and report["checked"]["checkpoints"] == 2
     (events,) = platform.sql("SELECT count(*) FROM casetrail_events")[0]
+    (signed,) = platform.sql("SELECT count(*) FROM audit_checkpoints")[0]
+    assert code == 0 and report["checked"]["checkpoints"] == signed >= 2
     assert report["checked"]["postgres_events"] == report["checked"]["leaves"] == events
-    assert report["checked"]["published_checkpoints"] == 2
+    assert report["checked"]["published_checkpoints"] == signed
     assert not any(report["pending"].values())
 
 
-def test_the_key_can_be_given_and_a_wrong_one_fails(log: StandInAuditLog, cases: dict) -> None:
-    other = Signer.generate(ORIGIN).verifier.vkey()
+def test_the_key_can_be_given_and_a_wrong_one_fails(
+    platform: Platform, log: OwnKeyAuditLog, cases: dict
+) -> None:
+    other = Signer.generate(log.signer.name).verifier.vkey()
     done = audit(log, "verify", "--json", "--verifier-key", other)
     assert done.returncode == 1
     report = json.loads(done.stdout)
-    assert report["counts"]["checkpoint-signature"] == 4  # two stored, two published
+    (signed,) = platform.sql("SELECT count(*) FROM audit_checkpoints")[0]
+    assert report["counts"]["checkpoint-signature"] == 2 * signed  # each stored and published
     done = audit(log, "verify", "--verifier-key", log.signer.verifier.vkey())
     assert done.returncode == 0, done.stdout
 
 
 def test_an_event_altered_in_place_is_pinpointed(
-    platform: Platform, log: StandInAuditLog, cases: dict
+    platform: Platform, log: OwnKeyAuditLog, cases: dict
 ) -> None:
     case = cases["decided"]
     version = version_of(platform, case, ".Decided")
@@ -202,7 +206,7 @@ def test_an_event_altered_in_place_is_pinpointed(
 
 
 def test_an_event_altered_with_its_chain_recomputed_is_caught_by_kafka_and_the_log(
-    platform: Platform, log: StandInAuditLog, cases: dict
+    platform: Platform, log: OwnKeyAuditLog, cases: dict
 ) -> None:
     case = cases["decided"]
     with tampering(platform, log):
@@ -223,7 +227,7 @@ def test_an_event_altered_with_its_chain_recomputed_is_caught_by_kafka_and_the_l
     assert later == set(range(2, 9))  # every later hash changed too
 
 
-def test_a_deleted_event_row(platform: Platform, log: StandInAuditLog, cases: dict) -> None:
+def test_a_deleted_event_row(platform: Platform, log: OwnKeyAuditLog, cases: dict) -> None:
     case = cases["withdrawn"]
     with tampering(platform, log):
         platform.sql(
@@ -241,7 +245,7 @@ def test_a_deleted_event_row(platform: Platform, log: StandInAuditLog, cases: di
     assert report["counts"] == {"missing-in-postgres": 1}
 
 
-def test_reordered_rows(platform: Platform, log: StandInAuditLog, cases: dict) -> None:
+def test_reordered_rows(platform: Platform, log: OwnKeyAuditLog, cases: dict) -> None:
     case = cases["decided"]
     with tampering(platform, log):  # two events swap their notification ids
         swap(platform, "notification_id", case, 2, 3)
@@ -261,7 +265,7 @@ def test_reordered_rows(platform: Platform, log: StandInAuditLog, cases: dict) -
 
 
 def test_a_whole_case_deleted_from_the_store(
-    platform: Platform, log: StandInAuditLog, cases: dict
+    platform: Platform, log: OwnKeyAuditLog, cases: dict
 ) -> None:
     case = cases["submitted"]
     with tampering(platform, log):
@@ -278,7 +282,7 @@ def test_a_whole_case_deleted_from_the_store(
     assert report["counts"] == {"case-deleted": 1}
 
 
-def test_an_edited_or_deleted_leaf(platform: Platform, log: StandInAuditLog, cases: dict) -> None:
+def test_an_edited_or_deleted_leaf(platform: Platform, log: OwnKeyAuditLog, cases: dict) -> None:
     case = cases["withdrawn"]
     with tampering(platform, log):
         platform.sql(
@@ -308,7 +312,7 @@ def test_an_edited_or_deleted_leaf(platform: Platform, log: StandInAuditLog, cas
     assert "leaf-gap" in report["counts"]
 
 
-def test_an_edited_node(platform: Platform, log: StandInAuditLog, cases: dict) -> None:
+def test_an_edited_node(platform: Platform, log: OwnKeyAuditLog, cases: dict) -> None:
     with tampering(platform, log):
         platform.sql(
             "UPDATE audit_log_nodes SET hash = %s WHERE level = 2 AND index = 1", b"\x43" * 32
@@ -321,13 +325,12 @@ def test_an_edited_node(platform: Platform, log: StandInAuditLog, cases: dict) -
     assert report["counts"] == {"node-differs": 1}
 
 
-def test_a_rewritten_checkpoint_table(
-    platform: Platform, log: StandInAuditLog, cases: dict
-) -> None:
+def test_a_rewritten_checkpoint_table(platform: Platform, log: OwnKeyAuditLog, cases: dict) -> None:
     size, root = platform.sql(
         "SELECT tree_size, root_hash FROM audit_checkpoints ORDER BY tree_size DESC LIMIT 1"
     )[0]
-    forged = Checkpoint(ORIGIN, size, b"\x44" * 32).sign(Signer.generate(ORIGIN))
+    origin = log.signer.name
+    forged = Checkpoint(origin, size, b"\x44" * 32).sign(Signer.generate(origin))
     with tampering(platform, log):  # a rewritten root, re-signed by another key
         platform.sql(
             "UPDATE audit_checkpoints SET root_hash = %s, note = %s WHERE tree_size = %s",
@@ -344,7 +347,7 @@ def test_a_rewritten_checkpoint_table(
         "checkpoint-root",
         "checkpoint-differs",
     }
-    assert "does not verify with key casetrail.test/audit-log" in link[0]["description"]
+    assert f"does not verify with key {origin}" in link[0]["description"]
 
     with tampering(platform, log):  # a row changed, its note left alone
         platform.sql(

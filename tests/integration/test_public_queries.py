@@ -26,16 +26,15 @@ import uuid
 from collections.abc import Iterator
 from contextlib import contextmanager
 from typing import Any
-from urllib.parse import urlsplit
 
 import psycopg
 import pytest
-from psycopg import sql
 
 from domain.upcasting import current_event
 from infra.local import postgres, stack
 from infra.migrations import apply_migrations
 from projections import case_facts, case_facts_store, catalogue, catalogue_store
+from tests.integration.harness import drop_database
 
 pytestmark = pytest.mark.integration
 
@@ -247,9 +246,7 @@ def scratch_database(prefix: str) -> Iterator[psycopg.Connection]:
         with psycopg.connect(url, autocommit=True) as connection:
             yield connection
     finally:
-        admin_url = urlsplit(url)._replace(path="/postgres").geturl()
-        with psycopg.connect(admin_url, autocommit=True) as admin:
-            admin.execute(sql.SQL("DROP DATABASE {} WITH (FORCE)").format(sql.Identifier(name)))
+        drop_database(url)  # as the superuser: an autovacuum worker may be at work in it
 
 
 def project(conn: psycopg.Connection, written: dict[str, Story]) -> dict[str, Story]:
