@@ -5,10 +5,9 @@ audit log signing with a key of its own."""
 from __future__ import annotations
 
 from dataclasses import dataclass
-from typing import Any
 
 import httpx
-from kafka import KafkaConsumer, KafkaProducer, TopicPartition
+from kafka import KafkaProducer
 
 from consumers.cloudevents import recorded_document
 from domain.transparency.checkpoint import Checkpoint
@@ -16,7 +15,7 @@ from domain.transparency.note import Signer, Verifier
 from infra.audit_keys import SIGNING_KEY, VERIFIER_KEY
 from infra.entrypoints.bootstrap import build_application, open_pool
 from infra.kafka_security import ADMIN, checkpoint_topic
-from tests.integration.harness import Platform, wait_until
+from tests.integration.harness import Platform, read_whole_topic, wait_until
 
 # checkpoints often, so that tests see several
 AUDIT_ENV = {"CASETRAIL_AUDIT_CHECKPOINT_SECONDS": "0.3", "CASETRAIL_AUDIT_CHECKPOINT_EVERY": "25"}
@@ -108,21 +107,7 @@ def latest_checkpoint(client: httpx.Client, origin: str) -> tuple[str, Checkpoin
 
 def published_checkpoints(platform: Platform) -> list[tuple[bytes, str]]:
     """Every (key, note) on the platform's checkpoint topic, in order."""
-    partition = TopicPartition(checkpoint_topic(platform.topic), 0)
-    consumer = KafkaConsumer(**platform.settings.kafka_options(ADMIN), enable_auto_commit=False)
-    try:
-        consumer.assign([partition])
-        consumer.seek_to_beginning(partition)
-        end = consumer.end_offsets([partition])[partition]
-        records: list[Any] = []
-
-        def all_read() -> bool:
-            records.extend(consumer.poll(timeout_ms=200).get(partition, []))
-            return len(records) >= end
-
-        wait_until(all_read, what="the checkpoint topic")
-    finally:
-        consumer.close()
+    records = read_whole_topic(platform, checkpoint_topic(platform.topic))
     return [(bytes(r.key), bytes(r.value).decode()) for r in records]
 
 

@@ -48,6 +48,26 @@ OWN_SERVERS_ONLY = pytest.mark.skipif(
 )
 
 
+def read_whole_topic(platform: Platform, topic: str) -> list[Any]:
+    """Every record of the one-partition ``topic``, from its start to its current end."""
+    partition = TopicPartition(topic, 0)
+    consumer = KafkaConsumer(**platform.settings.kafka_options(ADMIN), enable_auto_commit=False)
+    try:
+        consumer.assign([partition])
+        consumer.seek_to_beginning(partition)
+        end = consumer.end_offsets([partition])[partition]
+        records: list[Any] = []
+
+        def all_read() -> bool:
+            records.extend(consumer.poll(timeout_ms=200).get(partition, []))
+            return len(records) >= end
+
+        wait_until(all_read, what=f"the topic {topic}")
+        return records
+    finally:
+        consumer.close()
+
+
 def wait_until(condition: Callable[[], T], timeout: float = 60.0, what: str = "condition") -> T:
     """Poll ``condition`` until it returns a truthy value, or fail after ``timeout``."""
     deadline = time.monotonic() + timeout

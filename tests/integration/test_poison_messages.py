@@ -14,7 +14,7 @@ from kafka import KafkaProducer
 from infra.entrypoints import cli
 from infra.kafka_security import ADMIN, dead_letter_topic
 from infra.state import ROOT
-from tests.integration.harness import Hall, Platform, running_hall, wait_until
+from tests.integration.harness import Hall, Platform, read_whole_topic, running_hall, wait_until
 
 PERSON = {"kind": "person", "name": "王五", "id_number": "110101199901011234"}
 
@@ -102,25 +102,7 @@ def test_every_kind_of_poison_is_held_and_the_hall_goes_on(hall: Hall) -> None:
 
 
 def read_dead_letters(platform: Platform) -> list[Any]:
-    from kafka import KafkaConsumer, TopicPartition
-
-    topic = dead_letter_topic(platform.topic)
-    consumer = KafkaConsumer(**platform.settings.kafka_options(ADMIN))
-    try:
-        partition = TopicPartition(topic, 0)
-        consumer.assign([partition])
-        consumer.seek_to_beginning(partition)
-        end = consumer.end_offsets([partition])[partition]
-        records: list[Any] = []
-
-        def all_read() -> bool:
-            records.extend(consumer.poll(timeout_ms=200).get(partition, []))
-            return len(records) >= end
-
-        wait_until(all_read, what="the dead letters")
-        return records
-    finally:
-        consumer.close()
+    return read_whole_topic(platform, dead_letter_topic(platform.topic))
 
 
 def test_an_operator_discards_or_replays_held_messages(hall: Hall) -> None:
