@@ -12,10 +12,23 @@ from domain.supervision.timed import (
     SWEEPER,
     Due,
     ItemTerms,
+    Swept,
     due,
     light,
     record,
     schedule,
+    sweep,
 )
 
-__all__ = ["RULES", "SWEEPER", "Due", "ItemTerms", "due", "light", "record", "schedule"]
+__all__ = [
+    "RULES",
+    "SWEEPER",
+    "Due",
+    "ItemTerms",
+    "Swept",
+    "due",
+    "light",
+    "record",
+    "schedule",
+    "sweep",
+]

@@ -32,6 +32,7 @@ from domain.case.supervision import (
     WARNING,
 )
 from domain.deadlines import due_date, step_limit, supplement_notice_due
+from domain.errors import InvalidCommand, InvalidTransition
 from domain.item_terms import ItemContent, TimeLimit
 
 SWEEPER = Actor(id="deadline-sweeper", role="system", department="HALL")
@@ -71,6 +72,14 @@ class Due:
     def key(self) -> str:
         """What tells two rules of the same kind of one case apart."""
         return f"{self.deadline.isoformat() if self.deadline else ''}/{self.subject or ''}"
+
+
+@dataclass(frozen=True)
+class Swept:
+    """A case as it stands after a sweep, and what the sweep recorded on it."""
+
+    case: Case
+    recorded: tuple[Due, ...]
 
 
 def schedule(case: Case, calendar: WorkingCalendar) -> list[Due]:
@@ -126,6 +135,21 @@ def record(
             STEP: case.record_step_overrun,
         }[due.rule]
         command(at=at, actor=actor, calendar=calendar)
+
+
+def sweep(
+    case: Case, *, at: datetime, actor: Actor, calendar: WorkingCalendar, item: ItemTerms
+) -> list[Due]:
+    """Record on ``case`` all that is due on ``at``'s day; what was recorded. A rule the
+    case's command refuses (its state moved under a stale schedule) is left out."""
+    recorded = []
+    for found in due(case, calendar, local_date(at)):
+        try:
+            record(case, found, at=at, actor=actor, calendar=calendar, item=item)
+        except (InvalidCommand, InvalidTransition):
+            continue
+        recorded.append(found)
+    return recorded
 
 
 def light(case: Case) -> str:

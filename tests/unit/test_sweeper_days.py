@@ -104,7 +104,9 @@ class Walk:
         raise AssertionError(f"still due after five sweeps on {day}")
 
 
-def walk(case: Case, until: str, script: Script | None = None) -> dict[tuple[str, str | None, str | None], str]:
+def walk(
+    case: Case, until: str, script: Script | None = None
+) -> dict[tuple[str, str | None, str | None], str]:
     w = Walk()
     w.run(case, until, script)
     return w.fired
