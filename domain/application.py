@@ -263,8 +263,9 @@ class HallApplication(Application[UUID]):
             try:
                 self.save(*(s.case for s in done if s.recorded))
             except IntegrityError:
-                done = [self._sweep_alone(s.case.id, at, actor, calendar) for s in done]
-            swept += [s for s in done if s is not None]
+                again = [self._sweep_alone(s.case.id, at, actor, calendar) for s in done]
+                done = [s for s in again if s is not None]
+            swept += done
         return swept
 
     def _sweep(

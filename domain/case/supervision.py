@@ -23,12 +23,11 @@ from typing import Any, ClassVar
 from domain.actor import Actor
 from domain.calendar import WorkingCalendar
 from domain.case.evaluation import DEFAULT_RECTIFICATION_DAYS
-from domain.case.handling import handling_steps
+from domain.case.handling import Handling, handling_steps
 from domain.case.state import (
     Alert,
     CaseEvent,
     CaseState,
-    Stage,
     local_date,
     require_choice,
 )
@@ -163,7 +162,7 @@ CLEARED = alert_kind(DeadlineAlertCleared)
 DEEMED_SATISFIED = alert_kind(DeemedSatisfied)
 
 
-class Supervision(Stage):
+class Supervision(Handling):
     """The sweeper's commands: raise an alert that is due, clear one that no longer
     stands, deem an unrated stage satisfied; and what they read of the case."""
 

@@ -19,7 +19,7 @@ fired; none fires twice.
 
 from __future__ import annotations
 
-from collections.abc import Callable
+from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
 from datetime import UTC, date, datetime, time, timedelta
 from uuid import uuid4
@@ -40,7 +40,7 @@ ZJ_004 = item_content("ZJ-004")
 ZJ_001 = item_content("ZJ-001")
 SUPERVISOR = APPROVER  # orders rectifications in these walks (the role is not checked here)
 D = date.fromisoformat
-Script = dict[str, Callable[[Case, datetime], None]]
+Script = Mapping[str, Callable[[Case, datetime], None]]
 
 
 def at(day: date, hour: int) -> datetime:
@@ -182,7 +182,7 @@ def test_a_suspension_delays_the_promised_clock_and_the_steps_not_the_statutory(
         if due(case, CALENDAR, when.astimezone(HALL_TZ).date()):
             paused_days.append(when.isoformat())
 
-    script |= {f"2026-10-0{d}": looked for d in range(1, 9)}
+    script = {**script, **{f"2026-10-0{d}": looked for d in range(1, 9)}}
     fired = walk(accepted(SCJG, "2026-09-21"), "2026-10-20", script)
     assert fired == {
         ("step_limit_overrun", "2026-10-10", "审查"): "2026-10-12",
