@@ -21,7 +21,8 @@ RELAY = "casetrail_relay"
 PROJECTOR = "casetrail_projector"
 ANOMALIES = "casetrail_anomalies"  # the anomaly detector: its facts, and the anomalies found
 AUDITOR = "casetrail_auditor"  # the audit log: appends to the transparency log
-ROLES = (API, RELAY, PROJECTOR, ANOMALIES, AUDITOR)
+NOTIFIER = "casetrail_notifier"  # the notifier: reads the cases and notices it tells of
+ROLES = (API, RELAY, PROJECTOR, ANOMALIES, AUDITOR, NOTIFIER)
 
 READ = "SELECT"
 APPEND = "SELECT, INSERT"
@@ -30,9 +31,21 @@ WRITE = "SELECT, INSERT, UPDATE, DELETE"
 
 TABLES: dict[str, dict[str, str]] = {
     # which migrations the database has: every process checks it at start
-    "schema_migrations": {API: READ, RELAY: READ, PROJECTOR: READ, ANOMALIES: READ, AUDITOR: READ},
+    "schema_migrations": {
+        API: READ,
+        RELAY: READ,
+        PROJECTOR: READ,
+        ANOMALIES: READ,
+        AUDITOR: READ,
+        NOTIFIER: READ,
+    },
     # the event store is append-only for everyone but its owner
-    "casetrail_events": {API: "SELECT, INSERT", RELAY: READ, ANOMALIES: "SELECT, INSERT"},
+    "casetrail_events": {
+        API: "SELECT, INSERT",
+        RELAY: READ,
+        ANOMALIES: "SELECT, INSERT",
+        NOTIFIER: READ,
+    },
     "request_claims": {API: "SELECT, INSERT, DELETE"},
     "case_number_counters": {API: UPSERT},
     "query_code_verifiers": {API: "SELECT, INSERT"},

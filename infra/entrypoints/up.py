@@ -1,5 +1,5 @@
 """``casetrail up``: the local stack, the relay, the projection runner, the anomaly
-detector, the audit log and the API, with demo data; the one command that starts the
+detector, the audit log, the notifier and the API, with demo data; the one command that starts the
 local servers and the processes together."""
 
 from __future__ import annotations
@@ -34,6 +34,7 @@ PROCESSES = {  # name → its `casetrail` command
     "project": ("project",),
     "anomalies": ("anomalies",),
     "audit": ("audit", "log"),
+    "notify": ("notify",),
     "api": ("api",),
 }
 DEMO_CASES = 300
