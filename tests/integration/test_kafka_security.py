@@ -40,6 +40,7 @@ from infra.kafka_security import (
     ANOMALIES,
     AUDITOR,
     INTEGRATOR,
+    NOTIFIER,
     PROJECTOR,
     PROJECTOR_GROUP,
     RELAY,
@@ -48,8 +49,8 @@ from tests.integration.harness import Platform, wait_until
 
 pytestmark = pytest.mark.integration
 
-READERS = (PROJECTOR, INTEGRATOR, ANOMALIES, AUDITOR)
-NOT_ADMIN = (RELAY, PROJECTOR, INTEGRATOR, ANOMALIES, AUDITOR)
+READERS = (PROJECTOR, INTEGRATOR, ANOMALIES, AUDITOR, NOTIFIER)
+NOT_ADMIN = (RELAY, PROJECTOR, INTEGRATOR, ANOMALIES, AUDITOR, NOTIFIER)
 # what no ACL may allow anyone: only the admin, a super user, manages topics and records
 ADMIN_ONLY = {
     ACLOperation.ALL,
