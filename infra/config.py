@@ -19,6 +19,7 @@ from infra.kafka_security import (
     EVENT_TOPIC,
     NOTIFIER_GROUP,
     PROJECTOR_GROUP,
+    SWEEPER_GROUP,
     KafkaSecurity,
 )
 from infra.master_keys import new_master_key
@@ -46,6 +47,7 @@ class Settings:
     projector_database_url: str = field(repr=False)
     anomalies_database_url: str = field(repr=False)
     auditor_database_url: str = field(default="", repr=False)  # from_env sets it
+    sweeper_database_url: str = field(default="", repr=False)  # from_env sets it
     notifier_database_url: str = field(default="", repr=False)  # from_env sets it
     topic: str = DEFAULT_TOPIC
     hall: str = "demo-hall"
@@ -57,6 +59,9 @@ class Settings:
     anomalies_group: str = ANOMALIES_GROUP
     anomalies_instance: str = "anomalies-1"
     audit_group: str = AUDIT_GROUP
+    sweeper_group: str = SWEEPER_GROUP
+    sweeper_instance: str = "sweeper-1"
+    sweep_seconds: float = 30.0
     notifier_group: str = NOTIFIER_GROUP
     notifier_instance: str = "notifier-1"
     audit_origin: str = "casetrail.demo-hall/audit-log"
@@ -98,6 +103,8 @@ class Settings:
             or servers.role_url(grants.ANOMALIES, owner),
             auditor_database_url=env.get("CASETRAIL_AUDITOR_DATABASE_URL")
             or servers.role_url(grants.AUDITOR, owner),
+            sweeper_database_url=env.get("CASETRAIL_SWEEPER_DATABASE_URL")
+            or servers.role_url(grants.SWEEPER, owner),
             notifier_database_url=env.get("CASETRAIL_NOTIFIER_DATABASE_URL")
             or servers.role_url(grants.NOTIFIER, owner),
             topic=env.get("CASETRAIL_TOPIC", DEFAULT_TOPIC),
@@ -110,6 +117,9 @@ class Settings:
             anomalies_group=env.get("CASETRAIL_ANOMALIES_GROUP", ANOMALIES_GROUP),
             anomalies_instance=env.get("CASETRAIL_ANOMALIES_INSTANCE", "anomalies-1"),
             audit_group=env.get("CASETRAIL_AUDIT_GROUP", AUDIT_GROUP),
+            sweeper_group=env.get("CASETRAIL_SWEEPER_GROUP", SWEEPER_GROUP),
+            sweeper_instance=env.get("CASETRAIL_SWEEPER_INSTANCE", "sweeper-1"),
+            sweep_seconds=float(env.get("CASETRAIL_SWEEP_SECONDS", "30")),
             notifier_group=env.get("CASETRAIL_NOTIFIER_GROUP", NOTIFIER_GROUP),
             notifier_instance=env.get("CASETRAIL_NOTIFIER_INSTANCE", "notifier-1"),
             audit_origin=env.get("CASETRAIL_AUDIT_ORIGIN") or f"casetrail.{hall}/audit-log",
@@ -165,6 +175,7 @@ class Settings:
             "CASETRAIL_PROJECTOR_DATABASE_URL": self.projector_database_url,
             "CASETRAIL_ANOMALIES_DATABASE_URL": self.anomalies_database_url,
             "CASETRAIL_AUDITOR_DATABASE_URL": self.auditor_database_url,
+            "CASETRAIL_SWEEPER_DATABASE_URL": self.sweeper_database_url,
             "CASETRAIL_NOTIFIER_DATABASE_URL": self.notifier_database_url,
         }
 

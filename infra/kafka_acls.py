@@ -6,9 +6,10 @@ only the admin (a super user) creates, alters or deletes topics, deletes records
 manages ACLs. ACLs on a topic name it exactly (LITERAL); consumer groups are granted
 by prefix (PREFIXED): the projection runners' (``casetrail-projections``, and e.g.
 ``casetrail-projections.test-1`` for a second platform on one broker), the anomaly
-detectors' (``casetrail-anomalies``), the audit log's, the notifier's and each
-integrator's. An event topic comes with its dead-letter topic, the topic of its
-transparency log's checkpoints and the topic of its notifications.
+detectors' (``casetrail-anomalies``), the deadline sweepers' (``casetrail-sweeper``), the
+audit log's, the notifier's and each integrator's. An event topic comes with its
+dead-letter topic, the topic of its transparency log's checkpoints and the topic of its
+notifications.
 """
 
 from __future__ import annotations
@@ -39,6 +40,8 @@ from infra.kafka_security import (
     PROJECTOR,
     PROJECTOR_GROUP,
     RELAY,
+    SWEEPER,
+    SWEEPER_GROUP,
     KafkaSecurity,
     checkpoint_topic,
     dead_letter_topic,
@@ -56,6 +59,7 @@ TOPIC_GRANTS = {
     INTEGRATOR: (READ, DESCRIBE),
     ANOMALIES: (READ, DESCRIBE),
     AUDITOR: (READ, DESCRIBE),
+    SWEEPER: (READ, DESCRIBE),
     NOTIFIER: (READ, DESCRIBE),
 }
 DEAD_LETTER_GRANTS = {PROJECTOR: (WRITE, DESCRIBE), AUDITOR: (WRITE, DESCRIBE)}
@@ -78,6 +82,7 @@ OTHER_GRANTS = (
             (INTEGRATOR, INTEGRATOR_GROUP_PREFIX),
             (ANOMALIES, ANOMALIES_GROUP),
             (AUDITOR, AUDIT_GROUP),
+            (SWEEPER, SWEEPER_GROUP),
             (NOTIFIER, NOTIFIER_GROUP),
         )
     ),
