@@ -6,8 +6,9 @@ notice event, under the schema the AsyncAPI document publishes."""
 from __future__ import annotations
 
 from collections.abc import Iterator
-from datetime import date, timedelta
+from datetime import UTC, date, datetime, timedelta
 from typing import Any
+from uuid import UUID
 
 import httpx
 import jsonschema
@@ -17,7 +18,8 @@ import pytest
 
 from consumers.notice_escalation import escalate_overdue_notices
 from domain.application import HallApplication
-from domain.notifications import NOTIFICATION_TYPE
+from domain.clock import SimulatedClock
+from domain.notifications import NOTIFICATION_TYPE, kind_of
 from infra.entrypoints.bootstrap import build_application, open_pool
 from infra.kafka_security import notifications_topic
 from tests.integration.harness import Hall, Platform, read_whole_topic, running_hall, wait_until
@@ -150,6 +152,15 @@ def test_an_overdue_notice_escalates_exactly_once(
     assert late.status_code == 200, late.text
 
 
+def notification_schema_served(platform: Platform) -> dict[str, Any]:
+    """The notification's schema as the AsyncAPI document publishes it."""
+    with httpx.Client(base_url=platform.base_url, timeout=30) as public:
+        document = public.get("/api/v1/asyncapi.json").json()
+    channel = document["channels"]["notifications"]
+    assert channel["address"] == notifications_topic(platform.topic)
+    return dict(channel["messages"]["notification"]["payload"]["schema"])
+
+
 def notifications(platform: Platform) -> list[Any]:
     return read_whole_topic(platform, notifications_topic(platform.topic))
 
@@ -184,11 +195,7 @@ def test_the_notifier_tells_of_every_notice_event_under_the_published_schema(
         return found if len(found) >= 2 else []
 
     told = wait_until(told_of_notice, what="the notifications of the notice")
-    with httpx.Client(base_url=platform.base_url, timeout=30) as public:
-        document = public.get("/api/v1/asyncapi.json").json()
-    channel = document["channels"]["notifications"]
-    assert channel["address"] == notifications_topic(platform.topic)
-    schema = channel["messages"]["notification"]["payload"]["schema"]
+    schema = notification_schema_served(platform)
     messages = [orjson.loads(record.value) for record in told]
     for record, message in zip(told, messages, strict=True):
         jsonschema.validate(message, schema, format_checker=jsonschema.FormatChecker())
@@ -206,3 +213,48 @@ def test_the_notifier_tells_of_every_notice_event_under_the_published_schema(
     text = b"".join(record.value for record in told).decode()
     assert APPLICANT["name"] not in text and "13800000000" not in text
     assert len({m["id"] for m in messages}) == len(messages) == 2
+
+
+def test_the_notifier_tells_of_a_deadline_alert_recorded_by_the_sweeper(
+    platform: Platform, hall: Hall
+) -> None:
+    case = open_case(hall)
+    later = SimulatedClock(datetime.now(UTC) + timedelta(days=90))  # past the promised limit
+    with open_pool(platform.settings.api_database_url, max_size=2) as pool:
+        swept = build_application(platform.settings, pool, clock=later)
+        try:
+            (done,) = swept.record_due([UUID(case["case_id"])])
+        finally:
+            swept.close()
+    assert done.recorded, "the sweeper recorded no alert 90 days on"
+
+    def alerts() -> dict[str, dict[str, Any]]:
+        found = {
+            (event := orjson.loads(record.value))["id"]: event
+            for record in platform.read_topic()
+            if record.key == case["case_id"].encode()
+        }
+        found = {i: e for i, e in found.items() if kind_of(e["type"]) is not None}
+        return found if len(found) == len(done.recorded) else {}
+
+    sources = wait_until(alerts, what="the alerts on the topic")
+
+    def told_of_alerts() -> dict[str, dict[str, Any]]:
+        messages = (orjson.loads(record.value) for record in notifications(platform))
+        found = {m["id"]: m for m in messages if m["id"] in sources}
+        return found if len(found) == len(sources) else {}
+
+    told = wait_until(told_of_alerts, what="the notifications of the alerts")
+    schema = notification_schema_served(platform)
+    for source_id, source in sources.items():
+        message = told[source_id]
+        jsonschema.validate(message, schema, format_checker=jsonschema.FormatChecker())
+        data, notify = message["data"], source["data"]["notify"]
+        assert data["source_type"] == source["type"]
+        assert (data["department"], data["officer"], data["roles"]) == (
+            notify["department"],
+            notify["officer"],
+            notify["roles"],
+        )
+        assert data["deadline"] == source["data"]["deadline"]
+        assert (data["case_no"], data["item_code"]) == (case["case_no"], "SCJG-001")
