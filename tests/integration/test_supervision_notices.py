@@ -258,3 +258,19 @@ def test_the_notifier_tells_of_a_deadline_alert_recorded_by_the_sweeper(
         )
         assert data["deadline"] == source["data"]["deadline"]
         assert (data["case_no"], data["item_code"]) == (case["case_no"], "SCJG-001")
+
+
+def test_a_notifier_killed_and_started_again_tells_of_what_came_meanwhile(
+    platform: Platform, hall: Hall
+) -> None:
+    platform.kill("notify")
+    notice_id = issue(hall, open_case(hall))["notice_id"]
+    (source,) = wait_until(lambda: source_ids(platform, notice_id), what="the notice published")
+    platform.start("notify")
+
+    def told() -> list[dict[str, Any]]:
+        messages = (orjson.loads(record.value) for record in notifications(platform))
+        return [m for m in messages if m["id"] == source]
+
+    (message,) = wait_until(told, what="the notification after the restart")
+    assert message["data"]["source_type"] == "casetrail.supervision_notice.issued.v1"
