@@ -24,6 +24,7 @@ from api.routers import (
     privacy,
     public,
     service_items,
+    supervision_notices,
     web,
 )
 from api.security_headers import SecurityHeaders
@@ -83,6 +84,7 @@ def create_app(settings: Settings, application: HallApplication, pool: Connectio
         audit_trail.router,
         audit_anomalies.router,
         audit_log.router,
+        supervision_notices.router,
     )
     for router in routers:
         app.include_router(router)

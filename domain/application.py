@@ -49,6 +49,7 @@ from domain.recorded import (
 from domain.sealing import seal
 from domain.service_item import ServiceItem
 from domain.supervision import SWEEPER, Swept, sweep
+from domain.supervision_notice import ESCALATOR, SupervisionNotice
 
 
 @dataclass(frozen=True)
@@ -427,6 +428,65 @@ class HallApplication(Application[UUID]):
             raise Forbidden(actor.role, "withdraw-interest", reason=" of another staff member")
         interest.withdraw(reason=reason, at=self.clock.now(), actor=self._marked(actor))
         return self._save(interest)
+
+    # --- supervision notices (督办) ----------------------------------------------------
+
+    def issue_notice(
+        self, actor: Actor, *, case_id: UUID, text: str, respond_within_days: int = 3
+    ) -> tuple[Recorded, date]:
+        """A supervisor's notice to an open case's department, to respond within
+        ``respond_within_days`` working days after today on the hall calendar; the
+        notice as recorded and the date to respond by."""
+        case = self.get_case(case_id)
+        authorize(actor, "issue-notice", case_department=case.department)
+        if not case.is_open:
+            raise InvalidCommand(f"case {case.case_no} is closed: there is nothing to urge")
+        if respond_within_days < 1:
+            raise InvalidCommand("respond_within_days must be at least 1 working day")
+        at = self.clock.now()
+        respond_by = self.calendar().add_working_days(local_date(at), respond_within_days).date
+        assert respond_by is not None  # no pause: a working-day count always ends
+        notice = SupervisionNotice.issue(
+            case_id=str(case.id),
+            case_no=case.case_no,
+            department=case.department,
+            officer=case.assignee,
+            text=text,
+            respond_by=respond_by,
+            at=at,
+            actor=self._marked(actor),
+        )
+        return self._save(notice), respond_by
+
+    def respond_notice(
+        self, actor: Actor, notice_id: UUID, *, text: str, expected_version: int | None = None
+    ) -> Recorded:
+        """The response of the notice's department (its approver or an officer), once."""
+        notice = self.get_notice(notice_id)
+        authorize(actor, "respond-notice", case_department=notice.department)
+        _require_version(notice, expected_version, f"notice {notice_id}")
+        notice.respond(text=text, at=self.clock.now(), actor=self._marked(actor))
+        return self._save(notice)
+
+    def escalate_notice(self, notice_id: UUID, today: date) -> Recorded | None:
+        """Escalate the notice, as the platform, if it is unanswered past its date on
+        ``today`` and was not escalated before; None when there is nothing to record
+        (or another escalation got there first)."""
+        notice = self.get_notice(notice_id)
+        if notice.escalated or not notice.overdue_on(today):
+            return None
+        notice.escalate(today=today, at=self.clock.now(), actor=self._marked(ESCALATOR))
+        try:
+            return self._save(notice)
+        except VersionConflict:
+            return None
+
+    def get_notice(self, notice_id: UUID) -> SupervisionNotice:
+        """The notice as its events make it; ``NotFound`` when there is none."""
+        notice: SupervisionNotice = self._get(
+            notice_id, SupervisionNotice, f"no supervision notice {notice_id}"
+        )
+        return notice
 
     # --- the power list -------------------------------------------------------------
 

@@ -54,6 +54,12 @@ _PERMISSIONS: dict[str, frozenset[Role]] = {
     "declare-interest": DECLARING,
     "withdraw-interest": DECLARING,
     "read-interests": INSPECTORS,
+    # supervision notices (督办): a supervisor issues one about a case; its department's
+    # approver or officer responds; supervisors and hall administrators read every one,
+    # approvers and officers their own department's (``scoped_department``)
+    "issue-notice": frozenset({"supervisor"}),
+    "respond-notice": frozenset({"approver", "officer"}),
+    "read-notices": frozenset({"supervisor", "hall_admin", "approver", "officer"}),
 }
 
 ACTIONS: tuple[str, ...] = tuple(_PERMISSIONS)
@@ -79,6 +85,7 @@ _CASE_FREE_ACTIONS = frozenset(
         "declare-interest",
         "withdraw-interest",
         "read-interests",
+        "read-notices",
     }
 )
 # Roles whose case actions are not scoped to a department; every other role is.
@@ -86,6 +93,8 @@ _HALL_WIDE_ROLES = frozenset(
     {"clerk", "supervisor", "inspector", "senior_inspector", "applicant", "kiosk"}
 )
 _CO_DEPARTMENT_ACTION = GiveOpinion.ACTION
+# Roles whose reads of supervision are confined to their own department.
+_DEPARTMENT_READERS = frozenset({"approver", "officer"})
 # Roles that read a case's personal data only for a stated case file (案卷), on record.
 CASE_FILE_ROLES = frozenset({"supervisor", "inspector", "senior_inspector"})
 
@@ -151,3 +160,20 @@ def authorize(
             department=actor.department,
             reason=f" a case of department '{case_department}'",
         )
+
+
+def scoped_department(actor: Actor, action: str, department: str | None) -> str | None:
+    """The department ``actor`` may read for the case-free read ``action``: for approvers
+    and officers their own (``Forbidden`` when ``department`` names another), for the
+    other roles allowed ``department`` as asked (None: every department)."""
+    authorize(actor, action)
+    if actor.role not in _DEPARTMENT_READERS:
+        return department
+    if department not in (None, actor.department):
+        raise Forbidden(
+            actor.role,
+            action,
+            department=actor.department,
+            reason=f" of department '{department}'",
+        )
+    return actor.department

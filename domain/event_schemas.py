@@ -22,6 +22,7 @@ from domain.events import ENVELOPE_FIELDS, ChainedAggregate, ChainedEvent, type_
 from domain.hall_calendar import HallCalendar
 from domain.inspector_access import InspectorAccess
 from domain.service_item import ServiceItem
+from domain.supervision_notice import SupervisionNotice
 
 DIALECT = "https://json-schema.org/draft/2020-12/schema"
 NESTED_EVENTS: tuple[type[ChainedAggregate], ...] = (  # events in the class
@@ -31,6 +32,7 @@ NESTED_EVENTS: tuple[type[ChainedAggregate], ...] = (  # events in the class
     InspectorAccess,
     Anomaly,
     DeclaredInterest,
+    SupervisionNotice,
 )
 ACTOR_SCHEMA: dict[str, Any] = {
     "type": "object",

@@ -17,6 +17,7 @@ from infra.kafka_security import (
     ANOMALIES_GROUP,
     AUDIT_GROUP,
     EVENT_TOPIC,
+    NOTIFIER_GROUP,
     PROJECTOR_GROUP,
     SWEEPER_GROUP,
     KafkaSecurity,
@@ -47,6 +48,7 @@ class Settings:
     anomalies_database_url: str = field(repr=False)
     auditor_database_url: str = field(default="", repr=False)  # from_env sets it
     sweeper_database_url: str = field(default="", repr=False)  # from_env sets it
+    notifier_database_url: str = field(default="", repr=False)  # from_env sets it
     topic: str = DEFAULT_TOPIC
     hall: str = "demo-hall"
     api_host: str = "127.0.0.1"
@@ -60,6 +62,8 @@ class Settings:
     sweeper_group: str = SWEEPER_GROUP
     sweeper_instance: str = "sweeper-1"
     sweep_seconds: float = 30.0
+    notifier_group: str = NOTIFIER_GROUP
+    notifier_instance: str = "notifier-1"
     audit_origin: str = "casetrail.demo-hall/audit-log"
     audit_checkpoint_every: int = 1000
     audit_checkpoint_seconds: float = 5.0
@@ -101,6 +105,8 @@ class Settings:
             or servers.role_url(grants.AUDITOR, owner),
             sweeper_database_url=env.get("CASETRAIL_SWEEPER_DATABASE_URL")
             or servers.role_url(grants.SWEEPER, owner),
+            notifier_database_url=env.get("CASETRAIL_NOTIFIER_DATABASE_URL")
+            or servers.role_url(grants.NOTIFIER, owner),
             topic=env.get("CASETRAIL_TOPIC", DEFAULT_TOPIC),
             hall=hall,
             api_host=env.get("CASETRAIL_API_HOST", "127.0.0.1"),
@@ -114,6 +120,8 @@ class Settings:
             sweeper_group=env.get("CASETRAIL_SWEEPER_GROUP", SWEEPER_GROUP),
             sweeper_instance=env.get("CASETRAIL_SWEEPER_INSTANCE", "sweeper-1"),
             sweep_seconds=float(env.get("CASETRAIL_SWEEP_SECONDS", "30")),
+            notifier_group=env.get("CASETRAIL_NOTIFIER_GROUP", NOTIFIER_GROUP),
+            notifier_instance=env.get("CASETRAIL_NOTIFIER_INSTANCE", "notifier-1"),
             audit_origin=env.get("CASETRAIL_AUDIT_ORIGIN") or f"casetrail.{hall}/audit-log",
             audit_checkpoint_every=int(env.get("CASETRAIL_AUDIT_CHECKPOINT_EVERY", "1000")),
             audit_checkpoint_seconds=float(env.get("CASETRAIL_AUDIT_CHECKPOINT_SECONDS", "5")),
@@ -168,6 +176,7 @@ class Settings:
             "CASETRAIL_ANOMALIES_DATABASE_URL": self.anomalies_database_url,
             "CASETRAIL_AUDITOR_DATABASE_URL": self.auditor_database_url,
             "CASETRAIL_SWEEPER_DATABASE_URL": self.sweeper_database_url,
+            "CASETRAIL_NOTIFIER_DATABASE_URL": self.notifier_database_url,
         }
 
     def eventsourcing_env(self, database_url: str) -> dict[str, str]:

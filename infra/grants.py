@@ -22,7 +22,8 @@ PROJECTOR = "casetrail_projector"
 ANOMALIES = "casetrail_anomalies"  # the anomaly detector: its facts, and the anomalies found
 AUDITOR = "casetrail_auditor"  # the audit log: appends to the transparency log
 SWEEPER = "casetrail_sweeper"  # the deadline sweeper: its schedule, and the timed events
-ROLES = (API, RELAY, PROJECTOR, ANOMALIES, AUDITOR, SWEEPER)
+NOTIFIER = "casetrail_notifier"  # the notifier: reads the cases and notices it tells of
+ROLES = (API, RELAY, PROJECTOR, ANOMALIES, AUDITOR, SWEEPER, NOTIFIER)
 
 READ = "SELECT"
 APPEND = "SELECT, INSERT"
@@ -38,6 +39,7 @@ TABLES: dict[str, dict[str, str]] = {
         ANOMALIES: READ,
         AUDITOR: READ,
         SWEEPER: READ,
+        NOTIFIER: READ,
     },
     # the event store is append-only for everyone but its owner
     "casetrail_events": {
@@ -45,6 +47,7 @@ TABLES: dict[str, dict[str, str]] = {
         RELAY: READ,
         ANOMALIES: "SELECT, INSERT",
         SWEEPER: "SELECT, INSERT",
+        NOTIFIER: READ,
     },
     "request_claims": {API: "SELECT, INSERT, DELETE"},
     "case_number_counters": {API: UPSERT},
@@ -80,6 +83,9 @@ TABLES: dict[str, dict[str, str]] = {
     "audit_checkpoints": {API: READ, AUDITOR: APPEND},
     # the views: written (and truncated for a rebuild) by the projector only
     **{p.table: {API: READ, PROJECTOR: f"{UPSERT}, TRUNCATE"} for p in PROJECTIONS},
+    # the supervision notices also for the sweeper, whose timed rule escalates the open
+    # ones past their date (consumers.notice_escalation)
+    "supervision_notices": {API: READ, PROJECTOR: f"{UPSERT}, TRUNCATE", SWEEPER: READ},
     # the anomaly detector's facts: its own, rebuilt (truncated) when the facts change
     "anomaly_cases": {ANOMALIES: f"{UPSERT}, TRUNCATE"},
     "anomaly_context": {ANOMALIES: f"{UPSERT}, TRUNCATE"},

@@ -7,9 +7,9 @@ manages ACLs. ACLs on a topic name it exactly (LITERAL); consumer groups are gra
 by prefix (PREFIXED): the projection runners' (``casetrail-projections``, and e.g.
 ``casetrail-projections.test-1`` for a second platform on one broker), the anomaly
 detectors' (``casetrail-anomalies``), the deadline sweepers' (``casetrail-sweeper``), the
-audit log's and each integrator's. An event
-topic comes with its dead-letter topic and the topic of its transparency log's
-checkpoints.
+audit log's, the notifier's and each integrator's. An event topic comes with its
+dead-letter topic, the topic of its transparency log's checkpoints and the topic of its
+notifications.
 """
 
 from __future__ import annotations
@@ -35,6 +35,8 @@ from infra.kafka_security import (
     AUDITOR,
     INTEGRATOR,
     INTEGRATOR_GROUP_PREFIX,
+    NOTIFIER,
+    NOTIFIER_GROUP,
     PROJECTOR,
     PROJECTOR_GROUP,
     RELAY,
@@ -43,6 +45,7 @@ from infra.kafka_security import (
     KafkaSecurity,
     checkpoint_topic,
     dead_letter_topic,
+    notifications_topic,
     password,
 )
 
@@ -57,14 +60,17 @@ TOPIC_GRANTS = {
     ANOMALIES: (READ, DESCRIBE),
     AUDITOR: (READ, DESCRIBE),
     SWEEPER: (READ, DESCRIBE),
+    NOTIFIER: (READ, DESCRIBE),
 }
 DEAD_LETTER_GRANTS = {PROJECTOR: (WRITE, DESCRIBE), AUDITOR: (WRITE, DESCRIBE)}
 CHECKPOINT_GRANTS = {AUDITOR: (WRITE, READ, DESCRIBE), INTEGRATOR: (READ, DESCRIBE)}
+NOTIFICATION_GRANTS = {NOTIFIER: (WRITE, DESCRIBE), INTEGRATOR: (READ, DESCRIBE)}
 # principal, resource, operation: what the clients need beside the topic
 OTHER_GRANTS = (
     (RELAY, CLUSTER, ACLOperation.IDEMPOTENT_WRITE),  # the relay's producer is idempotent
     (PROJECTOR, CLUSTER, ACLOperation.IDEMPOTENT_WRITE),  # so is the dead letters' producer
     (AUDITOR, CLUSTER, ACLOperation.IDEMPOTENT_WRITE),  # and the audit log's
+    (NOTIFIER, CLUSTER, ACLOperation.IDEMPOTENT_WRITE),  # and the notifier's
     *(
         (
             principal,
@@ -77,6 +83,7 @@ OTHER_GRANTS = (
             (ANOMALIES, ANOMALIES_GROUP),
             (AUDITOR, AUDIT_GROUP),
             (SWEEPER, SWEEPER_GROUP),
+            (NOTIFIER, NOTIFIER_GROUP),
         )
     ),
 )
@@ -88,10 +95,10 @@ RETIRED = (  # the projector's group, named exactly before it was granted by pre
 )
 
 
-def companion_topics(topic: str) -> tuple[str, str]:
-    """The topics that come with the event topic ``topic``: its dead letters and its
-    transparency log's checkpoints."""
-    return dead_letter_topic(topic), checkpoint_topic(topic)
+def companion_topics(topic: str) -> tuple[str, str, str]:
+    """The topics that come with the event topic ``topic``: its dead letters, its
+    transparency log's checkpoints and its notifications."""
+    return dead_letter_topic(topic), checkpoint_topic(topic), notifications_topic(topic)
 
 
 def topic_acls(security: KafkaSecurity, topic: str) -> list[ACL]:
@@ -101,6 +108,7 @@ def topic_acls(security: KafkaSecurity, topic: str) -> list[ACL]:
         (topic, TOPIC_GRANTS),
         (dead_letter_topic(topic), DEAD_LETTER_GRANTS),
         (checkpoint_topic(topic), CHECKPOINT_GRANTS),
+        (notifications_topic(topic), NOTIFICATION_GRANTS),
     )
     grants = [
         (name, ResourcePattern(ResourceType.TOPIC, named), operation)

@@ -24,13 +24,16 @@ INTEGRATOR = "integrator"  # reads it, in groups of its own prefix
 ANOMALIES = "anomalies"  # the anomaly detector: reads it in its own consumer group
 AUDITOR = "auditor"  # reads it into the transparency log, writes the log's checkpoints
 SWEEPER = "sweeper"  # the deadline sweeper: reads it in its own consumer group
-PRINCIPALS = (ADMIN, RELAY, PROJECTOR, INTEGRATOR, ANOMALIES, AUDITOR, SWEEPER)
+NOTIFIER = "notifier"  # reads it in its own consumer group, writes the notifications
+PRINCIPALS = (ADMIN, RELAY, PROJECTOR, INTEGRATOR, ANOMALIES, AUDITOR, SWEEPER, NOTIFIER)
 PROJECTOR_GROUP = "casetrail-projections"
 ANOMALIES_GROUP = "casetrail-anomalies"
 AUDIT_GROUP = "casetrail-audit-log"
 SWEEPER_GROUP = "casetrail-sweeper"
+NOTIFIER_GROUP = "casetrail-notifier"
 EVENT_TOPIC = "casetrail.case-events"
 CHECKPOINT_TOPIC = "casetrail.audit-checkpoints"  # the event topic's log's signed checkpoints
+NOTIFICATIONS_TOPIC = "casetrail.notifications"  # alerts and notices, for gateways
 DEAD_LETTER_SUFFIX = ".dlq"  # casetrail.case-events.dlq: what the consumers refused
 INTEGRATOR_GROUP_PREFIX = "integrator-"
 SASL_PROTOCOLS = ("SASL_PLAINTEXT", "SASL_SSL")
@@ -99,3 +102,10 @@ def checkpoint_topic(topic: str) -> str:
     ``casetrail.audit-checkpoints`` for ``casetrail.case-events``, else ``<topic>.audit-
     checkpoints`` (each test platform's own)."""
     return CHECKPOINT_TOPIC if topic == EVENT_TOPIC else f"{topic}.audit-checkpoints"
+
+
+def notifications_topic(topic: str) -> str:
+    """Where the notifier of event topic ``topic`` publishes: ``casetrail.notifications``
+    for ``casetrail.case-events``, else ``<topic>.notifications`` (each test platform's
+    own)."""
+    return NOTIFICATIONS_TOPIC if topic == EVENT_TOPIC else f"{topic}.notifications"

@@ -25,6 +25,8 @@ from projections import (
     public_status_store,
     published_calendar,
     published_calendar_store,
+    supervision_notices,
+    supervision_notices_store,
 )
 
 View = dict[str, Any]
@@ -119,6 +121,15 @@ INTERESTS = Projection(
     save=audit_interests_store.save,
 )
 
+SUPERVISION_NOTICES = Projection(
+    name="supervision_notices",
+    version=1,
+    table="supervision_notices",
+    apply=supervision_notices.apply,
+    load=supervision_notices_store.load,
+    save=supervision_notices_store.save,
+)
+
 ALL = (
     PUBLIC_STATUS,
     CASE_FACTS,
@@ -128,6 +139,7 @@ ALL = (
     AUDIT_TRAIL,
     ANOMALIES,
     INTERESTS,
+    SUPERVISION_NOTICES,
 )
 
 

@@ -10,14 +10,16 @@ from fastapi import APIRouter, HTTPException, Request
 from api.openapi import problem_responses
 from api.params import EventType
 from domain.event_schemas import cloudevent_schema, registry
+from domain.notifications import NOTIFICATION_TYPE, notification_schema
 from infra.config import Settings
-from infra.kafka_security import SASL_PROTOCOLS, checkpoint_topic
+from infra.kafka_security import SASL_PROTOCOLS, checkpoint_topic, notifications_topic
 
 router = APIRouter(prefix="/api/v1", tags=["contract"])
 CLOUDEVENTS_JSON = "application/cloudevents+json"
 SCHEMA_FORMAT = "application/schema+json;version=draft-2020-12"
 CHANNEL = "caseEvents"
 CHECKPOINTS = "auditCheckpoints"
+NOTIFICATIONS = "notifications"
 CHECKPOINT_MESSAGE = {
     "name": "checkpoint",
     "title": "A signed checkpoint of the transparency log",
@@ -31,6 +33,31 @@ CHECKPOINT_MESSAGE = {
     "bindings": {
         "kafka": {
             "key": {"type": "string", "description": "the log's origin"},
+            "bindingVersion": "0.5.0",
+        }
+    },
+}
+NOTIFICATION_MESSAGE = {
+    "name": NOTIFICATION_TYPE,
+    "title": "A notification for SMS and messaging gateways",
+    "summary": "Each timed alert on a case (deadline warnings and breaches, overdue "
+    "procedures, steps and rectifications, their clearing, deemed acceptance and "
+    "satisfaction) and each event of a supervision notice (督办), told once more: whom to tell "
+    "(department, officer, roles), the deadline and a fixed text in Chinese and English, no "
+    "personal data. Its id is the source event's: delivered at least once, de-duplicate on it.",
+    "contentType": CLOUDEVENTS_JSON,
+    "headers": {
+        "type": "object",
+        "properties": {
+            "ce_id": {"type": "string", "format": "uuid"},
+            "ce_type": {"const": NOTIFICATION_TYPE},
+        },
+        "required": ["ce_id", "ce_type"],
+    },
+    "payload": {"schemaFormat": SCHEMA_FORMAT, "schema": notification_schema()},
+    "bindings": {
+        "kafka": {
+            "key": {"type": "string", "format": "uuid", "description": "the case id"},
             "bindingVersion": "0.5.0",
         }
     },
@@ -105,6 +132,13 @@ def asyncapi(request: Request) -> dict[str, Any]:
                 "messages": {"checkpoint": CHECKPOINT_MESSAGE},
                 "servers": [{"$ref": "#/servers/kafka"}],
             },
+            NOTIFICATIONS: {
+                "address": notifications_topic(settings.topic),
+                "description": "Alerts and supervision notices for gateways (one partition, "
+                "kept forever)",
+                "messages": {"notification": NOTIFICATION_MESSAGE},
+                "servers": [{"$ref": "#/servers/kafka"}],
+            },
         },
         "operations": {
             "receiveCaseEvents": {
@@ -119,6 +153,11 @@ def asyncapi(request: Request) -> dict[str, Any]:
                 "action": "receive",
                 "channel": {"$ref": f"#/channels/{CHECKPOINTS}"},
                 "messages": [{"$ref": f"#/channels/{CHECKPOINTS}/messages/checkpoint"}],
+            },
+            "receiveNotifications": {
+                "action": "receive",
+                "channel": {"$ref": f"#/channels/{NOTIFICATIONS}"},
+                "messages": [{"$ref": f"#/channels/{NOTIFICATIONS}/messages/notification"}],
             },
         },
     }

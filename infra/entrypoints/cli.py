@@ -49,6 +49,9 @@ def main(argv: Sequence[str] | None = None) -> int:
         action="store_true",
         help="sweep the schedule as it stands one time, print what was recorded, and exit",
     )
+    commands.add_parser(
+        "notify", help="run the notifier: Kafka → alerts and notices → notifications topic"
+    )
     commands.add_parser("api", help="run the HTTP API")
     token = commands.add_parser("token", help="print a signed bearer token for local use")
     token.add_argument("--user", required=True)
@@ -188,6 +191,10 @@ def _run(args: argparse.Namespace) -> int:
         from infra.entrypoints.processes import run_sweeper
 
         return run_sweeper(settings, once=args.once)
+    elif args.command == "notify":
+        from infra.entrypoints.processes import run_notifier
+
+        run_notifier(settings)
     elif args.command == "audit" and args.audit_command == "log":
         from infra.entrypoints.processes import run_audit_log
 

@@ -1,27 +1,39 @@
 """The platform's long-running processes: the API, the relay, the projection runner, the
-anomaly detector, the deadline sweeper and the audit log (``casetrail api``, ``casetrail
-relay``, ``casetrail project``, ``casetrail anomalies``, ``casetrail sweep``, ``casetrail
-audit log``)."""
+anomaly detector, the deadline sweeper, the audit log and the notifier (``casetrail api``,
+``casetrail relay``, ``casetrail project``, ``casetrail anomalies``, ``casetrail sweep``,
+``casetrail audit log``, ``casetrail notify``)."""
 
 from __future__ import annotations
 
 import logging
 import signal
 import threading
+from functools import partial
 
 import psycopg
 
 from consumers.anomaly_detector import AnomalyDetector
 from consumers.audit_log import AuditLog
 from consumers.deadline_sweeper import DeadlineSweeper
+from consumers.notice_escalation import escalate_overdue_notices
+from consumers.notifier import Notifier
 from consumers.projection_runner import ProjectionRunner
 from consumers.relay import Relay
 from domain.anomalies.catalogue import InvalidCatalogue, read_catalogue
 from domain.transparency.signing import CheckpointPolicy
-from infra import audit_keys
+from infra import audit_keys, grants
 from infra.config import Settings
 from infra.entrypoints.bootstrap import build_application, open_pool
-from infra.kafka_security import ANOMALIES, AUDITOR, PROJECTOR, RELAY, SWEEPER
+from infra.grants import require_privileges
+from infra.kafka_security import (
+    ANOMALIES,
+    AUDITOR,
+    NOTIFIER,
+    PROJECTOR,
+    RELAY,
+    SWEEPER,
+    notifications_topic,
+)
 from projections.registry import ALL
 
 
@@ -124,6 +136,7 @@ def run_sweeper(settings: Settings, *, once: bool = False) -> int:
                 kafka_options=settings.kafka_options(SWEEPER),
                 topic=settings.topic,
                 application=app,
+                timed_rules=(partial(escalate_overdue_notices, app),),
                 group_id=settings.sweeper_group,
                 instance_id=settings.sweeper_instance,
                 sweep_seconds=settings.sweep_seconds,
@@ -163,3 +176,24 @@ def run_audit_log(settings: Settings) -> None:
         policy=policy,
         group_id=settings.audit_group,
     ).run(stop)
+
+
+def run_notifier(settings: Settings) -> None:
+    """Publish a notification for every timed alert and supervision notice until stopped."""
+    logging.basicConfig(level=logging.INFO, format="%(asctime)s %(name)s %(message)s")
+    stop = stop_on_signals()
+    with open_pool(settings.notifier_database_url, max_size=2) as pool:
+        with pool.connection() as conn:
+            require_privileges(conn, grants.NOTIFIER)
+        app = build_application(settings, pool)
+        try:
+            Notifier(
+                kafka_options=settings.kafka_options(NOTIFIER),
+                topic=settings.topic,
+                notifications_topic=notifications_topic(settings.topic),
+                application=app,
+                group_id=settings.notifier_group,
+                instance_id=settings.notifier_instance,
+            ).run(stop)
+        finally:
+            app.close()

@@ -1,6 +1,6 @@
 """``casetrail up``: the local stack, the relay, the projection runner, the anomaly
-detector, the deadline sweeper, the audit log and the API, with demo data; the one
-command that starts the local servers and the processes together."""
+detector, the deadline sweeper, the audit log, the notifier and the API, with demo data;
+the one command that starts the local servers and the processes together."""
 
 from __future__ import annotations
 
@@ -35,6 +35,7 @@ PROCESSES = {  # name → its `casetrail` command
     "anomalies": ("anomalies",),
     "sweep": ("sweep",),
     "audit": ("audit", "log"),
+    "notify": ("notify",),
     "api": ("api",),
 }
 DEMO_CASES = 300

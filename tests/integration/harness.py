@@ -34,7 +34,13 @@ from infra.entrypoints import cli
 from infra.entrypoints.bootstrap import build_application, open_pool, prepare_database
 from infra.entrypoints.status import consumed, topic_end
 from infra.entrypoints.supervisor import Supervisor
-from infra.kafka_security import ADMIN, ANOMALIES_GROUP, PROJECTOR_GROUP, SWEEPER_GROUP
+from infra.kafka_security import (
+    ADMIN,
+    ANOMALIES_GROUP,
+    NOTIFIER_GROUP,
+    PROJECTOR_GROUP,
+    SWEEPER_GROUP,
+)
 from infra.local import postgres
 from infra.state import ROOT, state_dir
 
@@ -129,6 +135,7 @@ class Platform:
             projector_group=f"{PROJECTOR_GROUP}.{name}.{suffix}",  # none shared across platforms
             anomalies_group=f"{ANOMALIES_GROUP}.{name}.{suffix}",
             sweeper_group=f"{SWEEPER_GROUP}.{name}.{suffix}",
+            notifier_group=f"{NOTIFIER_GROUP}.{name}.{suffix}",
         )
         kafka_admin.ensure_topic(bootstrap_servers, self.topic)
         prepare_database(self.settings)
@@ -152,6 +159,7 @@ class Platform:
             "CASETRAIL_PROJECTOR_GROUP": self.settings.projector_group,
             "CASETRAIL_ANOMALIES_GROUP": self.settings.anomalies_group,
             "CASETRAIL_SWEEPER_GROUP": self.settings.sweeper_group,
+            "CASETRAIL_NOTIFIER_GROUP": self.settings.notifier_group,
             "CASETRAIL_TOKEN_SECRET": self.settings.token_secret,
             "CASETRAIL_LOOKUP_RATE": "100000/60",  # tests look up far more than people do
         }
@@ -159,9 +167,9 @@ class Platform:
     def start(
         self, command: str, label: str | None = None, env: dict[str, str] | None = None
     ) -> subprocess.Popen[bytes]:
-        """Start ``relay``, ``project``, ``anomalies``, ``audit log`` or ``api`` as its own
-        process, known by ``label``; ``env`` adds to the platform's environment. Waits until
-        an API answers."""
+        """Start ``relay``, ``project``, ``anomalies``, ``audit log``, ``notify`` or ``api``
+        as its own process, known by ``label``; ``env`` adds to the platform's environment.
+        Waits until an API answers."""
         label = label or command
         log = self.log_path(label)
         with log.open("ab") as out:

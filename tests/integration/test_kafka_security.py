@@ -40,6 +40,7 @@ from infra.kafka_security import (
     ANOMALIES,
     AUDITOR,
     INTEGRATOR,
+    NOTIFIER,
     PROJECTOR,
     PROJECTOR_GROUP,
     RELAY,
@@ -49,8 +50,8 @@ from tests.integration.harness import Platform, wait_until
 
 pytestmark = pytest.mark.integration
 
-READERS = (PROJECTOR, INTEGRATOR, ANOMALIES, AUDITOR, SWEEPER)
-NOT_ADMIN = (RELAY, PROJECTOR, INTEGRATOR, ANOMALIES, AUDITOR, SWEEPER)
+READERS = (PROJECTOR, INTEGRATOR, ANOMALIES, AUDITOR, SWEEPER, NOTIFIER)
+NOT_ADMIN = (RELAY, PROJECTOR, INTEGRATOR, ANOMALIES, AUDITOR, SWEEPER, NOTIFIER)
 # what no ACL may allow anyone: only the admin, a super user, manages topics and records
 ADMIN_ONLY = {
     ACLOperation.ALL,

@@ -45,6 +45,7 @@ CASE_FREE_ACTIONS = [
     "declare-interest",
     "withdraw-interest",
     "read-interests",
+    "read-notices",
 ]
 CASE_ACTIONS = [
     "request-supplement",
@@ -76,6 +77,8 @@ CASE_ACTIONS = [
     "report-rectification",
     "complete-callback",
     "read-case",
+    "issue-notice",
+    "respond-notice",
 ]
 
 # Every allowed (role, action, relation); anything else must be Forbidden.
@@ -210,6 +213,14 @@ ALLOWED = {
         for role in ("clerk", "officer", "approver", "hall_admin")
         for action in ("declare-interest", "withdraw-interest")
     ),
+    # supervision notices (督办): a supervisor issues one about any case; the case's
+    # department answers it; the department readers are narrowed by ``scoped_department``
+    ("supervisor", "issue-notice", OWN),
+    ("supervisor", "issue-notice", OTHER),
+    ("supervisor", "issue-notice", CO),
+    ("officer", "respond-notice", OWN),
+    ("approver", "respond-notice", OWN),
+    *((role, "read-notices", NONE) for role in ("supervisor", "hall_admin", "approver", "officer")),
 }
 
 MATRIX = [(role, action, NONE) for action in CASE_FREE_ACTIONS for role in ALL_ROLES] + [

@@ -48,6 +48,7 @@ from domain.events import ENVELOPE_FIELDS, ChainedEvent, event_type
 from domain.hall_calendar import HallCalendar
 from domain.inspector_access import InspectorAccess
 from domain.service_item import ServiceItem
+from domain.supervision_notice import SupervisionNotice
 from tests.unit.conftest import (
     ADMIN,
     APPLICANT,
@@ -102,6 +103,7 @@ def recorded_event_classes() -> list[type[ChainedEvent]]:
                 InspectorAccess,
                 Anomaly,
                 DeclaredInterest,
+                SupervisionNotice,
             )
             for name, value in vars(aggregate).items()
             if isinstance(value, type)
@@ -127,7 +129,8 @@ def validator(schema: dict[str, Any]) -> Draft202012Validator:
 
 def test_every_event_class_is_registered_with_its_older_versions() -> None:
     classes = recorded_event_classes()
-    assert len(classes) == 57  # 49, and the 8 timed events of supervision
+    # 49, the 8 timed events of supervision and the 3 of supervision notices
+    assert len(classes) == 60
     current = {event_type(c): c for c in classes}
     assert set(registry()) == set(current) | OLDER_TYPES
     for type_, cls in current.items():
@@ -146,6 +149,7 @@ def test_every_event_class_is_registered_with_its_older_versions() -> None:
         "inspector_access",
         "anomaly",
         "declared_interest",
+        "supervision_notice",
     }
     assert registry()["casetrail.case.accepted.v3"].description.startswith("受理:")
 
@@ -307,6 +311,7 @@ def _run_through_the_application(app: HallApplication) -> None:
         case_id=str(case_id),
     )
     _run_the_audit(app, waiting.id)
+    _run_a_notice(app, waiting.id)
     _run_the_sweeper(app)
 
 
@@ -337,6 +342,13 @@ def _run_the_sweeper(app: HallApplication) -> None:
     app.clock.advance(timedelta(days=20))
     swept = app.record_due(ids)
     assert {d.rule for s in swept for d in s.recorded} >= {"deemed_satisfied"}
+
+
+def _run_a_notice(app: HallApplication, case_id: Any) -> None:
+    """A supervision notice issued, escalated unanswered, then answered late."""
+    notice, respond_by = app.issue_notice(SUPERVISOR, case_id=case_id, text="请说明进度")
+    app.escalate_notice(notice.aggregate_id, respond_by + timedelta(days=1))
+    app.respond_notice(APPROVER, notice.aggregate_id, text="已办理")
 
 
 def _run_the_audit(app: HallApplication, case_id: Any) -> None:

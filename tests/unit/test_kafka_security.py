@@ -91,6 +91,11 @@ def test_the_acl_table() -> None:
         "casetrail.audit-checkpoints",
         ACLResourcePatternType.LITERAL,
     )
+    notifications = (
+        ResourceType.TOPIC,
+        "casetrail.notifications",
+        ACLResourcePatternType.LITERAL,
+    )
     assert rows == {
         ("User:relay", ACLOperation.WRITE, *topic),
         ("User:relay", ACLOperation.DESCRIBE, *topic),
@@ -171,6 +176,28 @@ def test_the_acl_table() -> None:
             "casetrail-audit-log",
             ACLResourcePatternType.PREFIXED,
         ),
+        # the notifier: reads the events in its group, writes the notifications, which
+        # integrators (the gateways) read
+        ("User:notifier", ACLOperation.READ, *topic),
+        ("User:notifier", ACLOperation.DESCRIBE, *topic),
+        ("User:notifier", ACLOperation.WRITE, *notifications),
+        ("User:notifier", ACLOperation.DESCRIBE, *notifications),
+        (
+            "User:notifier",
+            ACLOperation.IDEMPOTENT_WRITE,
+            ResourceType.CLUSTER,
+            "kafka-cluster",
+            ACLResourcePatternType.LITERAL,
+        ),
+        (
+            "User:notifier",
+            ACLOperation.READ,
+            ResourceType.GROUP,
+            "casetrail-notifier",
+            ACLResourcePatternType.PREFIXED,
+        ),
+        ("User:integrator", ACLOperation.READ, *notifications),
+        ("User:integrator", ACLOperation.DESCRIBE, *notifications),
     }
 
 
