@@ -195,7 +195,7 @@ def _cell(value: Any) -> str:
 
 def test_board_exports_parse_back_to_the_json_rows(hall: Hall, cases: Cases) -> None:
     supervisor = hall.client("supervisor")
-    params = {"state": "all", "page_size": 100}
+    params: dict[str, str | int] = {"state": "all", "page_size": 100}
     rows = supervisor.get("/api/v1/supervision/cases", params=params).json()["items"]
     expected = [
         [
