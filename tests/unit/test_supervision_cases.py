@@ -318,3 +318,28 @@ def test_other_streams_and_events_before_submission(app: HallApplication) -> Non
     view = fold(events)
     item_events = cloudevents(app, ServiceItem.id_for(ITEM.code))
     assert item_events and all(apply(view, e) is view for e in item_events)
+
+
+def test_the_sweepers_own_events_set_and_clear_the_light() -> None:
+    """SCJG-001 (5 working days, warning at 80 %) accepted Mon 03-02: 4 days used on Fri
+    03-06 (yellow), 6 on Tue 03-10 (red); an extension of 5 moves the deadline, and the
+    sweeper clears both (6 of 10 used: green); the step still overrun stays listed."""
+    app = make_app()
+    case_id = accepted(app)
+    later(app, 4)
+    app.record_due([case_id])
+    view = row(app, case_id)
+    assert view["light"] == "yellow"
+    assert {(a["kind"], a["deadline"]) for a in view["alerts"]} == {
+        ("deadline_warning_raised", "2026-03-09"),
+        ("step_limit_overrun", "2026-03-05"),  # 审查 is late too: listed, no colour
+    }
+    later(app, 4)
+    app.record_due([case_id])
+    assert row(app, case_id)["light"] == "red"
+    app.handle(Extend(days=5, reason="情况复杂", approved_by="department_head"), case_id, APPROVER)
+    assert row(app, case_id)["light"] == "red"  # until the sweeper clears it
+    app.record_due([case_id])
+    view = row(app, case_id)
+    assert (view["light"], view["promised_deadline"]) == ("green", "2026-03-16")
+    assert [a["kind"] for a in view["alerts"]] == ["step_limit_overrun"]
