@@ -56,13 +56,13 @@ def board(hall: Hall, platform: Platform) -> dict[str, dict[str, Any]]:
     platform.start("api", env=at(READ))
     supervisor = hall.client("supervisor")
 
-    def lit() -> dict[str, dict[str, Any]] | None:
+    def lit() -> dict[str, dict[str, Any]]:
         rows = supervisor.get("/api/v1/supervision/cases").json()["items"]
         by_no = {row["case_no"]: row for row in rows}
         found = {name: by_no.get(case["case_no"]) for name, case in cases.items()}
         if all(row is not None and row["light"] == name for name, row in found.items()):
             return {name: row for name, row in found.items() if row is not None}
-        return None
+        return {}
 
     return wait_until(lit, what="the sweeper's lights on the board")
 
