@@ -25,6 +25,8 @@ from api.routers import (
     public,
     service_items,
     supervision_notices,
+    staff,
+    supervision,
     web,
 )
 from api.security_headers import SecurityHeaders
@@ -85,6 +87,8 @@ def create_app(settings: Settings, application: HallApplication, pool: Connectio
         audit_anomalies.router,
         audit_log.router,
         supervision_notices.router,
+        staff.router,
+        supervision.router,
     )
     for router in routers:
         app.include_router(router)

@@ -56,10 +56,16 @@ _PERMISSIONS: dict[str, frozenset[Role]] = {
     "read-interests": INSPECTORS,
     # supervision notices (督办): a supervisor issues one about a case; its department's
     # approver or officer responds; supervisors and hall administrators read every one,
-    # approvers and officers their own department's (``scoped_department``)
+    # approvers and officers their own department's (``department_scope``)
     "issue-notice": frozenset({"supervisor"}),
     "respond-notice": frozenset({"approver", "officer"}),
     "read-notices": frozenset({"supervisor", "hall_admin", "approver", "officer"}),
+    # the staff's read side: searching cases, the work queues, the supervision board and
+    # its KPIs (which departments each reads: ``department_scope``)
+    "search-cases": frozenset({"clerk", "officer", "approver", "supervisor", "hall_admin"}),
+    "read-own-queue": frozenset({"officer", "approver"}),
+    "read-department-queue": frozenset({"officer", "approver", "supervisor", "hall_admin"}),
+    "read-supervision": frozenset({"approver", "supervisor", "hall_admin"}),
 }
 
 ACTIONS: tuple[str, ...] = tuple(_PERMISSIONS)
@@ -86,6 +92,10 @@ _CASE_FREE_ACTIONS = frozenset(
         "withdraw-interest",
         "read-interests",
         "read-notices",
+        "search-cases",
+        "read-own-queue",
+        "read-department-queue",
+        "read-supervision",
     }
 )
 # Roles whose case actions are not scoped to a department; every other role is.
@@ -93,8 +103,9 @@ _HALL_WIDE_ROLES = frozenset(
     {"clerk", "supervisor", "inspector", "senior_inspector", "applicant", "kiosk"}
 )
 _CO_DEPARTMENT_ACTION = GiveOpinion.ACTION
-# Roles whose reads of supervision are confined to their own department.
-_DEPARTMENT_READERS = frozenset({"approver", "officer"})
+# Roles that read every department's cases on the staff's read side (a clerk at the
+# window searches any case, as it reads any); every other reader reads its own department.
+_HALL_WIDE_READERS = frozenset({"clerk", "supervisor", "hall_admin"})
 # Roles that read a case's personal data only for a stated case file (案卷), on record.
 CASE_FILE_ROLES = frozenset({"supervisor", "inspector", "senior_inspector"})
 
@@ -162,14 +173,14 @@ def authorize(
         )
 
 
-def scoped_department(actor: Actor, action: str, department: str | None) -> str | None:
-    """The department ``actor`` may read for the case-free read ``action``: for approvers
-    and officers their own (``Forbidden`` when ``department`` names another), for the
-    other roles allowed ``department`` as asked (None: every department)."""
+def department_scope(actor: Actor, action: str, department: str | None) -> str | None:
+    """The department a read of the staff's read side covers (``action``, not tied to a
+    case): ``department`` for hall-wide readers (None: every department); for the others
+    their own, and ``Forbidden`` for a ``department`` not theirs."""
     authorize(actor, action)
-    if actor.role not in _DEPARTMENT_READERS:
+    if actor.role in _HALL_WIDE_READERS:
         return department
-    if department not in (None, actor.department):
+    if department is not None and department != actor.department:
         raise Forbidden(
             actor.role,
             action,

@@ -27,6 +27,8 @@ from projections import (
     published_calendar_store,
     supervision_notices,
     supervision_notices_store,
+    supervision_cases,
+    supervision_cases_store,
 )
 
 View = dict[str, Any]
@@ -128,6 +130,13 @@ SUPERVISION_NOTICES = Projection(
     apply=supervision_notices.apply,
     load=supervision_notices_store.load,
     save=supervision_notices_store.save,
+SUPERVISION_CASES = Projection(
+    name="supervision_cases",
+    version=1,
+    table="supervision_cases",
+    apply=supervision_cases.apply,
+    load=supervision_cases_store.load,
+    save=supervision_cases_store.save,
 )
 
 ALL = (
@@ -140,6 +149,7 @@ ALL = (
     ANOMALIES,
     INTERESTS,
     SUPERVISION_NOTICES,
+    SUPERVISION_CASES,
 )
 
 

@@ -18,7 +18,7 @@ from api.deps import App, Caller, Pool
 from api.openapi import problem_responses
 from api.params import Filter
 from api.schemas import CommandIn, Strict, Text
-from domain.authorization import allowed_roles, scoped_department
+from domain.authorization import allowed_roles, department_scope
 from domain.errors import NotFound
 from domain.recorded import Recorded
 from projections import supervision_notices_store
@@ -177,7 +177,7 @@ def notices(
 ) -> NoticePage:
     """The notices, newest first, by department (approvers and officers: their own
     only, also without the filter) and status."""
-    scope = scoped_department(caller, "read-notices", department)
+    scope = department_scope(caller, "read-notices", department)
     with pool.connection() as conn:
         views, total = supervision_notices_store.listing(
             conn, department=scope, status=status, page=page
@@ -199,10 +199,10 @@ def notices(
 )
 def notice(notice_id: UUID, caller: Caller, pool: Pool) -> NoticeOut:
     """One notice, with its response and escalation."""
-    scoped_department(caller, "read-notices", None)  # the role, before anything is looked up
+    department_scope(caller, "read-notices", None)  # the role, before anything is looked up
     with pool.connection() as conn:
         view = supervision_notices_store.load(conn, str(notice_id))
     if view is None:
         raise NotFound(f"no supervision notice {notice_id}")
-    scoped_department(caller, "read-notices", view["department"])
+    department_scope(caller, "read-notices", view["department"])
     return NoticeOut.model_validate(view)

@@ -14,7 +14,7 @@ import pytest
 from consumers.notifier import notification
 from domain.actor import Actor
 from domain.application import HallApplication
-from domain.authorization import Forbidden, scoped_department
+from domain.authorization import Forbidden, department_scope
 from domain.case.commands import Accept, Assign, Withdraw
 from domain.clock import SimulatedClock
 from domain.errors import InvalidCommand, VersionConflict
@@ -139,14 +139,14 @@ def test_the_read_side_follows_the_notice(app: HallApplication) -> None:
 
 
 def test_approvers_and_officers_read_their_own_department_only() -> None:
-    assert scoped_department(SUPERVISOR, "read-notices", None) is None
-    assert scoped_department(SUPERVISOR, "read-notices", "JT") == "JT"
-    assert scoped_department(APPROVER, "read-notices", None) == "SCJG"
-    assert scoped_department(OFFICER, "read-notices", "SCJG") == "SCJG"
+    assert department_scope(SUPERVISOR, "read-notices", None) is None
+    assert department_scope(SUPERVISOR, "read-notices", "JT") == "JT"
+    assert department_scope(APPROVER, "read-notices", None) == "SCJG"
+    assert department_scope(OFFICER, "read-notices", "SCJG") == "SCJG"
     with pytest.raises(Forbidden):
-        scoped_department(OTHER_APPROVER, "read-notices", "SCJG")
+        department_scope(OTHER_APPROVER, "read-notices", "SCJG")
     with pytest.raises(Forbidden):
-        scoped_department(CLERK, "read-notices", None)
+        department_scope(CLERK, "read-notices", None)
 
 
 def _facts(app: HallApplication, case_id: UUID, deadline: str | None = None) -> CaseFacts:
