@@ -20,7 +20,7 @@ addStrings({
     "light.green": "绿灯·正常", "light.yellow": "黄灯·预警", "light.red": "红灯·超期", "light.none": "—",
     "days.left.G": "剩余 {days} 个工作日", "days.left.Z": "剩余 {days} 天",
     "days.over.G": "超期 {days} 个工作日", "days.over.Z": "超期 {days} 天", "days.today": "今天到期",
-    "pause.since": "{kind}，自 {since}起", "pause.suspended": "中止",
+    "pause.since": "{kind}，自 {since} 起（{days} 天）", "pause.suspended": "中止",
     "pause.supplement_requested": "补正材料", "pause.special_procedure_started": "特别程序",
   },
   en: {
@@ -37,7 +37,7 @@ addStrings({
     "light.green": "Green · on time", "light.yellow": "Yellow · warning", "light.red": "Red · overdue", "light.none": "—",
     "days.left.G": "{days} working days left", "days.left.Z": "{days} days left",
     "days.over.G": "{days} working days overdue", "days.over.Z": "{days} days overdue", "days.today": "Due today",
-    "pause.since": "{kind}, since {since}", "pause.suspended": "Suspended",
+    "pause.since": "{kind} since {since} ({days} days)", "pause.suspended": "Suspended",
     "pause.supplement_requested": "Awaiting supplement", "pause.special_procedure_started": "Special procedure",
   },
 });
@@ -64,12 +64,11 @@ export function daysCell(days, unit) {
   return h("td", { class: `num days ${state}`.trim() }, daysText(days, unit));
 }
 
-/** "中止，自 2025-03-04起", or "—" for a running clock. */
-export function pausedText(paused, kind, since) {
-  if (!paused) return "—";
-  const base = String(kind ?? "").split(":")[0];
-  const name = base ? t(`pause.${base}`) : "";
-  return t("pause.since", { kind: name, since: dateText(since) });
+/** A row's pause: "中止，自 2025-03-04起（5 天）", or "—" for a running clock. */
+export function pausedText(row) {
+  if (!row.paused) return "—";
+  const kind = String(row.pause_kind ?? "").split(":")[0];
+  return t("pause.since", { kind: kind ? t(`pause.${kind}`) : "", since: dateText(row.paused_since), days: row.paused_days ?? 0 });
 }
 
 /** Wire an export button: download ``path()`` (the current filter) as ``name``; a refusal
