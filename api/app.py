@@ -24,6 +24,8 @@ from api.routers import (
     privacy,
     public,
     service_items,
+    staff,
+    supervision,
     web,
 )
 from api.security_headers import SecurityHeaders
@@ -83,6 +85,8 @@ def create_app(settings: Settings, application: HallApplication, pool: Connectio
         audit_trail.router,
         audit_anomalies.router,
         audit_log.router,
+        staff.router,
+        supervision.router,
     )
     for router in routers:
         app.include_router(router)

@@ -54,6 +54,12 @@ _PERMISSIONS: dict[str, frozenset[Role]] = {
     "declare-interest": DECLARING,
     "withdraw-interest": DECLARING,
     "read-interests": INSPECTORS,
+    # the staff's read side: searching cases, the work queues, the supervision board and
+    # its KPIs (which departments each reads: ``department_scope``)
+    "search-cases": frozenset({"clerk", "officer", "approver", "supervisor", "hall_admin"}),
+    "read-own-queue": frozenset({"officer", "approver"}),
+    "read-department-queue": frozenset({"officer", "approver", "supervisor", "hall_admin"}),
+    "read-supervision": frozenset({"approver", "supervisor", "hall_admin"}),
 }
 
 ACTIONS: tuple[str, ...] = tuple(_PERMISSIONS)
@@ -79,6 +85,10 @@ _CASE_FREE_ACTIONS = frozenset(
         "declare-interest",
         "withdraw-interest",
         "read-interests",
+        "search-cases",
+        "read-own-queue",
+        "read-department-queue",
+        "read-supervision",
     }
 )
 # Roles whose case actions are not scoped to a department; every other role is.
@@ -86,6 +96,9 @@ _HALL_WIDE_ROLES = frozenset(
     {"clerk", "supervisor", "inspector", "senior_inspector", "applicant", "kiosk"}
 )
 _CO_DEPARTMENT_ACTION = GiveOpinion.ACTION
+# Roles that read every department's cases on the staff's read side (a clerk at the
+# window searches any case, as it reads any); every other reader reads its own department.
+_HALL_WIDE_READERS = frozenset({"clerk", "supervisor", "hall_admin"})
 # Roles that read a case's personal data only for a stated case file (案卷), on record.
 CASE_FILE_ROLES = frozenset({"supervisor", "inspector", "senior_inspector"})
 
@@ -151,3 +164,20 @@ def authorize(
             department=actor.department,
             reason=f" a case of department '{case_department}'",
         )
+
+
+def department_scope(actor: Actor, action: str, department: str | None) -> str | None:
+    """The department a read of the staff's read side covers (``action``, not tied to a
+    case): ``department`` for hall-wide readers (None: every department); for the others
+    their own, and ``Forbidden`` for a ``department`` not theirs."""
+    authorize(actor, action)
+    if actor.role in _HALL_WIDE_READERS:
+        return department
+    if department is not None and department != actor.department:
+        raise Forbidden(
+            actor.role,
+            action,
+            department=actor.department,
+            reason=f" of department '{department}'",
+        )
+    return actor.department

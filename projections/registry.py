@@ -25,6 +25,8 @@ from projections import (
     public_status_store,
     published_calendar,
     published_calendar_store,
+    supervision_cases,
+    supervision_cases_store,
 )
 
 View = dict[str, Any]
@@ -119,6 +121,15 @@ INTERESTS = Projection(
     save=audit_interests_store.save,
 )
 
+SUPERVISION_CASES = Projection(
+    name="supervision_cases",
+    version=1,
+    table="supervision_cases",
+    apply=supervision_cases.apply,
+    load=supervision_cases_store.load,
+    save=supervision_cases_store.save,
+)
+
 ALL = (
     PUBLIC_STATUS,
     CASE_FACTS,
@@ -128,6 +139,7 @@ ALL = (
     AUDIT_TRAIL,
     ANOMALIES,
     INTERESTS,
+    SUPERVISION_CASES,
 )
 
 

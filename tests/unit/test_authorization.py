@@ -5,7 +5,13 @@ from __future__ import annotations
 import pytest
 
 from domain.actor import Actor
-from domain.authorization import ACTIONS, Forbidden, allowed_roles, authorize
+from domain.authorization import (
+    ACTIONS,
+    Forbidden,
+    allowed_roles,
+    authorize,
+    department_scope,
+)
 from domain.roles import ROLES
 
 CASE_DEPARTMENT = "SCJG"
@@ -45,6 +51,10 @@ CASE_FREE_ACTIONS = [
     "declare-interest",
     "withdraw-interest",
     "read-interests",
+    "search-cases",
+    "read-own-queue",
+    "read-department-queue",
+    "read-supervision",
 ]
 CASE_ACTIONS = [
     "request-supplement",
@@ -210,6 +220,18 @@ ALLOWED = {
         for role in ("clerk", "officer", "approver", "hall_admin")
         for action in ("declare-interest", "withdraw-interest")
     ),
+    # the staff's read side (which departments: ``department_scope``)
+    *(
+        (role, "search-cases", NONE)
+        for role in ("clerk", "officer", "approver", "supervisor", "hall_admin")
+    ),
+    ("officer", "read-own-queue", NONE),
+    ("approver", "read-own-queue", NONE),
+    *(
+        (role, "read-department-queue", NONE)
+        for role in ("officer", "approver", "supervisor", "hall_admin")
+    ),
+    *((role, "read-supervision", NONE) for role in ("approver", "supervisor", "hall_admin")),
 }
 
 MATRIX = [(role, action, NONE) for action in CASE_FREE_ACTIONS for role in ALL_ROLES] + [
@@ -321,3 +343,27 @@ def test_case_action_without_case_department_is_a_programming_error() -> None:
 def test_case_free_action_with_case_department_is_a_programming_error() -> None:
     with pytest.raises(ValueError, match="'register-item' takes no case department"):
         authorize(Actor("u-1", "hall_admin", "BGS"), "register-item", case_department="SCJG")
+
+
+@pytest.mark.parametrize("role", ["officer", "approver"])
+def test_department_readers_read_their_own_department_only(role: str) -> None:
+    actor = Actor("u-1", role, "SCJG")
+    assert department_scope(actor, "read-department-queue", None) == "SCJG"
+    assert department_scope(actor, "read-department-queue", "SCJG") == "SCJG"
+    refused = f"{role} of department 'SCJG' may not .* of department 'JT'"
+    with pytest.raises(Forbidden, match=refused):
+        department_scope(actor, "read-department-queue", "JT")
+
+
+@pytest.mark.parametrize("role", ["supervisor", "hall_admin"])
+def test_hall_wide_readers_read_any_department_or_all(role: str) -> None:
+    actor = Actor("u-1", role, "BGS")
+    assert department_scope(actor, "read-supervision", None) is None
+    assert department_scope(actor, "read-supervision", "JT") == "JT"
+
+
+def test_clerks_search_every_department_and_read_no_board() -> None:
+    clerk = Actor("u-1", "clerk", "HALL")
+    assert department_scope(clerk, "search-cases", "JT") == "JT"
+    with pytest.raises(Forbidden):
+        department_scope(clerk, "read-supervision", None)
