@@ -47,6 +47,7 @@ from domain.recorded import (
 )
 from domain.sealing import seal
 from domain.service_item import ServiceItem
+from domain.supervision import SWEEPER, Swept, sweep
 
 
 @dataclass(frozen=True)
@@ -243,6 +244,55 @@ class HallApplication(Application[UUID]):
                 )
                 recorded.append(self._save(case))
         return recorded
+
+    def record_due(self, case_ids: Iterable[UUID], *, batch: int = 200) -> list[Swept]:
+        """Record, as the deadline sweeper, what is due today on each of the cases (a
+        closed or moved case records nothing new); each case as it then stands, with what
+        was recorded. The cases of a batch are saved in one transaction; on a clash (a
+        command or another sweeper got there first) each is done again on its own, and a
+        case still clashing is skipped: the other writer's record stands."""
+        at = self.clock.now()
+        calendar, actor = self.calendar(), self._marked(SWEEPER)
+        swept: list[Swept] = []
+        ids = list(case_ids)
+        for start in range(0, len(ids), batch):
+            chunk = [
+                self._sweep(case_id, at, actor, calendar) for case_id in ids[start : start + batch]
+            ]
+            done = [s for s in chunk if s is not None]
+            try:
+                self.save(*(s.case for s in done if s.recorded))
+            except IntegrityError:
+                again = [self._sweep_alone(s.case.id, at, actor, calendar) for s in done]
+                done = [s for s in again if s is not None]
+            swept += done
+        return swept
+
+    def _sweep(
+        self, case_id: UUID, at: datetime, actor: Actor, calendar: WorkingCalendar
+    ) -> Swept | None:
+        try:
+            case = self.get_case(case_id)
+        except NotFound:
+            return None
+        recorded = sweep(case, at=at, actor=actor, calendar=calendar, item=self._item_terms)
+        return Swept(case, tuple(recorded))
+
+    def _sweep_alone(
+        self, case_id: UUID, at: datetime, actor: Actor, calendar: WorkingCalendar
+    ) -> Swept | None:
+        swept = self._sweep(case_id, at, actor, calendar)
+        if swept is None or not swept.recorded:
+            return swept
+        try:
+            self._save(swept.case)
+        except VersionConflict:
+            return None
+        return swept
+
+    def _item_terms(self, code: str) -> tuple[int, ItemContent]:
+        item = self.service_item(code)
+        return item.revision, item.content
 
     def recompute_provisional_deadlines(self, actor: Actor, reason: str) -> list[UUID]:
         """Record new deadlines for every open case whose deadlines the calendar now changes."""

@@ -18,6 +18,7 @@ from infra.kafka_security import (
     AUDIT_GROUP,
     EVENT_TOPIC,
     PROJECTOR_GROUP,
+    SWEEPER_GROUP,
     KafkaSecurity,
 )
 from infra.master_keys import new_master_key
@@ -45,6 +46,7 @@ class Settings:
     projector_database_url: str = field(repr=False)
     anomalies_database_url: str = field(repr=False)
     auditor_database_url: str = field(default="", repr=False)  # from_env sets it
+    sweeper_database_url: str = field(default="", repr=False)  # from_env sets it
     topic: str = DEFAULT_TOPIC
     hall: str = "demo-hall"
     api_host: str = "127.0.0.1"
@@ -55,6 +57,9 @@ class Settings:
     anomalies_group: str = ANOMALIES_GROUP
     anomalies_instance: str = "anomalies-1"
     audit_group: str = AUDIT_GROUP
+    sweeper_group: str = SWEEPER_GROUP
+    sweeper_instance: str = "sweeper-1"
+    sweep_seconds: float = 30.0
     audit_origin: str = "casetrail.demo-hall/audit-log"
     audit_checkpoint_every: int = 1000
     audit_checkpoint_seconds: float = 5.0
@@ -94,6 +99,8 @@ class Settings:
             or servers.role_url(grants.ANOMALIES, owner),
             auditor_database_url=env.get("CASETRAIL_AUDITOR_DATABASE_URL")
             or servers.role_url(grants.AUDITOR, owner),
+            sweeper_database_url=env.get("CASETRAIL_SWEEPER_DATABASE_URL")
+            or servers.role_url(grants.SWEEPER, owner),
             topic=env.get("CASETRAIL_TOPIC", DEFAULT_TOPIC),
             hall=hall,
             api_host=env.get("CASETRAIL_API_HOST", "127.0.0.1"),
@@ -104,6 +111,9 @@ class Settings:
             anomalies_group=env.get("CASETRAIL_ANOMALIES_GROUP", ANOMALIES_GROUP),
             anomalies_instance=env.get("CASETRAIL_ANOMALIES_INSTANCE", "anomalies-1"),
             audit_group=env.get("CASETRAIL_AUDIT_GROUP", AUDIT_GROUP),
+            sweeper_group=env.get("CASETRAIL_SWEEPER_GROUP", SWEEPER_GROUP),
+            sweeper_instance=env.get("CASETRAIL_SWEEPER_INSTANCE", "sweeper-1"),
+            sweep_seconds=float(env.get("CASETRAIL_SWEEP_SECONDS", "30")),
             audit_origin=env.get("CASETRAIL_AUDIT_ORIGIN") or f"casetrail.{hall}/audit-log",
             audit_checkpoint_every=int(env.get("CASETRAIL_AUDIT_CHECKPOINT_EVERY", "1000")),
             audit_checkpoint_seconds=float(env.get("CASETRAIL_AUDIT_CHECKPOINT_SECONDS", "5")),
@@ -157,6 +167,7 @@ class Settings:
             "CASETRAIL_PROJECTOR_DATABASE_URL": self.projector_database_url,
             "CASETRAIL_ANOMALIES_DATABASE_URL": self.anomalies_database_url,
             "CASETRAIL_AUDITOR_DATABASE_URL": self.auditor_database_url,
+            "CASETRAIL_SWEEPER_DATABASE_URL": self.sweeper_database_url,
         }
 
     def eventsourcing_env(self, database_url: str) -> dict[str, str]:

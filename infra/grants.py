@@ -21,7 +21,8 @@ RELAY = "casetrail_relay"
 PROJECTOR = "casetrail_projector"
 ANOMALIES = "casetrail_anomalies"  # the anomaly detector: its facts, and the anomalies found
 AUDITOR = "casetrail_auditor"  # the audit log: appends to the transparency log
-ROLES = (API, RELAY, PROJECTOR, ANOMALIES, AUDITOR)
+SWEEPER = "casetrail_sweeper"  # the deadline sweeper: its schedule, and the timed events
+ROLES = (API, RELAY, PROJECTOR, ANOMALIES, AUDITOR, SWEEPER)
 
 READ = "SELECT"
 APPEND = "SELECT, INSERT"
@@ -30,9 +31,21 @@ WRITE = "SELECT, INSERT, UPDATE, DELETE"
 
 TABLES: dict[str, dict[str, str]] = {
     # which migrations the database has: every process checks it at start
-    "schema_migrations": {API: READ, RELAY: READ, PROJECTOR: READ, ANOMALIES: READ, AUDITOR: READ},
+    "schema_migrations": {
+        API: READ,
+        RELAY: READ,
+        PROJECTOR: READ,
+        ANOMALIES: READ,
+        AUDITOR: READ,
+        SWEEPER: READ,
+    },
     # the event store is append-only for everyone but its owner
-    "casetrail_events": {API: "SELECT, INSERT", RELAY: READ, ANOMALIES: "SELECT, INSERT"},
+    "casetrail_events": {
+        API: "SELECT, INSERT",
+        RELAY: READ,
+        ANOMALIES: "SELECT, INSERT",
+        SWEEPER: "SELECT, INSERT",
+    },
     "request_claims": {API: "SELECT, INSERT, DELETE"},
     "case_number_counters": {API: UPSERT},
     "query_code_verifiers": {API: "SELECT, INSERT"},
@@ -48,12 +61,18 @@ TABLES: dict[str, dict[str, str]] = {
     "relay_positions": {RELAY: UPSERT, AUDITOR: READ},
     # each consumer's offsets, versions applied and builds, under its group's name (the
     # audit log's offsets with its leaves)
-    "consumer_offsets": {PROJECTOR: WRITE, ANOMALIES: WRITE, AUDITOR: UPSERT},
-    "applied_versions": {PROJECTOR: WRITE, ANOMALIES: WRITE},
-    "projection_builds": {PROJECTOR: UPSERT, ANOMALIES: UPSERT},
+    "consumer_offsets": {PROJECTOR: WRITE, ANOMALIES: WRITE, AUDITOR: UPSERT, SWEEPER: WRITE},
+    "applied_versions": {PROJECTOR: WRITE, ANOMALIES: WRITE, SWEEPER: WRITE},
+    "projection_builds": {PROJECTOR: UPSERT, ANOMALIES: UPSERT, SWEEPER: UPSERT},
     # refused messages: held by the consumers (which apply a replayed one), flagged in
     # the API's staff view
-    "quarantine": {PROJECTOR: UPSERT, ANOMALIES: UPSERT, API: READ, AUDITOR: "INSERT"},
+    "quarantine": {
+        PROJECTOR: UPSERT,
+        ANOMALIES: UPSERT,
+        API: READ,
+        AUDITOR: "INSERT",
+        SWEEPER: UPSERT,
+    },
     # the transparency log: appended by the audit log only, never changed; read by the
     # API for proofs
     "audit_log_leaves": {API: READ, AUDITOR: APPEND},
@@ -64,16 +83,23 @@ TABLES: dict[str, dict[str, str]] = {
     # the anomaly detector's facts: its own, rebuilt (truncated) when the facts change
     "anomaly_cases": {ANOMALIES: f"{UPSERT}, TRUNCATE"},
     "anomaly_context": {ANOMALIES: f"{UPSERT}, TRUNCATE"},
+    # the deadline sweeper's schedule: its own, rebuilt (truncated) when the rules change
+    "deadline_schedule": {SWEEPER: f"{WRITE}, TRUNCATE"},
 }
 SEQUENCES: dict[str, dict[str, str]] = {
-    "casetrail_events_notification_id_seq": {API: "USAGE", ANOMALIES: "USAGE"},
+    "casetrail_events_notification_id_seq": {API: "USAGE", ANOMALIES: "USAGE", SWEEPER: "USAGE"},
     "personal_data_disclosures_id_seq": {API: "USAGE"},
-    "quarantine_id_seq": {PROJECTOR: "USAGE", ANOMALIES: "USAGE", AUDITOR: "USAGE"},
+    "quarantine_id_seq": {
+        PROJECTOR: "USAGE",
+        ANOMALIES: "USAGE",
+        AUDITOR: "USAGE",
+        SWEEPER: "USAGE",
+    },
 }
 FUNCTIONS: dict[str, dict[str, str]] = {
     # takes the insert lock on the events table, which LOCK TABLE itself would only
     # allow with UPDATE, DELETE or TRUNCATE (see infra/recorder.py)
-    f"{LOCK_FUNCTION}()": {API: "EXECUTE", ANOMALIES: "EXECUTE"},
+    f"{LOCK_FUNCTION}()": {API: "EXECUTE", ANOMALIES: "EXECUTE", SWEEPER: "EXECUTE"},
     # fails an intake whose data key an erasure destroyed (infra/personal_data_store.py)
     "require_live_data_key(uuid)": {API: "EXECUTE"},
 }

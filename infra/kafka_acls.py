@@ -6,7 +6,8 @@ only the admin (a super user) creates, alters or deletes topics, deletes records
 manages ACLs. ACLs on a topic name it exactly (LITERAL); consumer groups are granted
 by prefix (PREFIXED): the projection runners' (``casetrail-projections``, and e.g.
 ``casetrail-projections.test-1`` for a second platform on one broker), the anomaly
-detectors' (``casetrail-anomalies``), the audit log's and each integrator's. An event
+detectors' (``casetrail-anomalies``), the deadline sweepers' (``casetrail-sweeper``), the
+audit log's and each integrator's. An event
 topic comes with its dead-letter topic and the topic of its transparency log's
 checkpoints.
 """
@@ -37,6 +38,8 @@ from infra.kafka_security import (
     PROJECTOR,
     PROJECTOR_GROUP,
     RELAY,
+    SWEEPER,
+    SWEEPER_GROUP,
     KafkaSecurity,
     checkpoint_topic,
     dead_letter_topic,
@@ -53,6 +56,7 @@ TOPIC_GRANTS = {
     INTEGRATOR: (READ, DESCRIBE),
     ANOMALIES: (READ, DESCRIBE),
     AUDITOR: (READ, DESCRIBE),
+    SWEEPER: (READ, DESCRIBE),
 }
 DEAD_LETTER_GRANTS = {PROJECTOR: (WRITE, DESCRIBE), AUDITOR: (WRITE, DESCRIBE)}
 CHECKPOINT_GRANTS = {AUDITOR: (WRITE, READ, DESCRIBE), INTEGRATOR: (READ, DESCRIBE)}
@@ -72,6 +76,7 @@ OTHER_GRANTS = (
             (INTEGRATOR, INTEGRATOR_GROUP_PREFIX),
             (ANOMALIES, ANOMALIES_GROUP),
             (AUDITOR, AUDIT_GROUP),
+            (SWEEPER, SWEEPER_GROUP),
         )
     ),
 )

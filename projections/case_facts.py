@@ -16,7 +16,8 @@ steps completed after their own limit.
 
 ``{stage}_rectification`` (stage ``acceptance`` or ``closure``) is None unless
 that stage's rating is poor (1–2); then it is ``pending`` until a rectification
-is ordered, then ``ordered``, ``reported`` and ``called_back``.
+is ordered, then ``ordered``, ``reported`` and ``called_back``. A stage deemed satisfied
+(视为满意, left unrated in time) counts as a rating of 4 (满意).
 """
 
 from __future__ import annotations
@@ -25,7 +26,7 @@ from datetime import datetime
 from typing import Any
 
 from domain.case import kinds
-from domain.case.vocabulary import POOR_RATING
+from domain.case.vocabulary import DEEMED_RATING, POOR_RATING
 from domain.clock import HALL_TZ
 from domain.deadlines import on_time
 from domain.event_schemas import registry
@@ -128,6 +129,8 @@ def _change(kind: str, data: dict[str, Any], on: str, view: dict[str, Any]) -> d
         stage, level = data["stage"], data["level"]
         rectification = "pending" if level <= POOR_RATING else None
         return {f"{stage}_rating": level, f"{stage}_rectification": rectification}
+    if kind == "deemed_satisfied":
+        return {f"{data['stage']}_rating": DEEMED_RATING}
     if kind in RECTIFICATION_STEPS:
         return {f"{data['stage']}_rectification": RECTIFICATION_STEPS[kind]}
     if kind == "applicant_data_erased":

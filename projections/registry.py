@@ -61,7 +61,7 @@ PUBLIC_STATUS = Projection(
 
 CASE_FACTS = Projection(
     name="case_facts",
-    version=3,
+    version=4,
     table="public_case_facts",
     apply=case_facts.apply,
     load=case_facts_store.load,

@@ -68,9 +68,20 @@ from domain.case.intake import (
     SupplementRequested,
 )
 from domain.case.state import TERMINAL_STATES, CaseEvent, CaseState, local_date
+from domain.case.supervision import (
+    DeadlineAlertCleared,
+    DeadlineBreached,
+    DeadlineWarningRaised,
+    DeemedSatisfied,
+    RectificationOverdue,
+    SpecialProcedureOverdue,
+    StatutoryLimitBreached,
+    StepLimitOverrun,
+    Supervision,
+)
 
 
-class Case(Intake, Acceptance, Clock, Decision, Evaluation, CaseState):
+class Case(Intake, Acceptance, Clock, Decision, Evaluation, Supervision, CaseState):
     """An application case, from intake to closure and evaluation."""
 
     def __init__(self) -> None:  # its own, or the library would derive one from the state
@@ -111,6 +122,14 @@ EVENTS: tuple[type[CaseEvent], ...] = (
     RectificationOrdered,
     RectificationReported,
     CallbackCompleted,
+    DeadlineWarningRaised,
+    DeadlineBreached,
+    StatutoryLimitBreached,
+    SpecialProcedureOverdue,
+    StepLimitOverrun,
+    RectificationOverdue,
+    DeadlineAlertCleared,
+    DeemedSatisfied,
     ApplicantDataErased,
 )
 # The events after which a case is closed for good.
@@ -142,10 +161,14 @@ __all__ = [
     "CertificateIssued",
     "CoDepartmentOpinionGiven",
     "Completed",
+    "DeadlineAlertCleared",
+    "DeadlineBreached",
     "DeadlineExtended",
     "DeadlineRecomputed",
+    "DeadlineWarningRaised",
     "Decided",
     "DeemedAccepted",
+    "DeemedSatisfied",
     "DisagreementAnswered",
     "FeeCharged",
     "Forwarded",
@@ -154,13 +177,17 @@ __all__ = [
     "ParallelReviewRequested",
     "Rated",
     "RectificationOrdered",
+    "RectificationOverdue",
     "RectificationReported",
     "ResultDelivered",
     "Resumed",
     "Returned",
     "SpecialProcedureEnded",
+    "SpecialProcedureOverdue",
     "SpecialProcedureStarted",
+    "StatutoryLimitBreached",
     "StepCompleted",
+    "StepLimitOverrun",
     "Submitted",
     "SupplementProvided",
     "SupplementProvidedInReview",

@@ -11,6 +11,7 @@ from domain.calendar import WorkingCalendar
 from domain.case.state import (
     CaseEvent,
     CaseState,
+    Procedure,
     Resumes,
     Stage,
     local_date,
@@ -50,11 +51,9 @@ class SpecialProcedureStarted(CaseEvent):
         state["stops_statutory_clock"] = True
 
     def apply_to(self, case: CaseState) -> None:
-        case.open_pause(
-            f"special_procedure:{self.kind}",
-            local_date(self.timestamp),
-            statutory=self.stops_statutory_clock,
-        )
+        on = local_date(self.timestamp)
+        case.open_pause(f"special_procedure:{self.kind}", on, statutory=self.stops_statutory_clock)
+        case.procedure = Procedure(self.kind, on, self.expected_days)
 
 
 class SpecialProcedureEnded(Resumes):

@@ -3,7 +3,7 @@ command beside the event it records."""
 
 from __future__ import annotations
 
-from datetime import datetime
+from datetime import date, datetime
 from typing import Any, ClassVar
 
 from domain.actor import Actor
@@ -68,6 +68,10 @@ class RectificationOrdered(CaseEvent):
 
     def apply_to(self, case: CaseState) -> None:
         case.set_rectification(self.stage, "ordered")
+        case.rectifications[self.stage] = (
+            local_date(self.timestamp),
+            date.fromisoformat(self.due_on),
+        )
 
 
 class RectificationReported(CaseEvent):
@@ -130,6 +134,8 @@ class Evaluation(Stage):
             raise InvalidTransition(self.state(), f"rate the {stage} of")
         if stage in self.ratings:
             raise InvalidCommand(f"the {stage} stage has already been rated")
+        if stage in self.deemed_satisfied:
+            raise InvalidCommand(f"the {stage} stage was deemed satisfied, unrated in time")
         self._record(
             Rated,
             at,

@@ -102,6 +102,28 @@ class Rating:
         }
 
 
+@dataclass(frozen=True)
+class Alert:
+    """An alert raised on the case: its kind (``deadline_warning_raised`` …), deadline,
+    what it is about (the step, procedure or rating stage, with when that started) and
+    whether it is still active."""
+
+    kind: str
+    deadline: date
+    subject: str | None = None
+    started_on: date | None = None
+    active: bool = True
+
+
+@dataclass(frozen=True)
+class Procedure:
+    """The special procedure under way: its kind, the day it started, its expected days."""
+
+    kind: str
+    started_on: date
+    expected_days: int
+
+
 class CaseEvent(ChainedEvent):
     """An event of a case. Its stored name is ``domain.case:Case.<ClassName>`` wherever
     the class is written, so moving code never renames recorded history."""
@@ -171,6 +193,10 @@ class CaseState(ChainedAggregate):
         self.certificate_no: str | None = None
         self.delivered = False
         self.ratings: dict[str, Rating] = {}
+        self.rectifications: dict[str, tuple[date, date]] = {}  # stage → ordered on, due on
+        self.deemed_satisfied: list[str] = []  # stages deemed satisfied (视为满意)
+        self.procedure: Procedure | None = None  # the special procedure under way
+        self.alerts: dict[tuple[str, date], Alert] = {}  # by (kind, deadline)
         self.applicant_erased = False
 
     # Set by Submitted.
@@ -214,6 +240,7 @@ class CaseState(ChainedAggregate):
         self.status = status
         self.closed_at = at
         self.pause_kind = None
+        self.procedure = None
 
     def open_pause(self, kind: str, on: date, *, statutory: bool) -> None:
         """Stop the promised clock, and with ``statutory`` the statutory one too."""
@@ -225,6 +252,7 @@ class CaseState(ChainedAggregate):
     def close_pause(self, on: date) -> None:
         self.pauses, self.statutory_pauses = self.closed_pauses(on)
         self.pause_kind = None
+        self.procedure = None
 
     def closed_pauses(self, on: date) -> tuple[list[Pause], list[Pause]]:
         """Both clocks' pauses with the open one closed on ``on``."""

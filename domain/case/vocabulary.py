@@ -25,6 +25,7 @@ ExtensionApprover = Literal[
     "government_head",  # 本级人民政府负责人: joint handling's extension (Art. 42(2))
 ]
 POOR_RATING = 2  # ratings of 1 and 2 (of 5) are poor and must be rectified
+DEEMED_RATING = 4  # 满意: what a stage deemed satisfied (视为满意) counts as
 
 CHANNELS: tuple[Channel, ...] = get_args(Channel)
 OUTCOMES: tuple[Outcome, ...] = get_args(Outcome)

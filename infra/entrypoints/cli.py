@@ -40,6 +40,15 @@ def main(argv: Sequence[str] | None = None) -> int:
     commands.add_parser(
         "anomalies", help="run the anomaly detector: Kafka → facts → anomalies recorded"
     )
+    sweep = commands.add_parser(
+        "sweep",
+        help="run the deadline sweeper: Kafka → the schedule → the timed events due recorded",
+    )
+    sweep.add_argument(
+        "--once",
+        action="store_true",
+        help="sweep the schedule as it stands one time, print what was recorded, and exit",
+    )
     commands.add_parser("api", help="run the HTTP API")
     token = commands.add_parser("token", help="print a signed bearer token for local use")
     token.add_argument("--user", required=True)
@@ -175,6 +184,10 @@ def _run(args: argparse.Namespace) -> int:
         from infra.entrypoints.processes import run_anomalies
 
         run_anomalies(settings)
+    elif args.command == "sweep":
+        from infra.entrypoints.processes import run_sweeper
+
+        return run_sweeper(settings, once=args.once)
     elif args.command == "audit" and args.audit_command == "log":
         from infra.entrypoints.processes import run_audit_log
 

@@ -1,6 +1,7 @@
 """The platform's long-running processes: the API, the relay, the projection runner, the
-anomaly detector and the audit log (``casetrail api``, ``casetrail relay``, ``casetrail
-project``, ``casetrail anomalies``, ``casetrail audit log``)."""
+anomaly detector, the deadline sweeper and the audit log (``casetrail api``, ``casetrail
+relay``, ``casetrail project``, ``casetrail anomalies``, ``casetrail sweep``, ``casetrail
+audit log``)."""
 
 from __future__ import annotations
 
@@ -8,8 +9,11 @@ import logging
 import signal
 import threading
 
+import psycopg
+
 from consumers.anomaly_detector import AnomalyDetector
 from consumers.audit_log import AuditLog
+from consumers.deadline_sweeper import DeadlineSweeper
 from consumers.projection_runner import ProjectionRunner
 from consumers.relay import Relay
 from domain.anomalies.catalogue import InvalidCatalogue, read_catalogue
@@ -17,7 +21,7 @@ from domain.transparency.signing import CheckpointPolicy
 from infra import audit_keys
 from infra.config import Settings
 from infra.entrypoints.bootstrap import build_application, open_pool
-from infra.kafka_security import ANOMALIES, AUDITOR, PROJECTOR, RELAY
+from infra.kafka_security import ANOMALIES, AUDITOR, PROJECTOR, RELAY, SWEEPER
 from projections.registry import ALL
 
 
@@ -103,6 +107,39 @@ def run_anomalies(settings: Settings) -> None:
                 group_id=settings.anomalies_group,
                 instance_id=settings.anomalies_instance,
             ).run(stop)
+        finally:
+            app.close()
+
+
+def run_sweeper(settings: Settings, *, once: bool = False) -> int:
+    """Keep the deadline schedule from Kafka and record the timed rules due, every
+    ``sweep_seconds``, until stopped; with ``once``, sweep the schedule as it stands a
+    single time and print what was recorded."""
+    logging.basicConfig(level=logging.INFO, format="%(asctime)s %(name)s %(message)s")
+    with open_pool(settings.sweeper_database_url, max_size=2) as pool:
+        app = build_application(settings, pool)
+        try:
+            sweeper = DeadlineSweeper(
+                database_url=settings.sweeper_database_url,
+                kafka_options=settings.kafka_options(SWEEPER),
+                topic=settings.topic,
+                application=app,
+                group_id=settings.sweeper_group,
+                instance_id=settings.sweeper_instance,
+                sweep_seconds=settings.sweep_seconds,
+            )
+            if not once:
+                sweeper.run(stop_on_signals())
+                return 0
+            with psycopg.connect(settings.sweeper_database_url) as conn:
+                sweeper.prepare_views(conn)
+                swept = sweeper.sweep(conn)
+            for done in swept:
+                for due in done.recorded:
+                    deadline = due.deadline.isoformat() if due.deadline else "-"
+                    print(f"{done.case.case_no}\t{due.rule}\t{deadline}\t{due.subject or '-'}")
+            print(f"recorded {sum(len(s.recorded) for s in swept)} events on {len(swept)} cases")
+            return 0
         finally:
             app.close()
 

@@ -1,6 +1,6 @@
 """``casetrail up``: the local stack, the relay, the projection runner, the anomaly
-detector, the audit log and the API, with demo data; the one command that starts the
-local servers and the processes together."""
+detector, the deadline sweeper, the audit log and the API, with demo data; the one
+command that starts the local servers and the processes together."""
 
 from __future__ import annotations
 
@@ -33,6 +33,7 @@ PROCESSES = {  # name → its `casetrail` command
     "relay": ("relay",),
     "project": ("project",),
     "anomalies": ("anomalies",),
+    "sweep": ("sweep",),
     "audit": ("audit", "log"),
     "api": ("api",),
 }

@@ -78,6 +78,7 @@ MIGRATIONS: tuple[Migration, ...] = (
     sql_file("0007_transparency_log"),
     sql_file("0008_audit_trail"),
     sql_file("0009_anomalies"),
+    sql_file("0010_deadline_schedule"),
     sql_file("0012_supervision_cases"),
 )
 

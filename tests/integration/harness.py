@@ -34,7 +34,7 @@ from infra.entrypoints import cli
 from infra.entrypoints.bootstrap import build_application, open_pool, prepare_database
 from infra.entrypoints.status import consumed, topic_end
 from infra.entrypoints.supervisor import Supervisor
-from infra.kafka_security import ADMIN, ANOMALIES_GROUP, PROJECTOR_GROUP
+from infra.kafka_security import ADMIN, ANOMALIES_GROUP, PROJECTOR_GROUP, SWEEPER_GROUP
 from infra.local import postgres
 from infra.state import ROOT, state_dir
 
@@ -128,6 +128,7 @@ class Platform:
             relay_batch=relay_batch,
             projector_group=f"{PROJECTOR_GROUP}.{name}.{suffix}",  # none shared across platforms
             anomalies_group=f"{ANOMALIES_GROUP}.{name}.{suffix}",
+            sweeper_group=f"{SWEEPER_GROUP}.{name}.{suffix}",
         )
         kafka_admin.ensure_topic(bootstrap_servers, self.topic)
         prepare_database(self.settings)
@@ -150,6 +151,7 @@ class Platform:
             "CASETRAIL_RELAY_BATCH": str(self.settings.relay_batch),
             "CASETRAIL_PROJECTOR_GROUP": self.settings.projector_group,
             "CASETRAIL_ANOMALIES_GROUP": self.settings.anomalies_group,
+            "CASETRAIL_SWEEPER_GROUP": self.settings.sweeper_group,
             "CASETRAIL_TOKEN_SECRET": self.settings.token_secret,
             "CASETRAIL_LOOKUP_RATE": "100000/60",  # tests look up far more than people do
         }

@@ -43,13 +43,14 @@ from infra.kafka_security import (
     PROJECTOR,
     PROJECTOR_GROUP,
     RELAY,
+    SWEEPER,
 )
 from tests.integration.harness import Platform, wait_until
 
 pytestmark = pytest.mark.integration
 
-READERS = (PROJECTOR, INTEGRATOR, ANOMALIES, AUDITOR)
-NOT_ADMIN = (RELAY, PROJECTOR, INTEGRATOR, ANOMALIES, AUDITOR)
+READERS = (PROJECTOR, INTEGRATOR, ANOMALIES, AUDITOR, SWEEPER)
+NOT_ADMIN = (RELAY, PROJECTOR, INTEGRATOR, ANOMALIES, AUDITOR, SWEEPER)
 # what no ACL may allow anyone: only the admin, a super user, manages topics and records
 ADMIN_ONLY = {
     ACLOperation.ALL,
@@ -136,7 +137,11 @@ def test_an_integrator_reads_the_relays_messages_in_a_group_of_its_prefix(
 
 @pytest.mark.parametrize(
     ("principal", "group"),
-    [(INTEGRATOR, "casetrail-projections"), (ANOMALIES, "casetrail-projections")],
+    [
+        (INTEGRATOR, "casetrail-projections"),
+        (ANOMALIES, "casetrail-projections"),
+        (SWEEPER, "casetrail-anomalies"),
+    ],
 )
 def test_a_reader_may_not_use_a_group_outside_its_prefix(
     platform: Platform, published: bytes, principal: str, group: str

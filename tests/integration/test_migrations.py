@@ -122,6 +122,7 @@ def test_a_process_refuses_a_schema_it_does_not_expect(
         grants.PROJECTOR: settings.projector_database_url,
         grants.ANOMALIES: settings.anomalies_database_url,
         grants.AUDITOR: settings.auditor_database_url,
+        grants.SWEEPER: settings.sweeper_database_url,
     }[role]
     with psycopg.connect(url) as conn:
         grants.require_privileges(conn, role)  # current: accepted

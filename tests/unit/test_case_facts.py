@@ -413,6 +413,18 @@ def test_ratings_and_rectification(app: HallApplication) -> None:
         assert facts(app, case_id)["acceptance_rectification"] == state
 
 
+def test_a_stage_deemed_satisfied_counts_as_satisfied(app: HallApplication) -> None:
+    case_id = accepted(app)
+    app.handle(Rate(stage="acceptance", level=5), case_id, APPLICANT)
+    app.handle(Withdraw(reason="不再需要"), case_id, CLERK)
+    app.clock.advance(timedelta(days=ITEM.deemed_satisfied_days))  # type: ignore[attr-defined]
+    (swept,) = app.record_due([case_id])
+    assert [d.rule for d in swept.recorded] == ["deemed_satisfied"]
+    view = facts(app, case_id)
+    assert (view["acceptance_rating"], view["closure_rating"]) == (5, 4)
+    assert view["closure_rectification"] is None
+
+
 def test_other_streams_and_events_before_submission(app: HallApplication) -> None:
     case_id = accepted(app)
     events = cloudevents(app, case_id)

@@ -25,6 +25,7 @@ from domain.case.commands import (
     CompleteCallback,
     CompleteStep,
     Decide,
+    EndSpecialProcedure,
     Material,
     OrderRectification,
     Rate,
@@ -32,6 +33,8 @@ from domain.case.commands import (
     RequestSupplement,
     Return,
     Skip,
+    StartSpecialProcedure,
+    Withdraw,
 )
 from domain.clock import SimulatedClock
 from domain.department import Department
@@ -124,7 +127,7 @@ def validator(schema: dict[str, Any]) -> Draft202012Validator:
 
 def test_every_event_class_is_registered_with_its_older_versions() -> None:
     classes = recorded_event_classes()
-    assert len(classes) == 49
+    assert len(classes) == 57  # 49, and the 8 timed events of supervision
     current = {event_type(c): c for c in classes}
     assert set(registry()) == set(current) | OLDER_TYPES
     for type_, cls in current.items():
@@ -304,6 +307,36 @@ def _run_through_the_application(app: HallApplication) -> None:
         case_id=str(case_id),
     )
     _run_the_audit(app, waiting.id)
+    _run_the_sweeper(app)
+
+
+def _run_the_sweeper(app: HallApplication) -> None:
+    """Every timed event of supervision, recorded by the sweeper day after day: a
+    special procedure overdue then ended, a poor rating's rectification overdue, a case
+    yellow then red then closed, and its stages deemed satisfied."""
+    assert isinstance(app.clock, SimulatedClock)
+    ids = []
+    for _ in range(3):
+        case_id = app.submit(
+            CLERK, item_code="SCJG-002", channel="window", applicant=applicant(), materials=[]
+        ).aggregate_id
+        app.handle(Accept(), case_id, CLERK)
+        ids.append(case_id)
+    procedure, rectified, late = ids
+    app.handle(
+        StartSpecialProcedure(kind="inspection", expected_days=1, notice="勘查"), procedure, OFFICER
+    )
+    app.handle(Rate(stage="acceptance", level=1, comment="慢"), rectified, APPLICANT)
+    app.handle(OrderRectification(stage="acceptance", instructions="改"), rectified, SUPERVISOR)
+    for day in range(40):
+        app.clock.advance(timedelta(days=1))
+        app.record_due(ids)
+        if day == 5:
+            app.handle(EndSpecialProcedure(result="完毕"), procedure, OFFICER)
+    app.handle(Withdraw(reason="撤回"), late, OFFICER)
+    app.clock.advance(timedelta(days=20))
+    swept = app.record_due(ids)
+    assert {d.rule for s in swept for d in s.recorded} >= {"deemed_satisfied"}
 
 
 def _run_the_audit(app: HallApplication, case_id: Any) -> None:

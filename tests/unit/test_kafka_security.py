@@ -137,6 +137,15 @@ def test_the_acl_table() -> None:
             "casetrail-anomalies",
             ACLResourcePatternType.PREFIXED,
         ),
+        ("User:sweeper", ACLOperation.READ, *topic),
+        ("User:sweeper", ACLOperation.DESCRIBE, *topic),
+        (
+            "User:sweeper",
+            ACLOperation.READ,
+            ResourceType.GROUP,
+            "casetrail-sweeper",
+            ACLResourcePatternType.PREFIXED,
+        ),
         ("User:integrator", ACLOperation.READ, *checkpoints),
         ("User:integrator", ACLOperation.DESCRIBE, *checkpoints),
         # the audit log: reads the events, holds what it refuses, writes its checkpoints

@@ -1,0 +1,47 @@
+"""The deadline sweeper's schedule in PostgreSQL (``deadline_schedule``): one row per
+timed rule of a case still to be recorded, with the day it fires
+(``domain.supervision.schedule``). Written by the sweeper only."""
+
+from __future__ import annotations
+
+from collections.abc import Iterable, Sequence
+from datetime import date
+from typing import Any
+from uuid import UUID
+
+import psycopg
+
+from domain.supervision import Due
+
+
+def replace(conn: psycopg.Connection[Any], case_id: UUID, dues: Sequence[Due]) -> None:
+    """The case's rows become ``dues``."""
+    conn.execute("DELETE FROM deadline_schedule WHERE case_id = %s", (case_id,))
+    write(conn, ((case_id, d) for d in dues))
+
+
+def write(conn: psycopg.Connection[Any], rows: Iterable[tuple[UUID, Due]]) -> None:
+    """Add rows (of cases with none yet), in one COPY."""
+    with (
+        conn.cursor() as cursor,
+        cursor.copy(
+            "COPY deadline_schedule (case_id, rule, key, deadline, fires_on) FROM STDIN"
+        ) as copy,
+    ):
+        for case_id, due in rows:
+            copy.write_row((case_id, due.rule, due.key, due.deadline, due.fires_on))
+
+
+def due_cases(conn: psycopg.Connection[Any], today: date) -> list[UUID]:
+    """The cases with a rule firing by ``today``, oldest firing first."""
+    rows = conn.execute(
+        "SELECT case_id FROM deadline_schedule WHERE fires_on <= %s "
+        "GROUP BY case_id ORDER BY min(fires_on), case_id",
+        (today,),
+    ).fetchall()
+    return [row[0] for row in rows]
+
+
+def scheduled_cases(conn: psycopg.Connection[Any]) -> list[UUID]:
+    """Every case with a row."""
+    return [row[0] for row in conn.execute("SELECT DISTINCT case_id FROM deadline_schedule")]
