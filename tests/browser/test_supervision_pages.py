@@ -35,6 +35,7 @@ from tests.browser.conftest import Site, site_at
 from tests.integration.harness import Hall, Platform, free_port, wait_until
 
 DESKTOP = {"viewport": {"width": 1280, "height": 900}}
+MISSING = {"code": "M3", "name": "经营布局图"}
 
 
 @dataclass(frozen=True)
@@ -76,6 +77,7 @@ def supervised(hall: Hall) -> Supervised:
         "green": ("SCJG-002", "officer-scjg"),
         "unassigned": ("SCJG-002", None),
         "yellow": ("ZJ-001", "officer-zj"),
+        "paused": ("SCJG-002", "officer-scjg"),
     }
     cases: dict[str, dict[str, Any]] = {}
     for name, (item, assignee) in plan.items():
@@ -85,10 +87,16 @@ def supervised(hall: Hall) -> Supervised:
         if assignee:
             hall.act(case, "assign", "officer", department, assignee=assignee)
         cases[name] = {**case, "item_code": item, "department": department}
+    paused = cases["paused"]  # waiting for a supplement: its clock stopped
+    hall.act(paused, "request-supplement", "officer", "SCJG", missing=[MISSING])
+    closed = hall.submit("SCJG-001")  # completed on time, for the department's figures
+    hall.act(closed, "accept", "clerk")
+    hall.approve_and_close(closed, "SCJG")
     platform = hall.platform
     day = _fires_on(platform, cases["red"]["case_id"], BREACH)
     assert _fires_on(platform, cases["yellow"]["case_id"], WARNING) == day  # both 6th day
-    recorded = _sweep(platform, [case["case_id"] for case in cases.values()], day)
+    ids = [case["case_id"] for case in cases.values()] + [closed["case_id"]]
+    recorded = _sweep(platform, ids, day)
     lights = {(case, rule) for case, rule in recorded if rule in (WARNING, BREACH)}
     assert lights == {(cases["red"]["case_id"], BREACH), (cases["yellow"]["case_id"], WARNING)}
     port = free_port()
@@ -143,7 +151,9 @@ def test_the_board_filters_by_light_and_exports_the_filter(
     expect(yellow.locator(".light")).to_have_text("黄灯·预警")
     expect(yellow).to_contain_text("剩余 1 个工作日")
     counts = page.locator("#counts")
-    for light, count in (("red", 1), ("yellow", 1), ("green", 2)):
+    paused = page.locator(f'tr[data-case-no="{cases["paused"]["case_no"]}"]')
+    expect(paused).to_contain_text(f"补正材料，自 {datetime.now(HALL_TZ).date().isoformat()} 起")
+    for light, count in (("red", 1), ("yellow", 1), ("green", 3)):
         expect(counts.locator(f'li[data-light="{light}"] .count')).to_have_text(str(count))
     on_the_day.screenshot("supervision")
 
@@ -168,12 +178,12 @@ def test_the_board_filters_by_light_and_exports_the_filter(
     page.get_by_label("灯", exact=True).select_option("")
     page.get_by_label("部门").select_option("SCJG")
     page.get_by_role("button", name="筛选").click()
-    expect(rows).to_have_count(3)
+    expect(rows).to_have_count(4)
     later = hall.submit("SCJG-001")  # a new case: on the board at the next refresh
     hall.act(later, "accept", "clerk")
     hall.act(later, "assign", "officer", "SCJG", assignee="officer-b")
     expect(page.locator(f'tr[data-case-no="{later["case_no"]}"]')).to_be_visible(timeout=40_000)
-    expect(rows).to_have_count(4)
+    expect(rows).to_have_count(5)
 
 
 def test_a_department_page_with_its_kpis_and_charts(
@@ -207,12 +217,14 @@ def test_an_officers_queue(on_the_day: Site, hall: Hall, supervised: Supervised)
     cases = supervised.cases
     page = on_the_day.goto(f"/staff/queue#token={hall.platform.token('officer', 'SCJG')}")
     mine = page.locator("#assigned tbody tr")
-    expect(mine).to_have_count(2)
+    expect(mine).to_have_count(3)
     expect(mine.first).to_have_attribute("data-case-no", cases["red"]["case_no"])  # due first
     expect(mine.first.locator(".light")).to_have_text("红灯·超期")
     link = mine.first.get_by_role("link", name=cases["red"]["case_no"])
-    expect(link).to_have_attribute("href", f"/staff/cases/{cases['red']['case_id']}")
-    expect(page.locator("#steps tbody tr")).to_have_count(2)  # 审查 waits on both of mine
+    queue = _api(hall, supervised, "officer", "SCJG", "/api/v1/staff/queue")
+    steps = page.locator("#steps tbody tr")
+    expect(steps).to_have_count(queue["steps"]["total"])
+    expect(steps.first).to_have_attribute("data-case-no", cases["red"]["case_no"])
     unassigned = page.locator("#unassigned tbody tr")
     expect(unassigned).to_have_count(1)
     expect(unassigned.first).to_have_attribute("data-case-no", cases["unassigned"]["case_no"])
@@ -220,6 +232,16 @@ def test_an_officers_queue(on_the_day: Site, hall: Hall, supervised: Supervised)
     page_text = page.locator("main").inner_text()
     assert cases["yellow"]["case_no"] not in page_text  # another department's
     on_the_day.screenshot("staff-queue")
+
+    link.click()  # the case itself: its light, clocks, steps and the sweeper's alert
+    expect(page).to_have_url(re.compile(f"/staff/cases/{cases['red']['case_no']}$"))
+    expect(page.locator("#case-light .light")).to_have_text("红灯·超期")
+    expect(page.locator('[data-fact="remaining"]')).to_have_text("超期 1 个工作日")
+    expect(page.locator('#alerts tr[data-alert="deadline_breached"]')).to_contain_text(
+        "超过承诺时限"
+    )
+    expect(page.locator("#steps tbody tr.step-current")).to_contain_text("审查")
+    on_the_day.screenshot("staff-case")
 
 
 @pytest.mark.parametrize(
@@ -229,6 +251,7 @@ def test_an_officers_queue(on_the_day: Site, hall: Hall, supervised: Supervised)
         ("/supervision/departments/ZJ", "approver", "SCJG", "department 'ZJ'"),
         ("/supervision", "officer", "SCJG", "Forbidden"),
         ("/staff/queue", "clerk", "HALL", "Forbidden"),
+        ("/staff/cases/ZJ-20990101-0001", "officer", "SCJG", "没有找到办件"),
     ],
 )
 def test_a_refused_token_shows_the_problem(

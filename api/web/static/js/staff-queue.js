@@ -75,7 +75,7 @@ function queue(name, section, vars = {}) {
 function row(item) {
   return h("tr", { dataset: { caseNo: item.case_no } },
     h("td", { class: "nowrap" }, lightBadge(item.light)),
-    h("td", { class: "mono" }, h("a", { href: `/staff/cases/${encodeURIComponent(item.case_id)}` }, item.case_no)),
+    h("td", { class: "mono" }, h("a", { href: `/staff/cases/${encodeURIComponent(item.case_no)}` }, item.case_no)),
     h("td", {}, item.item_name),
     h("td", {}, item.assignee ?? t("sv.unassigned")),
     h("td", {}, item.current_step ?? (item.opinions_owed.length ? item.opinions_owed.join("、") : "—")),

@@ -120,7 +120,7 @@ function render({ page, counts: perLight, at }) {
   }
   fill(tbody, page.items.map((row) => h("tr", { class: `light-${row.light}`, dataset: { caseNo: row.case_no, light: row.light } },
     h("td", { class: "nowrap" }, lightBadge(row.light)),
-    h("td", { class: "mono" }, row.case_no),
+    h("td", { class: "mono" }, h("a", { href: `/staff/cases/${encodeURIComponent(row.case_no)}` }, row.case_no)),
     h("td", {}, row.item_name, h("br"), h("small", { class: "mono hint" }, row.item_code)),
     h("td", {}, h("a", { href: `/supervision/departments/${encodeURIComponent(row.department)}` }, names[row.department] ?? row.department)),
     h("td", {}, row.assignee ?? t("sv.unassigned")),
