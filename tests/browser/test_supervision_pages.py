@@ -136,6 +136,18 @@ def _api(hall: Hall, supervised: Supervised, role: str, department: str, path: s
     return response.json()
 
 
+def test_the_staff_pages_are_served_locally(hall: Hall) -> None:
+    """Plain HTTP: each page is HTML with no outside address; a malformed code is 404."""
+    pages = ("/supervision", "/supervision/departments/SCJG", "/staff/queue", "/staff/cases/X-1")
+    for path in pages:
+        response = httpx.get(f"{hall.platform.base_url}{path}", timeout=10)
+        assert response.status_code == 200, path
+        assert 'name="viewport"' in response.text
+        assert not re.search(r"""(src|href)=["']?(https?:)?//""", response.text), path
+    for path in ("/supervision/departments/%20x", "/staff/cases/a%2Fb"):
+        assert httpx.get(f"{hall.platform.base_url}{path}", timeout=10).status_code == 404
+
+
 def test_the_board_filters_by_light_and_exports_the_filter(
     on_the_day: Site, hall: Hall, supervised: Supervised, tmp_path: Path
 ) -> None:
@@ -156,6 +168,10 @@ def test_the_board_filters_by_light_and_exports_the_filter(
     for light, count in (("red", 1), ("yellow", 1), ("green", 3)):
         expect(counts.locator(f'li[data-light="{light}"] .count')).to_have_text(str(count))
     on_the_day.screenshot("supervision")
+    page.get_by_role("link", name="English").click()
+    expect(red.locator(".light")).to_have_text("Red · overdue")
+    expect(red).to_contain_text("1 working day overdue")
+    page.get_by_role("link", name="中文").click()
 
     page.get_by_label("灯", exact=True).select_option("red")
     page.get_by_role("button", name="筛选").click()

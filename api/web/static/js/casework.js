@@ -20,6 +20,7 @@ addStrings({
     "light.green": "绿灯·正常", "light.yellow": "黄灯·预警", "light.red": "红灯·超期", "light.none": "—",
     "days.left.G": "剩余 {days} 个工作日", "days.left.Z": "剩余 {days} 天",
     "days.over.G": "超期 {days} 个工作日", "days.over.Z": "超期 {days} 天", "days.today": "今天到期",
+    "days.left.G.one": "剩余 1 个工作日", "days.left.Z.one": "剩余 1 天", "days.over.G.one": "超期 1 个工作日", "days.over.Z.one": "超期 1 天",
     "pause.since": "{kind}，自 {since} 起（{days} 天）", "pause.suspended": "中止",
     "pause.supplement_requested": "补正材料", "pause.special_procedure_started": "特别程序",
   },
@@ -37,6 +38,7 @@ addStrings({
     "light.green": "Green · on time", "light.yellow": "Yellow · warning", "light.red": "Red · overdue", "light.none": "—",
     "days.left.G": "{days} working days left", "days.left.Z": "{days} days left",
     "days.over.G": "{days} working days overdue", "days.over.Z": "{days} days overdue", "days.today": "Due today",
+    "days.left.G.one": "1 working day left", "days.left.Z.one": "1 day left", "days.over.G.one": "1 working day overdue", "days.over.Z.one": "1 day overdue",
     "pause.since": "{kind} since {since} ({days} days)", "pause.suspended": "Suspended",
     "pause.supplement_requested": "Awaiting supplement", "pause.special_procedure_started": "Special procedure",
   },
@@ -55,7 +57,8 @@ export function lightBadge(light) {
 export function daysText(days, unit) {
   if (days === null || days === undefined || !unit) return "—";
   if (days === 0) return t("days.today");
-  return t(days > 0 ? `days.left.${unit}` : `days.over.${unit}`, { days: Math.abs(days) });
+  const key = `${days > 0 ? "days.left" : "days.over"}.${unit}`;
+  return t(Math.abs(days) === 1 ? `${key}.one` : key, { days: Math.abs(days) });
 }
 
 /** The days cell: its text, marked overdue (red) or due soon (within 1 day). */

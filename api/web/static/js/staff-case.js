@@ -1,7 +1,7 @@
 // 办件详情 for staff: one case as the supervision view holds it — its light, both clocks,
 // pause, steps, the sweeper's active alerts and the handling counts — found by its number
 // through the staff search (the caller's own department for officers and approvers).
-import { dateText, fill, h, showMessage, startPage } from "./common.js";
+import { dateText, departments, fill, h, showMessage, startPage } from "./common.js";
 import { daysText, lightBadge, pausedText } from "./casework.js";
 import { addStrings, onLangChange, t } from "./i18n.js";
 import { staffFetch } from "./staff.js";
@@ -46,6 +46,7 @@ const caseNo = decodeURIComponent(location.pathname.split("/").pop());
 const message = document.getElementById("message");
 const section = document.getElementById("case");
 let shown = null;
+let names = {};
 
 document.getElementById("case-no").textContent = caseNo;
 onLangChange(() => shown && render(shown));
@@ -65,6 +66,7 @@ async function load() {
     showMessage(message, t("case.notFound", { caseNo }));
     return;
   }
+  names = await departments();
   section.hidden = false;
   render(shown);
 }
@@ -78,7 +80,7 @@ function render(row) {
   fill(document.getElementById("case-light"), lightBadge(row.light));
   const facts = [
     ["case.item", `${row.item_name}（${row.item_code}）`],
-    ["case.department", row.department],
+    ["case.department", names[row.department] ? `${names[row.department]}（${row.department}）` : row.department],
     ["case.assignee", row.assignee ?? t("sv.unassigned")],
     ["case.status", t(`st.${row.status}`)],
     ["case.submitted", dateText(row.submitted_on)],

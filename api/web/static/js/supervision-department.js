@@ -127,7 +127,8 @@ function draw(body) {
   tables(body.ageing, body.officers, trend);
   if (!echarts) return;
   charts.ageing.setOption(base({
-    xAxis: { type: "category", name: t("unit.short.G"), data: body.ageing.map((bucket) => bucket.bucket) },
+    grid: { left: 8, right: 16, top: 24, bottom: 28, containLabel: true },
+    xAxis: { type: "category", name: t("dept.col.bucket"), nameLocation: "middle", nameGap: 28, data: body.ageing.map((bucket) => bucket.bucket) },
     yAxis: { type: "value", minInterval: 1 },
     series: [{ name: t("dept.col.cases"), type: "bar", data: body.ageing.map((bucket) => bucket.cases), barMaxWidth: 36 }],
   }), true);
