@@ -130,6 +130,8 @@ SUPERVISION_NOTICES = Projection(
     apply=supervision_notices.apply,
     load=supervision_notices_store.load,
     save=supervision_notices_store.save,
+)
+
 SUPERVISION_CASES = Projection(
     name="supervision_cases",
     version=1,

@@ -23,7 +23,7 @@ from fastapi.staticfiles import StaticFiles
 WEB_DIR = Path(__file__).resolve().parents[1] / "web"
 PAGES_DIR = WEB_DIR / "pages"
 STATIC_DIR = WEB_DIR / "static"
-ITEM_CODE = r"^[A-Za-z0-9][A-Za-z0-9._-]{0,63}$"
+CODE = r"^[A-Za-z0-9][A-Za-z0-9._-]{0,63}$"  # an item's or department's code, a case number
 # The security headers come from api/security_headers.py, for every response.
 PAGE_HEADERS = {"Cache-Control": "no-cache"}
 
@@ -57,6 +57,16 @@ PAGES = {
         ),
         Page("anomalies", "/audit/anomalies", "异常线索", "Anomalies"),  # inspectors'
         Page("audit", "/audit-log", "审计日志", "Audit log"),
+        Page("supervision", "/supervision", "电子监察", "Supervision board"),  # staff's
+        Page(
+            "supervision-department",
+            "/supervision/departments",
+            "部门效能",
+            "Department performance",
+            ("vendor/echarts.min.js",),
+        ),
+        Page("staff-queue", "/staff/queue", "我的待办", "My work queue"),
+        Page("staff-case", "/staff/cases", "办件详情", "Case"),
     )
 }
 NAVIGATION = ("track", "decisions", "statistics", "catalogue", "audit")
@@ -125,7 +135,7 @@ def catalogue_page(lang: str | None = None) -> HTMLResponse:
 @router.get("/catalogue/{code}", response_class=HTMLResponse)
 def item_page(code: str, lang: str | None = None) -> HTMLResponse:
     """One item's service guide (办事指南); the script reads the code from the address."""
-    if not re.fullmatch(ITEM_CODE, code):
+    if not re.fullmatch(CODE, code):
         raise HTTPException(404, "no such page")
     return _respond("item", lang)
 
@@ -154,6 +164,37 @@ def audit_page(lang: str | None = None) -> HTMLResponse:
     """The transparency log (审计日志): the latest checkpoint, the verifier key, a proof
     lookup and how to verify them independently."""
     return _respond("audit", lang)
+
+
+@router.get("/supervision", response_class=HTMLResponse)
+def supervision_page(lang: str | None = None) -> HTMLResponse:
+    """Supervisors and approvers: the live board of open cases and their lights (电子监察);
+    its script reads the supervision API with the staff token, the filters in the address."""
+    return _respond("supervision", lang)
+
+
+@router.get("/supervision/departments/{code}", response_class=HTMLResponse)
+def supervision_department_page(code: str, lang: str | None = None) -> HTMLResponse:
+    """One department's performance: KPI tiles, ageing, on-time trend and officer ranking;
+    the script reads the code from the address."""
+    if not re.fullmatch(CODE, code):
+        raise HTTPException(404, "no such page")
+    return _respond("supervision-department", lang)
+
+
+@router.get("/staff/queue", response_class=HTMLResponse)
+def staff_queue_page(lang: str | None = None) -> HTMLResponse:
+    """Staff: the caller's work queue and their department's (我的待办)."""
+    return _respond("staff-queue", lang)
+
+
+@router.get("/staff/cases/{case_no}", response_class=HTMLResponse)
+def staff_case_page(case_no: str, lang: str | None = None) -> HTMLResponse:
+    """Staff: one case as the supervision view holds it (light, clocks, steps, alerts); the
+    script reads the number from the address."""
+    if not re.fullmatch(CODE, case_no):
+        raise HTTPException(404, "no such page")
+    return _respond("staff-case", lang)
 
 
 def install(app: FastAPI) -> None:

@@ -126,11 +126,16 @@ class Site:
 
 
 def _site(browser: Browser, hall: Hall, **options: Any) -> Iterator[Site]:
+    yield from site_at(browser, hall.platform.base_url, **options)
+
+
+def site_at(browser: Browser, base_url: str, **options: Any) -> Iterator[Site]:
+    """A browser context on the site at ``base_url`` (an API process of its own)."""
     context = browser.new_context(
-        base_url=hall.platform.base_url, locale="zh-CN", timezone_id="Asia/Shanghai", **options
+        base_url=base_url, locale="zh-CN", timezone_id="Asia/Shanghai", **options
     )
     context.set_default_timeout(20_000)
-    site = Site(context, hall.platform.base_url)
+    site = Site(context, base_url)
     try:
         yield site
         assert not site.errors, f"script errors: {site.errors}"

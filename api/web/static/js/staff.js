@@ -87,23 +87,43 @@ export function staffToken() {
  * parsed JSON body. A failure throws an
  * Error whose message is the problem's title and detail (``status`` and ``problem`` on it). */
 export async function staffFetch(path, options = {}) {
-  const token = await staffToken();
-  const headers = new Headers(options.headers ?? {});
-  headers.set("Authorization", `Bearer ${token}`);
-  headers.set("Accept", "application/json");
   let body = options.body;
+  const headers = new Headers(options.headers ?? {});
   if (body !== undefined && typeof body !== "string") {
     headers.set("Content-Type", "application/json");
     body = JSON.stringify(body);
   }
+  const response = await request(path, { ...options, headers, body }, "application/json");
+  return response.json().catch(() => null);
+}
+
+/** Download a staff API path (an export) with the bearer token: saved under the name
+ * the server gives (Content-Disposition), else ``fallback``. Failures throw as above. */
+export async function staffDownload(path, fallback) {
+  const response = await request(path, {}, "*/*");
+  const named = /filename="?([^";]+)"?/.exec(response.headers.get("Content-Disposition") ?? "");
+  const url = URL.createObjectURL(await response.blob());
+  const link = h("a", { href: url, download: named ? named[1] : fallback, hidden: true });
+  document.body.append(link);
+  link.click();
+  link.remove();
+  setTimeout(() => URL.revokeObjectURL(url), 60_000);
+}
+
+/** The response of an authorized request; a refusal or failure thrown as an Error. */
+async function request(path, options, accept) {
+  const token = await staffToken();
+  const headers = new Headers(options.headers ?? {});
+  headers.set("Authorization", `Bearer ${token}`);
+  headers.set("Accept", accept);
   let response;
   try {
-    response = await fetch(path, { ...options, headers, body });
+    response = await fetch(path, { ...options, headers });
   } catch {
     throw Object.assign(new Error(t("token.network")), { status: 0, problem: null });
   }
+  if (response.ok) return response;
   const answer = await response.json().catch(() => null);
-  if (response.ok) return answer;
   if (response.status === 401) keep(null);
   const text = [answer?.title, answer?.detail].filter(Boolean).join(": ") || `HTTP ${response.status}`;
   throw Object.assign(new Error(text), { status: response.status, problem: answer });
