@@ -24,9 +24,9 @@ from api.routers import (
     privacy,
     public,
     service_items,
-    supervision_notices,
     staff,
     supervision,
+    supervision_notices,
     web,
 )
 from api.security_headers import SecurityHeaders

@@ -25,10 +25,10 @@ from projections import (
     public_status_store,
     published_calendar,
     published_calendar_store,
-    supervision_notices,
-    supervision_notices_store,
     supervision_cases,
     supervision_cases_store,
+    supervision_notices,
+    supervision_notices_store,
 )
 
 View = dict[str, Any]
