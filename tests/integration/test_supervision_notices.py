@@ -296,3 +296,32 @@ def test_casetrail_status_shows_the_notifiers_lag(platform: Platform, hall: Hall
         return finished.stdout if caught_up in finished.stdout.splitlines() else ""
 
     wait_until(status, what="the notifier to catch up, as casetrail status tells")
+
+
+def test_the_sweeper_escalates_an_overdue_notice_once_after_its_sweeps(
+    platform: Platform, hall: Hall
+) -> None:
+    issued = issue(hall, open_case(hall), days=1)
+    notice_id = issued["notice_id"]
+    projected(hall, notice_id, "open")
+    overdue = date.fromisoformat(issued["respond_by"]) + timedelta(days=1)
+    env = {
+        **platform.env(),
+        "CASETRAIL_MODE": "test",
+        "CASETRAIL_SIMULATED_NOW": f"{overdue.isoformat()}T10:00+08:00",
+        "CASETRAIL_SWEEPER_INSTANCE": "once",
+    }
+    for _ in range(2):  # the second finds it escalated, shown by the view or not yet
+        finished = subprocess.run(
+            cli.command("sweep", "--once"),
+            cwd=ROOT,
+            env=env,
+            capture_output=True,
+            text=True,
+            timeout=120,
+            check=False,
+        )
+        assert finished.returncode == 0, finished.stderr
+    view = projected(hall, notice_id, "escalated")
+    assert escalations(platform, notice_id) == 1
+    assert view["escalation"]["by"] == "notice-escalation"
