@@ -1,6 +1,6 @@
 """``casetrail status``: the supervised processes, their restarts, and how far behind the
-relay, the projection runner, the anomaly detector, the deadline sweeper and the audit log
-are."""
+relay, the projection runner, the anomaly detector, the deadline sweeper, the audit log and
+the notifier are."""
 
 from __future__ import annotations
 
@@ -50,6 +50,17 @@ def consumed(conn: psycopg.Connection, topic: str, group: str) -> int:
     return int(row[0]) if row else 0
 
 
+def committed(kafka_options: Mapping[str, Any], topic: str, group: str) -> int:
+    """How many messages of the topic the consumer ``group`` has committed in Kafka (the
+    notifier keeps its offsets there, not in PostgreSQL)."""
+    consumer = KafkaConsumer(**kafka_options, group_id=group, enable_auto_commit=False)
+    try:
+        partitions = [TopicPartition(topic, p) for p in consumer.partitions_for_topic(topic) or ()]
+        return sum(consumer.committed(partition) or 0 for partition in partitions)
+    finally:
+        consumer.close(autocommit=False)
+
+
 def print_status(settings: Settings) -> int:
     """Print each process, its restarts, and the lags; 1 when the platform is not up."""
     processes = read_status(STATUS_FILE)
@@ -72,6 +83,7 @@ def print_status(settings: Settings) -> int:
         unlogged = end - consumed(conn, settings.topic, settings.audit_group)
         logged = transparency_store.size(conn)
         checkpoint = transparency_store.latest_checkpoint(conn)
+    untold = end - committed(settings.kafka_options(ADMIN), settings.topic, settings.notifier_group)
     signed = f"last checkpoint {checkpoint.tree_size}" if checkpoint else "no checkpoint yet"
     print(f"relay lag       {relay} event(s) recorded, not yet on {settings.topic}")
     print(f"projection lag  {behind} message(s) on the topic, not yet applied to the views")
@@ -83,4 +95,5 @@ def print_status(settings: Settings) -> int:
         f"audit log lag   {unlogged} message(s) on the topic, not yet in the transparency log "
         f"({logged} events in it, {signed})"
     )
+    print(f"notifier lag    {untold} message(s) on the topic, not yet read for notifications")
     return 0 if processes else 1

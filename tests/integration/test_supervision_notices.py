@@ -5,6 +5,7 @@ notice event, under the schema the AsyncAPI document publishes."""
 
 from __future__ import annotations
 
+import subprocess
 from collections.abc import Iterator
 from datetime import UTC, date, datetime, timedelta
 from typing import Any
@@ -20,8 +21,10 @@ from consumers.notice_escalation import escalate_overdue_notices
 from domain.application import HallApplication
 from domain.clock import SimulatedClock
 from domain.notifications import NOTIFICATION_TYPE, kind_of
+from infra.entrypoints import cli
 from infra.entrypoints.bootstrap import build_application, open_pool
 from infra.kafka_security import notifications_topic
+from infra.state import ROOT
 from tests.integration.harness import Hall, Platform, read_whole_topic, running_hall, wait_until
 
 APPLICANT = {"kind": "person", "name": "李督办", "id_number": "110101198805050011"}
@@ -274,3 +277,51 @@ def test_a_notifier_killed_and_started_again_tells_of_what_came_meanwhile(
 
     (message,) = wait_until(told, what="the notification after the restart")
     assert message["data"]["source_type"] == "casetrail.supervision_notice.issued.v1"
+
+
+def test_casetrail_status_shows_the_notifiers_lag(platform: Platform, hall: Hall) -> None:
+    issue(hall, open_case(hall))
+    caught_up = "notifier lag    0 message(s) on the topic, not yet read for notifications"
+
+    def status() -> str:
+        finished = subprocess.run(
+            cli.command("status"),
+            cwd=ROOT,
+            env=platform.env(),
+            capture_output=True,
+            text=True,
+            timeout=60,
+            check=False,
+        )
+        return finished.stdout if caught_up in finished.stdout.splitlines() else ""
+
+    wait_until(status, what="the notifier to catch up, as casetrail status tells")
+
+
+def test_the_sweeper_escalates_an_overdue_notice_once_after_its_sweeps(
+    platform: Platform, hall: Hall
+) -> None:
+    issued = issue(hall, open_case(hall), days=1)
+    notice_id = issued["notice_id"]
+    projected(hall, notice_id, "open")
+    overdue = date.fromisoformat(issued["respond_by"]) + timedelta(days=1)
+    env = {
+        **platform.env(),
+        "CASETRAIL_MODE": "test",
+        "CASETRAIL_SIMULATED_NOW": f"{overdue.isoformat()}T10:00+08:00",
+        "CASETRAIL_SWEEPER_INSTANCE": "once",
+    }
+    for _ in range(2):  # the second finds it escalated, shown by the view or not yet
+        finished = subprocess.run(
+            cli.command("sweep", "--once"),
+            cwd=ROOT,
+            env=env,
+            capture_output=True,
+            text=True,
+            timeout=120,
+            check=False,
+        )
+        assert finished.returncode == 0, finished.stderr
+    view = projected(hall, notice_id, "escalated")
+    assert escalations(platform, notice_id) == 1
+    assert view["escalation"]["by"] == "notice-escalation"
