@@ -8,7 +8,7 @@ import csv
 import io
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
-from typing import Literal
+from typing import Any, Literal
 
 from fastapi.responses import Response
 from openpyxl import Workbook
@@ -17,6 +17,15 @@ Cell = str | int | float | bool | None
 Format = Literal["json", "csv", "xlsx"]
 CSV_MEDIA_TYPE = "text/csv; charset=utf-8"
 XLSX_MEDIA_TYPE = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
+# OpenAPI: a route's 200 answer is its JSON, or with ``format`` a CSV or XLSX download.
+DOWNLOADS: dict[int | str, dict[str, Any]] = {
+    200: {
+        "content": {
+            "text/csv": {"schema": {"type": "string"}},
+            XLSX_MEDIA_TYPE: {"schema": {"type": "string", "format": "binary"}},
+        }
+    }
+}
 
 
 @dataclass(frozen=True)

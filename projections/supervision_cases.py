@@ -29,25 +29,21 @@ from datetime import datetime
 from typing import Any
 
 from domain.case import kinds
+from domain.case.supervision import (
+    ALERT_EVENTS,
+    CLEARED,
+    DEEMED_SATISFIED,
+    RECTIFICATION,
+    alert_kind,
+)
 from domain.case.vocabulary import POOR_RATING
 from domain.clock import HALL_TZ
+from domain.supervision.timed import LIGHTS
 
 CASE_TYPE_PREFIX = "casetrail.case."
-# Alerts of the deadline sweeper (design §A): kinds as in ``casetrail.case.<kind>.v1``.
-WARNING = "deadline_warning_raised"
-BREACHES = frozenset({"deadline_breached", "statutory_limit_breached"})
-ALERTS = frozenset(
-    {
-        WARNING,
-        *BREACHES,
-        "special_procedure_overdue",
-        "step_limit_overrun",
-        "rectification_overdue",
-    }
-)
-KEPT_AFTER_CLOSURE = frozenset({"rectification_overdue"})
-ALERT_CLEARED = "deadline_alert_cleared"
-DEEMED_SATISFIED = "deemed_satisfied"
+# The sweeper's alerts (``domain.case.supervision``) and the light each sets.
+ALERTS = frozenset(alert_kind(e) for e in ALERT_EVENTS)
+KEPT_AFTER_CLOSURE = frozenset({RECTIFICATION})
 RECTIFICATION_STEPS = {
     "rectification_ordered": "ordered",
     "rectification_reported": "reported",
@@ -87,10 +83,8 @@ def light(view: dict[str, Any]) -> str | None:
     """The light of an open accepted case from its active alerts; None otherwise."""
     if view["accepted_on"] is None or view["status"] in kinds.CLOSING:
         return None
-    active = {alert["kind"] for alert in view["alerts"]}
-    if active & BREACHES:
-        return "red"
-    return "yellow" if WARNING in active else "green"
+    lights = {LIGHTS.get(alert["kind"]) for alert in view["alerts"]}
+    return "red" if "red" in lights else "yellow" if "yellow" in lights else "green"
 
 
 def _submitted(event: dict[str, Any], on: str) -> dict[str, Any]:
@@ -258,7 +252,7 @@ def _handled(kind: str, data: dict[str, Any], on: str, view: dict[str, Any]) -> 
         return {"deemed_satisfied": sorted({*view["deemed_satisfied"], data["stage"]})}
     if kind in ALERTS:
         return {"alerts": _raised(view["alerts"], kind, data, on)}
-    if kind == ALERT_CLEARED:
+    if kind == CLEARED:
         key = (data["alert"], data["deadline"])
         return {"alerts": [a for a in view["alerts"] if (a["kind"], a["deadline"]) != key]}
     return {}

@@ -17,7 +17,7 @@ from fastapi.responses import Response
 from pydantic import BaseModel
 
 from api.deps import App, Caller, Pool
-from api.exports import Format
+from api.exports import DOWNLOADS, Format
 from api.openapi import problem_responses
 from api.params import Filter
 from api.supervision_views import CasePage, Light, Section, listing, reading_day, sections
@@ -69,7 +69,7 @@ class DepartmentQueue(BaseModel):
 @router.get(
     "/cases",
     response_model=CasePage,
-    responses=problem_responses(descriptions={403: _only("search-cases")}),
+    responses={**DOWNLOADS, **problem_responses(descriptions={403: _only("search-cases")})},
 )
 def cases(
     caller: Caller,

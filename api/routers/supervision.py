@@ -14,7 +14,7 @@ from fastapi.responses import Response
 from pydantic import BaseModel
 
 from api.deps import App, Caller, Pool
-from api.exports import Format, Table, as_download
+from api.exports import DOWNLOADS, Format, Table, as_download
 from api.openapi import problem_responses
 from api.params import Filter
 from api.supervision_views import CasePage, Light, listing, reading_day
@@ -34,6 +34,7 @@ FORBIDDEN = {
     + ", ".join(sorted(allowed_roles("read-supervision")))
     + "; approvers for their own department only"
 }
+FORBIDDEN_RESPONSES = problem_responses(descriptions=FORBIDDEN)
 
 
 class Summary(BaseModel):
@@ -128,7 +129,7 @@ class DepartmentKpis(BaseModel):
     officers: list[OfficerRank]
 
 
-@router.get("/cases", response_model=CasePage, responses=problem_responses(descriptions=FORBIDDEN))
+@router.get("/cases", response_model=CasePage, responses={**DOWNLOADS, **FORBIDDEN_RESPONSES})
 def board(
     caller: Caller,
     app: App,
@@ -160,7 +161,7 @@ def board(
 @router.get(
     "/departments/{code}",
     response_model=DepartmentKpis,
-    responses=problem_responses(descriptions=FORBIDDEN),
+    responses={**DOWNLOADS, **FORBIDDEN_RESPONSES},
 )
 def department(
     code: DepartmentCode,
