@@ -32,11 +32,12 @@ test: lint  ## lint, start the local stack, run every test on the real servers a
 	$(BIN)/casetrail stack up
 	$(BIN)/python -m pytest
 
-bench: setup  ## command-to-public-view latency on the real servers; the cost of checking messages; the audit log for a million events
+bench: setup  ## command-to-public-view latency on the real servers; the cost of checking messages; the audit log for a million events; one deadline sweep over 100 000 open cases
 	$(BIN)/casetrail stack up
 	$(BIN)/python -m bench.latency
 	$(BIN)/python -m bench.validation
 	$(BIN)/python -m bench.audit
+	$(BIN)/python -m bench.sweep
 
 stop:  ## stop the local Kafka and PostgreSQL
 	$(BIN)/casetrail stack down

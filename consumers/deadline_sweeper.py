@@ -137,8 +137,9 @@ class DeadlineSweeper(ChainConsumer):
             case_ids = deadline_schedule.due_cases(conn, today)
         swept = self.application.record_due(case_ids)
         with conn.transaction():
-            for done in swept:
-                deadline_schedule.replace(conn, done.case.id, schedule(done.case, self.calendar()))
+            deadline_schedule.replace_many(
+                conn, {done.case.id: schedule(done.case, self.calendar()) for done in swept}
+            )
         recorded = sum(len(s.recorded) for s in swept)
         for rule in self.timed_rules:
             with conn.transaction():

@@ -2,15 +2,16 @@
 
 from __future__ import annotations
 
-from collections.abc import Iterable, Iterator
+from collections.abc import Iterable, Iterator, Sequence
 from dataclasses import dataclass, replace
 from datetime import date, datetime
-from typing import Any
+from itertools import groupby
+from typing import Any, Protocol, runtime_checkable
 from uuid import UUID, uuid4
 
-from eventsourcing.application import AggregateNotFoundError, Application
+from eventsourcing.application import AggregateNotFoundError, Application, project_aggregate
 from eventsourcing.domain import Aggregate
-from eventsourcing.persistence import IntegrityError
+from eventsourcing.persistence import IntegrityError, StoredEvent
 from eventsourcing.utils import EnvType, get_topic
 
 from domain.actor import Actor
@@ -69,6 +70,13 @@ class _Needs:
         if case.applicant_erased:
             return None
         return self.app.personal_data.seal_text(case.applicant, case.id, text)
+
+
+@runtime_checkable
+class ManyAggregatesReader(Protocol):
+    """A recorder that selects the events of many aggregates in one query."""
+
+    def select_events_of(self, originator_ids: Sequence[UUID]) -> Sequence[StoredEvent]: ...
 
 
 def _require_version(aggregate: Aggregate, expected: int | None, what: str) -> None:
@@ -256,10 +264,10 @@ class HallApplication(Application[UUID]):
         swept: list[Swept] = []
         ids = list(case_ids)
         for start in range(0, len(ids), batch):
-            chunk = [
-                self._sweep(case_id, at, actor, calendar) for case_id in ids[start : start + batch]
+            done = [
+                self._swept(case, at, actor, calendar)
+                for case in self._cases(ids[start : start + batch])
             ]
-            done = [s for s in chunk if s is not None]
             try:
                 self.save(*(s.case for s in done if s.recorded))
             except IntegrityError:
@@ -268,26 +276,33 @@ class HallApplication(Application[UUID]):
             swept += done
         return swept
 
-    def _sweep(
-        self, case_id: UUID, at: datetime, actor: Actor, calendar: WorkingCalendar
-    ) -> Swept | None:
-        try:
-            case = self.get_case(case_id)
-        except NotFound:
-            return None
+    def _cases(self, case_ids: list[UUID]) -> list[Case]:
+        """The cases of ``case_ids`` that exist, loaded together when the recorder can
+        select many aggregates' events at once."""
+        if not isinstance(self.recorder, ManyAggregatesReader):
+            return [self.get_case(c) for c in case_ids if self._exists(c)]
+        stored = self.recorder.select_events_of(case_ids)
+        cases: list[Case] = []
+        for _, events in groupby(stored, key=lambda e: e.originator_id):
+            case = project_aggregate(None, map(self.mapper.to_domain_event, events))
+            if isinstance(case, Case):
+                cases.append(case)
+        return cases
+
+    def _swept(self, case: Case, at: datetime, actor: Actor, calendar: WorkingCalendar) -> Swept:
         recorded = sweep(case, at=at, actor=actor, calendar=calendar, item=self._item_terms)
         return Swept(case, tuple(recorded))
 
     def _sweep_alone(
         self, case_id: UUID, at: datetime, actor: Actor, calendar: WorkingCalendar
     ) -> Swept | None:
-        swept = self._sweep(case_id, at, actor, calendar)
-        if swept is None or not swept.recorded:
-            return swept
-        try:
-            self._save(swept.case)
-        except VersionConflict:
-            return None
+        """Sweep one case on its own; None when another writer got there first."""
+        swept = self._swept(self.get_case(case_id), at, actor, calendar)
+        if swept.recorded:
+            try:
+                self._save(swept.case)
+            except VersionConflict:
+                return None
         return swept
 
     def _item_terms(self, code: str) -> tuple[int, ItemContent]:

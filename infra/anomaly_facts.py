@@ -14,7 +14,7 @@ from psycopg.types.json import Jsonb
 
 from domain.anomalies.book import CASE, INTEREST
 from domain.anomalies.facts import OPEN_STATES, Facts, day_of
-from domain.anomalies.rules import AFTERCARE
+from domain.anomalies.rules import NOT_PROGRESS
 
 _LOOKUPS = {"item_code": "item_code", "subject": "subject"}
 
@@ -40,7 +40,7 @@ class PostgresFactBook:
     def save(self, kind: str, key: str, facts: Facts) -> None:
         """Keep ``facts`` of ``kind`` under ``key``."""
         if kind == CASE:
-            moved = [e for e in facts["timeline"] if e["kind"] not in AFTERCARE]
+            moved = [e for e in facts["timeline"] if e["kind"] not in NOT_PROGRESS]
             self.conn.execute(
                 "INSERT INTO anomaly_cases (case_id, item_code, subject, status, paused,"
                 " last_event_on, facts) VALUES (%s, %s, %s, %s, %s, %s, %s)"

@@ -4,7 +4,7 @@ timed rule of a case still to be recorded, with the day it fires
 
 from __future__ import annotations
 
-from collections.abc import Iterable, Sequence
+from collections.abc import Iterable, Mapping, Sequence
 from datetime import date
 from typing import Any
 from uuid import UUID
@@ -18,6 +18,12 @@ def replace(conn: psycopg.Connection[Any], case_id: UUID, dues: Sequence[Due]) -
     """The case's rows become ``dues``."""
     conn.execute("DELETE FROM deadline_schedule WHERE case_id = %s", (case_id,))
     write(conn, ((case_id, d) for d in dues))
+
+
+def replace_many(conn: psycopg.Connection[Any], dues: Mapping[UUID, Sequence[Due]]) -> None:
+    """Each case's rows become its ``dues``."""
+    conn.execute("DELETE FROM deadline_schedule WHERE case_id = ANY(%s)", (list(dues),))
+    write(conn, ((case_id, d) for case_id, found in dues.items() for d in found))
 
 
 def write(conn: psycopg.Connection[Any], rows: Iterable[tuple[UUID, Due]]) -> None:

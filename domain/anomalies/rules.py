@@ -59,6 +59,7 @@ AFTERCARE = frozenset(
         "applicant_data_erased",
     }
 )
+NOT_PROGRESS = AFTERCARE | kinds.SUPERVISION  # nor do the sweeper's alerts move a case
 
 
 @dataclass(frozen=True)
@@ -193,7 +194,7 @@ def late_decision(facts: Facts, context: Context, t: Thresholds) -> Iterator[Fin
 def no_progress(facts: Facts, context: Context, t: Thresholds) -> Iterator[Finding]:
     """More than ``max_idle_working_days`` with the clock running and nothing recorded,
     between two events, or (with ``today``) since the last one."""
-    moved = [e for e in facts["timeline"] if e["kind"] not in AFTERCARE]
+    moved = [e for e in facts["timeline"] if e["kind"] not in NOT_PROGRESS]
     stretches: list[tuple[Facts, Facts | None, date]] = [
         (before, after, day_of(after)) for before, after in pairwise(moved)
     ]

@@ -140,6 +140,18 @@ CLOSING_EVENTS: tuple[type[CaseEvent], ...] = (
     Terminated,
     Forwarded,
 )
+# The events the deadline sweeper records of its own (alerts and their clearing, a stage
+# deemed satisfied): none is progress on the case by anyone.
+SUPERVISION_EVENTS: tuple[type[CaseEvent], ...] = (
+    DeadlineWarningRaised,
+    DeadlineBreached,
+    StatutoryLimitBreached,
+    SpecialProcedureOverdue,
+    StepLimitOverrun,
+    RectificationOverdue,
+    DeadlineAlertCleared,
+    DeemedSatisfied,
+)
 # The events that stop the clock (and a supplement notice given in review, see
 # ``domain.case.kinds.stops_clock``); those that start it again are the ``Resumes``.
 # Each records whether it stops the statutory clock as well as the promised one.
@@ -149,6 +161,7 @@ __all__ = [
     "CLOSING_EVENTS",
     "EVENTS",
     "PAUSING_EVENTS",
+    "SUPERVISION_EVENTS",
     "TERMINAL_STATES",
     "AcceptanceEvent",
     "Accepted",

@@ -3,7 +3,10 @@
 from __future__ import annotations
 
 from datetime import date, datetime
+from functools import lru_cache
 from typing import Any, ClassVar
+
+import orjson
 
 from domain.actor import Actor
 from domain.calendar import WorkingCalendar
@@ -32,7 +35,7 @@ class AcceptanceEvent(CaseEvent):
         case.accepted_at = self.timestamp
         case.accepted_on = date.fromisoformat(self.accepted_on)
         case.step_started_on = case.accepted_on  # the first handling step starts
-        case.terms = ItemContent.from_data(self.terms)
+        case.terms = _terms(orjson.dumps(self.terms, option=orjson.OPT_SORT_KEYS))
         case.statutory_limit = TimeLimit.from_data(self.statutory_limit)
         case.item_revision = self.item_revision
         case.set_deadlines(
@@ -192,6 +195,13 @@ class Acceptance(Stage):
             outside_competence=outside_competence,
             competent_authority=competent_authority,
         )
+
+
+@lru_cache(maxsize=1024)
+def _terms(recorded: bytes) -> ItemContent:
+    """An acceptance's terms (immutable, so shared by every case accepted under them:
+    loading many cases parses each item's terms once)."""
+    return ItemContent.from_data(orjson.loads(recorded))
 
 
 def _acceptance(

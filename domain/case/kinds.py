@@ -15,6 +15,7 @@ from domain.case import (
     CLOSING_EVENTS,
     EVENTS,
     PAUSING_EVENTS,
+    SUPERVISION_EVENTS,
     AcceptanceEvent,
     CaseEvent,
     SupplementRequested,
@@ -36,6 +37,7 @@ DEADLINE_MOVING = frozenset(
     kind(e) for e in EVENTS if "statutory_deadline" in {f.name for f in fields(e)}
 )
 SUPPLEMENT_REQUESTED = kind(SupplementRequested)
+SUPERVISION = frozenset(kind(e) for e in SUPERVISION_EVENTS)  # the sweeper's, not progress
 
 
 def stops_clock(event_kind: str, data: dict[str, Any]) -> bool:

@@ -1,5 +1,6 @@
 """``casetrail quarantine list|replay|discard``: an operator's view of refused messages,
-held by the projection runner or the anomaly detector (each row names its consumer)."""
+held by the projection runner, the anomaly detector or the deadline sweeper (each row names
+its consumer)."""
 
 from __future__ import annotations
 
@@ -10,15 +11,23 @@ import psycopg
 
 from consumers.anomaly_detector import AnomalyDetector
 from consumers.chain_consumer import ChainConsumer
+from consumers.deadline_sweeper import DeadlineSweeper
 from consumers.projection_runner import ProjectionRunner
 from consumers.validation import Poison
 from domain.anomalies.catalogue import read_catalogue
+from domain.application import HallApplication
 from domain.authorization import authorize
 from infra import quarantine
 from infra.config import Settings
 from infra.entrypoints.bootstrap import build_application, open_pool
 from infra.entrypoints.operator_token import operator
-from infra.kafka_security import ANOMALIES, ANOMALIES_GROUP, PROJECTOR
+from infra.kafka_security import (
+    ANOMALIES,
+    ANOMALIES_GROUP,
+    PROJECTOR,
+    SWEEPER,
+    SWEEPER_GROUP,
+)
 from projections.registry import ALL
 
 
@@ -74,22 +83,9 @@ def resolve(
 @contextmanager
 def _consumer_of(settings: Settings, held: quarantine.Held) -> Iterator[tuple[str, ChainConsumer]]:
     """The consumer that held the message, and the database URL of its role."""
-    if not held.consumer.startswith(ANOMALIES_GROUP):
-        yield (
-            settings.projector_database_url,
-            ProjectionRunner(
-                database_url=settings.projector_database_url,
-                kafka_options=settings.kafka_options(PROJECTOR),
-                topic=held.topic,
-                projections=ALL,
-                group_id=held.consumer,
-            ),
-        )
-        return
-    url = settings.anomalies_database_url
-    with open_pool(url, max_size=1) as pool:
-        application = build_application(settings, pool)
-        try:
+    if held.consumer.startswith(ANOMALIES_GROUP):
+        url = settings.anomalies_database_url
+        with _application(settings, url) as application:
             yield (
                 url,
                 AnomalyDetector(
@@ -101,5 +97,38 @@ def _consumer_of(settings: Settings, held: quarantine.Held) -> Iterator[tuple[st
                     group_id=held.consumer,
                 ),
             )
+    elif held.consumer.startswith(SWEEPER_GROUP):
+        url = settings.sweeper_database_url
+        with _application(settings, url) as application:
+            yield (
+                url,
+                DeadlineSweeper(
+                    database_url=url,
+                    kafka_options=settings.kafka_options(SWEEPER),
+                    topic=held.topic,
+                    application=application,
+                    group_id=held.consumer,
+                ),
+            )
+    else:
+        yield (
+            settings.projector_database_url,
+            ProjectionRunner(
+                database_url=settings.projector_database_url,
+                kafka_options=settings.kafka_options(PROJECTOR),
+                topic=held.topic,
+                projections=ALL,
+                group_id=held.consumer,
+            ),
+        )
+
+
+@contextmanager
+def _application(settings: Settings, url: str) -> Iterator[HallApplication]:
+    """The application as the role of ``url``."""
+    with open_pool(url, max_size=1) as pool:
+        application = build_application(settings, pool)
+        try:
+            yield application
         finally:
             application.close()

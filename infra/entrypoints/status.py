@@ -1,5 +1,6 @@
 """``casetrail status``: the supervised processes, their restarts, and how far behind the
-relay, the projection runner, the anomaly detector and the audit log are."""
+relay, the projection runner, the anomaly detector, the deadline sweeper and the audit log
+are."""
 
 from __future__ import annotations
 
@@ -67,6 +68,7 @@ def print_status(settings: Settings) -> int:
         end = topic_end(settings.kafka_options(ADMIN), settings.topic)
         behind = end - consumed(conn, settings.topic, settings.projector_group)
         unjudged = end - consumed(conn, settings.topic, settings.anomalies_group)
+        unscheduled = end - consumed(conn, settings.topic, settings.sweeper_group)
         unlogged = end - consumed(conn, settings.topic, settings.audit_group)
         logged = transparency_store.size(conn)
         checkpoint = transparency_store.latest_checkpoint(conn)
@@ -74,6 +76,9 @@ def print_status(settings: Settings) -> int:
     print(f"relay lag       {relay} event(s) recorded, not yet on {settings.topic}")
     print(f"projection lag  {behind} message(s) on the topic, not yet applied to the views")
     print(f"anomaly lag     {unjudged} message(s) on the topic, not yet judged for anomalies")
+    print(
+        f"sweeper lag     {unscheduled} message(s) on the topic, not yet in the deadline schedule"
+    )
     print(
         f"audit log lag   {unlogged} message(s) on the topic, not yet in the transparency log "
         f"({logged} events in it, {signed})"

@@ -249,6 +249,16 @@ def test_t04_no_progress_between_two_events(next_on: str, idle: bool) -> None:
         assert found(events, case_id)["T04"].officers == [OFFICER.id]
 
 
+def test_t04_the_sweepers_alerts_are_no_progress() -> None:
+    hall = Hall()
+    case_id = hall.submit()
+    hall.do(case_id, (Accept(), CLERK))
+    hall.at("2026-03-06 20:00")  # 4 of 5 promised days: yellow
+    (swept,) = hall.app.record_due([case_id])
+    assert "deadline_warning_raised" in {d.rule for d in swept.recorded}
+    assert "T04" in found(hall.events(), case_id, today="2026-03-17")
+
+
 def test_t04_no_progress_until_today_on_a_running_clock_only() -> None:
     hall = Hall()
     case_id = hall.submit()
