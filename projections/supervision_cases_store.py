@@ -97,23 +97,29 @@ def load(conn: psycopg.Connection, case_id: str) -> dict[str, Any] | None:
     return None if row is None else _view(row)
 
 
+UPSERT = sql.SQL(
+    "INSERT INTO supervision_cases ({columns}) VALUES ({values}) "
+    "ON CONFLICT (case_id) DO UPDATE SET ({updated}) = ({excluded})"
+).format(
+    columns=SELECT,
+    values=sql.SQL(", ").join(map(sql.Placeholder, COLUMNS)),
+    updated=sql.SQL(", ").join(map(sql.Identifier, COLUMNS[1:])),
+    excluded=sql.SQL(", ").join(sql.Identifier("excluded", c) for c in COLUMNS[1:]),
+)
+
+
 def save(conn: psycopg.Connection, view: dict[str, Any]) -> None:
     """Insert or replace a case's row."""
-    values = {
+    conn.execute(UPSERT, parameters(view))
+
+
+def parameters(view: dict[str, Any]) -> dict[str, Any]:
+    """``UPSERT``'s parameters for a row: dates as dates, lists of objects as JSON."""
+    return {
         **view,
         **{name: date.fromisoformat(view[name]) if view[name] else None for name in DATE_COLUMNS},
         **{name: Jsonb(view[name]) for name in JSON_COLUMNS},
     }
-    query = sql.SQL(
-        "INSERT INTO supervision_cases ({columns}) VALUES ({values}) "
-        "ON CONFLICT (case_id) DO UPDATE SET ({updated}) = ({excluded})"
-    ).format(
-        columns=SELECT,
-        values=sql.SQL(", ").join(map(sql.Placeholder, COLUMNS)),
-        updated=sql.SQL(", ").join(map(sql.Identifier, COLUMNS[1:])),
-        excluded=sql.SQL(", ").join(sql.Identifier("excluded", c) for c in COLUMNS[1:]),
-    )
-    conn.execute(query, values)
 
 
 @dataclass(frozen=True)
@@ -243,15 +249,8 @@ def department_queue(
     }
 
 
-def department_rows(conn: psycopg.Connection, department: str) -> list[dict[str, Any]]:
-    """Every row of ``department``, for its KPIs."""
-    query = sql.SQL("SELECT {} FROM supervision_cases WHERE department = %s").format(SELECT)
-    with conn.cursor(row_factory=dict_row) as cursor:
-        rows = cursor.execute(query, (department,)).fetchall()
-    return [_view(row) for row in rows]
-
-
 def _view(row: dict[str, Any]) -> dict[str, Any]:
+    """Dates as ISO strings, the case id as text."""
     return {
         **row,
         "case_id": str(row["case_id"]),

@@ -19,9 +19,8 @@ from api.openapi import problem_responses
 from api.params import Filter
 from api.supervision_views import CasePage, Light, listing, reading_day
 from domain.authorization import allowed_roles, department_scope
-from projections import supervision_cases_store
+from projections import supervision_kpis, supervision_kpis_store
 from projections.supervision_cases_store import Filters
-from projections.supervision_kpis import department_kpis
 
 router = APIRouter(prefix="/api/v1/supervision", tags=["supervision"])
 Page = Annotated[int, Query(ge=1, le=100_000)]
@@ -178,11 +177,15 @@ def department(
     table, a sheet each; ``format=csv``: the one named by ``table``."""
     department_scope(caller, "read-supervision", code)
     with pool.connection() as conn:
-        rows = supervision_cases_store.department_rows(conn, code)
         calendar, today = reading_day(app, conn)
-    kpis = DepartmentKpis.model_validate(
-        {"department": code, **department_kpis(rows, calendar, today, weeks=weeks, months=months)}
+        weekly, monthly = supervision_kpis.windows(today, weeks, months)
+        figures = supervision_kpis_store.figures(
+            conn, code, weeks_since=weekly[0][1], months_since=monthly[0][1]
+        )
+    tables = supervision_kpis.department_kpis(
+        figures, calendar, today, weeks=weekly, months=monthly
     )
+    kpis = DepartmentKpis.model_validate({"department": code, **tables})
     if format == "json":
         return kpis
     return as_download(kpi_tables(kpis), format, f"department-{code}-{today.isoformat()}", table)

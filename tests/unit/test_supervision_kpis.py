@@ -1,262 +1,93 @@
-"""A department's KPIs against an example worked out by hand.
-
-Read on Fri 2026-03-20 (ISO week 2026-W12; March 2026 has no public holiday), ten cases of
-one department, each row holding only what the KPIs read:
-
-====  ========  =========  ==========  =========  ========  ======  =====  ====  =======
-case  status    submitted  accepted    closed     assignee  light   unit   used  on time
-====  ========  =========  ==========  =========  ========  ======  =====  ====  =======
-A     open      03-18      03-18       –          li        green   G      –     –
-B     open      03-05      03-06       –          li        yellow  G      –     –
-C     open      03-02      03-02       –          wang      red     G      –     –
-D     open      01-04      01-05       –          –         red     G      –     –
-E     open      03-19      –           –          –         –       –      –     –
-F     completed 03-10      03-10       03-17      li        –       G      4     yes
-G     completed 03-03      03-03       03-19      wang      –       G      9     no
-H     completed 03-09      03-09       03-12      li        –       Z      6     yes
-I     withdrawn 03-11      –           03-13      –         –       –      –     –
-J     completed 02-25      02-25       02-27      wang      –       G      2     yes
-====  ========  =========  ==========  =========  ========  ======  =====  ====  =======
-
-Besides: B is paused and was suspended once; C was returned twice; F was extended once and
-its acceptance rated 1, rectified and called back; G's closure was rated 2, rectification
-ordered and overdue (an active ``rectification_overdue`` alert); J was deemed satisfied.
-
-- backlog A B C D = 4: green 1 (A), yellow 1 (B), red 2 (C, D); awaiting acceptance 1
-  (E); paused 1 (B). Closed F G H I J = 5, completed F G H J = 4, on time 3 of 4 = 0.75.
-- ageing, working days after acceptance up to 03-20: A 2 (Thu, Fri) → 0–5; B 10 (two
-  full weeks) → 6–10; C 14 (Tue–Fri, then two weeks) → 11–20; D → over 20.
-- days used: G limits F 4, G 9, J 2 → sorted 2 4 9: median 4.0; p90 at rank 0.9 × 2 = 1.8
-  → 4 + 0.8 × (9 − 4) = 8.0. Z: H 6 → 6.0 and 6.0.
-- ratings: poor 2 (F, G), rectified 1 (F), open 1 (G), overdue 1 (G).
-- weeks W10 (03-02..08), W11 (03-09..15), W12 (03-16..22): opened B C G | F H I | A E =
-  3 3 2; accepted B C G | F H | A = 3 2 1; closed – | H I | F G = 0 2 2; completed 0 1 2;
-  on time – | 1.0 | 0.5.
-- months 2026-02: J opened, accepted, closed, completed, on time 1.0. 2026-03: opened A B C
-  E F G H I = 8, accepted A B C F G H = 6, closed F G H I = 4, completed 3, on time 2/3.
-- officers: li holds A B F H: backlog 2 (green 1, yellow 1), closed 2, completed 2, on time
-  1.0, G days F 4 → median and p90 4.0, 1 suspension, 1 extension, 1 poor rating
-  rectified. wang holds C G J: backlog 1 (red), closed 2, completed 2, on time 0.5, G days
-  2 9 → median 5.5, p90 2 + 0.9 × 7 = 8.3, 2 returns, 1 poor rating open and overdue.
-  li ranks first (on time 1.0 over 0.5).
-"""
+"""The shaping of a department's KPIs from its aggregated figures: ageing buckets by the
+hall's calendar, trend windows with their empty periods, the officers' ranking.
+(The aggregation itself, against a hand-computed example: tests/integration/
+test_supervision_kpis.py.)"""
 
 from __future__ import annotations
 
 from datetime import date
 from typing import Any
 
-import pytest
-
 from domain.calendar import default_calendar
-from projections.supervision_kpis import department_kpis, percentile
-
-TODAY = date(2026, 3, 20)
-OVERDUE = {"kind": "rectification_overdue", "deadline": "2026-03-18"}
-
-
-def case(
-    status: str,
-    submitted: str,
-    accepted: str | None = None,
-    closed: str | None = None,
-    **fields: Any,
-) -> dict[str, Any]:
-    """A row as the KPIs read it; dates in 2026, written MM-DD."""
-    row: dict[str, Any] = {
-        "status": status,
-        "open": status == "open",
-        "submitted_on": f"2026-{submitted}",
-        "accepted_on": f"2026-{accepted}" if accepted else None,
-        "closed_on": f"2026-{closed}" if closed else None,
-        "assignee": None,
-        "light": None,
-        "unit": "G",
-        "days_used": None,
-        "on_time": None,
-        "paused": False,
-        "returns": 0,
-        "suspensions": 0,
-        "special_procedures": 0,
-        "extensions": 0,
-        "supplement_notices": 0,
-        "acceptance_rating": None,
-        "closure_rating": None,
-        "acceptance_rectification": None,
-        "closure_rectification": None,
-        "alerts": [],
-        "deemed_satisfied": [],
-    }
-    if status == "open":
-        row["status"] = "in_review" if accepted else "submitted"
-    return row | fields
+from projections.supervision_kpis import (
+    SHARED,
+    ageing,
+    last_months,
+    last_weeks,
+    officers,
+    trend,
+)
 
 
-ROWS = [
-    case("open", "03-18", "03-18", assignee="li", light="green"),
-    case("open", "03-05", "03-06", assignee="li", light="yellow", paused=True, suspensions=1),
-    case("open", "03-02", "03-02", assignee="wang", light="red", returns=2),
-    case("open", "01-04", "01-05", light="red"),
-    case("open", "03-19"),
-    case(
-        "completed",
-        "03-10",
-        "03-10",
-        "03-17",
-        assignee="li",
-        days_used=4,
-        on_time=True,
-        extensions=1,
-        acceptance_rating=1,
-        acceptance_rectification="called_back",
-    ),
-    case(
-        "completed",
-        "03-03",
-        "03-03",
-        "03-19",
-        assignee="wang",
-        days_used=9,
-        on_time=False,
-        closure_rating=2,
-        closure_rectification="ordered",
-        alerts=[OVERDUE],
-    ),
-    case(
-        "completed", "03-09", "03-09", "03-12", assignee="li", unit="Z", days_used=6, on_time=True
-    ),
-    case("withdrawn", "03-11", None, "03-13", unit=None),
-    case(
-        "completed",
-        "02-25",
-        "02-25",
-        "02-27",
-        assignee="wang",
-        days_used=2,
-        on_time=True,
-        deemed_satisfied=["closure"],
-    ),
-]
+def test_ageing_counts_working_days_since_acceptance() -> None:
+    """Read Thu 2026-10-08: accepted Mon 09-28 → 3 (09-29, 09-30, then 国庆 10-01..10-07
+    off, 10-08); accepted Fri 09-11 → 14 (09-14..18, the make-up Sun 09-20, 09-21..24,
+    中秋 09-25 off, 09-28..30, 10-08); accepted 01-05 → far over 20."""
+    today = date(2026, 10, 8)
+    calendar = default_calendar()
+    backlog = {date(2026, 9, 28): 2, date(2026, 9, 11): 1, date(2026, 1, 5): 4}
+    buckets = {b["bucket"]: b["cases"] for b in ageing(backlog, calendar, today)}
+    assert calendar.working_days_between(date(2026, 9, 28), today) == 3
+    assert calendar.working_days_between(date(2026, 9, 11), today) == 14
+    assert buckets == {"0-5": 2, "6-10": 0, "11-20": 1, ">20": 4}
 
 
-@pytest.fixture(scope="module")
-def kpis() -> dict[str, Any]:
-    return department_kpis(ROWS, default_calendar(), TODAY, weeks=3, months=2)
-
-
-def test_summary(kpis: dict[str, Any]) -> None:
-    assert kpis["as_of"] == "2026-03-20"
-    assert kpis["summary"] == {
-        "backlog": 4,
-        "green": 1,
-        "yellow": 1,
-        "red": 2,
-        "closed": 5,
-        "completed": 4,
-        "on_time_rate": 0.75,
-        "returns": 2,
-        "suspensions": 1,
-        "special_procedures": 0,
-        "extensions": 1,
-        "supplement_notices": 0,
-        "poor_ratings": 2,
-        "rectified": 1,
-        "rectification_open": 1,
-        "rectification_overdue": 1,
-        "awaiting_acceptance": 1,
-        "paused": 1,
-        "deemed_satisfied": 1,
-    }
-
-
-def test_days_used_per_unit_and_ageing(kpis: dict[str, Any]) -> None:
-    assert kpis["days_used"] == [
-        {"unit": "G", "completed": 3, "median": 4.0, "p90": 8.0},
-        {"unit": "Z", "completed": 1, "median": 6.0, "p90": 6.0},
+def test_trend_windows_run_up_to_today_with_empty_periods() -> None:
+    assert last_weeks(date(2026, 1, 1), 2) == [
+        ("2025-W52", date(2025, 12, 22)),
+        ("2026-W01", date(2025, 12, 29)),  # ISO: the week of Thu 01-01 is 2026's first
     ]
-    assert [(b["bucket"], b["cases"]) for b in kpis["ageing"]] == [
-        ("0-5", 1),
-        ("6-10", 1),
-        ("11-20", 1),
-        (">20", 1),
+    assert last_months(date(2026, 2, 15), 3) == [
+        ("2025-12", date(2025, 12, 1)),
+        ("2026-01", date(2026, 1, 1)),
+        ("2026-02", date(2026, 2, 1)),
     ]
-
-
-def test_trends_by_week_and_month(kpis: dict[str, Any]) -> None:
-    assert kpis["weekly"] == [
+    found = {
+        "2026-01": {"opened": 3, "accepted": 2, "closed": 2, "completed": 2, "judged": 2, "kept": 1}
+    }
+    rows = trend(found, last_months(date(2026, 2, 15), 2))
+    assert rows == [
         {
-            "period": "2026-W10",
-            "opened": 3,
-            "accepted": 3,
-            "closed": 0,
-            "completed": 0,
-            "on_time_rate": None,
-        },
-        {
-            "period": "2026-W11",
+            "period": "2026-01",
             "opened": 3,
             "accepted": 2,
-            "closed": 2,
-            "completed": 1,
-            "on_time_rate": 1.0,
-        },
-        {
-            "period": "2026-W12",
-            "opened": 2,
-            "accepted": 1,
             "closed": 2,
             "completed": 2,
             "on_time_rate": 0.5,
         },
-    ]
-    assert kpis["monthly"] == [
         {
             "period": "2026-02",
-            "opened": 1,
-            "accepted": 1,
-            "closed": 1,
-            "completed": 1,
-            "on_time_rate": 1.0,
-        },
-        {
-            "period": "2026-03",
-            "opened": 8,
-            "accepted": 6,
-            "closed": 4,
-            "completed": 3,
-            "on_time_rate": 0.6667,
+            "opened": 0,
+            "accepted": 0,
+            "closed": 0,
+            "completed": 0,
+            "on_time_rate": None,
         },
     ]
 
 
-def test_officer_ranking(kpis: dict[str, Any]) -> None:
-    li, wang = kpis["officers"]
-    assert (li["rank"], li["officer"], wang["rank"], wang["officer"]) == (1, "li", 2, "wang")
-    assert {k: li[k] for k in ("backlog", "green", "yellow", "red", "closed", "completed")} == {
-        "backlog": 2,
-        "green": 1,
-        "yellow": 1,
-        "red": 0,
-        "closed": 2,
-        "completed": 2,
+def group(
+    assignee: str | None, kept: int, judged: int, completed: int, whole: bool = False
+) -> dict[str, Any]:
+    return dict.fromkeys(SHARED, 0) | {
+        "assignee": assignee,
+        "whole": whole,
+        "kept": kept,
+        "judged": judged,
+        "completed": completed,
+        "g_median": None,
+        "g_p90": None,
     }
-    assert (li["on_time_rate"], li["median_days_used"], li["p90_days_used"]) == (1.0, 4.0, 4.0)
-    assert (li["suspensions"], li["extensions"], li["poor_ratings"], li["rectified"]) == (
-        1,
-        1,
-        1,
-        1,
-    )
-    assert (wang["backlog"], wang["red"], wang["completed"], wang["on_time_rate"]) == (1, 1, 2, 0.5)
-    assert (wang["median_days_used"], wang["p90_days_used"], wang["returns"]) == (5.5, 8.3, 2)
-    assert (wang["rectification_open"], wang["rectification_overdue"]) == (1, 1)
 
 
-@pytest.mark.parametrize(
-    ("values", "fraction", "expected"),
-    [([], 0.5, None), ([7], 0.9, 7.0), ([1, 2, 3, 4], 0.5, 2.5), ([10, 1, 5], 0.9, 9.0)],
-)
-def test_percentile_interpolates_like_percentile_cont(
-    values: list[int], fraction: float, expected: float | None
-) -> None:
-    assert percentile(values, fraction) == expected
+def test_officers_rank_by_on_time_rate_then_completed_then_name() -> None:
+    groups = [
+        group(None, 9, 12, 12, whole=True),
+        group(None, 0, 0, 0),  # the unassigned cases: no officer
+        group("zhao", 0, 0, 0),
+        group("qian", 3, 4, 4),
+        group("sun", 6, 8, 8),
+        group("li", 3, 4, 4),
+    ]
+    ranked = [(o["rank"], o["officer"], o["on_time_rate"]) for o in officers(groups)]
+    assert ranked == [(1, "sun", 0.75), (2, "li", 0.75), (3, "qian", 0.75), (4, "zhao", None)]
