@@ -9,7 +9,7 @@ from itertools import groupby
 from typing import Any, Protocol, runtime_checkable
 from uuid import UUID, uuid4
 
-from eventsourcing.application import AggregateNotFoundError, Application, project_aggregate
+from eventsourcing.application import AggregateNotFoundError, Application
 from eventsourcing.domain import Aggregate
 from eventsourcing.persistence import IntegrityError, StoredEvent
 from eventsourcing.utils import EnvType, get_topic
@@ -284,7 +284,9 @@ class HallApplication(Application[UUID]):
         stored = self.recorder.select_events_of(case_ids)
         cases: list[Case] = []
         for _, events in groupby(stored, key=lambda e: e.originator_id):
-            case = project_aggregate(None, map(self.mapper.to_domain_event, events))
+            case: Any = None
+            for event in map(self.mapper.to_domain_event, events):
+                case = event.mutate(case)  # type: ignore[attr-defined]
             if isinstance(case, Case):
                 cases.append(case)
         return cases

@@ -163,6 +163,7 @@ class WorkingCalendar:
 
     def __init__(self, schedules: Iterable[YearSchedule] = ()) -> None:
         self._schedules: dict[int, YearSchedule] = {}
+        self._days: dict[date, bool] = {}  # each day looked up, remembered (it never changes)
         for schedule in schedules:
             if schedule.year in self._schedules:
                 raise InvalidCommand(f"the schedule for {schedule.year} is given twice")
@@ -185,10 +186,12 @@ class WorkingCalendar:
 
     def is_working_day(self, d: date) -> bool:
         """Whether ``d`` is a working day; Monday to Friday in an unpublished year."""
-        schedule = self._schedules.get(d.year)
-        if schedule is None:
-            return not _is_weekend(d)
-        return schedule.is_working_day(d)
+        known = self._days.get(d)
+        if known is None:
+            schedule = self._schedules.get(d.year)
+            known = not _is_weekend(d) if schedule is None else schedule.is_working_day(d)
+            self._days[d] = known
+        return known
 
     def add_working_days(self, start: date, days: int, pauses: Sequence[Pause] = ()) -> Deadline:
         """The ``days``-th working day strictly after ``start`` not covered by a pause.

@@ -164,7 +164,7 @@ def unmigrated(platform: Platform) -> Iterator[Settings]:
         drop_database(url)
 
 
-@pytest.mark.parametrize("command", ["api", "relay", "project", "anomalies"])
+@pytest.mark.parametrize("command", ["api", "relay", "project", "anomalies", "sweep"])
 def test_a_process_started_before_migrate_says_what_to_do(
     unmigrated: Settings, command: str
 ) -> None:
