@@ -35,6 +35,12 @@ from tests.browser.conftest import Site, site_at
 from tests.integration.harness import Hall, Platform, free_port, wait_until
 
 DESKTOP = {"viewport": {"width": 1280, "height": 900}}
+PHONE = {
+    "viewport": {"width": 390, "height": 844},
+    "device_scale_factor": 2,
+    "is_mobile": True,
+    "has_touch": True,
+}
 MISSING = {"code": "M3", "name": "经营布局图"}
 
 
@@ -124,6 +130,12 @@ def supervised(hall: Hall) -> Supervised:
 def on_the_day(browser: Browser, supervised: Supervised) -> Iterator[Site]:
     """A browser on the API process reading on the sweep's day."""
     yield from site_at(browser, supervised.base_url, **DESKTOP)
+
+
+@pytest.fixture
+def phone_on_the_day(browser: Browser, supervised: Supervised) -> Iterator[Site]:
+    """A phone-sized browser on the API process reading on the sweep's day."""
+    yield from site_at(browser, supervised.base_url, **PHONE)
 
 
 def _api(hall: Hall, supervised: Supervised, role: str, department: str, path: str) -> Any:
@@ -258,6 +270,21 @@ def test_an_officers_queue(on_the_day: Site, hall: Hall, supervised: Supervised)
     )
     expect(page.locator("#steps tbody tr.step-current")).to_contain_text("审查")
     on_the_day.screenshot("staff-case")
+
+
+def test_the_board_and_the_queue_on_a_phone(
+    phone_on_the_day: Site, hall: Hall, supervised: Supervised
+) -> None:
+    """The wide tables scroll inside their own region; the page never scrolls sideways."""
+    for path, role, department, row in (
+        ("/supervision", "supervisor", "HALL", "#board tbody tr"),
+        ("/staff/queue", "officer", "SCJG", "#assigned tbody tr"),
+    ):
+        page = phone_on_the_day.goto(f"{path}#token={hall.platform.token(role, department)}")
+        expect(page.locator(row).first).to_be_visible()
+        overflow = page.evaluate("document.documentElement.scrollWidth - window.innerWidth")
+        assert overflow <= 0, f"{path} scrolls sideways by {overflow}px on a phone"
+        phone_on_the_day.screenshot(f"{path.strip('/').replace('/', '-')}-phone")
 
 
 @pytest.mark.parametrize(

@@ -26,6 +26,7 @@ state.page = Math.max(1, Number.parseInt(state.page, 10) || 1);
 let shown = null;
 let names = {};
 let timer = null;
+let loads = 0;
 
 filters.addEventListener("submit", (event) => {
   event.preventDefault();
@@ -74,6 +75,7 @@ function fileName(format) {
 
 async function load() {
   clearTimeout(timer);
+  const asked = ++loads;
   writeQuery({ ...Object.fromEntries(FIELDS.map((name) => [name, state[name]])), page: state.page > 1 ? state.page : "" });
   try {
     // the rows shown, and each light's count under the other filters
@@ -81,20 +83,30 @@ async function load() {
       staffFetch(query("json")),
       ...LIGHTS.map((light) => staffFetch(query("json", light, 1)).then((body) => body.total)),
     ]);
+    if (asked !== loads) return; // a later load (another filter) answers instead
     shown = { page, counts: Object.fromEntries(LIGHTS.map((light, i) => [light, totals[i]])), at: Date.now() };
     showMessage(message, "");
     render(shown);
   } catch (error) {
-    shown = null;
-    fill(tbody);
-    fill(counts);
-    summary.textContent = "";
-    pageInfo.textContent = "";
+    if (asked !== loads) return;
     showMessage(message, error.message);
-    if (error.status === 401) init(); // the refused token is forgotten: ask for another
-    return;
+    if (error.status !== 0) { // refused: nothing shown; unreachable: the last board stays
+      clear();
+      if (error.status === 401) init(); // the refused token is forgotten: ask for another
+      return;
+    }
   }
   timer = setTimeout(() => (document.hidden ? null : load()), REFRESH_MS);
+}
+
+function clear() {
+  shown = null;
+  fill(tbody);
+  fill(counts);
+  summary.textContent = "";
+  pageInfo.textContent = "";
+  prev.disabled = true;
+  next.disabled = true;
 }
 
 function pickLight(light) {
