@@ -202,6 +202,9 @@ def test_the_board_filters_by_light_and_exports_the_filter(
     with saved.open(encoding="utf-8-sig") as exported:
         table = list(csv.DictReader(exported))
     assert [(row["case_no"], row["light"]) for row in table] == [(cases["red"]["case_no"], "red")]
+    named = f"supervision-cases-{supervised.day.isoformat()}.csv"  # the server's name
+    assert download.value.suggested_filename == named
+    expect(page.locator("#message")).to_have_text(f"已导出 {named}。")
     with page.expect_download() as download:
         page.get_by_role("button", name="导出 Excel").click()
     download.value.save_as(tmp_path / "board.xlsx")
