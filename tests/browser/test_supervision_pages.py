@@ -25,6 +25,7 @@ from uuid import UUID
 
 import httpx
 import pytest
+from openpyxl import load_workbook
 from playwright.sync_api import Browser, expect
 
 from domain.case.supervision import BREACH, WARNING
@@ -201,6 +202,15 @@ def test_the_board_filters_by_light_and_exports_the_filter(
     with saved.open(encoding="utf-8-sig") as exported:
         table = list(csv.DictReader(exported))
     assert [(row["case_no"], row["light"]) for row in table] == [(cases["red"]["case_no"], "red")]
+    named = f"supervision-cases-{supervised.day.isoformat()}.csv"  # the server's name
+    assert download.value.suggested_filename == named
+    expect(page.locator("#message")).to_have_text(f"已导出 {named}。")
+    with page.expect_download() as download:
+        page.get_by_role("button", name="导出 Excel").click()
+    download.value.save_as(tmp_path / "board.xlsx")
+    book = load_workbook(tmp_path / "board.xlsx", read_only=True)
+    sheet = [row[:7] for row in book["cases"].iter_rows(min_row=2, values_only=True)]
+    assert [(row[0], row[6]) for row in sheet] == [(cases["red"]["case_no"], "red")]
     on_the_day.screenshot("supervision-red")
 
     page.get_by_label("灯", exact=True).select_option("")

@@ -80,8 +80,7 @@ export function exportButton(button, box, path, name) {
   button.addEventListener("click", async () => {
     button.disabled = true;
     try {
-      await staffDownload(path(), name());
-      showMessage(box, t("sv.exported", { name: name() }), "info");
+      showMessage(box, t("sv.exported", { name: await staffDownload(path(), name()) }), "info");
     } catch (error) {
       showMessage(box, error.message);
     } finally {

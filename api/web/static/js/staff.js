@@ -98,16 +98,19 @@ export async function staffFetch(path, options = {}) {
 }
 
 /** Download a staff API path (an export) with the bearer token: saved under the name
- * the server gives (Content-Disposition), else ``fallback``. Failures throw as above. */
+ * the server gives (Content-Disposition), else ``fallback``; that name. Failures throw
+ * as above. */
 export async function staffDownload(path, fallback) {
   const response = await request(path, {}, "*/*");
   const named = /filename="?([^";]+)"?/.exec(response.headers.get("Content-Disposition") ?? "");
+  const name = named ? named[1] : fallback;
   const url = URL.createObjectURL(await response.blob());
-  const link = h("a", { href: url, download: named ? named[1] : fallback, hidden: true });
+  const link = h("a", { href: url, download: name, hidden: true });
   document.body.append(link);
   link.click();
   link.remove();
   setTimeout(() => URL.revokeObjectURL(url), 60_000);
+  return name;
 }
 
 /** The response of an authorized request; a refusal or failure thrown as an Error. */
