@@ -149,6 +149,8 @@ def _left(
     return days_left(calendar, unit, date.fromisoformat(deadline), today)
 
 
+EXPORT_ROWS = 100_000  # an export holds every row its filters keep, up to this many
+
 # The board's export: one flat row per case (lists joined with "; ", alerts as
 # ``kind@deadline``; an empty list is an empty cell).
 EXPORT_COLUMNS = (
@@ -218,7 +220,10 @@ def listing(
     fmt: Format,
     stem: str,
 ) -> CasePage | Response:
-    """A page of the rows ``filters`` keeps; as CSV or XLSX (sheet ``cases``) that page."""
+    """A page of the rows ``filters`` keeps; as CSV or XLSX (sheet ``cases``) every row it
+    keeps, up to ``EXPORT_ROWS``, whatever the page."""
+    if fmt != "json":
+        page, page_size = 1, EXPORT_ROWS
     with pool.connection() as conn:
         rows, total = supervision_cases_store.search(conn, filters, page=page, page_size=page_size)
         calendar, today = reading_day(app, conn)

@@ -88,7 +88,7 @@ def cases(
 ) -> CasePage | Response:
     """Cases whose number, item code or item name contains ``q``, red first, then by
     promised deadline; ``department`` defaults to the caller's own for officers and
-    approvers. ``format=csv`` or ``xlsx``: the page as a download."""
+    approvers. ``format=csv`` or ``xlsx``: every matching row as a download."""
     scope = department_scope(caller, "search-cases", department)
     filters = Filters(
         department=scope,

@@ -143,7 +143,7 @@ def board(
     format: Format = "json",
 ) -> CasePage | Response:
     """The board: cases (open ones by default) red first, then yellow, then green, nearest
-    promised deadline first. ``format=csv`` or ``xlsx``: the page as a download."""
+    promised deadline first. ``format=csv`` or ``xlsx``: every matching row as a download."""
     scope = department_scope(caller, "read-supervision", department)
     filters = Filters(
         department=scope,
