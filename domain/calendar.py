@@ -164,6 +164,7 @@ class WorkingCalendar:
     def __init__(self, schedules: Iterable[YearSchedule] = ()) -> None:
         self._schedules: dict[int, YearSchedule] = {}
         self._days: dict[date, bool] = {}  # each day looked up, remembered (it never changes)
+        self._ends: dict[tuple[date, int], Deadline] = {}  # each unpaused count, remembered
         for schedule in schedules:
             if schedule.year in self._schedules:
                 raise InvalidCommand(f"the schedule for {schedule.year} is given twice")
@@ -197,7 +198,16 @@ class WorkingCalendar:
         """The ``days``-th working day strictly after ``start`` not covered by a pause.
 
         Extensions are added to ``days`` by the caller. A limit of 0 ends on ``start``.
+        A count no pause touches is remembered: sweeps ask for the same ones again and again.
         """
+        if not pauses:
+            known = self._ends.get((start, days))
+            if known is None:
+                known = self._ends[(start, days)] = self._count(start, days, pauses)
+            return known
+        return self._count(start, days, pauses)
+
+    def _count(self, start: date, days: int, pauses: Sequence[Pause]) -> Deadline:
         end, last = _nth_day_after(start, days, pauses, self.is_working_day)
         return Deadline(end, self._any_unpublished(start, last))
 
