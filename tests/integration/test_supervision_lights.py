@@ -64,7 +64,8 @@ def board(hall: Hall, platform: Platform) -> dict[str, dict[str, Any]]:
             return {name: row for name, row in found.items() if row is not None}
         return {}
 
-    return wait_until(lit, what="the sweeper's lights on the board")
+    # four processes in turn (sweeper, relay, runner, API): slow on a loaded machine
+    return wait_until(lit, timeout=180, what="the sweeper's lights on the board")
 
 
 def test_lights_and_days_as_read_on_the_day(board: dict[str, dict[str, Any]]) -> None:
