@@ -17,7 +17,8 @@ stored tree.
 Every N new leaves or T seconds it signs a checkpoint of the tree, after checking that
 the tree extends the previous checkpoint (a consistency proof from the stored nodes);
 otherwise it refuses, says so, and signs nothing more. Each checkpoint is stored and
-published, as its signed note keyed by the log's origin, to the checkpoint topic.
+published, as its signed note keyed by the log's origin, to the checkpoint topic: a
+binary-mode CloudEvent whose data is the note (``domain.stream_contract``).
 """
 
 from __future__ import annotations
@@ -27,6 +28,7 @@ import threading
 import time
 from collections.abc import Callable, Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
+from datetime import UTC, datetime
 from typing import Any
 from uuid import UUID
 
@@ -34,6 +36,7 @@ import psycopg
 from kafka import KafkaConsumer, KafkaProducer, TopicPartition
 from kafka.structs import OffsetAndMetadata
 
+from consumers.cloudevents import binary_headers
 from consumers.dead_letters import Refused, hold
 from consumers.position_order import Pending, PositionOrder
 from consumers.relay import open_producer
@@ -48,6 +51,7 @@ from consumers.validation import (
     parse,
     subject_of,
 )
+from domain.stream_contract import CHECKPOINT_CONTENT_TYPE, checkpoint_attributes
 from domain.transparency.merkle import Frontier
 from domain.transparency.note import Signer
 from domain.transparency.signing import CheckpointPolicy, SigningRefused, next_checkpoint
@@ -61,7 +65,6 @@ log = logging.getLogger("casetrail.audit_log")
 LEADER_LOCK_KEY = 0x0CA5E7A3  # advisory lock id of the active audit log (see test_advisory_locks)
 RELAY_NAME = "kafka"  # the relay whose progress bounds what may be appended
 CHUNK = 5000  # messages per transaction
-NOTE_TYPE = b"text/plain; charset=utf-8"
 
 
 def admit(message: Refused) -> Pending | Poison:
@@ -388,7 +391,9 @@ class AuditLog:
             self.checkpoint_topic,
             key=self.signer.name.encode(),
             value=note.encode(),
-            headers=[("content-type", NOTE_TYPE)],
+            headers=binary_headers(
+                checkpoint_attributes(note, datetime.now(UTC)), CHECKPOINT_CONTENT_TYPE
+            ),
         )
         producer.flush()
         future.get(timeout=0)  # raises if the broker refused it

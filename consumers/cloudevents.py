@@ -1,4 +1,5 @@
-"""The Kafka message contract: one recorded event as a CloudEvents 1.0 JSON document.
+"""The Kafka message contract (version 2, ``domain.stream_contract``): one recorded event
+as a CloudEvents 1.0 JSON document, and the Kafka messages of CloudEvents.
 
 Events are published as they were recorded, in the version they were recorded
 in (never upcast), so that their hash chain verifies from Kafka alone and the
@@ -7,22 +8,28 @@ in (never upcast), so that their hash chain verifies from Kafka alone and the
 
 from __future__ import annotations
 
+from collections.abc import Mapping
 from typing import Any
-from uuid import NAMESPACE_URL, UUID, uuid5
+from uuid import UUID
 
 import orjson
 from eventsourcing.persistence import Mapper, Notification
 
 from domain.events import ENVELOPE_FIELDS, type_name
+from domain.stream_contract import ID_HEADER as ID_HEADER
+from domain.stream_contract import SPECVERSION as SPECVERSION
+from domain.stream_contract import TYPE_HEADER as TYPE_HEADER
+from domain.stream_contract import stable_id
 
-SPECVERSION = "1.0"
 CONTENT_TYPE = "application/json"
 STRUCTURED_CONTENT_TYPE = b"application/cloudevents+json; charset=UTF-8"
+BINARY_PREFIX = "ce_"  # binary mode's attribute headers; never in structured mode
+VERSION_1_TYPE_HEADER = "ce_type"  # the type header of structured messages before version 2
 
 
 def event_id(aggregate_id: UUID | str, version: int) -> str:
     """A stable id for an event, so a re-published duplicate keeps its id."""
-    return str(uuid5(NAMESPACE_URL, f"casetrail:case:{aggregate_id}:{version}"))
+    return stable_id("case", aggregate_id, version)
 
 
 def recorded_document(notification: Notification, mapper: Mapper[UUID]) -> dict[str, Any]:
@@ -58,14 +65,33 @@ def to_cloudevent(document: dict[str, Any], *, position: int, hall: str) -> dict
 
 
 def encode(cloudevent: dict[str, Any]) -> tuple[bytes, bytes, list[tuple[str, bytes]]]:
-    """Key, value and headers of the Kafka message for a CloudEvent (structured mode,
-    with ``ce_id`` and ``ce_type`` repeated so consumers can filter without decoding)."""
+    """Key, value and headers of the Kafka message for a CloudEvent (structured mode, with
+    its id and type repeated in ``casetrail-id`` and ``casetrail-type`` so consumers can
+    filter without decoding; no ``ce_`` header, which would make it binary mode)."""
     headers = [
         ("content-type", STRUCTURED_CONTENT_TYPE),
-        ("ce_id", cloudevent["id"].encode()),
-        ("ce_type", cloudevent["type"].encode()),
+        (ID_HEADER, cloudevent["id"].encode()),
+        (TYPE_HEADER, cloudevent["type"].encode()),
     ]
     return cloudevent["subject"].encode(), orjson.dumps(cloudevent), headers
+
+
+def binary_headers(attributes: Mapping[str, str], content_type: str) -> list[tuple[str, bytes]]:
+    """The headers of a binary-mode message whose value is the event's data: each
+    attribute as ``ce_<name>`` (``ce_specversion`` first), and the data's content type."""
+    return [
+        (f"{BINARY_PREFIX}specversion", SPECVERSION.encode()),
+        *((f"{BINARY_PREFIX}{name}", value.encode()) for name, value in attributes.items()),
+        ("content-type", content_type.encode()),
+    ]
+
+
+def type_header(headers: Any) -> str | None:
+    """The event type a consumer record's ``headers`` name, if any: ``casetrail-type``,
+    or ``ce_type`` on a message written before version 2 of the contract."""
+    found = dict(headers or ())
+    value = found.get(TYPE_HEADER, found.get(VERSION_1_TYPE_HEADER))
+    return value.decode() if isinstance(value, bytes) else None
 
 
 def decode(value: bytes) -> dict[str, Any]:

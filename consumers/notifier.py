@@ -2,8 +2,8 @@
 alert on a case and every event of a supervision notice, on the notifications topic.
 
 A consumer group of its own on the event topic. For each event that
-``domain.notifications`` tells of (its type is in the message's ``ce_type`` header, so
-nothing else is decoded), it looks up the case in the event store (as the notifier's
+``domain.notifications`` tells of (its type is in the message's ``casetrail-type`` header,
+so nothing else is decoded), it looks up the case in the event store (as the notifier's
 role, read only) and publishes one notification, keyed by the case id, whose id is the
 source event's. At least once: a batch's notifications are acknowledged by the brokers
 before its offsets are committed, so a crash publishes some again under the same ids,
@@ -21,7 +21,7 @@ from uuid import UUID
 from kafka import KafkaConsumer, KafkaProducer
 from kafka.consumer.fetcher import ConsumerRecord
 
-from consumers.cloudevents import CONTENT_TYPE, SPECVERSION, encode
+from consumers.cloudevents import CONTENT_TYPE, SPECVERSION, encode, type_header
 from consumers.relay import open_producer
 from consumers.resilience import keep_running
 from consumers.validation import Poison, parse
@@ -66,11 +66,6 @@ def notification(event: dict[str, Any], facts: CaseFacts) -> dict[str, Any]:
         "datacontenttype": CONTENT_TYPE,
         "data": notification_data(event, facts),
     }
-
-
-def _header(record: ConsumerRecord, name: str) -> str | None:
-    value = dict(record.headers or ()).get(name)
-    return value.decode() if isinstance(value, bytes) else None
 
 
 class Notifier:
@@ -145,7 +140,7 @@ class Notifier:
         """The notification of a message, if it is an event gateways are told of; a
         message that is not a valid event, or about a case the event store lacks, is
         logged and passed over (the views' consumers hold such messages)."""
-        event_type = _header(record, "ce_type")
+        event_type = type_header(record.headers)
         if event_type is None or kind_of(event_type) is None:
             return None
         event = parse(record.value)

@@ -1,4 +1,6 @@
-"""The Kafka contract, public: the JSON Schema of every event type and an AsyncAPI document."""
+"""The Kafka contract (version 2), public: the JSON Schema of every event type and an
+AsyncAPI document of every topic, each message with the JSON Schema of its event in JSON
+form (under ``x-cloudevent`` where the value is only the event's data: binary mode)."""
 
 from __future__ import annotations
 
@@ -11,32 +13,116 @@ from api.openapi import problem_responses
 from api.params import EventType
 from domain.event_schemas import cloudevent_schema, registry
 from domain.notifications import NOTIFICATION_TYPE, notification_schema
+from domain.stream_contract import (
+    CHECKPOINT_CONTENT_TYPE,
+    CONTRACT_VERSION,
+    DEAD_LETTER_CONTENT_TYPE,
+    ID_HEADER,
+    PARTITION_KEY,
+    TYPE_HEADER,
+    checkpoint_schema,
+    dead_letter_schema,
+)
 from infra.config import Settings
-from infra.kafka_security import SASL_PROTOCOLS, checkpoint_topic, notifications_topic
+from infra.kafka_security import (
+    SASL_PROTOCOLS,
+    checkpoint_topic,
+    dead_letter_topic,
+    notifications_topic,
+)
 
 router = APIRouter(prefix="/api/v1", tags=["contract"])
 CLOUDEVENTS_JSON = "application/cloudevents+json"
 SCHEMA_FORMAT = "application/schema+json;version=draft-2020-12"
+STRUCTURED_CONTENT_TYPE = "application/cloudevents+json; charset=UTF-8"
+CLOUDEVENT = "x-cloudevent"  # a binary-mode message's event in JSON form
 CHANNEL = "caseEvents"
 CHECKPOINTS = "auditCheckpoints"
 NOTIFICATIONS = "notifications"
-CHECKPOINT_MESSAGE = {
-    "name": "checkpoint",
-    "title": "A signed checkpoint of the transparency log",
-    "summary": "The audit log's latest signed tree head: a C2SP tlog-checkpoint (origin, tree "
+DEAD_LETTERS = "deadLetters"
+UUID_STRING = {"type": "string", "format": "uuid"}
+
+
+def with_partition_key(schema: dict[str, Any]) -> dict[str, Any]:
+    """An event's JSON Schema that also allows ``partitionkey``: the message key, which the
+    CloudEvents Kafka binding reads as that extension attribute."""
+    key = {"type": "string", "description": "the Kafka message key, as the binding reads it"}
+    return schema | {"properties": schema["properties"] | {PARTITION_KEY: key}}
+
+
+def structured_headers(event_type: str) -> dict[str, Any]:
+    """The headers of a structured-mode message: its content type, id and type (no ``ce_``
+    header: that would make it binary mode)."""
+    return {
+        "type": "object",
+        "properties": {
+            "content-type": {"const": STRUCTURED_CONTENT_TYPE},
+            ID_HEADER: UUID_STRING,
+            TYPE_HEADER: {"const": event_type},
+        },
+        "required": ["content-type", ID_HEADER, TYPE_HEADER],
+    }
+
+
+def binary_message(schema: dict[str, Any], content_type: str, **fields: Any) -> dict[str, Any]:
+    """A binary-mode message of the event ``schema`` describes: its attributes in ``ce_``
+    headers, its data's content type in ``content-type``, its data as the value."""
+    properties = {
+        f"ce_{name}": {"type": "string"} | rule
+        for name, rule in schema["properties"].items()
+        if name not in ("datacontenttype", "data", "data_base64")
+    }
+    required = [f"ce_{name}" for name in schema["required"] if f"ce_{name}" in properties]
+    properties["content-type"] = {"const": content_type}
+    return {
+        **fields,
+        "contentType": content_type,
+        "headers": {
+            "type": "object",
+            "properties": properties,
+            "required": [*required, "content-type"],
+        },
+        CLOUDEVENT: {"schemaFormat": SCHEMA_FORMAT, "schema": with_partition_key(schema)},
+    }
+
+
+CHECKPOINT_MESSAGE = binary_message(
+    checkpoint_schema(),
+    CHECKPOINT_CONTENT_TYPE,
+    name="checkpoint",
+    title="A signed checkpoint of the transparency log",
+    summary="The audit log's latest signed tree head: a C2SP tlog-checkpoint (origin, tree "
     "size, base64 root hash, one per line) in a C2SP signed note with an Ed25519 signature, as "
     "GET /api/v1/audit/checkpoint serves it. Verify it with the key of GET "
     "/api/v1/audit/verifier-key (Go: golang.org/x/mod/sumdb/note, "
-    "github.com/transparency-dev/formats/log); each one is consistent with the one before it.",
-    "contentType": "text/plain",
-    "payload": {"type": "string"},
-    "bindings": {
+    "github.com/transparency-dev/formats/log); each one is consistent with the one before it. "
+    "A binary-mode CloudEvent: the note is its data.",
+    payload={"type": "string", "description": "the signed note"},
+    bindings={
         "kafka": {
             "key": {"type": "string", "description": "the log's origin"},
             "bindingVersion": "0.5.0",
         }
     },
-}
+)
+DEAD_LETTER_MESSAGE = binary_message(
+    dead_letter_schema(),
+    DEAD_LETTER_CONTENT_TYPE,
+    name="deadLetter",
+    title="A message a consumer refused",
+    summary="A message of the event topic that the projection runner or the audit log refused "
+    "(not JSON, an unknown type, invalid against its schema, out of its chain), as it was: a "
+    "binary-mode CloudEvent whose data are the refused bytes, with the reason and where it "
+    "was read as extension attributes, and Kafka Connect's dead-letter headers "
+    "(__connect.errors.*) besides. For operators (casetrail quarantine), not integrators.",
+    payload={"type": "string", "format": "binary", "description": "the refused value"},
+    bindings={
+        "kafka": {
+            "key": {"type": "string", "description": "the refused message's key, if any"},
+            "bindingVersion": "0.5.0",
+        }
+    },
+)
 NOTIFICATION_MESSAGE = {
     "name": NOTIFICATION_TYPE,
     "title": "A notification for SMS and messaging gateways",
@@ -46,15 +132,8 @@ NOTIFICATION_MESSAGE = {
     "(department, officer, roles), the deadline and a fixed text in Chinese and English, no "
     "personal data. Its id is the source event's: delivered at least once, de-duplicate on it.",
     "contentType": CLOUDEVENTS_JSON,
-    "headers": {
-        "type": "object",
-        "properties": {
-            "ce_id": {"type": "string", "format": "uuid"},
-            "ce_type": {"const": NOTIFICATION_TYPE},
-        },
-        "required": ["ce_id", "ce_type"],
-    },
-    "payload": {"schemaFormat": SCHEMA_FORMAT, "schema": notification_schema()},
+    "headers": structured_headers(NOTIFICATION_TYPE),
+    "payload": {"schemaFormat": SCHEMA_FORMAT, "schema": with_partition_key(notification_schema())},
     "bindings": {
         "kafka": {
             "key": {"type": "string", "format": "uuid", "description": "the case id"},
@@ -85,8 +164,9 @@ def event_schema(event_type: EventType) -> dict[str, Any]:
 
 @router.get("/asyncapi.json")
 def asyncapi(request: Request) -> dict[str, Any]:
-    """The topics as an AsyncAPI 3.0 document: one CloudEvents message per event type, and
-    the transparency log's signed checkpoints."""
+    """The topics as an AsyncAPI 3.0 document (Kafka contract version 2): one CloudEvents
+    message per event type, the notifications, the transparency log's signed checkpoints
+    and the dead letters."""
     settings: Settings = request.app.state.settings
     messages = {
         event_type: {
@@ -94,15 +174,11 @@ def asyncapi(request: Request) -> dict[str, Any]:
             "title": schema.name,
             "summary": schema.description,
             "contentType": CLOUDEVENTS_JSON,
-            "headers": {
-                "type": "object",
-                "properties": {
-                    "ce_id": {"type": "string", "format": "uuid"},
-                    "ce_type": {"const": event_type},
-                },
-                "required": ["ce_id", "ce_type"],
+            "headers": structured_headers(event_type),
+            "payload": {
+                "schemaFormat": SCHEMA_FORMAT,
+                "schema": with_partition_key(cloudevent_schema(event_type)),
             },
-            "payload": {"schemaFormat": SCHEMA_FORMAT, "schema": cloudevent_schema(event_type)},
             "bindings": {
                 "kafka": {"key": {"type": "string", "format": "uuid"}, "bindingVersion": "0.5.0"}
             },
@@ -114,8 +190,15 @@ def asyncapi(request: Request) -> dict[str, Any]:
         "info": {
             "title": "casetrail",
             "version": request.app.version,
-            "description": "Every recorded event, as a CloudEvents 1.0 structured-mode message "
-            "keyed by its aggregate id, in the version it was recorded in.",
+            "description": f"Kafka contract version {CONTRACT_VERSION}. Every message is a "
+            "CloudEvents 1.0 message that the CloudEvents SDKs' Kafka bindings read with no "
+            "configuration. Every recorded event is a structured-mode message (no ce_ header; "
+            f"its id and type repeated in the {ID_HEADER} and {TYPE_HEADER} headers) keyed by "
+            "its aggregate id, in the version it was recorded in; so are the notifications. "
+            "The signed checkpoints and the dead letters are binary-mode messages. Messages "
+            "written before version 2 carry ce_id and ce_type headers beside a structured "
+            "value: read those as structured mode.",
+            "x-contract-version": CONTRACT_VERSION,
         },
         "defaultContentType": CLOUDEVENTS_JSON,
         "servers": {"kafka": kafka_server(settings)},
@@ -139,6 +222,12 @@ def asyncapi(request: Request) -> dict[str, Any]:
                 "messages": {"notification": NOTIFICATION_MESSAGE},
                 "servers": [{"$ref": "#/servers/kafka"}],
             },
+            DEAD_LETTERS: {
+                "address": dead_letter_topic(settings.topic),
+                "description": "What the consumers refused (one partition, kept forever)",
+                "messages": {"deadLetter": DEAD_LETTER_MESSAGE},
+                "servers": [{"$ref": "#/servers/kafka"}],
+            },
         },
         "operations": {
             "receiveCaseEvents": {
@@ -158,6 +247,11 @@ def asyncapi(request: Request) -> dict[str, Any]:
                 "action": "receive",
                 "channel": {"$ref": f"#/channels/{NOTIFICATIONS}"},
                 "messages": [{"$ref": f"#/channels/{NOTIFICATIONS}/messages/notification"}],
+            },
+            "receiveDeadLetters": {
+                "action": "receive",
+                "channel": {"$ref": f"#/channels/{DEAD_LETTERS}"},
+                "messages": [{"$ref": f"#/channels/{DEAD_LETTERS}/messages/deadLetter"}],
             },
         },
     }

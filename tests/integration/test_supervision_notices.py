@@ -17,6 +17,7 @@ import orjson
 import psycopg
 import pytest
 
+from consumers.cloudevents import TYPE_HEADER
 from consumers.notice_escalation import escalate_overdue_notices
 from domain.application import HallApplication
 from domain.clock import SimulatedClock
@@ -203,7 +204,7 @@ def test_the_notifier_tells_of_every_notice_event_under_the_published_schema(
     for record, message in zip(told, messages, strict=True):
         jsonschema.validate(message, schema, format_checker=jsonschema.FormatChecker())
         assert record.key == case["case_id"].encode()
-        assert dict(record.headers)["ce_type"] == NOTIFICATION_TYPE.encode()
+        assert dict(record.headers)[TYPE_HEADER] == NOTIFICATION_TYPE.encode()
     by_source = {m["data"]["source_type"]: m for m in messages}
     issued = by_source["casetrail.supervision_notice.issued.v1"]["data"]
     assert (issued["case_no"], issued["item_code"], issued["officer"]) == (
