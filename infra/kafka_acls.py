@@ -9,7 +9,9 @@ by prefix (PREFIXED): the projection runners' (``casetrail-projections``, and e.
 detectors' (``casetrail-anomalies``), the deadline sweepers' (``casetrail-sweeper``), the
 audit log's, the notifier's and each integrator's. An event topic comes with its
 dead-letter topic, the topic of its transparency log's checkpoints and the topic of its
-notifications.
+notifications. Besides the shared integrator principal, each integrator that
+``casetrail integrator add`` makes is a user of its own: it reads the integrators' topics
+(every one but the dead letters) in the consumer groups of its own prefix.
 """
 
 from __future__ import annotations
@@ -99,6 +101,32 @@ def companion_topics(topic: str) -> tuple[str, str, str]:
     """The topics that come with the event topic ``topic``: its dead letters, its
     transparency log's checkpoints and its notifications."""
     return dead_letter_topic(topic), checkpoint_topic(topic), notifications_topic(topic)
+
+
+def integrator_topics(topic: str) -> tuple[str, ...]:
+    """The topics an integrator may read: the event topic ``topic`` and its companion
+    topics, but for the dead letters (refused messages are the operators' to look at)."""
+    return (topic, *(t for t in companion_topics(topic) if t != dead_letter_topic(topic)))
+
+
+def integrator_acls(principal: str, group_prefix: str, topic: str) -> list[ACL]:
+    """What an integrator's own ``principal`` may do: read and describe the integrators'
+    topics of ``topic``, and read (join, commit in) the consumer groups of its prefix."""
+    grants = [
+        *(
+            (ResourcePattern(ResourceType.TOPIC, named), operation)
+            for named in integrator_topics(topic)
+            for operation in (READ, DESCRIBE)
+        ),
+        (
+            ResourcePattern(ResourceType.GROUP, group_prefix, ACLResourcePatternType.PREFIXED),
+            READ,
+        ),
+    ]
+    return [
+        ACL(principal, "*", operation, ACLPermissionType.ALLOW, pattern)
+        for pattern, operation in grants
+    ]
 
 
 def topic_acls(security: KafkaSecurity, topic: str) -> list[ACL]:

@@ -53,6 +53,17 @@ def main(argv: Sequence[str] | None = None) -> int:
         "notify", help="run the notifier: Kafka → alerts and notices → notifications topic"
     )
     commands.add_parser("api", help="run the HTTP API")
+    integrator = commands.add_parser("integrator", help="integrators' own read-only Kafka users")
+    integrator_commands = integrator.add_subparsers(dest="integrator_command", required=True)
+    integrator_add = integrator_commands.add_parser(
+        "add",
+        help="make a Kafka user that reads the topics (not the dead letters) in consumer groups "
+        "of its own prefix, and print its connection settings (kafka-python's options)",
+    )
+    integrator_add.add_argument("name", metavar="NAME", help="lowercase letters, digits and '-'")
+    integrator_add.add_argument(
+        "--rotate", action="store_true", help="give an existing integrator a new password"
+    )
     token = commands.add_parser("token", help="print a signed bearer token for local use")
     token.add_argument("--user", required=True)
     token.add_argument("--role", required=True, action="append", help="repeat for several roles")
@@ -237,6 +248,10 @@ def _run(args: argparse.Namespace) -> int:
         return audit_commands.export(
             settings, case_no=args.case_no, out=args.out, verifier_key=args.verifier_key
         )
+    elif args.command == "integrator":
+        from infra.entrypoints.integrator_commands import add_integrator
+
+        return add_integrator(settings, args.name, rotate=args.rotate)
     elif args.command == "api":
         from infra.entrypoints.processes import serve_api
 
