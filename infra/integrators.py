@@ -1,7 +1,7 @@
 """Integrators' own Kafka users (``casetrail integrator add NAME``): a SCRAM user with a
 generated password, read-only on the integrators' topics (``infra.kafka_acls``), in the
 consumer groups of its own prefix (``NAME.``), and the settings it connects with, in
-kafka-python's terms.
+kafka-python's terms; ``casetrail integrator remove NAME`` takes it all away.
 """
 
 from __future__ import annotations
@@ -9,7 +9,18 @@ from __future__ import annotations
 import re
 import secrets
 
-from kafka.admin import KafkaAdminClient, ScramMechanism, UserScramCredentialUpsertion
+from kafka.admin import (
+    ACLFilter,
+    ACLOperation,
+    ACLPermissionType,
+    ACLResourcePatternType,
+    KafkaAdminClient,
+    ResourcePatternFilter,
+    ResourceType,
+    ScramMechanism,
+    UserScramCredentialDeletion,
+    UserScramCredentialUpsertion,
+)
 
 from infra.kafka_acls import integrator_acls
 from infra.kafka_security import INTEGRATOR_GROUP_PREFIX, SASL_PROTOCOLS, KafkaSecurity
@@ -78,6 +89,20 @@ def add(
         errors = sorted({error.__name__ for error in result["failed"]})
         raise IntegratorRefused(f"Kafka refused the ACLs of {name}: {', '.join(errors)}")
     return password
+
+
+def remove(admin: KafkaAdminClient, security: KafkaSecurity, name: str) -> None:
+    """Delete integrator ``name``'s user and every ACL of it."""
+    check_name(name, security)
+    failed = admin.alter_user_scram_credentials(
+        [UserScramCredentialDeletion(name, _mechanism(security))]
+    )
+    if failed.get(name):
+        raise IntegratorRefused(f"no integrator {name} to remove ({failed[name]})")
+    anything = ResourcePatternFilter(ResourceType.ANY, None, ACLResourcePatternType.ANY)
+    admin.delete_acls(
+        [ACLFilter(f"User:{name}", None, ACLOperation.ANY, ACLPermissionType.ANY, anything)]
+    )
 
 
 def connection_settings(

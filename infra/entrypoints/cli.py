@@ -64,6 +64,10 @@ def main(argv: Sequence[str] | None = None) -> int:
     integrator_add.add_argument(
         "--rotate", action="store_true", help="give an existing integrator a new password"
     )
+    integrator_remove = integrator_commands.add_parser(
+        "remove", help="delete an integrator's Kafka user and its ACLs"
+    )
+    integrator_remove.add_argument("name", metavar="NAME")
     token = commands.add_parser("token", help="print a signed bearer token for local use")
     token.add_argument("--user", required=True)
     token.add_argument("--role", required=True, action="append", help="repeat for several roles")
@@ -249,8 +253,10 @@ def _run(args: argparse.Namespace) -> int:
             settings, case_no=args.case_no, out=args.out, verifier_key=args.verifier_key
         )
     elif args.command == "integrator":
-        from infra.entrypoints.integrator_commands import add_integrator
+        from infra.entrypoints.integrator_commands import add_integrator, remove_integrator
 
+        if args.integrator_command == "remove":
+            return remove_integrator(settings, args.name)
         return add_integrator(settings, args.name, rotate=args.rotate)
     elif args.command == "api":
         from infra.entrypoints.processes import serve_api

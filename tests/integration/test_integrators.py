@@ -14,6 +14,7 @@ from typing import Any
 import pytest
 from kafka import KafkaConsumer, KafkaProducer, TopicPartition
 from kafka.admin import (
+    ACL,
     ACLFilter,
     ACLOperation,
     ACLPermissionType,
@@ -21,8 +22,6 @@ from kafka.admin import (
     KafkaAdminClient,
     ResourcePatternFilter,
     ResourceType,
-    ScramMechanism,
-    UserScramCredentialDeletion,
 )
 from kafka.errors import (
     GroupAuthorizationFailedError,
@@ -71,21 +70,24 @@ def name(platform: Platform) -> Iterator[str]:
     """A new integrator's name; its user and ACLs are removed afterwards."""
     found = f"acme-{uuid.uuid4().hex[:8]}"
     yield found
+    removed = subprocess.run(
+        cli.command("integrator", "remove", found), cwd=ROOT, env=platform.env(), timeout=120
+    )
+    assert removed.returncode == 0
+    assert not [acl for acl in acls_of(platform) if acl.principal == f"User:{found}"]
+
+
+def acls_of(platform: Platform) -> list[ACL]:
+    everything = ACLFilter(
+        None,
+        None,
+        ACLOperation.ANY,
+        ACLPermissionType.ANY,
+        ResourcePatternFilter(ResourceType.ANY, None, ACLResourcePatternType.ANY),
+    )
     with admin_client(platform.settings.bootstrap_servers) as admin:
-        admin.alter_user_scram_credentials(
-            [UserScramCredentialDeletion(found, ScramMechanism.SCRAM_SHA_512)]
-        )
-        admin.delete_acls(
-            [
-                ACLFilter(
-                    f"User:{found}",
-                    None,
-                    ACLOperation.ANY,
-                    ACLPermissionType.ANY,
-                    ResourcePatternFilter(ResourceType.ANY, None, ACLResourcePatternType.ANY),
-                )
-            ]
-        )
+        acls, _ = admin.describe_acls(everything)
+    return list(acls)
 
 
 @pytest.fixture(scope="module")
