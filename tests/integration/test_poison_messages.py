@@ -1,5 +1,6 @@
-"""Poison on the topic: each kind is quarantined and dead-lettered with its reason, later
-valid events are applied, the runner keeps running, an operator decides."""
+"""Poison on the topic: each kind is quarantined and dead-lettered with its reason (a
+CloudEvent the SDK reads, valid against the AsyncAPI document's schema), later valid
+events are applied, the runner keeps running, an operator decides."""
 
 from __future__ import annotations
 
@@ -14,6 +15,7 @@ from kafka import KafkaProducer
 from infra.entrypoints import cli
 from infra.kafka_security import ADMIN, dead_letter_topic
 from infra.state import ROOT
+from tests.integration import stream_conformance as conformance
 from tests.integration.harness import Hall, Platform, read_whole_topic, running_hall, wait_until
 
 PERSON = {"kind": "person", "name": "王五", "id_number": "110101199901011234"}
@@ -89,6 +91,14 @@ def test_every_kind_of_poison_is_held_and_the_hall_goes_on(hall: Hall) -> None:
     headers = dict(dead[0].headers)
     assert headers["__connect.errors.topic"] == platform.topic.encode()
     assert {"__connect.errors.partition", "__connect.errors.offset"} <= set(headers)
+    channel = conformance.served_document(platform.base_url)["channels"]["deadLetters"]
+    letters = conformance.check_topic(
+        platform.settings.kafka_options(ADMIN),
+        dead_letter_topic(platform.topic),
+        conformance.schemas_by_type(channel),
+    )
+    assert {e.get_extension("reason") for e in letters} == {reason for *_, reason, _ in rows}
+    assert {e.get_extension("origintopic") for e in letters} == {platform.topic}
 
     # later valid events are applied, and the victim's real chain goes on
     position = hall.act(victim, "accept", "clerk")
