@@ -79,6 +79,10 @@ def check_topic(
 ) -> list[BaseCloudEvent]:
     """Every event on ``topic``, each parsed by the SDK and valid against the schema of its
     type among ``schemas`` (an AssertionError names the first that is not)."""
+    formats = jsonschema.FormatChecker()
+    validators = {
+        t: jsonschema.Draft202012Validator(s, format_checker=formats) for t, s in schemas.items()
+    }
     events = []
     for record in records(options, topic):
         where = f"{topic}[{record.partition}]@{record.offset}"
@@ -86,10 +90,10 @@ def check_topic(
             event = parsed(record)
         except Exception as error:  # whatever the SDK raises, say where
             raise AssertionError(f"{where}: the CloudEvents SDK refused it: {error!r}") from error
-        schema = schemas.get(event.get_type())
-        assert schema is not None, f"{where}: type {event.get_type()!r} is not the channel's"
+        validator = validators.get(event.get_type())
+        assert validator is not None, f"{where}: type {event.get_type()!r} is not the channel's"
         try:
-            jsonschema.validate(json_form(event), schema, format_checker=jsonschema.FormatChecker())
+            validator.validate(json_form(event))
         except jsonschema.ValidationError as error:
             raise AssertionError(f"{where} ({event.get_type()}): {error.message}") from error
         events.append(event)
