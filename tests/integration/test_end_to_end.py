@@ -295,8 +295,8 @@ def test_the_topic_carries_a_cases_events_in_order_with_a_valid_chain(hall: Hall
         assert UUID(event["id"])
         assert dict(message.headers) == {
             "content-type": b"application/cloudevents+json; charset=UTF-8",
-            "ce_id": event["id"].encode(),
-            "ce_type": event["type"].encode(),
+            "casetrail-id": event["id"].encode(),
+            "casetrail-type": event["type"].encode(),
         }
         assert event["data"]["actor"]["id"] == "clerk-hall"
     assert len({m.partition for m in messages}) == 1
