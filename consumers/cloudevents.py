@@ -18,11 +18,10 @@ from eventsourcing.persistence import Mapper, Notification
 from domain.events import ENVELOPE_FIELDS, type_name
 from domain.stream_contract import ID_HEADER as ID_HEADER
 from domain.stream_contract import SPECVERSION as SPECVERSION
+from domain.stream_contract import STRUCTURED_CONTENT_TYPE, stable_id
 from domain.stream_contract import TYPE_HEADER as TYPE_HEADER
-from domain.stream_contract import stable_id
 
 CONTENT_TYPE = "application/json"
-STRUCTURED_CONTENT_TYPE = b"application/cloudevents+json; charset=UTF-8"
 BINARY_PREFIX = "ce_"  # binary mode's attribute headers; never in structured mode
 VERSION_1_TYPE_HEADER = "ce_type"  # the type header of structured messages before version 2
 
@@ -69,7 +68,7 @@ def encode(cloudevent: dict[str, Any]) -> tuple[bytes, bytes, list[tuple[str, by
     its id and type repeated in ``casetrail-id`` and ``casetrail-type`` so consumers can
     filter without decoding; no ``ce_`` header, which would make it binary mode)."""
     headers = [
-        ("content-type", STRUCTURED_CONTENT_TYPE),
+        ("content-type", STRUCTURED_CONTENT_TYPE.encode()),
         (ID_HEADER, cloudevent["id"].encode()),
         (TYPE_HEADER, cloudevent["type"].encode()),
     ]

@@ -21,6 +21,7 @@ from domain.event_schemas import DIALECT
 
 CONTRACT_VERSION = 2
 SPECVERSION = "1.0"
+STRUCTURED_CONTENT_TYPE = "application/cloudevents+json; charset=UTF-8"
 ID_HEADER = "casetrail-id"  # structured mode: the event's id, for filtering
 TYPE_HEADER = "casetrail-type"  # structured mode: the event's type, for filtering
 CHECKPOINT_TYPE = "casetrail.audit.checkpoint.v1"

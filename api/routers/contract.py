@@ -19,6 +19,7 @@ from domain.stream_contract import (
     DEAD_LETTER_CONTENT_TYPE,
     ID_HEADER,
     PARTITION_KEY,
+    STRUCTURED_CONTENT_TYPE,
     TYPE_HEADER,
     checkpoint_schema,
     dead_letter_schema,
@@ -34,7 +35,6 @@ from infra.kafka_security import (
 router = APIRouter(prefix="/api/v1", tags=["contract"])
 CLOUDEVENTS_JSON = "application/cloudevents+json"
 SCHEMA_FORMAT = "application/schema+json;version=draft-2020-12"
-STRUCTURED_CONTENT_TYPE = "application/cloudevents+json; charset=UTF-8"
 CLOUDEVENT = "x-cloudevent"  # a binary-mode message's event in JSON form
 CHANNEL = "caseEvents"
 CHECKPOINTS = "auditCheckpoints"
