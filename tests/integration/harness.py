@@ -217,7 +217,7 @@ class Platform:
             tail = "\n".join(self.log(label).splitlines()[-20:])
             raise AssertionError(f"the API exited with {process.returncode}; its log ends:\n{tail}")
         try:
-            return httpx.get(f"{url}/openapi.json", timeout=2).status_code == 200
+            return httpx.get(f"{url}/metrics", timeout=2).status_code == 200
         except httpx.TransportError:
             return False
 
