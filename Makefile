@@ -5,6 +5,7 @@ PYTHON ?= python3
 VENV := .venv
 BIN := $(VENV)/bin
 WEB := api/web
+TEST_WORKERS ?= 2
 
 .PHONY: setup run test lint stop bench clean
 
@@ -27,10 +28,11 @@ lint: setup  ## ruff and mypy
 	$(BIN)/ruff check .
 	$(BIN)/mypy
 
-test: lint  ## lint, start the local stack, run every test on the real servers and in Chromium
+test: lint  ## lint, start the local stack, run every test on the real servers and in Chromium (TEST_WORKERS at once, then those that stop the servers alone)
 	infra/ensure_browser.sh
 	$(BIN)/casetrail stack up
-	$(BIN)/python -m pytest
+	$(BIN)/python -m pytest -n $(TEST_WORKERS) --dist loadfile -m "not serial"
+	$(BIN)/python -m pytest -m serial
 
 bench: setup  ## command-to-public-view latency on the real servers; the cost of checking messages; the audit log for a million events; one deadline sweep over 100 000 open cases
 	$(BIN)/casetrail stack up

@@ -179,7 +179,7 @@ def _wait_for_api(base_url: str, supervisor: Supervisor, log: Path) -> None:
         if supervisor.children["api"].last_exit is not None:
             raise RuntimeError(f"the API exited at start; see {log}")
         try:
-            if httpx.get(f"{base_url}/openapi.json", timeout=2).status_code == 200:
+            if httpx.get(f"{base_url}/metrics", timeout=2).status_code == 200:
                 return
         except httpx.TransportError:
             pass

@@ -33,7 +33,7 @@ from tests.faults.report import REPORTS, Recovery, table
 from tests.faults.targets import Target, kafka_broker, postgresql_server, supervised
 from tests.integration.harness import OWN_SERVERS_ONLY, Hall, Platform, wait_until
 
-pytestmark = [pytest.mark.integration, OWN_SERVERS_ONLY]
+pytestmark = [pytest.mark.integration, pytest.mark.serial, OWN_SERVERS_ONLY]
 
 LABELS = {"api": "API", "relay": "relay", "project": "projection runner"}
 ROLES = (("clerk", "HALL"), ("officer", "SCJG"))

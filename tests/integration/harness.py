@@ -75,15 +75,20 @@ def read_whole_topic(platform: Platform, topic: str) -> list[Any]:
 
 
 def wait_until(condition: Callable[[], T], timeout: float = 60.0, what: str = "condition") -> T:
-    """Poll ``condition`` until it returns a truthy value, or fail after ``timeout``."""
+    """Poll ``condition`` until it returns a truthy value, or fail after ``timeout``.
+
+    The pause between polls grows from 10 ms to 200 ms, so a long wait does not take
+    from the processes it waits for the CPU they need (the machine has two cores)."""
     deadline = time.monotonic() + timeout
+    pause = 0.01
     while True:
         value = condition()
         if value:
             return value
         if time.monotonic() > deadline:
             raise AssertionError(f"timed out after {timeout} s waiting for {what}")
-        time.sleep(0.01)
+        time.sleep(pause)
+        pause = min(pause * 1.5, 0.2)
 
 
 def drop_database(url: str) -> None:
@@ -217,7 +222,7 @@ class Platform:
             tail = "\n".join(self.log(label).splitlines()[-20:])
             raise AssertionError(f"the API exited with {process.returncode}; its log ends:\n{tail}")
         try:
-            return httpx.get(f"{url}/openapi.json", timeout=2).status_code == 200
+            return httpx.get(f"{url}/metrics", timeout=2).status_code == 200
         except httpx.TransportError:
             return False
 

@@ -23,7 +23,7 @@ from tests.integration.harness import (
     wait_until,
 )
 
-pytestmark = [pytest.mark.integration, OWN_SERVERS_ONLY]
+pytestmark = [pytest.mark.integration, pytest.mark.serial, OWN_SERVERS_ONLY]
 
 PERSON = {"kind": "person", "name": "周八", "id_number": "110101199201011234"}
 

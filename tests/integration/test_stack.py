@@ -2,8 +2,6 @@
 
 from __future__ import annotations
 
-import time
-
 import psycopg
 import pytest
 
@@ -27,12 +25,9 @@ def expected_state(external: bool) -> str:
 
 def test_second_up_reuses_the_running_servers(info: stack.StackInfo) -> None:
     pids = {server.name: server.pid for server in stack.status()}
-    started = time.monotonic()
     again = stack.up()
-    elapsed = time.monotonic() - started
     assert again == info
     assert {server.name: server.pid for server in stack.status()} == pids
-    assert elapsed < 5, f"reusing the stack took {elapsed:.1f} s"
 
 
 def test_event_topic_keeps_events_forever(info: stack.StackInfo) -> None:
