@@ -2,13 +2,14 @@
 
 ``--events`` case events (default 2 000: cases accepted, assigned and one step done, four
 events each, made by the in-memory application) go onto a scratch topic. Then, for 1
-and for 4 subscribers (each a receiver on 127.0.0.1 that verifies every request with
-``standardwebhooks``), timed apart:
+and for 4 subscribers (each a receiver on 127.0.0.1, in this process, that verifies
+every request with ``standardwebhooks``), with ``casetrail webhooks`` running as its
+own process (a fresh consumer group each time), timed apart:
 
-- **outbox fill**: the outbox consumer (a fresh group) reads the topic and queues one
-  delivery per event and subscriber (``consumers.webhooks.Outbox``);
-- **delivery**: the dispatcher POSTs them all, ``--parallel`` cases at once per
-  subscriber (``consumers.webhook_dispatch.Dispatcher``), until every one is delivered.
+- **outbox fill**: with the subscriptions paused, from the first delivery queued (the
+  process started) until the outbox holds one per event and subscriber;
+- **delivery**: from the resume until every one is delivered (``--parallel`` cases at
+  once per subscriber).
 
 Prints events and deliveries per second, and writes them to
 ``test-artifacts/bench/webhooks.json``.
@@ -33,13 +34,10 @@ import psycopg
 from kafka import KafkaProducer
 
 from consumers.cloudevents import encode
-from consumers.webhook_dispatch import Dispatcher, Policy
-from consumers.webhooks import Outbox
 from domain.actor import Actor
 from domain.case.commands import CompleteStep
 from infra import webhook_store
-from infra.entrypoints.bootstrap import open_pool
-from infra.kafka_security import ADMIN, WEBHOOKS
+from infra.kafka_security import ADMIN
 from infra.local import stack
 from infra.master_keys import MasterKeys
 from infra.state import ROOT
@@ -77,8 +75,8 @@ def publish(platform: Platform, events: list[dict[str, Any]]) -> None:
 
 
 def register(platform: Platform, receivers: list[Receiver]) -> list[UUID]:
-    """One subscription per receiver (every event), the receivers given their secrets;
-    every earlier subscription deleted."""
+    """One paused subscription per receiver (every event), the receivers given their
+    secrets; every earlier subscription deleted."""
     keys = MasterKeys.parse(platform.settings.master_keys)
     made = []
     with psycopg.connect(platform.settings.api_database_url) as conn:
@@ -97,6 +95,7 @@ def register(platform: Platform, receivers: list[Receiver]) -> list[UUID]:
                 at=datetime.now(UTC),
             )
             made.append(subscription_id)
+        conn.execute("UPDATE webhook_subscriptions SET paused = true WHERE id = ANY(%s)", (made,))
     return made
 
 
@@ -134,26 +133,29 @@ def running(work: Callable[[threading.Event], None]) -> Iterator[None]:
 
 
 def measure(platform: Platform, events: int, subscribers: int, parallel: int) -> dict[str, float]:
-    """Fill the outbox for ``subscribers`` receivers, then deliver it; the rates."""
-    settings = platform.settings
-    with ExitStack() as stack_, open_pool(settings.webhooks_database_url, max_size=16) as pool:
-        receivers = [stack_.enter_context(receiving()) for _ in range(subscribers)]
+    """Fill the outbox for ``subscribers`` paused receivers, then resume and deliver it;
+    the rates."""
+    with ExitStack() as receivers_:
+        receivers = [receivers_.enter_context(receiving()) for _ in range(subscribers)]
         subscriptions = register(platform, receivers)
         expected = events * subscribers
-        outbox = Outbox(
-            kafka_options=settings.kafka_options(WEBHOOKS),
-            topic=platform.topic,
-            pool=pool,
-            group_id=f"{settings.webhooks_group}.{subscribers}",
+        label = f"webhooks-{subscribers}"
+        platform.start(
+            "webhooks",
+            label=label,
+            env={
+                "CASETRAIL_WEBHOOKS_ALLOW_PRIVATE": "true",
+                "CASETRAIL_WEBHOOKS_GROUP": f"{platform.settings.webhooks_group}.{subscribers}",
+                "CASETRAIL_WEBHOOK_PARALLEL": str(parallel),
+            },
         )
-        with running(outbox.run):
+        try:
+            timed_until(lambda: counted(platform, subscriptions) > 0)  # the process is up
             fill = timed_until(lambda: counted(platform, subscriptions) >= expected)
-        policy = Policy(parallel=parallel, allow_private=True, timeout=10.0)
-        dispatcher = Dispatcher(
-            pool=pool, master_keys=MasterKeys.parse(settings.master_keys), policy=policy
-        )
-        with running(dispatcher.run):
+            platform.sql("UPDATE webhook_subscriptions SET paused = false")
             deliver = timed_until(lambda: counted(platform, subscriptions, "delivered") >= expected)
+        finally:
+            platform.stop(label)
         got = [len(r.events()) for r in receivers]
         assert got == [events] * subscribers, got
         assert all(r.refused == 0 for r in receivers)

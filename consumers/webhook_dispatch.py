@@ -28,7 +28,7 @@ from domain.webhooks import retry_delay
 from infra import webhook_store
 from infra.master_keys import MasterKeys
 from infra.webhook_addresses import resolve
-from infra.webhook_store import Due, Subscription
+from infra.webhook_store import Attempt, Due, Subscription
 
 log = logging.getLogger("casetrail.webhooks")
 
@@ -37,6 +37,7 @@ USER_AGENT = "casetrail-webhooks/1"
 IDLE_SECONDS = 0.1  # how long a worker with nothing due waits before looking again
 REFRESH_SECONDS = 0.5  # how often the dispatcher looks for new, changed or paused ones
 MAX_ERROR_CHARS = 500
+BATCHES = 8  # a worker takes up to this many rounds of ``parallel`` cases from one query
 DATABASE_TROUBLE = (psycopg.OperationalError, PoolTimeout)
 
 
@@ -131,35 +132,29 @@ class Worker:
                 self.sender.close()
 
     def deliver_due(self, executor: ThreadPoolExecutor) -> int:
-        """Send the deliveries whose turn it is, at once, and record each outcome; how
-        many were sent."""
+        """Send the deliveries whose turn it is (each a different case's), ``parallel`` at
+        a time, and record each outcome; how many were sent."""
         subscription_id = self.subscription.id
         with self.pool.connection() as conn:
-            batch = webhook_store.due(conn, subscription_id, self.policy.parallel)
+            batch = webhook_store.due(conn, subscription_id, self.policy.parallel * BATCHES)
         outcomes = list(executor.map(self.sender.send, batch))
+        attempts = [self._attempt(d, o) for d, o in zip(batch, outcomes, strict=True)]
         with self.pool.connection() as conn, conn.transaction():
-            for delivery, outcome in zip(batch, outcomes, strict=True):
-                status, retry_in = self._next(delivery.attempts + 1, outcome)
-                webhook_store.record_attempt(
-                    conn,
-                    subscription_id,
-                    delivery,
-                    status=status,
-                    http_status=outcome.http_status,
-                    error=outcome.error,
-                    retry_in=retry_in,
-                )
+            webhook_store.record_attempts(conn, subscription_id, attempts)
         return len(batch)
 
-    def _next(self, attempts: int, outcome: Outcome) -> tuple[str, float]:
-        """The delivery's status after ``attempts`` tries, and when to try again."""
+    def _attempt(self, delivery: Due, outcome: Outcome) -> Attempt:
+        """The delivery's new status after this try, and when to try again."""
+        tries, policy = delivery.attempts + 1, self.policy
         if outcome.error is None:
-            return "delivered", 0.0
-        if attempts >= self.policy.max_attempts:
-            log.warning("webhook %s: dead-lettered after %d", self.subscription.id, attempts)
-            return "dead", 0.0
-        policy = self.policy
-        return "pending", retry_delay(attempts, base=policy.backoff_base, cap=policy.backoff_cap)
+            status, retry_in = "delivered", 0.0
+        elif tries >= policy.max_attempts:
+            log.warning("webhook %s: dead-lettered after %d", self.subscription.id, tries)
+            status, retry_in = "dead", 0.0
+        else:
+            delay = retry_delay(tries, base=policy.backoff_base, cap=policy.backoff_cap)
+            status, retry_in = "pending", delay
+        return Attempt(delivery, status, outcome.http_status, outcome.error, retry_in)
 
 
 class Dispatcher:

@@ -62,6 +62,18 @@ class Due:
     attempts: int
 
 
+@dataclass(frozen=True)
+class Attempt:
+    """What became of one try at a delivery: its new status, the answer's HTTP status,
+    why it failed (None if delivered), and when a pending one is tried again (s)."""
+
+    delivery: Due
+    status: str
+    http_status: int | None
+    error: str | None
+    retry_in: float
+
+
 # the API's side
 
 
@@ -336,35 +348,34 @@ def next_due_in(conn: psycopg.Connection, subscription_id: UUID) -> float | None
     return None if row is None or row[0] is None else float(row[0])
 
 
-def record_attempt(
-    conn: psycopg.Connection,
-    subscription_id: UUID,
-    delivery: Due,
-    *,
-    status: str,
-    http_status: int | None,
-    error: str | None,
-    retry_in: float,
+def record_attempts(
+    conn: psycopg.Connection, subscription_id: UUID, attempts: Sequence[Attempt]
 ) -> None:
-    """The outcome of an attempt: ``delivered``, ``dead`` or still ``pending`` (tried
+    """The outcomes of attempts: ``delivered``, ``dead`` or still ``pending`` (tried
     again in ``retry_in`` seconds). A row a replay or a redelivery reset meanwhile is
     left as they left it."""
-    conn.execute(
-        "UPDATE webhook_deliveries SET status = %s, attempts = attempts + 1, last_status = %s,"
-        " last_error = %s, next_attempt_at = now() + make_interval(secs => %s),"
-        " delivered_at = CASE WHEN %s::text = 'delivered' THEN now() END"
-        " WHERE subscription_id = %s AND event_id = %s AND attempts = %s AND status = 'pending'",
-        (
-            status,
-            http_status,
-            error,
-            retry_in,
-            status,
-            subscription_id,
-            delivery.event_id,
-            delivery.attempts,
-        ),
-    )
+    with conn.cursor() as cursor:
+        cursor.executemany(
+            "UPDATE webhook_deliveries SET status = %s, attempts = attempts + 1,"
+            " last_status = %s, last_error = %s,"
+            " next_attempt_at = now() + make_interval(secs => %s),"
+            " delivered_at = CASE WHEN %s::text = 'delivered' THEN now() END"
+            " WHERE subscription_id = %s AND event_id = %s AND attempts = %s"
+            " AND status = 'pending'",
+            [
+                (
+                    a.status,
+                    a.http_status,
+                    a.error,
+                    a.retry_in,
+                    a.status,
+                    subscription_id,
+                    a.delivery.event_id,
+                    a.delivery.attempts,
+                )
+                for a in attempts
+            ],
+        )
 
 
 def replays_asked(conn: psycopg.Connection) -> list[tuple[int, UUID, int | None, datetime | None]]:

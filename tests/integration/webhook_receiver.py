@@ -83,6 +83,8 @@ def receiving(mode: Mode = "ok") -> Iterator[Receiver]:
     receiver.mode = mode
 
     class Handler(BaseHTTPRequestHandler):
+        protocol_version = "HTTP/1.1"  # keep-alive, as web servers do
+
         def do_POST(self) -> None:
             length = int(self.headers.get("content-length", "0"))
             body = self.rfile.read(length)
