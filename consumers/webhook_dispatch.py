@@ -183,21 +183,28 @@ class Dispatcher:
                 worker.stop.set()
 
     def refresh(self) -> None:
-        """Match the workers to the active subscriptions; a changed subscription's new
-        worker starts only once its old one finished its last request (order per case)."""
+        """Match the workers to the active subscriptions (a worker that died is started
+        again); a changed subscription's new worker starts only once its old one finished
+        its last request (order per case)."""
         with self.pool.connection() as conn:
             wanted = {s.id: s for s in webhook_store.live_subscriptions(conn) if not s.paused}
         for subscription_id, worker in list(self.workers.items()):
-            if wanted.get(subscription_id) != worker.subscription:
+            if wanted.get(subscription_id) != worker.subscription or not worker.thread.is_alive():
                 worker.stop.set()
                 self.retiring.append(self.workers.pop(subscription_id))
         self.retiring = [w for w in self.retiring if w.thread.is_alive()]
         busy = {w.subscription.id for w in self.retiring}
         for subscription_id, subscription in wanted.items():
-            if subscription_id not in self.workers and subscription_id not in busy:
-                worker = Worker(subscription, self.secret(subscription), self.pool, self.policy)
-                self.workers[subscription_id] = worker
-                worker.thread.start()
+            if subscription_id in self.workers or subscription_id in busy:
+                continue
+            try:
+                secret = self.secret(subscription)
+            except RuntimeError as error:  # its master key is not in the keyring
+                log.error("webhook %s: %s", subscription_id, error)
+                continue
+            worker = Worker(subscription, secret, self.pool, self.policy)
+            self.workers[subscription_id] = worker
+            worker.thread.start()
 
     def secret(self, subscription: Subscription) -> str:
         """The subscription's signing secret, unsealed."""

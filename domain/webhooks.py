@@ -97,9 +97,9 @@ def refused_address(address: str) -> str | None:
         ip = ip.ipv4_mapped
     for kind in ("loopback", "private", "link_local", "multicast", "reserved", "unspecified"):
         if getattr(ip, f"is_{kind}"):
-            return f"{address} is a {kind.replace('_', '-')} address"
+            return f"{address}, a {kind.replace('_', '-')} address"
     if not ip.is_global:
-        return f"{address} is not a public address"
+        return f"{address}, not a public address"
     return None
 
 
