@@ -28,6 +28,7 @@ from api.routers import (
     supervision,
     supervision_notices,
     web,
+    webhooks,
 )
 from api.security_headers import SecurityHeaders
 from api.tokens import keyring
@@ -89,6 +90,7 @@ def create_app(settings: Settings, application: HallApplication, pool: Connectio
         supervision_notices.router,
         staff.router,
         supervision.router,
+        webhooks.router,
     )
     for router in routers:
         app.include_router(router)

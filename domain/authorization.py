@@ -66,6 +66,8 @@ _PERMISSIONS: dict[str, frozenset[Role]] = {
     "read-own-queue": frozenset({"officer", "approver"}),
     "read-department-queue": frozenset({"officer", "approver", "supervisor", "hall_admin"}),
     "read-supervision": frozenset({"approver", "supervisor", "hall_admin"}),
+    # webhook subscriptions: register, change, pause, replay, read their deliveries
+    "manage-webhooks": frozenset({"hall_admin"}),
 }
 
 ACTIONS: tuple[str, ...] = tuple(_PERMISSIONS)
@@ -96,6 +98,7 @@ _CASE_FREE_ACTIONS = frozenset(
         "read-own-queue",
         "read-department-queue",
         "read-supervision",
+        "manage-webhooks",
     }
 )
 # Roles whose case actions are not scoped to a department; every other role is.

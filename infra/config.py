@@ -20,6 +20,7 @@ from infra.kafka_security import (
     NOTIFIER_GROUP,
     PROJECTOR_GROUP,
     SWEEPER_GROUP,
+    WEBHOOKS_GROUP,
     KafkaSecurity,
 )
 from infra.master_keys import new_master_key
@@ -49,6 +50,7 @@ class Settings:
     auditor_database_url: str = field(default="", repr=False)  # from_env sets it
     sweeper_database_url: str = field(default="", repr=False)  # from_env sets it
     notifier_database_url: str = field(default="", repr=False)  # from_env sets it
+    webhooks_database_url: str = field(default="", repr=False)  # from_env sets it
     topic: str = DEFAULT_TOPIC
     hall: str = "demo-hall"
     api_host: str = "127.0.0.1"
@@ -64,6 +66,13 @@ class Settings:
     sweep_seconds: float = 30.0
     notifier_group: str = NOTIFIER_GROUP
     notifier_instance: str = "notifier-1"
+    webhooks_group: str = WEBHOOKS_GROUP
+    webhooks_allow_private: bool = False  # subscribers on the hall's own network (SSRF)
+    webhook_max_attempts: int = 8  # failures before a delivery is dead-lettered
+    webhook_backoff_base: float = 1.0  # seconds before the first retry, doubled each time
+    webhook_backoff_cap: float = 600.0  # the longest wait between two tries (s)
+    webhook_timeout: float = 10.0  # one request (s)
+    webhook_parallel: int = 4  # cases delivered at once to one subscriber
     audit_origin: str = "casetrail.demo-hall/audit-log"
     audit_checkpoint_every: int = 1000
     audit_checkpoint_seconds: float = 5.0
@@ -122,6 +131,16 @@ class Settings:
             sweep_seconds=float(env.get("CASETRAIL_SWEEP_SECONDS", "30")),
             notifier_group=env.get("CASETRAIL_NOTIFIER_GROUP", NOTIFIER_GROUP),
             notifier_instance=env.get("CASETRAIL_NOTIFIER_INSTANCE", "notifier-1"),
+            webhooks_database_url=env.get("CASETRAIL_WEBHOOKS_DATABASE_URL")
+            or servers.role_url(grants.WEBHOOKS, owner),
+            webhooks_group=env.get("CASETRAIL_WEBHOOKS_GROUP", WEBHOOKS_GROUP),
+            webhooks_allow_private=env.get("CASETRAIL_WEBHOOKS_ALLOW_PRIVATE", "false").lower()
+            in ("1", "true", "yes"),
+            webhook_max_attempts=int(env.get("CASETRAIL_WEBHOOK_MAX_ATTEMPTS", "8")),
+            webhook_backoff_base=float(env.get("CASETRAIL_WEBHOOK_BACKOFF_BASE", "1")),
+            webhook_backoff_cap=float(env.get("CASETRAIL_WEBHOOK_BACKOFF_CAP", "600")),
+            webhook_timeout=float(env.get("CASETRAIL_WEBHOOK_TIMEOUT", "10")),
+            webhook_parallel=int(env.get("CASETRAIL_WEBHOOK_PARALLEL", "4")),
             audit_origin=env.get("CASETRAIL_AUDIT_ORIGIN") or f"casetrail.{hall}/audit-log",
             audit_checkpoint_every=int(env.get("CASETRAIL_AUDIT_CHECKPOINT_EVERY", "1000")),
             audit_checkpoint_seconds=float(env.get("CASETRAIL_AUDIT_CHECKPOINT_SECONDS", "5")),
@@ -177,6 +196,7 @@ class Settings:
             "CASETRAIL_AUDITOR_DATABASE_URL": self.auditor_database_url,
             "CASETRAIL_SWEEPER_DATABASE_URL": self.sweeper_database_url,
             "CASETRAIL_NOTIFIER_DATABASE_URL": self.notifier_database_url,
+            "CASETRAIL_WEBHOOKS_DATABASE_URL": self.webhooks_database_url,
         }
 
     def eventsourcing_env(self, database_url: str) -> dict[str, str]:

@@ -23,7 +23,8 @@ ANOMALIES = "casetrail_anomalies"  # the anomaly detector: its facts, and the an
 AUDITOR = "casetrail_auditor"  # the audit log: appends to the transparency log
 SWEEPER = "casetrail_sweeper"  # the deadline sweeper: its schedule, and the timed events
 NOTIFIER = "casetrail_notifier"  # the notifier: reads the cases and notices it tells of
-ROLES = (API, RELAY, PROJECTOR, ANOMALIES, AUDITOR, SWEEPER, NOTIFIER)
+WEBHOOKS = "casetrail_webhooks"  # the webhook deliveries: its outbox, the subscriptions
+ROLES = (API, RELAY, PROJECTOR, ANOMALIES, AUDITOR, SWEEPER, NOTIFIER, WEBHOOKS)
 
 READ = "SELECT"
 APPEND = "SELECT, INSERT"
@@ -40,6 +41,7 @@ TABLES: dict[str, dict[str, str]] = {
         AUDITOR: READ,
         SWEEPER: READ,
         NOTIFIER: READ,
+        WEBHOOKS: READ,
     },
     # the event store is append-only for everyone but its owner
     "casetrail_events": {
@@ -91,10 +93,20 @@ TABLES: dict[str, dict[str, str]] = {
     "anomaly_context": {ANOMALIES: f"{UPSERT}, TRUNCATE"},
     # the deadline sweeper's schedule: its own, rebuilt (truncated) when the rules change
     "deadline_schedule": {SWEEPER: f"{WRITE}, TRUNCATE"},
+    # webhooks: the API registers and changes subscriptions (on record, append-only),
+    # re-queues deliveries (replay, redelivery) and asks for replays; the delivery process
+    # fills and works its outbox and does the replays
+    "webhook_subscriptions": {API: UPSERT, WEBHOOKS: READ},
+    "webhook_changes": {API: APPEND},
+    "webhook_case_departments": {WEBHOOKS: UPSERT},
+    "webhook_deliveries": {API: "SELECT, UPDATE", WEBHOOKS: UPSERT},
+    "webhook_replays": {API: APPEND, WEBHOOKS: "SELECT, UPDATE"},
 }
 SEQUENCES: dict[str, dict[str, str]] = {
     "casetrail_events_notification_id_seq": {API: "USAGE", ANOMALIES: "USAGE", SWEEPER: "USAGE"},
     "personal_data_disclosures_id_seq": {API: "USAGE"},
+    "webhook_changes_id_seq": {API: "USAGE"},
+    "webhook_replays_id_seq": {API: "USAGE"},
     "quarantine_id_seq": {
         PROJECTOR: "USAGE",
         ANOMALIES: "USAGE",

@@ -7,11 +7,12 @@ manages ACLs. ACLs on a topic name it exactly (LITERAL); consumer groups are gra
 by prefix (PREFIXED): the projection runners' (``casetrail-projections``, and e.g.
 ``casetrail-projections.test-1`` for a second platform on one broker), the anomaly
 detectors' (``casetrail-anomalies``), the deadline sweepers' (``casetrail-sweeper``), the
-audit log's, the notifier's and each integrator's. An event topic comes with its
-dead-letter topic, the topic of its transparency log's checkpoints and the topic of its
-notifications. Besides the shared integrator principal, each integrator that
-``casetrail integrator add`` makes is a user of its own: it reads the integrators' topics
-(every one but the dead letters) in the consumer groups of its own prefix.
+audit log's, the notifier's, the webhook deliveries' and each integrator's. An event
+topic comes with its dead-letter topic, the topic of its transparency log's checkpoints
+and the topic of its notifications. Besides the shared integrator principal, each
+integrator that ``casetrail integrator add`` makes is a user of its own: it reads the
+integrators' topics (every one but the dead letters) in the consumer groups of its own
+prefix.
 """
 
 from __future__ import annotations
@@ -44,6 +45,8 @@ from infra.kafka_security import (
     RELAY,
     SWEEPER,
     SWEEPER_GROUP,
+    WEBHOOKS,
+    WEBHOOKS_GROUP,
     KafkaSecurity,
     checkpoint_topic,
     dead_letter_topic,
@@ -63,6 +66,7 @@ TOPIC_GRANTS = {
     AUDITOR: (READ, DESCRIBE),
     SWEEPER: (READ, DESCRIBE),
     NOTIFIER: (READ, DESCRIBE),
+    WEBHOOKS: (READ, DESCRIBE),
 }
 DEAD_LETTER_GRANTS = {PROJECTOR: (WRITE, DESCRIBE), AUDITOR: (WRITE, DESCRIBE)}
 CHECKPOINT_GRANTS = {AUDITOR: (WRITE, READ, DESCRIBE), INTEGRATOR: (READ, DESCRIBE)}
@@ -86,6 +90,7 @@ OTHER_GRANTS = (
             (AUDITOR, AUDIT_GROUP),
             (SWEEPER, SWEEPER_GROUP),
             (NOTIFIER, NOTIFIER_GROUP),
+            (WEBHOOKS, WEBHOOKS_GROUP),
         )
     ),
 )

@@ -25,12 +25,24 @@ ANOMALIES = "anomalies"  # the anomaly detector: reads it in its own consumer gr
 AUDITOR = "auditor"  # reads it into the transparency log, writes the log's checkpoints
 SWEEPER = "sweeper"  # the deadline sweeper: reads it in its own consumer group
 NOTIFIER = "notifier"  # reads it in its own consumer group, writes the notifications
-PRINCIPALS = (ADMIN, RELAY, PROJECTOR, INTEGRATOR, ANOMALIES, AUDITOR, SWEEPER, NOTIFIER)
+WEBHOOKS = "webhooks"  # the webhook deliveries: reads it in its own consumer group
+PRINCIPALS = (
+    ADMIN,
+    RELAY,
+    PROJECTOR,
+    INTEGRATOR,
+    ANOMALIES,
+    AUDITOR,
+    SWEEPER,
+    NOTIFIER,
+    WEBHOOKS,
+)
 PROJECTOR_GROUP = "casetrail-projections"
 ANOMALIES_GROUP = "casetrail-anomalies"
 AUDIT_GROUP = "casetrail-audit-log"
 SWEEPER_GROUP = "casetrail-sweeper"
 NOTIFIER_GROUP = "casetrail-notifier"
+WEBHOOKS_GROUP = "casetrail-webhooks"
 EVENT_TOPIC = "casetrail.case-events"
 CHECKPOINT_TOPIC = "casetrail.audit-checkpoints"  # the event topic's log's signed checkpoints
 NOTIFICATIONS_TOPIC = "casetrail.notifications"  # alerts and notices, for gateways

@@ -52,6 +52,9 @@ def main(argv: Sequence[str] | None = None) -> int:
     commands.add_parser(
         "notify", help="run the notifier: Kafka → alerts and notices → notifications topic"
     )
+    commands.add_parser(
+        "webhooks", help="run the webhook deliveries: Kafka → outbox → signed POSTs to subscribers"
+    )
     commands.add_parser("api", help="run the HTTP API")
     integrator = commands.add_parser("integrator", help="integrators' own read-only Kafka users")
     integrator_commands = integrator.add_subparsers(dest="integrator_command", required=True)
@@ -210,6 +213,10 @@ def _run(args: argparse.Namespace) -> int:
         from infra.entrypoints.processes import run_notifier
 
         run_notifier(settings)
+    elif args.command == "webhooks":
+        from infra.entrypoints.processes import run_webhooks
+
+        run_webhooks(settings)
     elif args.command == "audit" and args.audit_command == "log":
         from infra.entrypoints.processes import run_audit_log
 

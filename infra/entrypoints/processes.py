@@ -1,7 +1,8 @@
 """The platform's long-running processes: the API, the relay, the projection runner, the
-anomaly detector, the deadline sweeper, the audit log and the notifier (``casetrail api``,
-``casetrail relay``, ``casetrail project``, ``casetrail anomalies``, ``casetrail sweep``,
-``casetrail audit log``, ``casetrail notify``)."""
+anomaly detector, the deadline sweeper, the audit log, the notifier and the webhook
+deliveries (``casetrail api``, ``casetrail relay``, ``casetrail project``, ``casetrail
+anomalies``, ``casetrail sweep``, ``casetrail audit log``, ``casetrail notify``,
+``casetrail webhooks``)."""
 
 from __future__ import annotations
 
@@ -19,6 +20,8 @@ from consumers.notice_escalation import escalate_overdue_notices
 from consumers.notifier import Notifier
 from consumers.projection_runner import ProjectionRunner
 from consumers.relay import Relay
+from consumers.webhook_dispatch import Dispatcher, Policy
+from consumers.webhooks import Outbox
 from domain.anomalies.catalogue import InvalidCatalogue, read_catalogue
 from domain.transparency.signing import CheckpointPolicy
 from infra import audit_keys, grants
@@ -32,9 +35,13 @@ from infra.kafka_security import (
     PROJECTOR,
     RELAY,
     SWEEPER,
+    WEBHOOKS,
     notifications_topic,
 )
+from infra.master_keys import MasterKeys
 from projections.registry import ALL
+
+WEBHOOK_CONNECTIONS = 16  # shared by the outbox, the dispatcher and its workers
 
 
 def stop_on_signals() -> threading.Event:
@@ -197,3 +204,35 @@ def run_notifier(settings: Settings) -> None:
             ).run(stop)
         finally:
             app.close()
+
+
+def run_webhooks(settings: Settings) -> None:
+    """Fill the webhook outbox from the topic and deliver it until stopped."""
+    logging.basicConfig(level=logging.INFO, format="%(asctime)s %(name)s %(message)s")
+    stop = stop_on_signals()
+    policy = Policy(
+        max_attempts=settings.webhook_max_attempts,
+        backoff_base=settings.webhook_backoff_base,
+        backoff_cap=settings.webhook_backoff_cap,
+        timeout=settings.webhook_timeout,
+        parallel=settings.webhook_parallel,
+        allow_private=settings.webhooks_allow_private,
+    )
+    with open_pool(settings.webhooks_database_url, max_size=WEBHOOK_CONNECTIONS) as pool:
+        with pool.connection() as conn:
+            require_privileges(conn, grants.WEBHOOKS)
+        dispatcher = Dispatcher(
+            pool=pool, master_keys=MasterKeys.parse(settings.master_keys), policy=policy
+        )
+        delivering = threading.Thread(target=dispatcher.run, args=(stop,), name="dispatcher")
+        delivering.start()
+        try:
+            Outbox(
+                kafka_options=settings.kafka_options(WEBHOOKS),
+                topic=settings.topic,
+                pool=pool,
+                group_id=settings.webhooks_group,
+            ).run(stop)
+        finally:
+            stop.set()
+            delivering.join()

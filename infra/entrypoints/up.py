@@ -1,6 +1,7 @@
 """``casetrail up``: the local stack, the relay, the projection runner, the anomaly
-detector, the deadline sweeper, the audit log, the notifier and the API, with demo data;
-the one command that starts the local servers and the processes together."""
+detector, the deadline sweeper, the audit log, the notifier, the webhook deliveries and
+the API, with demo data; the one command that starts the local servers and the
+processes together."""
 
 from __future__ import annotations
 
@@ -36,6 +37,7 @@ PROCESSES = {  # name → its `casetrail` command
     "sweep": ("sweep",),
     "audit": ("audit", "log"),
     "notify": ("notify",),
+    "webhooks": ("webhooks",),
     "api": ("api",),
 }
 DEMO_CASES = 300
@@ -65,6 +67,10 @@ def run_platform() -> int:
         **settings.database_env(),
         "KAFKA_BOOTSTRAP_SERVERS": settings.bootstrap_servers,
         "CASETRAIL_MODE": "demo",
+        # demo subscribers run on this machine, unless the hall says otherwise
+        "CASETRAIL_WEBHOOKS_ALLOW_PRIVATE": os.environ.get(
+            "CASETRAIL_WEBHOOKS_ALLOW_PRIVATE", "true"
+        ),
     }
     logs = state_dir() / "logs"
     supervisor = Supervisor(

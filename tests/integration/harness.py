@@ -40,6 +40,7 @@ from infra.kafka_security import (
     NOTIFIER_GROUP,
     PROJECTOR_GROUP,
     SWEEPER_GROUP,
+    WEBHOOKS_GROUP,
 )
 from infra.local import postgres
 from infra.state import ROOT, state_dir
@@ -141,6 +142,7 @@ class Platform:
             anomalies_group=f"{ANOMALIES_GROUP}.{name}.{suffix}",
             sweeper_group=f"{SWEEPER_GROUP}.{name}.{suffix}",
             notifier_group=f"{NOTIFIER_GROUP}.{name}.{suffix}",
+            webhooks_group=f"{WEBHOOKS_GROUP}.{name}.{suffix}",
         )
         kafka_admin.ensure_topic(bootstrap_servers, self.topic)
         prepare_database(self.settings)
@@ -165,6 +167,7 @@ class Platform:
             "CASETRAIL_ANOMALIES_GROUP": self.settings.anomalies_group,
             "CASETRAIL_SWEEPER_GROUP": self.settings.sweeper_group,
             "CASETRAIL_NOTIFIER_GROUP": self.settings.notifier_group,
+            "CASETRAIL_WEBHOOKS_GROUP": self.settings.webhooks_group,
             "CASETRAIL_TOKEN_SECRET": self.settings.token_secret,
             "CASETRAIL_LOOKUP_RATE": "100000/60",  # tests look up far more than people do
         }

@@ -99,7 +99,11 @@ def test_links_walk_a_case_from_its_intake(api_schema: Any) -> None:
     """Stateful: POST /cases, then the routes its links lead to, with its case_id."""
     answers: Counter[str] = Counter()
 
-    class Walk(api_schema.as_state_machine()):  # type: ignore[misc]
+    # only the routes an intake links to: other operations that are sources of inferred
+    # links (listings, replays) would take the walk's steps elsewhere
+    walked = api_schema.include(path_regex=r"^/api/v1/(cases|public/cases)")
+
+    class Walk(walked.as_state_machine()):  # type: ignore[misc]
         def validate_response(self, response: Any, case: Any, **_: Any) -> None:
             answers[f"{case.operation.label} {response.status_code}"] += 1
             case.validate_response(response, checks=CHECKS)

@@ -56,6 +56,7 @@ CASE_FREE_ACTIONS = [
     "read-own-queue",
     "read-department-queue",
     "read-supervision",
+    "manage-webhooks",
 ]
 CASE_ACTIONS = [
     "request-supplement",
@@ -243,6 +244,7 @@ ALLOWED = {
         for role in ("officer", "approver", "supervisor", "hall_admin")
     ),
     *((role, "read-supervision", NONE) for role in ("approver", "supervisor", "hall_admin")),
+    ("hall_admin", "manage-webhooks", NONE),
 }
 
 MATRIX = [(role, action, NONE) for action in CASE_FREE_ACTIONS for role in ALL_ROLES] + [

@@ -198,6 +198,16 @@ def test_the_acl_table() -> None:
         ),
         ("User:integrator", ACLOperation.READ, *notifications),
         ("User:integrator", ACLOperation.DESCRIBE, *notifications),
+        # the webhook deliveries: read the events in their group
+        ("User:webhooks", ACLOperation.READ, *topic),
+        ("User:webhooks", ACLOperation.DESCRIBE, *topic),
+        (
+            "User:webhooks",
+            ACLOperation.READ,
+            ResourceType.GROUP,
+            "casetrail-webhooks",
+            ACLResourcePatternType.PREFIXED,
+        ),
     }
 
 

@@ -1,0 +1,214 @@
+"""Webhook deliveries per second to local receivers, on the real servers.
+
+``--events`` case events (default 2 000: cases accepted, assigned and one step done, four
+events each, made by the in-memory application) go onto a scratch topic. Then, for 1
+and for 4 subscribers (each a receiver on 127.0.0.1, in this process, that verifies
+every request with ``standardwebhooks``), with ``casetrail webhooks`` running as its
+own process (a fresh consumer group each time), timed apart:
+
+- **outbox fill**: with the subscriptions paused, from the first delivery queued (the
+  process started) until the outbox holds one per event and subscriber;
+- **delivery**: from the resume until every one is delivered (``--parallel`` cases at
+  once per subscriber).
+
+Prints events and deliveries per second, and writes them to
+``test-artifacts/bench/webhooks.json``.
+"""
+
+from __future__ import annotations
+
+import argparse
+import base64
+import json
+import os
+import platform as host
+import threading
+import time
+from collections.abc import Callable, Iterator
+from contextlib import ExitStack, contextmanager
+from datetime import UTC, datetime
+from typing import Any
+from uuid import UUID, uuid4
+
+import psycopg
+from kafka import KafkaProducer
+
+from consumers.cloudevents import encode
+from domain.actor import Actor
+from domain.case.commands import CompleteStep
+from infra import webhook_store
+from infra.kafka_security import ADMIN
+from infra.local import stack
+from infra.master_keys import MasterKeys
+from infra.state import ROOT
+from tests.integration.harness import Platform
+from tests.integration.webhook_receiver import Receiver, receiving
+from tests.unit.conftest import OFFICER, cloudevents, make_app
+from tests.unit.test_case_facts import accepted
+
+RESULTS = ROOT / "test-artifacts" / "bench" / "webhooks.json"
+EVENTS_PER_CASE = 4
+ADMIN_ACTOR = Actor(id="bench-admin", role="hall_admin", department="HALL")
+PHASE_SECONDS = 600.0
+
+
+def case_events(count: int) -> list[dict[str, Any]]:
+    """``count`` (rounded up to whole cases) CloudEvents of cases, in log order."""
+    app = make_app()
+    cases = [accepted(app) for _ in range(-(-count // EVENTS_PER_CASE))]
+    for case_id in cases:
+        app.handle(CompleteStep(step="审查", opinion="agree"), case_id, OFFICER)
+    events = [e for case_id in cases for e in cloudevents(app, case_id)]
+    return sorted(events, key=lambda e: e["position"])
+
+
+def publish(platform: Platform, events: list[dict[str, Any]]) -> None:
+    """Put ``events`` on the platform's topic, keyed by case."""
+    producer = KafkaProducer(**platform.settings.kafka_options(ADMIN), acks="all")
+    try:
+        for event in events:
+            key, value, headers = encode(event)
+            producer.send(platform.topic, key=key, value=value, headers=headers)
+        producer.flush()
+    finally:
+        producer.close()
+
+
+def register(platform: Platform, receivers: list[Receiver]) -> list[UUID]:
+    """One paused subscription per receiver (every event), the receivers given their
+    secrets; every earlier subscription deleted."""
+    keys = MasterKeys.parse(platform.settings.master_keys)
+    made = []
+    with psycopg.connect(platform.settings.api_database_url) as conn:
+        conn.execute("UPDATE webhook_subscriptions SET deleted = true")
+        for receiver in receivers:
+            subscription_id = uuid4()
+            receiver.secret = "whsec_" + base64.b64encode(os.urandom(24)).decode()
+            webhook_store.register(
+                conn,
+                subscription_id,
+                url=receiver.url,
+                event_types=[],
+                departments=[],
+                sealed=keys.wrap(str(subscription_id), receiver.secret.encode()),
+                actor=ADMIN_ACTOR,
+                at=datetime.now(UTC),
+            )
+            made.append(subscription_id)
+        conn.execute("UPDATE webhook_subscriptions SET paused = true WHERE id = ANY(%s)", (made,))
+    return made
+
+
+def counted(platform: Platform, subscriptions: list[UUID], status: str | None = None) -> int:
+    where = "" if status is None else " AND status = %s"
+    params: tuple[Any, ...] = (subscriptions,) if status is None else (subscriptions, status)
+    with psycopg.connect(platform.settings.database_url) as conn:
+        row = conn.execute(
+            f"SELECT count(*) FROM webhook_deliveries WHERE subscription_id = ANY(%s){where}",
+            params,
+        ).fetchone()
+    return int(row[0]) if row else 0
+
+
+def timed_until(condition: Callable[[], bool]) -> float:
+    """Seconds until ``condition`` holds (polled), at most ``PHASE_SECONDS``."""
+    started = time.perf_counter()
+    while not condition():
+        if time.perf_counter() - started > PHASE_SECONDS:
+            raise RuntimeError("a phase took longer than its bound")
+        time.sleep(0.02)
+    return time.perf_counter() - started
+
+
+@contextmanager
+def running(work: Callable[[threading.Event], None]) -> Iterator[None]:
+    stop = threading.Event()
+    thread = threading.Thread(target=work, args=(stop,), daemon=True)
+    thread.start()
+    try:
+        yield
+    finally:
+        stop.set()
+        thread.join(timeout=30)
+
+
+def measure(platform: Platform, events: int, subscribers: int, parallel: int) -> dict[str, float]:
+    """Fill the outbox for ``subscribers`` paused receivers, then resume and deliver it;
+    the rates."""
+    with ExitStack() as receivers_:
+        receivers = [receivers_.enter_context(receiving()) for _ in range(subscribers)]
+        subscriptions = register(platform, receivers)
+        expected = events * subscribers
+        label = f"webhooks-{subscribers}"
+        platform.start(
+            "webhooks",
+            label=label,
+            env={
+                "CASETRAIL_WEBHOOKS_ALLOW_PRIVATE": "true",
+                "CASETRAIL_WEBHOOKS_GROUP": f"{platform.settings.webhooks_group}.{subscribers}",
+                "CASETRAIL_WEBHOOK_PARALLEL": str(parallel),
+            },
+        )
+        try:
+            timed_until(lambda: counted(platform, subscriptions) > 0)  # the process is up
+            fill = timed_until(lambda: counted(platform, subscriptions) >= expected)
+            platform.sql("UPDATE webhook_subscriptions SET paused = false")
+            deliver = timed_until(lambda: counted(platform, subscriptions, "delivered") >= expected)
+        finally:
+            platform.stop(label)
+        got = [len(r.events()) for r in receivers]
+        assert got == [events] * subscribers, got
+        assert all(r.refused == 0 for r in receivers)
+    return {
+        "subscribers": subscribers,
+        "deliveries": expected,
+        "fill_seconds": round(fill, 3),
+        "fill_events_per_second": round(events / fill, 1),
+        "deliver_seconds": round(deliver, 3),
+        "deliveries_per_second": round(expected / deliver, 1),
+        "deliveries_per_second_per_subscriber": round(events / deliver, 1),
+    }
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
+    parser.add_argument("--events", type=int, default=2000)
+    parser.add_argument("--parallel", type=int, default=4, help="cases at once per subscriber")
+    args = parser.parse_args()
+    info = stack.up()
+    platform = Platform(info.bootstrap_servers, "bench_webhooks")
+    try:
+        events = case_events(args.events)
+        publish(platform, events)
+        runs = [measure(platform, len(events), n, args.parallel) for n in (1, 4)]
+    finally:
+        platform.close()
+    one, four = runs
+    for run in runs:
+        print(
+            f"{run['subscribers']} subscriber(s): outbox fill {run['fill_events_per_second']}"
+            f" events/s ({run['fill_seconds']} s); delivery {run['deliveries_per_second']}"
+            f" deliveries/s ({run['deliveries']} in {run['deliver_seconds']} s,"
+            f" {run['deliveries_per_second_per_subscriber']}/s per subscriber)"
+        )
+    ratio = four["deliveries_per_second"] / one["deliveries_per_second"]
+    print(f"4 subscribers / 1 subscriber, deliveries per second: {ratio:.2f}x")
+    RESULTS.parent.mkdir(parents=True, exist_ok=True)
+    RESULTS.write_text(
+        json.dumps(
+            {
+                "events": len(events),
+                "parallel": args.parallel,
+                "runs": runs,
+                "four_over_one": round(ratio, 2),
+                "cpus": os.cpu_count(),
+                "python": host.python_version(),
+            },
+            indent=1,
+        )
+    )
+    print(f"wrote {RESULTS}")
+
+
+if __name__ == "__main__":
+    main()
