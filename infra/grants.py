@@ -23,7 +23,8 @@ ANOMALIES = "casetrail_anomalies"  # the anomaly detector: its facts, and the an
 AUDITOR = "casetrail_auditor"  # the audit log: appends to the transparency log
 SWEEPER = "casetrail_sweeper"  # the deadline sweeper: its schedule, and the timed events
 NOTIFIER = "casetrail_notifier"  # the notifier: reads the cases and notices it tells of
-ROLES = (API, RELAY, PROJECTOR, ANOMALIES, AUDITOR, SWEEPER, NOTIFIER)
+EXPORTER = "casetrail_exporter"  # the exporter: its sheets and the record versions published
+ROLES = (API, RELAY, PROJECTOR, ANOMALIES, AUDITOR, SWEEPER, NOTIFIER, EXPORTER)
 
 READ = "SELECT"
 APPEND = "SELECT, INSERT"
@@ -40,6 +41,7 @@ TABLES: dict[str, dict[str, str]] = {
         AUDITOR: READ,
         SWEEPER: READ,
         NOTIFIER: READ,
+        EXPORTER: READ,
     },
     # the event store is append-only for everyone but its owner
     "casetrail_events": {
@@ -91,6 +93,10 @@ TABLES: dict[str, dict[str, str]] = {
     "anomaly_context": {ANOMALIES: f"{UPSERT}, TRUNCATE"},
     # the deadline sweeper's schedule: its own, rebuilt (truncated) when the rules change
     "deadline_schedule": {SWEEPER: f"{WRITE}, TRUNCATE"},
+    # the exporter's: each case's sheet (its records, their last versions and hashes), and
+    # the record versions published, never changed (the daily files are made of them)
+    "exchange_cases": {EXPORTER: UPSERT},
+    "exchange_records": {EXPORTER: APPEND},
 }
 SEQUENCES: dict[str, dict[str, str]] = {
     "casetrail_events_notification_id_seq": {API: "USAGE", ANOMALIES: "USAGE", SWEEPER: "USAGE"},

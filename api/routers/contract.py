@@ -7,6 +7,7 @@ from typing import Any
 
 from fastapi import APIRouter, HTTPException, Request
 
+from api.exchange_contract import exchange_channels, exchange_operations
 from api.openapi import problem_responses
 from api.params import EventType
 from domain.event_schemas import cloudevent_schema, registry
@@ -88,6 +89,7 @@ def asyncapi(request: Request) -> dict[str, Any]:
     """The topics as an AsyncAPI 3.0 document: one CloudEvents message per event type, and
     the transparency log's signed checkpoints."""
     settings: Settings = request.app.state.settings
+    exporter = exchange_channels(settings.topic)
     messages = {
         event_type: {
             "name": event_type,
@@ -139,6 +141,7 @@ def asyncapi(request: Request) -> dict[str, Any]:
                 "messages": {"notification": NOTIFICATION_MESSAGE},
                 "servers": [{"$ref": "#/servers/kafka"}],
             },
+            **exporter,
         },
         "operations": {
             "receiveCaseEvents": {
@@ -159,6 +162,7 @@ def asyncapi(request: Request) -> dict[str, Any]:
                 "channel": {"$ref": f"#/channels/{NOTIFICATIONS}"},
                 "messages": [{"$ref": f"#/channels/{NOTIFICATIONS}/messages/notification"}],
             },
+            **exchange_operations(exporter),
         },
     }
 

@@ -19,6 +19,7 @@ from uuid import NAMESPACE_URL, uuid5
 
 import orjson
 
+from domain.clock import HALL_TZ
 from domain.exchange.records import (
     APPROVAL_TYPE,
     CLOSURE_CODES,
@@ -27,7 +28,6 @@ from domain.exchange.records import (
     RecordType,
     exchange_type,
 )
-from domain.clock import HALL_TZ
 from domain.upcasting import current_event
 
 CASE_PREFIX = "casetrail.case."
@@ -273,6 +273,9 @@ class _Case:
             numbered=True,
         )
 
+    def extension(self, days: int, reason: str) -> None:
+        self.start("extension", reason, days, False)
+
     def open(self, kind: str, reason: str, limit: int | None, stops: bool) -> None:
         self.sheet["open_special"] = self.start(kind, reason, limit, stops)
 
@@ -403,9 +406,7 @@ _HANDLERS: dict[str, Callable[[_Case, dict[str, Any]], None]] = {
         "suspension", data["reason"], None, data["stops_statutory_clock"]
     ),
     "resumed": lambda case, data: case.end(data["reason"]),
-    "deadline_extended": lambda case, data: case.start(
-        "extension", data["reason"], data["days"], False
-    ),
+    "deadline_extended": lambda case, data: case.extension(data["days"], data["reason"]),
     "decided": _decided,
     "certificate_issued": lambda case, data: case.record("result").update(
         certificate_no=data["certificate_no"],

@@ -1,7 +1,8 @@
 """The platform's long-running processes: the API, the relay, the projection runner, the
-anomaly detector, the deadline sweeper, the audit log and the notifier (``casetrail api``,
-``casetrail relay``, ``casetrail project``, ``casetrail anomalies``, ``casetrail sweep``,
-``casetrail audit log``, ``casetrail notify``)."""
+anomaly detector, the deadline sweeper, the audit log, the notifier and the exporter
+(``casetrail api``, ``casetrail relay``, ``casetrail project``, ``casetrail anomalies``,
+``casetrail sweep``, ``casetrail audit log``, ``casetrail notify``, ``casetrail
+exchange``)."""
 
 from __future__ import annotations
 
@@ -9,12 +10,14 @@ import logging
 import signal
 import threading
 from functools import partial
+from pathlib import Path
 
 import psycopg
 
 from consumers.anomaly_detector import AnomalyDetector
 from consumers.audit_log import AuditLog
 from consumers.deadline_sweeper import DeadlineSweeper
+from consumers.exchange import Exporter
 from consumers.notice_escalation import escalate_overdue_notices
 from consumers.notifier import Notifier
 from consumers.projection_runner import ProjectionRunner
@@ -28,10 +31,13 @@ from infra.grants import require_privileges
 from infra.kafka_security import (
     ANOMALIES,
     AUDITOR,
+    EXPORTER,
     NOTIFIER,
     PROJECTOR,
     RELAY,
     SWEEPER,
+    approvals_topic,
+    exchange_topic,
     notifications_topic,
 )
 from projections.registry import ALL
@@ -197,3 +203,23 @@ def run_notifier(settings: Settings) -> None:
             ).run(stop)
         finally:
             app.close()
+
+
+def run_exchange(settings: Settings) -> None:
+    """Publish the exchange records and approvals of every case event until stopped."""
+    logging.basicConfig(level=logging.INFO, format="%(asctime)s %(name)s %(message)s")
+    stop = stop_on_signals()
+    with psycopg.connect(settings.exporter_database_url) as conn:
+        require_privileges(conn, grants.EXPORTER)
+    Exporter(
+        database_url=settings.exporter_database_url,
+        kafka_options=settings.kafka_options(EXPORTER),
+        topic=settings.topic,
+        exchange_topic=exchange_topic(settings.topic),
+        approvals_topic=approvals_topic(settings.topic),
+        hall=settings.hall,
+        group_id=settings.exporter_group,
+        files=Path(settings.exchange_dir),
+        instance_id=settings.exporter_instance,
+        clock=settings.clock(),
+    ).run(stop)

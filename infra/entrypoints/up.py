@@ -1,5 +1,6 @@
 """``casetrail up``: the local stack, the relay, the projection runner, the anomaly
-detector, the deadline sweeper, the audit log, the notifier and the API, with demo data;
+detector, the deadline sweeper, the audit log, the notifier, the exporter and the API, with
+demo data;
 the one command that starts the local servers and the processes together."""
 
 from __future__ import annotations
@@ -36,6 +37,7 @@ PROCESSES = {  # name → its `casetrail` command
     "sweep": ("sweep",),
     "audit": ("audit", "log"),
     "notify": ("notify",),
+    "exchange": ("exchange",),
     "api": ("api",),
 }
 DEMO_CASES = 300

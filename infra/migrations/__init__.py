@@ -81,6 +81,7 @@ MIGRATIONS: tuple[Migration, ...] = (
     sql_file("0010_deadline_schedule"),
     sql_file("0011_supervision_notices"),
     sql_file("0012_supervision_cases"),
+    sql_file("0014_exchange"),
 )
 
 

@@ -11,6 +11,7 @@ import jsonschema
 import orjson
 import pytest
 
+from domain.actor import Actor
 from domain.application import HallApplication
 from domain.case.commands import (
     Accept,
@@ -32,11 +33,11 @@ from domain.case.commands import (
 from domain.clock import SimulatedClock
 from domain.exchange.mapping import RecordVersion, approval_message, step
 from domain.exchange.records import RECORD_TYPES, approval_schema, record_schema
-from domain.actor import Actor
 from tests.unit.conftest import APPROVER, CLERK, ITEM, OFFICER, applicant, cloudevents
 
 NO = "SCJG-20260302-0001"  # 申办流水号 of the first case
 T = "2026-03-02T{:02d}:00:00+00:00".format  # the hour each step is taken at (UTC)
+SOURCE = "/casetrail/test"
 FORMATS = jsonschema.Draft202012Validator.FORMAT_CHECKER
 
 
@@ -66,7 +67,8 @@ class Journey:
             sheet, made, approval = step(sheet, event)
             versions += made
             if approval is not None:
-                approvals.append(approval_message(approval, event["id"], event["time"], "/casetrail/test"))
+                message = approval_message(approval, event["id"], event["time"], SOURCE)
+                approvals.append(message)
         return versions, approvals
 
 
@@ -162,7 +164,11 @@ def test_an_approval_with_its_certificate(app: HallApplication) -> None:
         .then(Complete(), OFFICER)
     )
     versions, approvals = journey.exported()
-    certified = {"certificate_no": "JY-0001", "valid_from": "2026-03-02", "valid_until": "2031-03-01"}
+    certified = {
+        "certificate_no": "JY-0001",
+        "valid_from": "2026-03-02",
+        "valid_until": "2031-03-01",
+    }
     assert as_written(versions) == [
         (f"{NO}:basic", 1, basic(1, 2)),
         (f"{NO}:materials", 1, MATERIALS),
@@ -353,7 +359,7 @@ def test_every_message_validates_against_its_schema_and_holds_no_personal_data(
         .then(IssueCertificate(certificate_no="JY-0001"), CLERK)
         .exported()
     )
-    messages = [v.message("/casetrail/test") for v in versions] + approvals
+    messages = [v.message(SOURCE) for v in versions] + approvals
     for message in messages:
         kind = message["type"].split(".")[2]
         schema = approval_schema() if kind == "v1" else record_schema(kind)
