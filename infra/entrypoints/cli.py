@@ -19,6 +19,14 @@ def command(*args: str) -> list[str]:
     return [sys.executable, "-m", "infra.entrypoints.cli", *args]
 
 
+def _day(text: str) -> date:
+    """A ``--date`` argument: YYYY-MM-DD, or a readable refusal."""
+    try:
+        return date.fromisoformat(text)
+    except ValueError:
+        raise argparse.ArgumentTypeError(f"not a date (YYYY-MM-DD): {text!r}") from None
+
+
 def main(argv: Sequence[str] | None = None) -> int:
     """Parse the command line and run the chosen command."""
     parser = argparse.ArgumentParser(prog="casetrail", description=__doc__)
@@ -270,11 +278,3 @@ def _run(args: argparse.Namespace) -> int:
 
 if __name__ == "__main__":
     sys.exit(main())
-
-
-def _day(text: str) -> date:
-    """A ``--date`` argument: YYYY-MM-DD, or a readable refusal."""
-    try:
-        return date.fromisoformat(text)
-    except ValueError:
-        raise argparse.ArgumentTypeError(f"not a date (YYYY-MM-DD): {text!r}") from None

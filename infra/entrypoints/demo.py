@@ -248,13 +248,13 @@ def plan(rng: random.Random, item: ItemContent) -> list[Step]:
         then(2, Decide(outcome="approved", skipped_steps=skipped), approver)
         for fee in item.fees[:1]:
             then(1, ChargeFee(fee_code=fee.code, amount_fen=fee.amount_fen), CLERK)
-        number, years = f"{item.code}-{rng.randint(100000, 999999)}", rng.choice([3, 5])
-        steps.append(  # valid for some years from the day of issue
+        hours, number = 24 * rng.uniform(0.5, 2), f"{item.code}-{rng.randint(100000, 999999)}"
+        steps.append(  # valid for five years from the day of issue
             Step(
-                24 * rng.uniform(0.5, 2) * pace,
+                hours * pace,
                 lambda now: IssueCertificate(
                     certificate_no=number,
-                    valid_until=local_date(now) + timedelta(days=365 * years),
+                    valid_until=local_date(now) + timedelta(days=5 * 365),
                 ),
                 CLERK,
             )
