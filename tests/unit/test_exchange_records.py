@@ -31,6 +31,7 @@ from domain.case.commands import (
     StartSpecialProcedure,
 )
 from domain.clock import SimulatedClock
+from domain.errors import InvalidCommand
 from domain.exchange.mapping import RecordVersion, approval_message, step
 from domain.exchange.records import RECORD_TYPES, approval_schema, record_schema
 from tests.unit.conftest import APPROVER, CLERK, ITEM, OFFICER, applicant, cloudevents
@@ -375,3 +376,23 @@ def test_each_record_type_has_a_valid_schema() -> None:
     for kind in RECORD_TYPES:
         jsonschema.Draft202012Validator.check_schema(record_schema(kind))
     jsonschema.Draft202012Validator.check_schema(approval_schema())
+
+
+def test_a_version_1_certificate_is_exported_with_no_validity(app: HallApplication) -> None:
+    journey = reviewed(app).then(Decide(outcome="approved"), APPROVER)
+    journey.then(IssueCertificate(certificate_no="JY-0001", valid_until=date(2031, 3, 1)), CLERK)
+    events = cloudevents(app, journey.case_id)
+    certificate = events[-1]
+    certificate["type"] = "casetrail.case.certificate_issued.v1"  # as recorded before validity
+    del certificate["data"]["valid_from"], certificate["data"]["valid_until"]
+    sheet, approval = None, None
+    for event in events:
+        sheet, _, approval = step(sheet, event)
+    assert approval is not None and approval["certificate_no"] == "JY-0001"
+    assert (approval["valid_from"], approval["valid_until"]) == (None, None)
+
+
+def test_a_certificate_valid_until_its_day_of_issue_is_refused(app: HallApplication) -> None:
+    journey = reviewed(app).then(Decide(outcome="approved"), APPROVER)
+    with pytest.raises(InvalidCommand, match="valid_until must be after the day of issue"):
+        journey.then(IssueCertificate(certificate_no="JY-1", valid_until=date(2026, 3, 2)), CLERK)
