@@ -124,6 +124,7 @@ def test_a_process_refuses_a_schema_it_does_not_expect(
         grants.AUDITOR: settings.auditor_database_url,
         grants.SWEEPER: settings.sweeper_database_url,
         grants.NOTIFIER: settings.notifier_database_url,
+        grants.EXPORTER: settings.exporter_database_url,
     }[role]
     with psycopg.connect(url) as conn:
         grants.require_privileges(conn, role)  # current: accepted
