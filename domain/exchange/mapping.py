@@ -23,6 +23,7 @@ from domain.clock import HALL_TZ
 from domain.exchange.records import (
     APPROVAL_TYPE,
     CLOSURE_CODES,
+    RECORD_TYPES,
     SPECIAL_KINDS,
     Approval,
     RecordType,
@@ -145,13 +146,14 @@ def step(
 
 def _new_versions(sheet: Sheet, event: dict[str, Any]) -> list[RecordVersion]:
     """The versions of the records whose content changed, once the case is visible (it
-    has an acceptance status, or is closed)."""
+    has an acceptance status, or is closed), in the order of ``_order`` (a stored sheet
+    keeps no key order)."""
     case_no = sheet["case_no"]
     basic = sheet["records"][f"{case_no}:basic"]["content"]
     if basic["acceptance_status"] is None and f"{case_no}:closure" not in sheet["records"]:
         return []
     made = []
-    for record_id, record in sheet["records"].items():
+    for record_id, record in sorted(sheet["records"].items(), key=_order):
         digest = content_hash(record["content"])
         version, last = sheet["versions"].get(record_id, (0, None))
         if digest == last:
@@ -169,6 +171,14 @@ def _new_versions(sheet: Sheet, event: dict[str, Any]) -> list[RecordVersion]:
             )
         )
     return made
+
+
+def _order(item: tuple[str, dict[str, Any]]) -> tuple[int, int]:
+    """A record's place among its case's: by type (``RECORD_TYPES``), then by the case
+    version that made a numbered one."""
+    record_id, record = item
+    number = record_id.rsplit(":", 1)[1]
+    return RECORD_TYPES.index(record["type"]), int(number) if number.isdigit() else 0
 
 
 def _approval(sheet: Sheet, event: dict[str, Any]) -> Approval:
