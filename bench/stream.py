@@ -24,7 +24,7 @@ import orjson
 from cloudevents.core.bindings.kafka import KafkaMessage, from_kafka_event
 from cloudevents.core.formats.json import JSONFormat
 
-from api.routers.contract import with_partition_key
+from api.asyncapi_parts import with_partition_key
 from consumers.cloudevents import binary_headers, encode
 from consumers.dead_letters import dead_letter_headers
 from consumers.validation import Poison

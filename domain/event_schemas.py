@@ -160,6 +160,9 @@ OLDER_VERSIONS: tuple[OlderVersion, ...] = (
     ),
     OlderVersion(case.Decided, 2, "no skipped steps", lacked=("skipped_steps",)),
     OlderVersion(
+        case.CertificateIssued, 1, "no validity stated", lacked=("valid_from", "valid_until")
+    ),
+    OlderVersion(
         case.FeeCharged, 1, "no legal basis, even for an override", lacked=("legal_basis",)
     ),
     OlderVersion(

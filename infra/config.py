@@ -17,6 +17,7 @@ from infra.kafka_security import (
     ANOMALIES_GROUP,
     AUDIT_GROUP,
     EVENT_TOPIC,
+    EXPORTER_GROUP,
     NOTIFIER_GROUP,
     PROJECTOR_GROUP,
     SWEEPER_GROUP,
@@ -25,7 +26,7 @@ from infra.kafka_security import (
 )
 from infra.master_keys import new_master_key
 from infra.secrets import load_secret
-from infra.state import secrets_dir
+from infra.state import secrets_dir, state_dir
 
 DEFAULT_TOPIC = EVENT_TOPIC
 SIMULATION_MODES = ("demo", "test")
@@ -51,6 +52,7 @@ class Settings:
     sweeper_database_url: str = field(default="", repr=False)  # from_env sets it
     notifier_database_url: str = field(default="", repr=False)  # from_env sets it
     webhooks_database_url: str = field(default="", repr=False)  # from_env sets it
+    exporter_database_url: str = field(default="", repr=False)  # from_env sets it
     topic: str = DEFAULT_TOPIC
     hall: str = "demo-hall"
     api_host: str = "127.0.0.1"
@@ -73,6 +75,9 @@ class Settings:
     webhook_backoff_cap: float = 600.0  # the longest wait between two tries (s)
     webhook_timeout: float = 10.0  # one request (s)
     webhook_parallel: int = 4  # cases delivered at once to one subscriber
+    exporter_group: str = EXPORTER_GROUP
+    exporter_instance: str = "exporter-1"
+    exchange_dir: str = ""  # the daily exchange files' folder; from_env sets it
     audit_origin: str = "casetrail.demo-hall/audit-log"
     audit_checkpoint_every: int = 1000
     audit_checkpoint_seconds: float = 5.0
@@ -116,6 +121,8 @@ class Settings:
             or servers.role_url(grants.SWEEPER, owner),
             notifier_database_url=env.get("CASETRAIL_NOTIFIER_DATABASE_URL")
             or servers.role_url(grants.NOTIFIER, owner),
+            exporter_database_url=env.get("CASETRAIL_EXPORTER_DATABASE_URL")
+            or servers.role_url(grants.EXPORTER, owner),
             topic=env.get("CASETRAIL_TOPIC", DEFAULT_TOPIC),
             hall=hall,
             api_host=env.get("CASETRAIL_API_HOST", "127.0.0.1"),
@@ -141,6 +148,9 @@ class Settings:
             webhook_backoff_cap=float(env.get("CASETRAIL_WEBHOOK_BACKOFF_CAP", "600")),
             webhook_timeout=float(env.get("CASETRAIL_WEBHOOK_TIMEOUT", "10")),
             webhook_parallel=int(env.get("CASETRAIL_WEBHOOK_PARALLEL", "4")),
+            exporter_group=env.get("CASETRAIL_EXPORTER_GROUP", EXPORTER_GROUP),
+            exporter_instance=env.get("CASETRAIL_EXPORTER_INSTANCE", "exporter-1"),
+            exchange_dir=env.get("CASETRAIL_EXCHANGE_DIR") or str(state_dir() / "exchange"),
             audit_origin=env.get("CASETRAIL_AUDIT_ORIGIN") or f"casetrail.{hall}/audit-log",
             audit_checkpoint_every=int(env.get("CASETRAIL_AUDIT_CHECKPOINT_EVERY", "1000")),
             audit_checkpoint_seconds=float(env.get("CASETRAIL_AUDIT_CHECKPOINT_SECONDS", "5")),
@@ -197,6 +207,7 @@ class Settings:
             "CASETRAIL_SWEEPER_DATABASE_URL": self.sweeper_database_url,
             "CASETRAIL_NOTIFIER_DATABASE_URL": self.notifier_database_url,
             "CASETRAIL_WEBHOOKS_DATABASE_URL": self.webhooks_database_url,
+            "CASETRAIL_EXPORTER_DATABASE_URL": self.exporter_database_url,
         }
 
     def eventsourcing_env(self, database_url: str) -> dict[str, str]:

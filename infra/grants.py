@@ -24,7 +24,8 @@ AUDITOR = "casetrail_auditor"  # the audit log: appends to the transparency log
 SWEEPER = "casetrail_sweeper"  # the deadline sweeper: its schedule, and the timed events
 NOTIFIER = "casetrail_notifier"  # the notifier: reads the cases and notices it tells of
 WEBHOOKS = "casetrail_webhooks"  # the webhook deliveries: its outbox, the subscriptions
-ROLES = (API, RELAY, PROJECTOR, ANOMALIES, AUDITOR, SWEEPER, NOTIFIER, WEBHOOKS)
+EXPORTER = "casetrail_exporter"  # the exporter: its sheets and the record versions published
+ROLES = (API, RELAY, PROJECTOR, ANOMALIES, AUDITOR, SWEEPER, NOTIFIER, WEBHOOKS, EXPORTER)
 
 READ = "SELECT"
 APPEND = "SELECT, INSERT"
@@ -42,6 +43,7 @@ TABLES: dict[str, dict[str, str]] = {
         SWEEPER: READ,
         NOTIFIER: READ,
         WEBHOOKS: READ,
+        EXPORTER: READ,
     },
     # the event store is append-only for everyone but its owner
     "casetrail_events": {
@@ -101,6 +103,10 @@ TABLES: dict[str, dict[str, str]] = {
     "webhook_case_departments": {WEBHOOKS: UPSERT},
     "webhook_deliveries": {API: "SELECT, UPDATE", WEBHOOKS: UPSERT},
     "webhook_replays": {API: APPEND, WEBHOOKS: "SELECT, UPDATE"},
+    # the exporter's: each case's sheet (its records, their last versions and hashes), and
+    # the record versions published, never changed (the daily files are made of them)
+    "exchange_cases": {EXPORTER: UPSERT},
+    "exchange_records": {EXPORTER: APPEND},
 }
 SEQUENCES: dict[str, dict[str, str]] = {
     "casetrail_events_notification_id_seq": {API: "USAGE", ANOMALIES: "USAGE", SWEEPER: "USAGE"},

@@ -7,12 +7,12 @@ manages ACLs. ACLs on a topic name it exactly (LITERAL); consumer groups are gra
 by prefix (PREFIXED): the projection runners' (``casetrail-projections``, and e.g.
 ``casetrail-projections.test-1`` for a second platform on one broker), the anomaly
 detectors' (``casetrail-anomalies``), the deadline sweepers' (``casetrail-sweeper``), the
-audit log's, the notifier's, the webhook deliveries' and each integrator's. An event
-topic comes with its dead-letter topic, the topic of its transparency log's checkpoints
-and the topic of its notifications. Besides the shared integrator principal, each
-integrator that ``casetrail integrator add`` makes is a user of its own: it reads the
-integrators' topics (every one but the dead letters) in the consumer groups of its own
-prefix.
+audit log's, the notifier's, the webhook deliveries', the exporter's and each
+integrator's. An event topic comes with its dead-letter topic, the topic of its
+transparency log's checkpoints, the topic of its notifications and the exporter's two:
+exchange records and approvals. Besides the shared integrator principal, each integrator
+that ``casetrail integrator add`` makes is a user of its own: it reads the integrators'
+topics (every one but the dead letters) in the consumer groups of its own prefix.
 """
 
 from __future__ import annotations
@@ -36,6 +36,8 @@ from infra.kafka_security import (
     ANOMALIES_GROUP,
     AUDIT_GROUP,
     AUDITOR,
+    EXPORTER,
+    EXPORTER_GROUP,
     INTEGRATOR,
     INTEGRATOR_GROUP_PREFIX,
     NOTIFIER,
@@ -48,8 +50,10 @@ from infra.kafka_security import (
     WEBHOOKS,
     WEBHOOKS_GROUP,
     KafkaSecurity,
+    approvals_topic,
     checkpoint_topic,
     dead_letter_topic,
+    exchange_topic,
     notifications_topic,
     password,
 )
@@ -67,16 +71,19 @@ TOPIC_GRANTS = {
     SWEEPER: (READ, DESCRIBE),
     NOTIFIER: (READ, DESCRIBE),
     WEBHOOKS: (READ, DESCRIBE),
+    EXPORTER: (READ, DESCRIBE),
 }
 DEAD_LETTER_GRANTS = {PROJECTOR: (WRITE, DESCRIBE), AUDITOR: (WRITE, DESCRIBE)}
 CHECKPOINT_GRANTS = {AUDITOR: (WRITE, READ, DESCRIBE), INTEGRATOR: (READ, DESCRIBE)}
 NOTIFICATION_GRANTS = {NOTIFIER: (WRITE, DESCRIBE), INTEGRATOR: (READ, DESCRIBE)}
+EXPORT_GRANTS = {EXPORTER: (WRITE, DESCRIBE), INTEGRATOR: (READ, DESCRIBE)}  # both its topics
 # principal, resource, operation: what the clients need beside the topic
 OTHER_GRANTS = (
     (RELAY, CLUSTER, ACLOperation.IDEMPOTENT_WRITE),  # the relay's producer is idempotent
     (PROJECTOR, CLUSTER, ACLOperation.IDEMPOTENT_WRITE),  # so is the dead letters' producer
     (AUDITOR, CLUSTER, ACLOperation.IDEMPOTENT_WRITE),  # and the audit log's
     (NOTIFIER, CLUSTER, ACLOperation.IDEMPOTENT_WRITE),  # and the notifier's
+    (EXPORTER, CLUSTER, ACLOperation.IDEMPOTENT_WRITE),  # and the exporter's
     *(
         (
             principal,
@@ -91,6 +98,7 @@ OTHER_GRANTS = (
             (SWEEPER, SWEEPER_GROUP),
             (NOTIFIER, NOTIFIER_GROUP),
             (WEBHOOKS, WEBHOOKS_GROUP),
+            (EXPORTER, EXPORTER_GROUP),
         )
     ),
 )
@@ -102,10 +110,17 @@ RETIRED = (  # the projector's group, named exactly before it was granted by pre
 )
 
 
-def companion_topics(topic: str) -> tuple[str, str, str]:
+def companion_topics(topic: str) -> tuple[str, ...]:
     """The topics that come with the event topic ``topic``: its dead letters, its
-    transparency log's checkpoints and its notifications."""
-    return dead_letter_topic(topic), checkpoint_topic(topic), notifications_topic(topic)
+    transparency log's checkpoints, its notifications, its exchange records and its
+    approvals."""
+    return (
+        dead_letter_topic(topic),
+        checkpoint_topic(topic),
+        notifications_topic(topic),
+        exchange_topic(topic),
+        approvals_topic(topic),
+    )
 
 
 def integrator_topics(topic: str) -> tuple[str, ...]:
@@ -142,6 +157,8 @@ def topic_acls(security: KafkaSecurity, topic: str) -> list[ACL]:
         (dead_letter_topic(topic), DEAD_LETTER_GRANTS),
         (checkpoint_topic(topic), CHECKPOINT_GRANTS),
         (notifications_topic(topic), NOTIFICATION_GRANTS),
+        (exchange_topic(topic), EXPORT_GRANTS),
+        (approvals_topic(topic), EXPORT_GRANTS),
     )
     grants = [
         (name, ResourcePattern(ResourceType.TOPIC, named), operation)

@@ -51,7 +51,8 @@ def answers(bootstrap: str) -> bool:
 
 def ensure_topic(bootstrap: str, name: str = DEFAULT_TOPIC, partitions: int | None = None) -> None:
     """Create the event topic `name` and its companion topics (one partition each: the
-    dead letters, the transparency log's checkpoints, the notifications), each with
+    dead letters, the transparency log's checkpoints, the notifications, the exchange
+    records, the approvals), each with
     infinite retention, unless they exist (never altering an existing topic), and the
     ACLs that let their clients use them (``infra.kafka_acls``)."""
     count = partitions or default_partitions()

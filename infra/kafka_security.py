@@ -26,6 +26,7 @@ AUDITOR = "auditor"  # reads it into the transparency log, writes the log's chec
 SWEEPER = "sweeper"  # the deadline sweeper: reads it in its own consumer group
 NOTIFIER = "notifier"  # reads it in its own consumer group, writes the notifications
 WEBHOOKS = "webhooks"  # the webhook deliveries: reads it in its own consumer group
+EXPORTER = "exporter"  # reads it in its own consumer group, writes exchange records, approvals
 PRINCIPALS = (
     ADMIN,
     RELAY,
@@ -36,6 +37,7 @@ PRINCIPALS = (
     SWEEPER,
     NOTIFIER,
     WEBHOOKS,
+    EXPORTER,
 )
 PROJECTOR_GROUP = "casetrail-projections"
 ANOMALIES_GROUP = "casetrail-anomalies"
@@ -43,9 +45,12 @@ AUDIT_GROUP = "casetrail-audit-log"
 SWEEPER_GROUP = "casetrail-sweeper"
 NOTIFIER_GROUP = "casetrail-notifier"
 WEBHOOKS_GROUP = "casetrail-webhooks"
+EXPORTER_GROUP = "casetrail-exchange"
 EVENT_TOPIC = "casetrail.case-events"
 CHECKPOINT_TOPIC = "casetrail.audit-checkpoints"  # the event topic's log's signed checkpoints
 NOTIFICATIONS_TOPIC = "casetrail.notifications"  # alerts and notices, for gateways
+EXCHANGE_TOPIC = "casetrail.exchange"  # exchange records, for provincial platforms
+APPROVALS_TOPIC = "casetrail.approvals"  # approvals with their certificates, for regulators
 DEAD_LETTER_SUFFIX = ".dlq"  # casetrail.case-events.dlq: what the consumers refused
 INTEGRATOR_GROUP_PREFIX = "integrator-"
 SASL_PROTOCOLS = ("SASL_PLAINTEXT", "SASL_SSL")
@@ -121,3 +126,16 @@ def notifications_topic(topic: str) -> str:
     for ``casetrail.case-events``, else ``<topic>.notifications`` (each test platform's
     own)."""
     return NOTIFICATIONS_TOPIC if topic == EVENT_TOPIC else f"{topic}.notifications"
+
+
+def exchange_topic(topic: str) -> str:
+    """Where the exporter of event topic ``topic`` publishes exchange records:
+    ``casetrail.exchange`` for ``casetrail.case-events``, else ``<topic>.exchange`` (each
+    test platform's own)."""
+    return EXCHANGE_TOPIC if topic == EVENT_TOPIC else f"{topic}.exchange"
+
+
+def approvals_topic(topic: str) -> str:
+    """Where the exporter of event topic ``topic`` publishes approvals with a certificate:
+    ``casetrail.approvals`` for ``casetrail.case-events``, else ``<topic>.approvals``."""
+    return APPROVALS_TOPIC if topic == EVENT_TOPIC else f"{topic}.approvals"

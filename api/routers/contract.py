@@ -9,6 +9,13 @@ from typing import Any
 
 from fastapi import APIRouter, HTTPException, Request
 
+from api.asyncapi_parts import (
+    CLOUDEVENTS_JSON,
+    SCHEMA_FORMAT,
+    structured_headers,
+    with_partition_key,
+)
+from api.exchange_contract import exchange_channels, exchange_operations
 from api.openapi import problem_responses
 from api.params import EventType
 from domain.event_schemas import cloudevent_schema, registry
@@ -18,8 +25,6 @@ from domain.stream_contract import (
     CONTRACT_VERSION,
     DEAD_LETTER_CONTENT_TYPE,
     ID_HEADER,
-    PARTITION_KEY,
-    STRUCTURED_CONTENT_TYPE,
     TYPE_HEADER,
     checkpoint_schema,
     dead_letter_schema,
@@ -33,35 +38,11 @@ from infra.kafka_security import (
 )
 
 router = APIRouter(prefix="/api/v1", tags=["contract"])
-CLOUDEVENTS_JSON = "application/cloudevents+json"
-SCHEMA_FORMAT = "application/schema+json;version=draft-2020-12"
 CLOUDEVENT = "x-cloudevent"  # a binary-mode message's event in JSON form
 CHANNEL = "caseEvents"
 CHECKPOINTS = "auditCheckpoints"
 NOTIFICATIONS = "notifications"
 DEAD_LETTERS = "deadLetters"
-UUID_STRING = {"type": "string", "format": "uuid"}
-
-
-def with_partition_key(schema: dict[str, Any]) -> dict[str, Any]:
-    """An event's JSON Schema that also allows ``partitionkey``: the message key, which the
-    CloudEvents Kafka binding reads as that extension attribute."""
-    key = {"type": "string", "description": "the Kafka message key, as the binding reads it"}
-    return schema | {"properties": schema["properties"] | {PARTITION_KEY: key}}
-
-
-def structured_headers(event_type: str) -> dict[str, Any]:
-    """The headers of a structured-mode message: its content type, id and type (no ``ce_``
-    header: that would make it binary mode)."""
-    return {
-        "type": "object",
-        "properties": {
-            "content-type": {"const": STRUCTURED_CONTENT_TYPE},
-            ID_HEADER: UUID_STRING,
-            TYPE_HEADER: {"const": event_type},
-        },
-        "required": ["content-type", ID_HEADER, TYPE_HEADER],
-    }
 
 
 def binary_message(schema: dict[str, Any], content_type: str, **fields: Any) -> dict[str, Any]:
@@ -168,6 +149,7 @@ def asyncapi(request: Request) -> dict[str, Any]:
     message per event type, the notifications, the transparency log's signed checkpoints
     and the dead letters."""
     settings: Settings = request.app.state.settings
+    exporter = exchange_channels(settings.topic)
     messages = {
         event_type: {
             "name": event_type,
@@ -228,6 +210,7 @@ def asyncapi(request: Request) -> dict[str, Any]:
                 "messages": {"deadLetter": DEAD_LETTER_MESSAGE},
                 "servers": [{"$ref": "#/servers/kafka"}],
             },
+            **exporter,
         },
         "operations": {
             "receiveCaseEvents": {
@@ -253,6 +236,7 @@ def asyncapi(request: Request) -> dict[str, Any]:
                 "channel": {"$ref": f"#/channels/{DEAD_LETTERS}"},
                 "messages": [{"$ref": f"#/channels/{DEAD_LETTERS}/messages/deadLetter"}],
             },
+            **exchange_operations(exporter),
         },
     }
 

@@ -3,7 +3,7 @@ command beside the event it records."""
 
 from __future__ import annotations
 
-from datetime import datetime
+from datetime import date, datetime
 from typing import Any, ClassVar
 
 from domain.actor import Actor
@@ -116,9 +116,24 @@ class FeeCharged(CaseEvent):
 
 
 class CertificateIssued(CaseEvent):
-    """制证: the licence is issued."""
+    """制证: the licence is issued, valid from its day of issue until ``valid_until``
+    (None: no end, or none stated).
+
+    Version 2 records the validity (what regulators supervise after approval, 审管联动);
+    version 1 recorded none (upcast: null, not stated).
+    """
+
+    class_version: ClassVar[int] = 2
 
     certificate_no: str
+    valid_from: str | None
+    valid_until: str | None
+
+    @staticmethod
+    def upcast_v1_v2(state: dict[str, Any]) -> None:
+        """v1 recorded no validity."""
+        state["valid_from"] = None
+        state["valid_until"] = None
 
     def apply_to(self, case: CaseState) -> None:
         case.certificate_no = self.certificate_no
@@ -290,13 +305,28 @@ class Decision(Handling):
             legal_basis=legal_basis,
         )
 
-    def issue_certificate(self, *, at: datetime, actor: Actor, certificate_no: str) -> None:
-        """制证: only for an approval, once."""
+    def issue_certificate(
+        self, *, at: datetime, actor: Actor, certificate_no: str, valid_until: date | None = None
+    ) -> None:
+        """制证: only for an approval, once; valid from today until ``valid_until`` (after
+        today), or with no end stated."""
         self._require_approved("issue-certificate")
         if self.certificate_no is not None:
             raise InvalidCommand(f"certificate {self.certificate_no} was already issued")
         require_text(certificate_no=certificate_no)
-        self._record(CertificateIssued, at, actor, certificate_no=certificate_no)
+        today = local_date(at)
+        if valid_until is not None and valid_until <= today:
+            raise InvalidCommand(
+                f"valid_until must be after the day of issue ({today.isoformat()})"
+            )
+        self._record(
+            CertificateIssued,
+            at,
+            actor,
+            certificate_no=certificate_no,
+            valid_from=today.isoformat(),
+            valid_until=valid_until.isoformat() if valid_until else None,
+        )
 
     def deliver(self, *, at: datetime, actor: Actor, method: str, detail: str = "") -> None:
         """送达/领取: the decision (and certificate) reach the applicant."""

@@ -7,6 +7,7 @@ from __future__ import annotations
 import argparse
 import sys
 from collections.abc import Sequence
+from datetime import date
 from pathlib import Path
 
 from domain.errors import DomainError
@@ -16,6 +17,14 @@ from infra.servers import without_password
 def command(*args: str) -> list[str]:
     """The argv that runs ``casetrail <args>`` in a child process, with this interpreter."""
     return [sys.executable, "-m", "infra.entrypoints.cli", *args]
+
+
+def _day(text: str) -> date:
+    """A ``--date`` argument: YYYY-MM-DD, or a readable refusal."""
+    try:
+        return date.fromisoformat(text)
+    except ValueError:
+        raise argparse.ArgumentTypeError(f"not a date (YYYY-MM-DD): {text!r}") from None
 
 
 def main(argv: Sequence[str] | None = None) -> int:
@@ -54,6 +63,21 @@ def main(argv: Sequence[str] | None = None) -> int:
     )
     commands.add_parser(
         "webhooks", help="run the webhook deliveries: Kafka → outbox → signed POSTs to subscribers"
+    )
+    exchange = commands.add_parser(
+        "exchange",
+        help="run the exporter: Kafka → exchange records and approvals topics, daily files",
+    )
+    exchange_commands = exchange.add_subparsers(dest="exchange_command", metavar="SUBCOMMAND")
+    files = exchange_commands.add_parser(
+        "files", help="write a day's exchange files (JSON Lines and manifest) and exit"
+    )
+    files.add_argument("--date", type=_day, help="the hall's day, YYYY-MM-DD (default: yesterday)")
+    files.add_argument(
+        "--out",
+        type=Path,
+        metavar="DIR",
+        help="the folder (default: CASETRAIL_EXCHANGE_DIR, else .casetrail/exchange)",
     )
     commands.add_parser("api", help="run the HTTP API")
     integrator = commands.add_parser("integrator", help="integrators' own read-only Kafka users")
@@ -209,6 +233,14 @@ def _run(args: argparse.Namespace) -> int:
         from infra.entrypoints.processes import run_sweeper
 
         return run_sweeper(settings, once=args.once)
+    elif args.command == "exchange" and args.exchange_command == "files":
+        from infra.entrypoints.exchange_commands import write_exchange_files
+
+        return write_exchange_files(settings, args.date, args.out)
+    elif args.command == "exchange":
+        from infra.entrypoints.processes import run_exchange
+
+        run_exchange(settings)
     elif args.command == "notify":
         from infra.entrypoints.processes import run_notifier
 

@@ -248,10 +248,16 @@ def plan(rng: random.Random, item: ItemContent) -> list[Step]:
         then(2, Decide(outcome="approved", skipped_steps=skipped), approver)
         for fee in item.fees[:1]:
             then(1, ChargeFee(fee_code=fee.code, amount_fen=fee.amount_fen), CLERK)
-        then(
-            24 * rng.uniform(0.5, 2),
-            IssueCertificate(certificate_no=f"{item.code}-{rng.randint(100000, 999999)}"),
-            CLERK,
+        hours, number = 24 * rng.uniform(0.5, 2), f"{item.code}-{rng.randint(100000, 999999)}"
+        steps.append(  # valid for five years from the day of issue
+            Step(
+                hours * pace,
+                lambda now: IssueCertificate(
+                    certificate_no=number,
+                    valid_until=local_date(now) + timedelta(days=5 * 365),
+                ),
+                CLERK,
+            )
         )
     then(
         24 * rng.uniform(0.5, 3),

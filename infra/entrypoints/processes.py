@@ -1,8 +1,8 @@
 """The platform's long-running processes: the API, the relay, the projection runner, the
-anomaly detector, the deadline sweeper, the audit log, the notifier and the webhook
-deliveries (``casetrail api``, ``casetrail relay``, ``casetrail project``, ``casetrail
-anomalies``, ``casetrail sweep``, ``casetrail audit log``, ``casetrail notify``,
-``casetrail webhooks``)."""
+anomaly detector, the deadline sweeper, the audit log, the notifier, the webhook deliveries
+and the exporter (``casetrail api``, ``casetrail relay``, ``casetrail project``,
+``casetrail anomalies``, ``casetrail sweep``, ``casetrail audit log``, ``casetrail
+notify``, ``casetrail webhooks``, ``casetrail exchange``)."""
 
 from __future__ import annotations
 
@@ -10,12 +10,14 @@ import logging
 import signal
 import threading
 from functools import partial
+from pathlib import Path
 
 import psycopg
 
 from consumers.anomaly_detector import AnomalyDetector
 from consumers.audit_log import AuditLog
 from consumers.deadline_sweeper import DeadlineSweeper
+from consumers.exchange import Exporter
 from consumers.notice_escalation import escalate_overdue_notices
 from consumers.notifier import Notifier
 from consumers.projection_runner import ProjectionRunner
@@ -31,11 +33,14 @@ from infra.grants import require_privileges
 from infra.kafka_security import (
     ANOMALIES,
     AUDITOR,
+    EXPORTER,
     NOTIFIER,
     PROJECTOR,
     RELAY,
     SWEEPER,
     WEBHOOKS,
+    approvals_topic,
+    exchange_topic,
     notifications_topic,
 )
 from infra.master_keys import MasterKeys
@@ -236,3 +241,23 @@ def run_webhooks(settings: Settings) -> None:
         finally:
             stop.set()
             delivering.join()
+
+
+def run_exchange(settings: Settings) -> None:
+    """Publish the exchange records and approvals of every case event until stopped."""
+    logging.basicConfig(level=logging.INFO, format="%(asctime)s %(name)s %(message)s")
+    stop = stop_on_signals()
+    with psycopg.connect(settings.exporter_database_url) as conn:
+        require_privileges(conn, grants.EXPORTER)
+    Exporter(
+        database_url=settings.exporter_database_url,
+        kafka_options=settings.kafka_options(EXPORTER),
+        topic=settings.topic,
+        exchange_topic=exchange_topic(settings.topic),
+        approvals_topic=approvals_topic(settings.topic),
+        hall=settings.hall,
+        group_id=settings.exporter_group,
+        files=Path(settings.exchange_dir),
+        instance_id=settings.exporter_instance,
+        clock=settings.clock(),
+    ).run(stop)

@@ -52,7 +52,7 @@ def consumed(conn: psycopg.Connection, topic: str, group: str) -> int:
 
 def committed(kafka_options: Mapping[str, Any], topic: str, group: str) -> int:
     """How many messages of the topic the consumer ``group`` has committed in Kafka (the
-    notifier keeps its offsets there, not in PostgreSQL)."""
+    notifier and the exporter keep their offsets there, not in PostgreSQL)."""
     consumer = KafkaConsumer(**kafka_options, group_id=group, enable_auto_commit=False)
     try:
         partitions = [TopicPartition(topic, p) for p in consumer.partitions_for_topic(topic) or ()]
@@ -84,6 +84,9 @@ def print_status(settings: Settings) -> int:
         logged = transparency_store.size(conn)
         checkpoint = transparency_store.latest_checkpoint(conn)
     untold = end - committed(settings.kafka_options(ADMIN), settings.topic, settings.notifier_group)
+    unexported = end - committed(
+        settings.kafka_options(ADMIN), settings.topic, settings.exporter_group
+    )
     signed = f"last checkpoint {checkpoint.tree_size}" if checkpoint else "no checkpoint yet"
     print(f"relay lag       {relay} event(s) recorded, not yet on {settings.topic}")
     print(f"projection lag  {behind} message(s) on the topic, not yet applied to the views")
@@ -96,4 +99,5 @@ def print_status(settings: Settings) -> int:
         f"({logged} events in it, {signed})"
     )
     print(f"notifier lag    {untold} message(s) on the topic, not yet read for notifications")
+    print(f"exporter lag    {unexported} message(s) on the topic, not yet exported")
     return 0 if processes else 1

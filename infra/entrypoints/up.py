@@ -1,7 +1,7 @@
 """``casetrail up``: the local stack, the relay, the projection runner, the anomaly
-detector, the deadline sweeper, the audit log, the notifier, the webhook deliveries and
-the API, with demo data; the one command that starts the local servers and the
-processes together."""
+detector, the deadline sweeper, the audit log, the notifier, the webhook deliveries, the
+exporter and the API, with demo data; the one command that starts the local servers and
+the processes together."""
 
 from __future__ import annotations
 
@@ -38,6 +38,7 @@ PROCESSES = {  # name → its `casetrail` command
     "audit": ("audit", "log"),
     "notify": ("notify",),
     "webhooks": ("webhooks",),
+    "exchange": ("exchange",),
     "api": ("api",),
 }
 DEMO_CASES = 300

@@ -82,6 +82,7 @@ MIGRATIONS: tuple[Migration, ...] = (
     sql_file("0011_supervision_notices"),
     sql_file("0012_supervision_cases"),
     sql_file("0013_webhooks"),
+    sql_file("0014_exchange"),
 )
 
 

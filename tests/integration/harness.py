@@ -37,6 +37,7 @@ from infra.entrypoints.supervisor import Supervisor
 from infra.kafka_security import (
     ADMIN,
     ANOMALIES_GROUP,
+    EXPORTER_GROUP,
     NOTIFIER_GROUP,
     PROJECTOR_GROUP,
     SWEEPER_GROUP,
@@ -143,6 +144,7 @@ class Platform:
             sweeper_group=f"{SWEEPER_GROUP}.{name}.{suffix}",
             notifier_group=f"{NOTIFIER_GROUP}.{name}.{suffix}",
             webhooks_group=f"{WEBHOOKS_GROUP}.{name}.{suffix}",
+            exporter_group=f"{EXPORTER_GROUP}.{name}.{suffix}",
         )
         kafka_admin.ensure_topic(bootstrap_servers, self.topic)
         prepare_database(self.settings)
@@ -168,16 +170,18 @@ class Platform:
             "CASETRAIL_SWEEPER_GROUP": self.settings.sweeper_group,
             "CASETRAIL_NOTIFIER_GROUP": self.settings.notifier_group,
             "CASETRAIL_WEBHOOKS_GROUP": self.settings.webhooks_group,
+            "CASETRAIL_EXPORTER_GROUP": self.settings.exporter_group,
             "CASETRAIL_TOKEN_SECRET": self.settings.token_secret,
             "CASETRAIL_LOOKUP_RATE": "100000/60",  # tests look up far more than people do
+            "CASETRAIL_EXCHANGE_DIR": str(state_dir() / "test-exchange" / self.topic),
         }
 
     def start(
         self, command: str, label: str | None = None, env: dict[str, str] | None = None
     ) -> subprocess.Popen[bytes]:
-        """Start ``relay``, ``project``, ``anomalies``, ``audit log``, ``notify`` or ``api``
-        as its own process, known by ``label``; ``env`` adds to the platform's environment.
-        Waits until an API answers."""
+        """Start ``relay``, ``project``, ``anomalies``, ``audit log``, ``notify``,
+        ``exchange`` or ``api`` as its own process, known by ``label``; ``env`` adds to the
+        platform's environment. Waits until an API answers."""
         label = label or command
         log = self.log_path(label)
         with log.open("ab") as out:

@@ -125,6 +125,7 @@ def test_a_process_refuses_a_schema_it_does_not_expect(
         grants.SWEEPER: settings.sweeper_database_url,
         grants.NOTIFIER: settings.notifier_database_url,
         grants.WEBHOOKS: settings.webhooks_database_url,
+        grants.EXPORTER: settings.exporter_database_url,
     }[role]
     with psycopg.connect(url) as conn:
         grants.require_privileges(conn, role)  # current: accepted

@@ -30,7 +30,7 @@ pytestmark = pytest.mark.integration
 
 APPLICANT = {"kind": "person", "name": "赵流水", "id_number": "110101199002020022"}
 # the channels whose producers run here: each must hold messages
-PRODUCED = {"caseEvents", "auditCheckpoints", "notifications"}
+PRODUCED = {"caseEvents", "auditCheckpoints", "notifications", "exchange", "approvals"}
 JAVA = ROOT / "tests" / "conformance" / "cloudevents-java"
 CORE = {"specversion", "id", "source", "type", "subject", "time", "datacontenttype"}
 
@@ -41,6 +41,16 @@ def drive(hall: Hall) -> None:
         case = hall.submit(f"{department}-001")
         hall.act(case, "accept", "clerk")
         hall.approve_and_close(case, department)
+    certified = hall.submit("SCJG-001")
+    for action, role, department, body in (
+        ("accept", "clerk", "HALL", {}),
+        ("assign", "approver", "SCJG", {"assignee": "officer-scjg"}),
+        ("complete-step", "officer", "SCJG", {"step": "审查", "opinion": "agree"}),
+        ("complete-step", "approver", "SCJG", {"step": "决定", "opinion": "agree"}),
+        ("decide", "approver", "SCJG", {"outcome": "approved"}),
+        ("issue-certificate", "clerk", "HALL", {"certificate_no": "JY13201000000009"}),
+    ):
+        hall.act(certified, action, role, department, **body)
     withdrawn = hall.submit("SCJG-001")
     hall.act(withdrawn, "withdraw", "clerk", reason="不办了")
     watched = hall.submit("SCJG-001")
@@ -64,6 +74,7 @@ def driven(platform: Platform) -> Iterator[dict[str, Any]]:
     with running_hall(platform, APPLICANT) as hall:
         platform.start("notify")
         platform.start("audit log", label="audit", env=AUDIT_ENV)
+        platform.start("exchange")
         drive(hall)
         wait_logged(platform)  # every event in the log, a checkpoint of it published
         document = conformance.served_document(platform.base_url)
@@ -71,6 +82,10 @@ def driven(platform: Platform) -> Iterator[dict[str, Any]]:
         wait_until(
             lambda: len(read_whole_topic(platform, topics["notifications"])) >= 2,
             what="the notifications of the notice",
+        )
+        wait_until(
+            lambda: read_whole_topic(platform, topics["approvals"]),
+            what="the approval of the certified case",
         )
         yield document
 

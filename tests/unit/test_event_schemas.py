@@ -78,6 +78,7 @@ OLDER_TYPES = {
     "casetrail.case.decided.v1",
     "casetrail.case.decided.v2",
     "casetrail.case.fee_charged.v1",
+    "casetrail.case.certificate_issued.v1",
     "casetrail.case.completed.v1",
     "casetrail.case.completed.v2",
     "casetrail.case.completed.v3",

@@ -208,6 +208,34 @@ def test_the_acl_table() -> None:
             "casetrail-webhooks",
             ACLResourcePatternType.PREFIXED,
         ),
+        # the exporter: reads the events in its group, writes the exchange records and the
+        # approvals, which integrators (provincial platforms, regulators) read
+        ("User:exporter", ACLOperation.READ, *topic),
+        ("User:exporter", ACLOperation.DESCRIBE, *topic),
+        (
+            "User:exporter",
+            ACLOperation.IDEMPOTENT_WRITE,
+            ResourceType.CLUSTER,
+            "kafka-cluster",
+            ACLResourcePatternType.LITERAL,
+        ),
+        (
+            "User:exporter",
+            ACLOperation.READ,
+            ResourceType.GROUP,
+            "casetrail-exchange",
+            ACLResourcePatternType.PREFIXED,
+        ),
+        *(
+            (principal, operation, ResourceType.TOPIC, name, ACLResourcePatternType.LITERAL)
+            for name in ("casetrail.exchange", "casetrail.approvals")
+            for principal, operation in (
+                ("User:exporter", ACLOperation.WRITE),
+                ("User:exporter", ACLOperation.DESCRIBE),
+                ("User:integrator", ACLOperation.READ),
+                ("User:integrator", ACLOperation.DESCRIBE),
+            )
+        ),
     }
 
 

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from dataclasses import dataclass, field
+from datetime import date
 from typing import TYPE_CHECKING, Annotated
 
 from annotated_types import MaxLen
@@ -75,14 +76,21 @@ class ChargeFee(CaseCommand):
 
 @dataclass(frozen=True)
 class IssueCertificate(CaseCommand):
-    """制证."""
+    """制证: valid from the day of issue until ``valid_until`` if given (the power list
+    states no validity, so none is assumed)."""
 
     ACTION = "issue-certificate"
     ROLES = DEPARTMENT_STAFF
     certificate_no: Text
+    valid_until: date | None = None
 
     def run(self, case: Case, needs: Needs) -> None:
-        case.issue_certificate(at=needs.at, actor=needs.actor, certificate_no=self.certificate_no)
+        case.issue_certificate(
+            at=needs.at,
+            actor=needs.actor,
+            certificate_no=self.certificate_no,
+            valid_until=self.valid_until,
+        )
 
 
 @dataclass(frozen=True)
