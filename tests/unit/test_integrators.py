@@ -17,6 +17,8 @@ def test_an_integrator_reads_every_topic_but_the_dead_letters() -> None:
         "casetrail.case-events",
         "casetrail.audit-checkpoints",
         "casetrail.notifications",
+        "casetrail.exchange",
+        "casetrail.approvals",
     )
     assert set(companion_topics("casetrail.case-events")) - set(topics) == {
         "casetrail.case-events.dlq"
