@@ -32,6 +32,7 @@ from kafka.consumer.fetcher import ConsumerRecord
 from kafka.consumer.subscription_state import ConsumerRebalanceListener
 
 from consumers.dead_letters import hold
+from consumers.group_member import group_member
 from consumers.relay import open_producer
 from consumers.resilience import keep_running
 from consumers.validation import Applied, Apply, Ignored, Poison, Verdict, judge, parse
@@ -106,13 +107,11 @@ class ChainConsumer:
 
     def _consume(self, stop: threading.Event) -> None:
         """One attempt: a new group member that starts from the stored offsets."""
-        consumer = KafkaConsumer(
-            **self.kafka_options,
+        consumer = group_member(
+            self.kafka_options,
             group_id=self.group_id,
-            group_instance_id=self.instance_id,
-            enable_auto_commit=False,
-            auto_offset_reset="earliest",
-            max_poll_records=self.max_batch,
+            instance_id=self.instance_id,
+            max_batch=self.max_batch,
         )
         try:
             with psycopg.connect(self.database_url) as conn, self._dead_letters() as letters:

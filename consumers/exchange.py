@@ -24,10 +24,11 @@ from pathlib import Path
 from typing import Any
 
 import psycopg
-from kafka import KafkaConsumer, KafkaProducer
+from kafka import KafkaProducer
 from kafka.consumer.fetcher import ConsumerRecord
 
 from consumers.cloudevents import encode
+from consumers.group_member import group_member
 from consumers.relay import open_producer
 from consumers.resilience import keep_running
 from consumers.validation import Poison, parse
@@ -78,14 +79,12 @@ class Exporter:
     def _consume(self, stop: threading.Event) -> None:
         """One attempt: a new group member that starts from the group's committed offsets
         (its connection autocommits outside the batches' transactions)."""
-        consumer = KafkaConsumer(
+        consumer = group_member(
+            self.kafka_options,
             self.topic,
-            **self.kafka_options,
             group_id=self.group_id,
-            group_instance_id=self.instance_id,
-            enable_auto_commit=False,
-            auto_offset_reset="earliest",
-            max_poll_records=self.max_batch,
+            instance_id=self.instance_id,
+            max_batch=self.max_batch,
         )
         try:
             with (

@@ -18,10 +18,11 @@ from collections.abc import Iterable, Mapping
 from typing import Any
 from uuid import UUID
 
-from kafka import KafkaConsumer, KafkaProducer
+from kafka import KafkaProducer
 from kafka.consumer.fetcher import ConsumerRecord
 
 from consumers.cloudevents import CONTENT_TYPE, SPECVERSION, encode, type_header
+from consumers.group_member import group_member
 from consumers.relay import open_producer
 from consumers.resilience import keep_running
 from consumers.validation import Poison, parse
@@ -98,14 +99,12 @@ class Notifier:
 
     def _consume(self, stop: threading.Event) -> None:
         """One attempt: a new group member that starts from the group's committed offsets."""
-        consumer = KafkaConsumer(
+        consumer = group_member(
+            self.kafka_options,
             self.topic,
-            **self.kafka_options,
             group_id=self.group_id,
-            group_instance_id=self.instance_id,
-            enable_auto_commit=False,
-            auto_offset_reset="earliest",
-            max_poll_records=self.max_batch,
+            instance_id=self.instance_id,
+            max_batch=self.max_batch,
         )
         try:
             with open_producer(self.kafka_options) as producer:

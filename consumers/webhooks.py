@@ -24,6 +24,7 @@ from kafka import KafkaConsumer, TopicPartition
 from kafka.consumer.fetcher import ConsumerRecord
 from psycopg_pool import ConnectionPool
 
+from consumers.group_member import group_member
 from consumers.resilience import keep_running
 from consumers.validation import Poison, parse
 from domain.webhooks import matches, webhook_body
@@ -116,13 +117,11 @@ class Outbox:
         keep_running(self.name, lambda: self._consume(stop), stop)
 
     def _consume(self, stop: threading.Event) -> None:
-        consumer = KafkaConsumer(
+        consumer = group_member(
+            self.kafka_options,
             self.topic,
-            **self.kafka_options,
             group_id=self.group_id,
-            enable_auto_commit=False,
-            auto_offset_reset="earliest",
-            max_poll_records=self.max_batch,
+            max_batch=self.max_batch,
         )
         try:
             replays_checked = 0.0
