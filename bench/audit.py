@@ -26,29 +26,24 @@ from __future__ import annotations
 import argparse
 import hashlib
 import io
-import json
-import os
-import platform as host
 import time
 from collections.abc import Sequence
 from dataclasses import dataclass, field
-from datetime import UTC, datetime
 from typing import Any
 from uuid import UUID, uuid5
 
 import psycopg
 
+from bench.results import write_results
 from consumers.audit_sources import Progress, read_log
 from consumers.cloudevents import recorded_document
 from domain.case.commands import Complete, Deliver, IssueCertificate
 from domain.chain import GENESIS, HASHED_FIELDS, canonical_json, chain_hash, verify_chain
 from domain.transparency.merkle import Frontier, MemoryTree, leaf_hash
 from infra import transparency_store
-from infra.state import ROOT
 from tests.unit.audit_world import decided_case, withdrawn_case
 from tests.unit.conftest import CLERK, OFFICER, make_app
 
-RESULTS = ROOT / "test-artifacts" / "bench" / "audit.json"
 NAMESPACE = UUID("6f0a4c39-4d53-4b8c-9d0e-1f2a3b4c5d6e")
 Document = dict[str, Any]
 
@@ -216,7 +211,7 @@ def build_in_postgres(
 
 
 def main() -> None:
-    """Run the benchmark, print the figures and write them to ``RESULTS``."""
+    """Run the benchmark, print the figures and write them (``bench.results``)."""
     parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
     parser.add_argument("--events", type=int, default=1_000_000)
     parser.add_argument("--batch", type=int, default=5_000, help="leaves per transaction")
@@ -257,22 +252,13 @@ def main() -> None:
             f"{name:54} {figures['seconds']:8.2f} {figures['events_per_s']:11,} "
             f"{figures['baseline_events_per_s']:11,} {figures['ratio_to_baseline']:6.1f}"
         )
-    RESULTS.parent.mkdir(parents=True, exist_ok=True)
-    RESULTS.write_text(
-        json.dumps(
-            {
-                "benchmark": "audit",
-                "at": datetime.now(UTC).isoformat(timespec="seconds"),
-                "events": events,
-                "python": host.python_version(),
-                "machine": {"cpus": os.cpu_count(), "platform": host.platform()},
-                "results": {name: timer.figures(events) for name, timer in results.items()},
-            },
-            indent=2,
-        )
-        + "\n"
+    write_results(
+        "audit",
+        {
+            "events": events,
+            "results": {name: timer.figures(events) for name, timer in results.items()},
+        },
     )
-    print(f"written to {RESULTS.relative_to(ROOT)}")
 
 
 if __name__ == "__main__":

@@ -19,9 +19,6 @@ records per second, and writes them to ``test-artifacts/bench/exchange.json``.
 from __future__ import annotations
 
 import argparse
-import json
-import os
-import platform as host
 import threading
 import time
 from datetime import date, timedelta
@@ -33,6 +30,7 @@ from uuid import UUID, uuid5
 import orjson
 from kafka import KafkaProducer
 
+from bench.results import write_results
 from consumers.cloudevents import encode
 from consumers.exchange import Exporter
 from domain.case.commands import (
@@ -55,11 +53,9 @@ from domain.exchange.mapping import step
 from infra.entrypoints.status import topic_end
 from infra.kafka_security import ADMIN, EXPORTER, approvals_topic, exchange_topic
 from infra.local import stack
-from infra.state import ROOT
 from tests.integration.harness import Platform
 from tests.unit.conftest import APPROVER, CLERK, ITEM, OFFICER, applicant, cloudevents, make_app
 
-RESULTS = ROOT / "test-artifacts" / "bench" / "exchange.json"
 NAMESPACE = UUID("6a0c3c1e-2f0b-4c8e-9d3a-5be1f27c0e41")
 REVIEW = [
     (Accept(), CLERK),
@@ -203,24 +199,18 @@ def main() -> None:
     elapsed = end_to_end(all_cases, messages, args.timeout)
     print(f"end to end:  {events / elapsed:10.0f} events/s  {messages / elapsed:10.0f} records/s")
     print(f"             ({elapsed:.1f} s; the pure fold is {elapsed / folded:.0f}× faster)")
-    RESULTS.parent.mkdir(parents=True, exist_ok=True)
-    RESULTS.write_text(
-        json.dumps(
-            {
-                "cases": args.cases,
-                "events": events,
-                "messages": messages,
-                "fold_events_per_s": round(events / folded),
-                "fold_records_per_s": round(messages / folded),
-                "end_to_end_s": round(elapsed, 2),
-                "end_to_end_events_per_s": round(events / elapsed),
-                "end_to_end_records_per_s": round(messages / elapsed),
-                "cpus": os.cpu_count(),
-                "python": host.python_version(),
-            },
-            indent=2,
-        )
-        + "\n"
+    write_results(
+        "exchange",
+        {
+            "cases": args.cases,
+            "events": events,
+            "messages": messages,
+            "fold_events_per_s": round(events / folded),
+            "fold_records_per_s": round(messages / folded),
+            "end_to_end_s": round(elapsed, 2),
+            "end_to_end_events_per_s": round(events / elapsed),
+            "end_to_end_records_per_s": round(messages / elapsed),
+        },
     )
 
 

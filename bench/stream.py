@@ -11,9 +11,6 @@ Prints µs per message and ratios, and writes them to ``test-artifacts/bench/str
 
 from __future__ import annotations
 
-import json
-import os
-import platform as host
 import time
 from collections.abc import Callable
 from datetime import UTC, datetime
@@ -25,6 +22,7 @@ from cloudevents.core.bindings.kafka import KafkaMessage, from_kafka_event
 from cloudevents.core.formats.json import JSONFormat
 
 from api.asyncapi_parts import with_partition_key
+from bench.results import write_results
 from consumers.cloudevents import binary_headers, encode
 from consumers.dead_letters import dead_letter_headers
 from consumers.validation import Poison
@@ -36,10 +34,8 @@ from domain.stream_contract import (
     checkpoint_schema,
     dead_letter_schema,
 )
-from infra.state import ROOT
 from tests.unit.conftest import CLERK, cloudevents, make_app
 
-RESULTS = ROOT / "test-artifacts" / "bench" / "stream.json"
 ROUNDS = 5
 BUDGET_S = 60.0  # the whole run stops adding rounds past this
 
@@ -155,21 +151,12 @@ def main() -> None:
         print(
             f"{name:38} {count:8} {seconds * 1e6:11.1f} {1 / seconds:11,.0f} {seconds / plain:8.1f}"
         )
-    RESULTS.parent.mkdir(parents=True, exist_ok=True)
-    RESULTS.write_text(
-        json.dumps(
-            {
-                "benchmark": "stream",
-                "at": datetime.now(UTC).isoformat(timespec="seconds"),
-                "python": host.python_version(),
-                "machine": {"cpus": os.cpu_count(), "platform": host.platform()},
-                "results": figures,
-            },
-            indent=2,
-        )
-        + "\n"
+    write_results(
+        "stream",
+        {
+            "results": figures,
+        },
     )
-    print(f"written to {RESULTS.relative_to(ROOT)}")
 
 
 if __name__ == "__main__":

@@ -19,29 +19,25 @@ Prints seconds, and writes them to ``test-artifacts/bench/supervision.json``.
 from __future__ import annotations
 
 import argparse
-import json
-import os
-import platform as host
 import random
 import time
 from collections.abc import Callable
-from datetime import UTC, date, datetime, timedelta
+from datetime import date, timedelta
 from typing import Any, TypeVar
 from uuid import UUID, uuid5
 
 import psycopg
 
+from bench.results import write_results
 from domain.calendar import default_calendar
 from domain.case.commands import Accept, Assign, CompleteStep
 from domain.upcasting import current_event
-from infra.state import ROOT
 from projections import supervision_cases_store, supervision_kpis, supervision_kpis_store
 from projections.supervision_cases import apply
 from projections.supervision_cases_store import Filters
 from tests.unit.conftest import CLERK, OFFICER, cloudevents, make_app
 from tests.unit.test_case_facts import submit
 
-RESULTS = ROOT / "test-artifacts" / "bench" / "supervision.json"
 NAMESPACE = UUID("0d6f5a1e-7c2b-4e0a-9a51-3c9e8b7d2f14")
 TODAY = date(2026, 12, 2)
 T = TypeVar("T")
@@ -164,23 +160,14 @@ def main() -> None:
     print(f"\nrows: {args.cases:,} in {args.departments} department(s), {per_department:,} each")
     for name, seconds in results.items():
         print(f"{name:48} {seconds:8.3f} s")
-    RESULTS.parent.mkdir(parents=True, exist_ok=True)
-    RESULTS.write_text(
-        json.dumps(
-            {
-                "benchmark": "supervision",
-                "at": datetime.now(UTC).isoformat(timespec="seconds"),
-                "cases": args.cases,
-                "departments": args.departments,
-                "python": host.python_version(),
-                "machine": {"cpus": os.cpu_count(), "platform": host.platform()},
-                "seconds": results,
-            },
-            indent=2,
-        )
-        + "\n"
+    write_results(
+        "supervision",
+        {
+            "cases": args.cases,
+            "departments": args.departments,
+            "seconds": results,
+        },
     )
-    print(f"written to {RESULTS.relative_to(ROOT)}")
 
 
 if __name__ == "__main__":

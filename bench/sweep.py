@@ -17,9 +17,6 @@ events recorded, the seconds and events/s, and writes them to
 from __future__ import annotations
 
 import argparse
-import json
-import os
-import platform as host
 import time
 from datetime import UTC, date, datetime, timedelta
 from datetime import time as clock_time
@@ -27,6 +24,7 @@ from uuid import uuid4
 
 import psycopg
 
+from bench.results import write_results
 from consumers.deadline_sweeper import DeadlineSweeper
 from domain.actor import Actor
 from domain.calendar import WorkingCalendar, default_calendar
@@ -40,9 +38,7 @@ from infra.catalogue import read_catalogue
 from infra.config import Settings
 from infra.entrypoints.bootstrap import build_application, open_pool
 from infra.kafka_security import SWEEPER as SWEEPER_PRINCIPAL
-from infra.state import ROOT
 
-RESULTS = ROOT / "test-artifacts" / "bench" / "sweep.json"
 ITEMS = ("SCJG-001", "SCJG-002", "ZJ-003", "ZRZY-001", "MZ-003", "WL-002")
 SWEEP_DAY = date(2026, 10, 16)  # a Friday, after 国庆 and its make-up Saturday
 APPLICANT = SealedApplicant(
@@ -126,7 +122,7 @@ def write_cases(
 
 
 def main() -> None:
-    """Run the benchmark, print the figures and write them to ``RESULTS``."""
+    """Run the benchmark, print the figures and write them (``bench.results``)."""
     parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
     parser.add_argument("--cases", type=int, default=100_000)
     parser.add_argument("--spread", type=int, default=25, help="working days of acceptances")
@@ -172,21 +168,12 @@ def main() -> None:
         f"events recorded {events:,}; one sweep {seconds:.2f} s ({figures['events_per_s']:,}"
         " events/s)"
     )
-    RESULTS.parent.mkdir(parents=True, exist_ok=True)
-    RESULTS.write_text(
-        json.dumps(
-            {
-                "benchmark": "sweep",
-                "at": datetime.now(UTC).isoformat(timespec="seconds"),
-                "python": host.python_version(),
-                "machine": {"cpus": os.cpu_count(), "platform": host.platform()},
-                "results": figures,
-            },
-            indent=2,
-        )
-        + "\n"
+    write_results(
+        "sweep",
+        {
+            "results": figures,
+        },
     )
-    print(f"written to {RESULTS.relative_to(ROOT)}")
 
 
 if __name__ == "__main__":

@@ -19,9 +19,7 @@ from __future__ import annotations
 
 import argparse
 import base64
-import json
 import os
-import platform as host
 import threading
 import time
 from collections.abc import Callable, Iterator
@@ -33,6 +31,7 @@ from uuid import UUID, uuid4
 import psycopg
 from kafka import KafkaProducer
 
+from bench.results import write_results
 from consumers.cloudevents import encode
 from domain.actor import Actor
 from domain.case.commands import CompleteStep
@@ -40,13 +39,11 @@ from infra import webhook_store
 from infra.kafka_security import ADMIN
 from infra.local import stack
 from infra.master_keys import MasterKeys
-from infra.state import ROOT
 from tests.integration.harness import Platform
 from tests.integration.webhook_receiver import Receiver, receiving
 from tests.unit.conftest import OFFICER, cloudevents, make_app
 from tests.unit.test_case_facts import accepted
 
-RESULTS = ROOT / "test-artifacts" / "bench" / "webhooks.json"
 EVENTS_PER_CASE = 4
 ADMIN_ACTOR = Actor(id="bench-admin", role="hall_admin", department="HALL")
 PHASE_SECONDS = 600.0
@@ -193,21 +190,15 @@ def main() -> None:
         )
     ratio = four["deliveries_per_second"] / one["deliveries_per_second"]
     print(f"4 subscribers / 1 subscriber, deliveries per second: {ratio:.2f}x")
-    RESULTS.parent.mkdir(parents=True, exist_ok=True)
-    RESULTS.write_text(
-        json.dumps(
-            {
-                "events": len(events),
-                "parallel": args.parallel,
-                "runs": runs,
-                "four_over_one": round(ratio, 2),
-                "cpus": os.cpu_count(),
-                "python": host.python_version(),
-            },
-            indent=1,
-        )
+    write_results(
+        "webhooks",
+        {
+            "events": len(events),
+            "parallel": args.parallel,
+            "runs": runs,
+            "four_over_one": round(ratio, 2),
+        },
     )
-    print(f"wrote {RESULTS}")
 
 
 if __name__ == "__main__":
