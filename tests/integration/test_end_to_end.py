@@ -4,7 +4,7 @@ one case of every closure path, including a parallel approval and a special proc
 from __future__ import annotations
 
 from collections.abc import Iterator
-from datetime import date, timedelta
+from datetime import timedelta
 from typing import Any
 from uuid import UUID
 
@@ -13,7 +13,7 @@ import pytest
 
 from domain.chain import verify_chain
 from infra import kafka_admin
-from tests.integration.harness import Hall, Platform, running_hall
+from tests.integration.harness import Hall, Platform, hall_today, running_hall
 
 PERSON = {
     "kind": "person",
@@ -120,7 +120,7 @@ def test_parallel_approval_with_a_special_procedure_and_an_extension(hall: Hall)
         "ZJ-001",
         {"kind": "organisation", "name": "恒信建设有限公司", "id_number": "91320000MA1XYZ0001"},
     )
-    due = (date.today() + timedelta(days=10)).isoformat()
+    due = (hall_today() + timedelta(days=10)).isoformat()
     handle(
         hall,
         case,

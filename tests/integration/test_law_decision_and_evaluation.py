@@ -6,7 +6,7 @@ only from the applicant or a window evaluation device, never from staff."""
 from __future__ import annotations
 
 from collections.abc import Iterator
-from datetime import date, timedelta
+from datetime import timedelta
 from typing import Any
 
 import httpx
@@ -14,7 +14,7 @@ import orjson
 import pytest
 
 from domain.case.commands import CASE_COMMANDS
-from tests.integration.harness import Hall, Platform, running_hall
+from tests.integration.harness import Hall, Platform, hall_today, running_hall
 from tests.integration.test_bad_input import BODIES
 
 PERSON = {"kind": "person", "name": "孙八", "id_number": "110101199105051234"}
@@ -105,7 +105,7 @@ def test_a_disagreement_is_answered_before_the_decision(hall: Hall) -> None:
     case = hall.submit("ZJ-001")
     hall.act(case, "accept", "clerk")
     hall.act(case, "assign", "officer", "ZJ", assignee="officer-zj")
-    due = (date.today() + timedelta(days=10)).isoformat()
+    due = (hall_today() + timedelta(days=10)).isoformat()
     hall.act(case, "request-parallel-review", "officer", "ZJ", departments=["ZRZY"], due_on=due)
     hall.act(case, "give-opinion", "officer", "ZRZY", opinion="disagree", comment="不符合规划")
     for step, role in (("审查", "officer"), ("决定", "approver")):

@@ -26,7 +26,14 @@ from infra.entrypoints import cli
 from infra.entrypoints.bootstrap import build_application, open_pool
 from infra.kafka_security import notifications_topic
 from infra.state import ROOT
-from tests.integration.harness import Hall, Platform, read_whole_topic, running_hall, wait_until
+from tests.integration.harness import (
+    Hall,
+    Platform,
+    hall_today,
+    read_whole_topic,
+    running_hall,
+    wait_until,
+)
 
 APPLICANT = {"kind": "person", "name": "李督办", "id_number": "110101198805050011"}
 NOTICES = "/api/v1/supervision/notices"
@@ -81,7 +88,7 @@ def projected(hall: Hall, notice_id: str, status: str) -> dict[str, Any]:
 def test_a_notice_is_issued_and_answered_by_its_department_only(hall: Hall) -> None:
     case = open_case(hall)
     issued = issue(hall, case)
-    assert date.fromisoformat(issued["respond_by"]) > date.today()
+    assert date.fromisoformat(issued["respond_by"]) > hall_today()
     notice_id = issued["notice_id"]
     view = projected(hall, notice_id, "open")
     assert (view["case_no"], view["department"], view["officer"]) == (

@@ -8,7 +8,7 @@ from __future__ import annotations
 import csv
 import io
 from collections.abc import Iterator
-from datetime import date, timedelta
+from datetime import timedelta
 from typing import Any
 
 import httpx
@@ -16,7 +16,7 @@ import openpyxl
 import pytest
 
 from api.supervision_views import EXPORT_COLUMNS
-from tests.integration.harness import Hall, Platform, running_hall, wait_until
+from tests.integration.harness import Hall, Platform, hall_today, running_hall, wait_until
 
 PERSON = {"kind": "person", "name": "孙八", "id_number": "110101198001010071"}
 OWN, OTHER = "SCJG", "ZJ"
@@ -49,7 +49,7 @@ def _accept(assignee: str | None = None, department: str = OWN) -> list[Any]:
 def cases(hall: Hall, platform: Platform) -> Cases:
     """Cases of both departments in every state the views tell apart, once the projection
     has applied them all."""
-    review_due = (date.today() + timedelta(days=20)).isoformat()
+    review_due = (hall_today() + timedelta(days=20)).isoformat()
     made = {
         "assigned": _case(hall, "SCJG-002", *_accept("officer-scjg")),
         "unassigned": _case(hall, "SCJG-001", *_accept()),
@@ -130,13 +130,13 @@ def test_board_rows_read_their_days_and_pauses_today(hall: Hall, cases: Cases) -
     supervisor = hall.client("supervisor")
     running = _row(supervisor, cases["assigned"])
     assert running["light"] == "green"
-    assert running["accepted_on"] == date.today().isoformat()
+    assert running["accepted_on"] == hall_today().isoformat()
     # accepted today: the whole limit (12 working days) is left
     assert (running["unit"], running["days_remaining"], running["days_overdue"]) == ("G", 12, 0)
     assert running["current_step"] == "审查" and running["assignee"] == "officer-scjg"
     paused = _row(supervisor, cases["suspended"])
     assert paused["paused"] and paused["pause_kind"] == "suspended"
-    assert (paused["paused_since"], paused["paused_days"]) == (date.today().isoformat(), 0)
+    assert (paused["paused_since"], paused["paused_days"]) == (hall_today().isoformat(), 0)
     assert paused["days_remaining"] is None and paused["suspensions"] == 1
     done = _row(supervisor, cases["done"])
     assert (done["open"], done["light"], done["days_remaining"]) == (False, None, None)
