@@ -18,7 +18,6 @@ from kafka.admin import (
     ResourcePatternFilter,
     ResourceType,
     ScramMechanism,
-    UserScramCredentialDeletion,
     UserScramCredentialUpsertion,
 )
 
@@ -92,13 +91,18 @@ def add(
 
 
 def remove(admin: KafkaAdminClient, security: KafkaSecurity, name: str) -> None:
-    """Delete integrator ``name``'s user and every ACL of it."""
+    """Take every ACL of integrator ``name`` away and give its user a password nobody
+    knows. The user is not deleted: a broker restarted after a SCRAM user's deletion no
+    longer knew the admin's credential (the one set when its storage was formatted), which
+    locked every client out; ``add NAME --rotate`` gives the name back."""
     check_name(name, security)
+    if admin.describe_user_scram_credentials([name])[name]["error"] is not None:
+        raise IntegratorRefused(f"no integrator {name} to remove")
     failed = admin.alter_user_scram_credentials(
-        [UserScramCredentialDeletion(name, _mechanism(security))]
+        [UserScramCredentialUpsertion(name, _mechanism(security), secrets.token_urlsafe(32))]
     )
     if failed.get(name):
-        raise IntegratorRefused(f"no integrator {name} to remove ({failed[name]})")
+        raise IntegratorRefused(f"Kafka refused to lock integrator {name}: {failed[name]}")
     anything = ResourcePatternFilter(ResourceType.ANY, None, ACLResourcePatternType.ANY)
     admin.delete_acls(
         [ACLFilter(f"User:{name}", None, ACLOperation.ANY, ACLPermissionType.ANY, anything)]
