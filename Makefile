@@ -34,12 +34,9 @@ test: lint  ## lint, start the local stack, run every test on the real servers a
 	$(BIN)/python -m pytest -n $(TEST_WORKERS) --dist loadfile -m "not serial"
 	$(BIN)/python -m pytest -m serial
 
-bench: setup  ## command-to-public-view latency on the real servers; the cost of checking messages; the audit log for a million events; one deadline sweep over 100 000 open cases
+bench: setup  ## every benchmark stage on the real servers, beside its baseline: figures printed, report in test-artifacts/bench/run
 	$(BIN)/casetrail stack up
-	$(BIN)/python -m bench.latency
-	$(BIN)/python -m bench.validation
-	$(BIN)/python -m bench.audit
-	$(BIN)/python -m bench.sweep
+	$(BIN)/casetrail bench
 
 stop:  ## stop the local Kafka and PostgreSQL
 	$(BIN)/casetrail stack down

@@ -186,7 +186,7 @@ def markdown(report: Report) -> str:
             f"| {number(f.ratio) if f.ratio is not None else ''} | {verdict} |"
         )
     lines.append("")
-    if any(f.ratio is not None for f in report.figures):
+    if any(f.ratio is not None and f.unit.endswith("/s") for f in report.figures):
         lines.append("![Each stage beside its baseline](ratios.png)")
     for plot in report.plots.values():
         lines.append(f"![{plot.title}]({plot.name}.png)")
@@ -220,14 +220,17 @@ def draw(report: Report, folder: Path) -> list[Path]:
         figure.savefig(path)
         pyplot.close(figure)
         written.append(path)
-    rated = [f for f in report.figures if f.ratio is not None]
+    rated = [f for f in report.figures if f.ratio is not None and f.unit.endswith("/s")]
     if rated:
-        figure, axes = pyplot.subplots(figsize=(8, 0.35 * len(rated) + 1.2), dpi=110)
+        figure, axes = pyplot.subplots(figsize=(8, 0.35 * len(rated) + 1.4), dpi=110)
         labels = [f"{f.stage} · {f.measure}" for f in rated]
-        axes.barh(labels, [f.ratio or 0.0 for f in rated], color="#4c78a8")
+        verdicts = [f.goal.met(f) if f.goal else None for f in rated]
+        colours = [{True: "#54a24b", False: "#e45756", None: "#4c78a8"}[v] for v in verdicts]
+        axes.barh(labels, [f.ratio or 0.0 for f in rated], color=colours)
         axes.axvline(1.0, color="black", linewidth=0.8)
+        axes.set_xscale("log")
         axes.invert_yaxis()
-        axes.set_xlabel("ratio to its baseline in the same run")
+        axes.set_xlabel("throughput ÷ its baseline's, same run (log; green: goal met, red: not)")
         axes.set_title("Each stage beside its baseline")
         figure.tight_layout()
         path = folder / "ratios.png"

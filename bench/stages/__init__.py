@@ -3,4 +3,4 @@
 
 from __future__ import annotations
 
-STAGES: tuple[str, ...] = ()
+STAGES: tuple[str, ...] = ("reading", "sweep", "latency", "supervision", "webhooks")

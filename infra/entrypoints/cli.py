@@ -5,6 +5,7 @@ runs; only ``stack`` and ``up`` import the local stack (``infra.local``)."""
 from __future__ import annotations
 
 import argparse
+import subprocess
 import sys
 from collections.abc import Sequence
 from datetime import date
@@ -17,6 +18,15 @@ from infra.servers import without_password
 def command(*args: str) -> list[str]:
     """The argv that runs ``casetrail <args>`` in a child process, with this interpreter."""
     return [sys.executable, "-m", "infra.entrypoints.cli", *args]
+
+
+def run_bench(options: Sequence[str]) -> int:
+    """``python -m bench`` with ``options``, from the checkout (the suite is not installed)."""
+    from infra.state import ROOT
+
+    if not (ROOT / "bench" / "__main__.py").exists():
+        raise RuntimeError(f"the benchmark suite is not in {ROOT}: run it from a checkout")
+    return subprocess.call([sys.executable, "-m", "bench", *options], cwd=ROOT)
 
 
 def _day(text: str) -> date:
@@ -38,6 +48,12 @@ def main(argv: Sequence[str] | None = None) -> int:
     commands.add_parser(
         "status", help="the processes `casetrail up` supervises, their restarts and lags"
     )
+    bench = commands.add_parser(
+        "bench",
+        help="run the benchmarks on the local servers (python -m bench; --help: its options)",
+        add_help=False,
+    )
+    bench.add_argument("options", nargs=argparse.REMAINDER)
     commands.add_parser(
         "migrate",
         help="apply the schema migrations the database lacks, then the grants, as the owner "
@@ -187,6 +203,8 @@ def _run(args: argparse.Namespace) -> int:
         from infra.entrypoints.up import run_platform
 
         return run_platform()
+    if args.command == "bench":
+        return run_bench(args.options)
     if args.command == "grants":
         from infra.grants import grant_statements
 

@@ -1,22 +1,21 @@
-"""One sweep of the deadline sweeper over 100 000 open cases, on the real PostgreSQL.
+"""One sweep of the deadline sweeper over 30 000 open cases (scaled), on the real
+PostgreSQL.
 
-Setup (not timed): ``--cases`` accepted cases of six items of the demo catalogue
-(promised limits of 5 to 20 working days), accepted on the working days of the
-``--spread`` working days before the sweep day, are written straight to the event store
-in batches (as the application saves them: encrypted, chained). Each is first swept in
-memory as of the day before, so that it carries what a running sweeper would already
-have recorded; its schedule rows are then written as the sweeper's consumer writes them.
+Setup (not timed): accepted cases of six items of the demo catalogue (promised limits
+of 5 to 20 working days), accepted on the 25 working days before the sweep day, are
+written straight to the event store in batches (as the application saves them:
+encrypted, chained). Each is first swept in memory as of the day before, so that it
+carries what a running sweeper would already have recorded; its schedule rows are then
+written as the sweeper's consumer writes them.
 
 Timed: ``DeadlineSweeper.sweep`` as of the sweep day (a simulated clock): the due rows
 selected, each due case loaded from the event store, its events recorded as the sweeper
-(several cases per transaction), its rows rewritten. Prints the cases, the rows due, the
-events recorded, the seconds and events/s, and writes them to
-``test-artifacts/bench/sweep.json``.
+(several cases per transaction), its rows rewritten: the seconds, and events recorded
+per second.
 """
 
 from __future__ import annotations
 
-import argparse
 import time
 from datetime import UTC, date, datetime, timedelta
 from datetime import time as clock_time
@@ -24,7 +23,8 @@ from uuid import uuid4
 
 import psycopg
 
-from bench.results import write_results
+from bench.context import Context
+from bench.report import Figure
 from consumers.deadline_sweeper import DeadlineSweeper
 from domain.actor import Actor
 from domain.calendar import WorkingCalendar, default_calendar
@@ -41,6 +41,7 @@ from infra.kafka_security import SWEEPER as SWEEPER_PRINCIPAL
 
 ITEMS = ("SCJG-001", "SCJG-002", "ZJ-003", "ZRZY-001", "MZ-003", "WL-002")
 SWEEP_DAY = date(2026, 10, 16)  # a Friday, after 国庆 and its make-up Saturday
+STAGE = "sweep"
 APPLICANT = SealedApplicant(
     kind="person", display_name="张*丰", public_id=None, subject="ab" * 32, sealed="x.y.z"
 )
@@ -84,9 +85,9 @@ def open_case(terms: ItemContent, accepted_on: date, calendar: WorkingCalendar) 
 
 def write_cases(
     settings: Settings, sweeper: DeadlineSweeper, count: int, spread: int, batch: int
-) -> int:
+) -> None:
     """Write ``count`` open cases and their schedule (in the sweeper's table, made ready
-    first); how many rows are due on the day."""
+    first)."""
     calendar = default_calendar()
     catalogue = {e["code"]: ItemContent.from_data(e) for e in read_catalogue()["items"]}
     days = working_days_before(calendar, SWEEP_DAY, spread)
@@ -113,27 +114,14 @@ def write_cases(
                         flush=True,
                     )
                 print()
-                row = conn.execute(
-                    "SELECT count(*) FROM deadline_schedule WHERE fires_on <= %s", (SWEEP_DAY,)
-                ).fetchone()
         finally:
             app.close()
-    return int(row[0]) if row else 0
 
 
-def main() -> None:
-    """Run the benchmark, print the figures and write them (``bench.results``)."""
-    parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
-    parser.add_argument("--cases", type=int, default=100_000)
-    parser.add_argument("--spread", type=int, default=25, help="working days of acceptances")
-    parser.add_argument("--batch", type=int, default=1_000, help="cases per write")
-    args = parser.parse_args()
-
-    from infra.local import stack
-    from tests.integration.harness import Platform
-
-    platform = Platform(stack.up().bootstrap_servers, "bench_sweep")
-    try:
+def run(context: Context, spread: int = 25, batch: int = 1_000) -> None:
+    """Write the open cases, sweep them once, and add the figures."""
+    cases = context.sized(30_000, least=50)
+    with context.platform("sweep") as platform:
         settings = platform.settings
         clock = SimulatedClock(at(SWEEP_DAY, 18))
         with open_pool(settings.sweeper_database_url, max_size=2) as pool:
@@ -145,36 +133,16 @@ def main() -> None:
                 application=app,
                 group_id=settings.sweeper_group,
             )
-            rows_due = write_cases(settings, sweeper, args.cases, args.spread, args.batch)
+            write_cases(settings, sweeper, cases, spread, batch)
             with psycopg.connect(settings.sweeper_database_url) as conn:
                 started = time.perf_counter()
                 swept = sweeper.sweep(conn)
                 seconds = time.perf_counter() - started
             app.close()
-    finally:
-        platform.close()
     events = sum(len(s.recorded) for s in swept)
-    figures = {
-        "cases": args.cases,
-        "sweep_day": SWEEP_DAY.isoformat(),
-        "rows_due": rows_due,
-        "cases_swept": len(swept),
-        "events_recorded": events,
-        "seconds": round(seconds, 2),
-        "events_per_s": round(events / seconds) if seconds else None,
-    }
-    print(
-        f"cases {args.cases:,}; rows due {rows_due:,} on {len(swept):,} cases; "
-        f"events recorded {events:,}; one sweep {seconds:.2f} s ({figures['events_per_s']:,}"
-        " events/s)"
+    context.report.add(Figure(STAGE, f"one sweep over {cases:,} open cases", seconds, "s"))
+    context.report.add(
+        Figure(
+            STAGE, f"events recorded ({events:,} on {len(swept):,} cases)", events / seconds, "ev/s"
+        )
     )
-    write_results(
-        "sweep",
-        {
-            "results": figures,
-        },
-    )
-
-
-if __name__ == "__main__":
-    main()

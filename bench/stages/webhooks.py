@@ -1,6 +1,6 @@
 """Webhook deliveries per second to local receivers, on the real servers.
 
-``--events`` case events (default 2 000: cases accepted, assigned and one step done, four
+2 000 case events (scaled; cases accepted, assigned and one step done, four
 events each, made by the in-memory application) go onto a scratch topic. Then, for 1
 and for 4 subscribers (each a receiver on 127.0.0.1, in this process, that verifies
 every request with ``standardwebhooks``), with ``casetrail webhooks`` running as its
@@ -8,16 +8,12 @@ own process (a fresh consumer group each time), timed apart:
 
 - **outbox fill**: with the subscriptions paused, from the first delivery queued (the
   process started) until the outbox holds one per event and subscriber;
-- **delivery**: from the resume until every one is delivered (``--parallel`` cases at
-  once per subscriber).
-
-Prints events and deliveries per second, and writes them to
-``test-artifacts/bench/webhooks.json``.
+- **delivery**: from the resume until every one is delivered (4 cases at once per
+  subscriber).
 """
 
 from __future__ import annotations
 
-import argparse
 import base64
 import os
 import threading
@@ -31,19 +27,20 @@ from uuid import UUID, uuid4
 import psycopg
 from kafka import KafkaProducer
 
-from bench.results import write_results
+from bench.context import Context
+from bench.report import Figure
 from consumers.cloudevents import encode
 from domain.actor import Actor
 from domain.case.commands import CompleteStep
 from infra import webhook_store
 from infra.kafka_security import ADMIN
-from infra.local import stack
 from infra.master_keys import MasterKeys
 from tests.integration.harness import Platform
 from tests.integration.webhook_receiver import Receiver, receiving
 from tests.unit.conftest import OFFICER, cloudevents, make_app
 from tests.unit.test_case_facts import accepted
 
+STAGE = "webhooks"
 EVENTS_PER_CASE = 4
 ADMIN_ACTOR = Actor(id="bench-admin", role="hall_admin", department="HALL")
 PHASE_SECONDS = 600.0
@@ -167,39 +164,31 @@ def measure(platform: Platform, events: int, subscribers: int, parallel: int) ->
     }
 
 
-def main() -> None:
-    parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
-    parser.add_argument("--events", type=int, default=2000)
-    parser.add_argument("--parallel", type=int, default=4, help="cases at once per subscriber")
-    args = parser.parse_args()
-    info = stack.up()
-    platform = Platform(info.bootstrap_servers, "bench_webhooks")
-    try:
-        events = case_events(args.events)
+def run(context: Context, parallel: int = 4) -> None:
+    """Publish the events, measure 1 then 4 subscribers, and add the figures."""
+    with context.platform("webhooks") as platform:
+        events = case_events(context.sized(2000, least=40))
         publish(platform, events)
-        runs = [measure(platform, len(events), n, args.parallel) for n in (1, 4)]
-    finally:
-        platform.close()
-    one, four = runs
-    for run in runs:
-        print(
-            f"{run['subscribers']} subscriber(s): outbox fill {run['fill_events_per_second']}"
-            f" events/s ({run['fill_seconds']} s); delivery {run['deliveries_per_second']}"
-            f" deliveries/s ({run['deliveries']} in {run['deliver_seconds']} s,"
-            f" {run['deliveries_per_second_per_subscriber']}/s per subscriber)"
+        one, four = (measure(platform, len(events), n, parallel) for n in (1, 4))
+    for result in (one, four):
+        context.report.add(
+            Figure(
+                STAGE,
+                f"outbox fill, {result['subscribers']} subscriber(s)",
+                result["fill_events_per_second"],
+                "ev/s",
+            )
         )
-    ratio = four["deliveries_per_second"] / one["deliveries_per_second"]
-    print(f"4 subscribers / 1 subscriber, deliveries per second: {ratio:.2f}x")
-    write_results(
-        "webhooks",
-        {
-            "events": len(events),
-            "parallel": args.parallel,
-            "runs": runs,
-            "four_over_one": round(ratio, 2),
-        },
+    context.report.add(
+        Figure(STAGE, "deliveries, 1 subscriber", one["deliveries_per_second"], "/s")
     )
-
-
-if __name__ == "__main__":
-    main()
+    context.report.add(
+        Figure(
+            STAGE,
+            "deliveries, 4 subscribers (all)",
+            four["deliveries_per_second"],
+            "/s",
+            one["deliveries_per_second"],
+            "1 subscriber",
+        )
+    )

@@ -1,24 +1,21 @@
 """The supervision read side at scale: a department's KPI page and the board over
-``--cases`` supervision rows (default 100 000) in PostgreSQL (a scratch database).
+100 000 supervision rows (scaled) in PostgreSQL (a private platform's database).
 
 Rows: the supervision view of a real case history (accepted, assigned, one step
 completed; or completed), folded by ``projections.supervision_cases.apply`` and copied
 with distinct ids, numbers, dates over the year before the day read, lights and
-officers, into ``--departments`` departments (default 1: the whole load on one page, the
-worst case). Then, each timed apart (best of ``--runs``):
+officers, all in one department (the whole load on one page, the worst case). Then, each
+timed apart (best of three):
 
 - **department KPIs**: what ``GET /api/v1/supervision/departments/{code}`` does: the
   figures aggregated by PostgreSQL (``supervision_kpis_store.figures``) and shaped into
   the page's tables (``supervision_kpis.department_kpis``);
 - **board page**: one page of 100 red cases (``supervision_cases_store.search``);
 - **staff search**: a case number searched among every row.
-
-Prints seconds, and writes them to ``test-artifacts/bench/supervision.json``.
 """
 
 from __future__ import annotations
 
-import argparse
 import random
 import time
 from collections.abc import Callable
@@ -28,7 +25,8 @@ from uuid import UUID, uuid5
 
 import psycopg
 
-from bench.results import write_results
+from bench.context import Context
+from bench.report import Figure
 from domain.calendar import default_calendar
 from domain.case.commands import Accept, Assign, CompleteStep
 from domain.upcasting import current_event
@@ -38,6 +36,7 @@ from projections.supervision_cases_store import Filters
 from tests.unit.conftest import CLERK, OFFICER, cloudevents, make_app
 from tests.unit.test_case_facts import submit
 
+STAGE = "supervision"
 NAMESPACE = UUID("0d6f5a1e-7c2b-4e0a-9a51-3c9e8b7d2f14")
 TODAY = date(2026, 12, 2)
 T = TypeVar("T")
@@ -140,35 +139,15 @@ def measure(url: str, made: list[dict[str, Any]], runs: int) -> dict[str, float]
     }
 
 
-def main() -> None:
-    parser = argparse.ArgumentParser(description=(__doc__ or "").split("\n\n")[0])
-    parser.add_argument("--cases", type=int, default=100_000)
-    parser.add_argument("--departments", type=int, default=1)
-    parser.add_argument("--runs", type=int, default=3)
-    args = parser.parse_args()
-    made = rows(args.cases, args.departments)
-
-    from infra.local import stack
-    from tests.integration.harness import Platform
-
-    platform = Platform(stack.up().bootstrap_servers, "bench_supervision")
-    try:
-        results = measure(platform.settings.database_url, made, args.runs)
-    finally:
-        platform.close()
-    per_department = args.cases // args.departments
-    print(f"\nrows: {args.cases:,} in {args.departments} department(s), {per_department:,} each")
-    for name, seconds in results.items():
-        print(f"{name:48} {seconds:8.3f} s")
-    write_results(
-        "supervision",
-        {
-            "cases": args.cases,
-            "departments": args.departments,
-            "seconds": results,
-        },
+def run(context: Context, runs: int = 3) -> None:
+    """Store the rows on a private platform's database, time each read, add the figures."""
+    cases = context.sized(100_000, least=100)
+    made = rows(cases, departments=1)
+    with context.platform("supervision") as platform:
+        results = measure(platform.settings.database_url, made, runs)
+    stored = results.pop("rows stored (one executemany)")
+    context.report.add(
+        Figure(STAGE, f"rows stored (one executemany), {cases:,}", cases / stored, "rows/s")
     )
-
-
-if __name__ == "__main__":
-    main()
+    for name, seconds in results.items():
+        context.report.add(Figure(STAGE, f"{name}, {cases:,} rows", seconds * 1000, "ms"))
