@@ -16,7 +16,7 @@ import uuid
 from collections.abc import Callable, Iterable, Iterator
 from contextlib import contextmanager
 from dataclasses import replace
-from datetime import date, datetime
+from datetime import UTC, date, datetime
 from pathlib import Path
 from typing import Any, TypeVar
 from urllib.parse import urlsplit
@@ -28,7 +28,7 @@ from kafka import KafkaConsumer, TopicPartition
 from psycopg import sql
 
 from api.tokens import issue
-from domain.clock import HALL_TZ
+from domain.case.state import local_date
 from infra import kafka_admin, servers
 from infra.catalogue import load_catalogue
 from infra.config import Settings
@@ -80,7 +80,7 @@ def read_whole_topic(platform: Platform, topic: str) -> list[Any]:
 
 def hall_today() -> date:
     """Today in the hall (Asia/Shanghai), which is tomorrow in UTC from 16:00."""
-    return datetime.now(HALL_TZ).date()
+    return local_date(datetime.now(UTC))
 
 
 def wait_until(condition: Callable[[], T], timeout: float = 60.0, what: str = "condition") -> T:
