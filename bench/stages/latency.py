@@ -17,26 +17,9 @@ import time
 
 from bench.context import Context
 from bench.report import Figure
+from bench.samples import applicant, percentile
 
 STAGE = "latency"
-
-
-def applicant(index: int) -> dict[str, str]:
-    """A new applicant, with personal data to seal."""
-    return {
-        "kind": "person",
-        "name": "钱七",
-        "id_number": f"110101{index:012d}",
-        "phone": "13800000000",
-        "address": "北京市东城区某街1号",
-    }
-
-
-def percentile(values: list[float], q: float) -> float:
-    """The q-th percentile (0–100) of values, in milliseconds."""
-    ordered = sorted(values)
-    index = min(len(ordered) - 1, round(q / 100 * (len(ordered) - 1)))
-    return ordered[index] * 1000
 
 
 def run(context: Context) -> None:
