@@ -1,6 +1,6 @@
 """What reading the stream as a stranger costs: the CloudEvents SDK against a plain decode.
 
-For the events of recorded cases as the relay publishes them (structured mode), and for
+For the events of realistic cases as the relay publishes them (structured mode), and for
 signed checkpoints and dead letters (binary mode), times per message: a plain reader's
 ``orjson.loads`` of the value (structured only); the CloudEvents Python SDK's
 auto-detecting ``from_kafka_event``; and the whole conformance check of
@@ -22,35 +22,25 @@ from cloudevents.core.bindings.kafka import KafkaMessage, from_kafka_event
 from cloudevents.core.formats.json import JSONFormat
 
 from api.asyncapi_parts import with_partition_key
-from consumers.cloudevents import binary_headers, encode
+from bench import case_events
+from consumers.cloudevents import binary_headers
 from consumers.dead_letters import dead_letter_headers
 from consumers.validation import Poison
-from domain.case.commands import Accept, Withdraw
 from domain.stream_contract import (
     CHECKPOINT_CONTENT_TYPE,
     checkpoint_attributes,
 )
-from tests.unit.conftest import CLERK, cloudevents, make_app
 
 ROUNDS = 5
 BUDGET_S = 20.0  # the whole run stops adding rounds past this
 
 
-def case_messages(cases: int = 200) -> list[KafkaMessage]:
-    """The events of ``cases`` submitted, accepted and withdrawn cases, as published."""
-    app = make_app()
-    published = []
-    for index in range(cases):
-        applicant = {"kind": "person", "name": "张三", "id_number": str(index), "phone": "1"}
-        case_id = app.submit(
-            CLERK, item_code="SCJG-001", channel="window", applicant=applicant, materials=[]
-        ).aggregate_id
-        app.handle(Accept(), case_id, CLERK)
-        app.handle(Withdraw(reason="不办了"), case_id, CLERK)
-        for event in cloudevents(app, case_id):
-            key, value, headers = encode(event)
-            published.append(KafkaMessage(dict(headers), key, value))
-    return published
+def case_messages(events: int = 600) -> list[KafkaMessage]:
+    """``events`` events of realistic cases (``bench.case_events``), as published."""
+    return [
+        KafkaMessage(dict(headers), key, value)
+        for key, value, headers in case_events.messages(events, preamble=False)
+    ]
 
 
 class Refused:

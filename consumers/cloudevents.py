@@ -39,13 +39,25 @@ def recorded_document(notification: Notification, mapper: Mapper[UUID]) -> dict[
     if mapper.compressor:
         state = mapper.compressor.decompress(state)
     fields: dict[str, Any] = mapper.transcoder.decode(state)
-    version = fields.pop("class_version", 1)
+    return stored_document(
+        notification.topic, notification.originator_id, notification.originator_version, fields
+    )
+
+
+def stored_document(
+    topic: str, originator_id: UUID | str, version: int, fields: dict[str, Any]
+) -> dict[str, Any]:
+    """The document of an event stored under ``topic`` as ``fields`` (decoded state)."""
     return {
-        "type": type_name(notification.topic.partition(":")[2], version),
-        "subject": str(notification.originator_id),
-        "caseversion": notification.originator_version,
+        "type": type_name(topic.partition(":")[2], fields.get("class_version", 1)),
+        "subject": str(originator_id),
+        "caseversion": version,
         "time": fields["timestamp"].isoformat(),
-        "data": {name: value for name, value in fields.items() if name not in ENVELOPE_FIELDS},
+        "data": {
+            name: value
+            for name, value in fields.items()
+            if name not in ENVELOPE_FIELDS and name != "class_version"
+        },
         "prevhash": fields["prevhash"],
         "hash": fields["hash"],
     }

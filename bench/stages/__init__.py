@@ -3,4 +3,12 @@
 
 from __future__ import annotations
 
-STAGES: tuple[str, ...] = ("reading", "sweep", "latency", "supervision", "webhooks")
+STAGES: tuple[str, ...] = (
+    "reading",
+    "sweep",
+    "latency",
+    "supervision",
+    "webhooks",
+    "relay",
+    "consumers",
+)

@@ -38,7 +38,7 @@ def runner_check() -> Callable[[KafkaMessage], None]:
 
 def run(context: Context) -> None:
     """Time each reading per message and add messages/s beside the plain decode."""
-    cases = case_messages(context.sized(200, least=5))
+    cases = case_messages(context.sized(600, least=15))
     checkpoints, letters = binary_messages(context.sized(600, least=10))
     plain = 1 / per_message(cases, lambda m: orjson.loads(m.value))
     readings = (
