@@ -26,6 +26,7 @@ from infra.grants import RELAY, require_privileges
 log = logging.getLogger("casetrail.relay")
 
 LEADER_LOCK_KEY = 0x0CA5E7A1  # advisory lock id of the relay leader
+PRODUCER_BATCH_BYTES = 256 * 1024  # per partition: a relay batch goes out in few requests
 
 
 def make_producer(kafka_options: Mapping[str, Any]) -> KafkaProducer:
@@ -36,6 +37,7 @@ def make_producer(kafka_options: Mapping[str, Any]) -> KafkaProducer:
         acks="all",
         enable_idempotence=True,
         linger_ms=5,
+        batch_size=PRODUCER_BATCH_BYTES,
         retries=2**31 - 1,
         max_in_flight_requests_per_connection=5,
     )
@@ -66,7 +68,7 @@ class Relay:
         hall: str,
         channel: str,
         name: str = "kafka",
-        batch_size: int = 500,
+        batch_size: int = 2000,
         poll_interval: float = 0.5,
     ) -> None:
         self.database_url = database_url

@@ -57,7 +57,7 @@ class Settings:
     hall: str = "demo-hall"
     api_host: str = "127.0.0.1"
     api_port: int = 8780
-    relay_batch: int = 500
+    relay_batch: int = 2000
     projector_group: str = PROJECTOR_GROUP
     projector_instance: str = "projector-1"
     anomalies_group: str = ANOMALIES_GROUP
@@ -127,7 +127,7 @@ class Settings:
             hall=hall,
             api_host=env.get("CASETRAIL_API_HOST", "127.0.0.1"),
             api_port=int(env.get("CASETRAIL_API_PORT", "8780")),
-            relay_batch=int(env.get("CASETRAIL_RELAY_BATCH", "500")),
+            relay_batch=int(env.get("CASETRAIL_RELAY_BATCH", "2000")),
             projector_group=env.get("CASETRAIL_PROJECTOR_GROUP", PROJECTOR_GROUP),
             projector_instance=env.get("CASETRAIL_PROJECTOR_INSTANCE", "projector-1"),
             anomalies_group=env.get("CASETRAIL_ANOMALIES_GROUP", ANOMALIES_GROUP),

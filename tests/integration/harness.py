@@ -138,7 +138,7 @@ class Platform:
     process connecting as its own role (``settings``' per-role URLs); ``sql`` runs as
     the owner."""
 
-    def __init__(self, bootstrap_servers: str, name: str, relay_batch: int = 500) -> None:
+    def __init__(self, bootstrap_servers: str, name: str, relay_batch: int = 2000) -> None:
         suffix = uuid.uuid4().hex[:8]
         self.topic = f"casetrail.test.{name}.{suffix}"
         self.settings = replace(
