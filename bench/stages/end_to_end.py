@@ -16,7 +16,9 @@ finds every slot taken is shed, never sent late). Measured per rate:
   waited (a lower bound);
 - **the same through a long poll**: one case in ten is also asked for through the public
   view with ``min_position`` (on a separate pool of 8 threads), from the accept's
-  answer until the view answers;
+  answer until the view answers; and for those cases, the long poll's answer less the
+  moment the watcher saw the row (what waiting through the API adds, within the
+  watcher's 10 ms);
 - **CPU** of each process (its process tree, from ``/proc``) over the load, the local
   PostgreSQL and Kafka servers and this client included, as a share of one core; and
   what the platform's PostgreSQL sessions wait on (``pg_stat_activity`` sampled every
@@ -64,6 +66,8 @@ class Level:
     commands: list[float] = field(default_factory=list)  # seconds, successful only
     visible: list[float] = field(default_factory=list)  # accept answered → row seen
     long_polled: list[float] = field(default_factory=list)  # accept answered → view answered
+    seen_at: dict[str, float] = field(default_factory=dict)  # case_no → row seen
+    polled_at: dict[str, float] = field(default_factory=dict)  # case_no → long poll answered
     waits: Counter[str] = field(default_factory=Counter)
     cpu: dict[str, float] = field(default_factory=dict)  # share of one core
     stats: OpenLoopStats = field(default_factory=OpenLoopStats)
@@ -100,6 +104,7 @@ class Watcher:
                         if position >= wanted:
                             del self.pending[case_no]
                             self.level.visible.append(seen - answered)
+                            self.level.seen_at[case_no] = seen
 
     def give_up(self) -> int:
         """Count the cases still unseen with the time they have waited; how many."""
@@ -181,7 +186,8 @@ def load(platform: Platform, rate: int, seconds: float, first: int) -> Level:
                 f"/api/v1/public/cases/{case['case_no']}",
                 params={"query_code": case["query_code"], "min_position": position},
             ).raise_for_status()
-            level.long_polled.append(time.perf_counter() - answered)
+            level.polled_at[case["case_no"]] = time.perf_counter()
+            level.long_polled.append(level.polled_at[case["case_no"]] - answered)
 
         def send(index: int) -> None:
             started = time.perf_counter()
@@ -259,10 +265,16 @@ def report(context: Context, levels: dict[int, Level]) -> None:
         )
         achieved.curve("achieved").points.append((rate, events))
         achieved.curve("offered").points.append((rate, rate))
+        extra = [
+            at - level.seen_at[case_no]
+            for case_no, at in level.polled_at.items()
+            if case_no in level.seen_at
+        ]
         for name, values in (
             ("command", level.commands),
             ("command → public", level.visible),
             ("command → public (long poll)", level.long_polled),
+            ("long poll answered − row seen", extra),
         ):
             if not values:
                 continue
