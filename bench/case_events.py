@@ -11,6 +11,9 @@ with its cipher, as the application stores them) for the relay to read.
 
 from __future__ import annotations
 
+import base64
+import itertools
+import os
 from collections.abc import Iterator
 from dataclasses import dataclass
 from datetime import date, timedelta
@@ -19,9 +22,8 @@ from typing import Any
 from uuid import UUID, uuid5
 
 import psycopg
-from eventsourcing.cryptography import AESCipher
+from cryptography.hazmat.primitives.ciphers.aead import AESGCM
 from eventsourcing.persistence import Transcoder
-from eventsourcing.utils import Environment
 
 from consumers.cloudevents import encode, stored_document, to_cloudevent
 from domain.case.commands import (
@@ -48,6 +50,7 @@ from tests.unit.conftest import APPROVER, CLERK, ITEM, OFFICER, applicant, make_
 NAMESPACE = UUID("6a0c3c1e-2f0b-4c8e-9d3a-5be1f27c0e41")
 HALL = "bench"
 Message = tuple[bytes, bytes, list[tuple[str, bytes]]]  # key, value, headers
+COPY_EVENTS = "COPY casetrail_events (originator_id, originator_version, topic, state) FROM STDIN"
 REVIEW = [
     (Accept(), CLERK),
     (Assign(assignee="officer-1"), OFFICER),
@@ -143,22 +146,47 @@ def recorded() -> Recorded:
     return Recorded(preamble, [by_aggregate[i] for i in case_ids], app.mapper.transcoder)
 
 
-def copies(count: int) -> Iterator[Stored]:
-    """``count`` case events: case after case, each journey in turn under its own id and
-    number, chained again (the last case may stop short)."""
-    journeys, made, number = recorded().journeys, 0, 0
-    while made < count:
+def cases(first: int = 0) -> Iterator[list[Stored]]:
+    """Case after case from number ``first`` on, without end: journey ``n mod 6`` under
+    its own id and case number, chained again."""
+    journeys = recorded().journeys
+    for number in itertools.count(first):
         subject = uuid5(NAMESPACE, str(number))
-        prevhash = GENESIS
-        for template in journeys[number % len(journeys)][: count - made]:
+        prevhash, case = GENESIS, []
+        for template in journeys[number % len(journeys)]:
             fields = {**template.fields, "prevhash": prevhash, "hash": ""}
             if "case_no" in fields:
                 fields["case_no"] = f"{ITEM.department}-20260302-{number:06d}"
             event = Stored(template.topic, subject, template.version, fields)
             fields["hash"] = prevhash = chain_hash(event.document())
-            made += 1
-            yield event
-        number += 1
+            case.append(event)
+        yield case
+
+
+def copies(count: int) -> Iterator[Stored]:
+    """``count`` case events, case after case (the last case may stop short)."""
+    return itertools.islice(itertools.chain.from_iterable(cases()), count)
+
+
+class Sealer:
+    """Encodes and enciphers events as the application stores them (``eventsourcing``'s
+    ``AESCipher`` layout: nonce, tag, ciphertext), nonces counted from a random start:
+    ``os.urandom`` for each took most of the time of writing a million events."""
+
+    def __init__(self, settings: Settings) -> None:
+        self.cipher = AESGCM(base64.b64decode(settings.event_cipher_key))
+        self.nonce = itertools.count(int.from_bytes(os.urandom(8)) << 32)
+        self.transcoder = recorded().transcoder
+
+    def state(self, event: Stored) -> bytes:
+        """The stored state of ``event``."""
+        nonce = (next(self.nonce) % 2**96).to_bytes(12)
+        sealed = self.cipher.encrypt(nonce, self.transcoder.encode(event.fields), None)
+        return nonce + sealed[-16:] + sealed[:-16]
+
+    def row(self, event: Stored) -> tuple[UUID, int, str, bytes]:
+        """``event``'s row of the event store (for ``COPY_EVENTS``)."""
+        return event.originator_id, event.version, event.topic, self.state(event)
 
 
 def cloudevents(count: int, *, preamble: bool = True) -> list[dict[str, Any]]:
@@ -178,15 +206,11 @@ def messages(count: int, *, preamble: bool = True) -> list[Message]:
 
 def store(settings: Settings, count: int) -> int:
     """Write ``count`` case events into the platform's event store, as the application
-    stores them (its cipher, one ``COPY``); how many events the store then holds."""
-    cipher = AESCipher(Environment(env={AESCipher.CIPHER_KEY: settings.event_cipher_key}))
-    transcoder = recorded().transcoder
+    stores them (one ``COPY``); how many events the store then holds."""
+    sealer = Sealer(settings)
     with psycopg.connect(settings.database_url) as conn:
-        with conn.cursor().copy(
-            "COPY casetrail_events (originator_id, originator_version, topic, state) FROM STDIN"
-        ) as copy:
+        with conn.cursor().copy(COPY_EVENTS) as copy:
             for event in copies(count):
-                state = cipher.encrypt(transcoder.encode(event.fields))
-                copy.write_row((event.originator_id, event.version, event.topic, state))
+                copy.write_row(sealer.row(event))
         row = conn.execute("SELECT count(*) FROM casetrail_events").fetchone()
     return int(row[0]) if row else 0

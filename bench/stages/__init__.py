@@ -4,11 +4,14 @@
 from __future__ import annotations
 
 STAGES: tuple[str, ...] = (
-    "reading",
-    "sweep",
-    "latency",
-    "supervision",
-    "webhooks",
     "relay",
     "consumers",
+    "end_to_end",
+    "growth",
+    "audit",
+    "latency",
+    "reading",
+    "sweep",
+    "supervision",
+    "webhooks",
 )
