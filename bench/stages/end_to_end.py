@@ -12,13 +12,13 @@ finds every slot taken is shed, never sent late). Measured per rate:
   ``public_case_status`` (what the public view ``GET /api/v1/public/cases/{case_no}``
   reads) holds the accept's position. A watcher thread polls every 10 ms for the oldest
   512 cases not yet seen, by case number (its unique index), so the watch costs
-  PostgreSQL little; cases still unseen 10 s after the load count with the time they
+  PostgreSQL little; cases still unseen 5 s after the load count with the time they
   waited (a lower bound);
 - **the same through a long poll**: one case in ten is also asked for through the public
   view with ``min_position`` (on a separate pool of 8 threads), from the accept's
-  answer until the view answers; and for those cases, the long poll's answer less the
-  moment the watcher saw the row (what waiting through the API adds, within the
-  watcher's 10 ms);
+  answer until the view answers; and, in the note, for those cases, the long poll's
+  answer less the moment the watcher saw the row (what waiting through the API adds,
+  within the watcher's 10 ms);
 - **CPU** of each process (its process tree, from ``/proc``) over the load, the local
   PostgreSQL and Kafka servers and this client included, as a share of one core; and
   what the platform's PostgreSQL sessions wait on (``pg_stat_activity`` sampled every
@@ -57,6 +57,7 @@ WATCH_EVERY = 0.01
 WATCH_WINDOW = 512
 LONG_POLL_ONE_IN = 10
 SAMPLE_WAITS_EVERY = 0.05
+DRAIN_SECONDS = 5.0  # after the load, for the last cases to become public
 
 
 @dataclass
@@ -68,7 +69,8 @@ class Level:
     long_polled: list[float] = field(default_factory=list)  # accept answered → view answered
     seen_at: dict[str, float] = field(default_factory=dict)  # case_no → row seen
     polled_at: dict[str, float] = field(default_factory=dict)  # case_no → long poll answered
-    waits: Counter[str] = field(default_factory=Counter)
+    waits: Counter[str] = field(default_factory=Counter)  # of sessions not idle
+    samples: int = 0  # of pg_stat_activity
     cpu: dict[str, float] = field(default_factory=dict)  # share of one core
     stats: OpenLoopStats = field(default_factory=OpenLoopStats)
 
@@ -121,10 +123,11 @@ def sample_waits(database_url: str, level: Level, stop: threading.Event) -> None
     with psycopg.connect(database_url, autocommit=True) as conn:
         while not stop.wait(SAMPLE_WAITS_EVERY):
             rows = conn.execute(
-                "SELECT coalesce(wait_event_type || ':' || wait_event, 'on CPU'), state"
+                "SELECT coalesce(wait_event_type || ':' || wait_event, 'no wait (CPU)'), state"
                 " FROM pg_stat_activity WHERE datname = current_database()"
                 " AND pid <> pg_backend_pid() AND state NOT IN ('idle')"
             ).fetchall()
+            level.samples += 1
             level.waits.update(
                 f"{state}: {wait}" if state != "active" else wait for wait, state in rows
             )
@@ -215,12 +218,12 @@ def load(platform: Platform, rate: int, seconds: float, first: int) -> Level:
         before = cpu.snapshot(cpu_roots(platform))
         level.stats = run_open_loop(rate / EVENTS_PER_CASE, seconds, IN_FLIGHT, send)
         level.cpu = cpu_shares(platform, before, level.stats.seconds)
-        deadline = time.monotonic() + 10
+        deadline = time.monotonic() + DRAIN_SECONDS
         while watcher.pending and time.monotonic() < deadline:
             time.sleep(0.05)
         unseen = watcher.give_up()
     if unseen:
-        print(f"  {unseen} cases not yet public 10 s after the load", flush=True)
+        print(f"  {unseen} cases not yet public {DRAIN_SECONDS:.0f} s after the load", flush=True)
     return level
 
 
@@ -274,7 +277,6 @@ def report(context: Context, levels: dict[int, Level]) -> None:
             ("command", level.commands),
             ("command → public", level.visible),
             ("command → public (long poll)", level.long_polled),
-            ("long poll answered − row seen", extra),
         ):
             if not values:
                 continue
@@ -293,12 +295,22 @@ def report(context: Context, levels: dict[int, Level]) -> None:
         waits = ", ".join(
             f"{wait} {count / sampled:.0%}" for wait, count in level.waits.most_common(4)
         )
+        added = (
+            f"p50 {percentile(extra, 50):.0f} ms, p99 {percentile(extra, 99):.0f} ms"
+            if extra
+            else "–"
+        )
         notes.append(
             f"At {rate} ev/s offered: achieved {events:.0f} ev/s, {level.stats.shed} of "
             f"{level.stats.offered} cases shed ({IN_FLIGHT} in flight); CPU "
             f"{sum(level.cpu.values()):.0%} of one core in all (2 cores), busiest "
-            + ", ".join(f"{name} {share:.0%}" for name, share in busy[:4])
-            + f"; PostgreSQL sessions busy ({sampled} samples): {waits or 'none'}."
+            + ", ".join(
+                f"{name} {share:.0%} ({share * 1000 / events:.1f} ms per event)"
+                for name, share in busy[:4]
+            )
+            + f"; PostgreSQL: {level.waits.total()} sessions not idle in {level.samples} samples"
+            f" ({waits or 'none'}). A long poll answered after the row was seen"
+            f" (negative: before the watcher's tick saw it): {added}."
         )
     context.report.notes[STAGE] = " ".join(notes)
     print("  " + "\n  ".join(notes), flush=True)
