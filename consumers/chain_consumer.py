@@ -25,6 +25,7 @@ import threading
 from collections.abc import Iterable, Iterator, Mapping, Sequence
 from contextlib import contextmanager, nullcontext
 from typing import Any
+from uuid import UUID
 
 import psycopg
 from kafka import KafkaConsumer, KafkaProducer, TopicPartition
@@ -179,11 +180,10 @@ class ChainConsumer:
     ) -> None:
         """Apply a batch, holding its poison messages, in one transaction with the offsets;
         dead letters are flushed before it commits."""
-        last_offset = -1
+        records = list(records)
         with conn.transaction():
-            for record in records:
-                last_offset = record.offset
-                verdict = self.apply_message(conn, record.value)
+            verdicts = self.apply_messages(conn, [record.value for record in records])
+            for record, verdict in zip(records, verdicts, strict=True):
                 if isinstance(verdict, Poison):
                     hold(
                         conn,
@@ -194,7 +194,7 @@ class ChainConsumer:
                         log=log,
                     )
             consumer_offsets.store(
-                conn, self.group_id, partition.topic, {partition.partition: last_offset + 1}
+                conn, self.group_id, partition.topic, {partition.partition: records[-1].offset + 1}
             )
             if dead_letters is not None:
                 dead_letters.flush()
@@ -202,38 +202,82 @@ class ChainConsumer:
     def apply_message(self, conn: psycopg.Connection, value: bytes | None) -> Verdict:
         """Apply one message if it is a valid, new event continuing its aggregate's chain,
         of a type the consumer reads; what was made of it."""
-        event = parse(value)
-        if isinstance(event, Poison):
-            return event
+        return self.apply_messages(conn, [value])[0]
+
+    def apply_messages(
+        self, conn: psycopg.Connection, values: Sequence[bytes | None]
+    ) -> list[Verdict]:
+        """Apply messages in order, in the caller's transaction, as ``apply_message`` each:
+        the chain heads read once for the batch and written once per aggregate after it,
+        with what the subclass kept for the batch (``begin_batch``, ``end_batch``)."""
+        events = [parse(value) for value in values]
+        heads = self._heads(conn, {e["subject"] for e in events if not isinstance(e, Poison)})
+        changed: set[str] = set()
+        self.begin_batch(conn)
+        verdicts = [
+            event if isinstance(event, Poison) else self._apply_event(conn, event, heads, changed)
+            for event in events
+        ]
+        self.end_batch(conn)
+        if changed:
+            with conn.cursor() as cursor:
+                cursor.executemany(
+                    "INSERT INTO applied_versions (consumer, case_id, version, head) "
+                    "VALUES (%s, %s, %s, %s) ON CONFLICT (consumer, case_id) "
+                    "DO UPDATE SET version = EXCLUDED.version, head = EXCLUDED.head",
+                    [
+                        (self.group_id, subject, head.version, head.head)
+                        for subject in changed
+                        if (head := heads[subject]) is not None
+                    ],
+                )
+        return verdicts
+
+    def begin_batch(self, conn: psycopg.Connection) -> None:
+        """Before a batch's events are applied."""
+
+    def end_batch(self, conn: psycopg.Connection) -> None:
+        """After a batch's events are applied: write what was kept for the batch."""
+
+    def _apply_event(
+        self,
+        conn: psycopg.Connection,
+        event: dict[str, Any],
+        heads: dict[str, Applied | None],
+        changed: set[str],
+    ) -> Verdict:
         if not self.reads(event["type"]):
             return Ignored()
-        verdict = judge(event, self._applied(conn, event["subject"]))
+        subject = event["subject"]
+        verdict = judge(event, heads[subject])
         if not isinstance(verdict, Apply):
             return verdict
         try:
             event = current_event(event)  # the consumer sees only current versions
         except UnsupportedHistory as error:
-            return Poison(f"cannot be brought to its current version: {error}", event["subject"])
+            return Poison(f"cannot be brought to its current version: {error}", subject)
         try:
             self.apply(conn, event)
         except self.fatal:
             raise
         except Exception as error:  # the consumer cannot take it: hold it, never die of it
-            return Poison(f"{self.failure}: {error!r}", event["subject"])
-        conn.execute(
-            "INSERT INTO applied_versions (consumer, case_id, version, head) "
-            "VALUES (%s, %s, %s, %s) ON CONFLICT (consumer, case_id) "
-            "DO UPDATE SET version = EXCLUDED.version, head = EXCLUDED.head",
-            (self.group_id, event["subject"], event["caseversion"], event["hash"]),
-        )
+            return Poison(f"{self.failure}: {error!r}", subject)
+        heads[subject] = Applied(event["caseversion"], event["hash"])
+        changed.add(subject)
         return verdict
 
-    def _applied(self, conn: psycopg.Connection, subject: str) -> Applied | None:
-        row = conn.execute(
-            "SELECT version, head FROM applied_versions WHERE consumer = %s AND case_id = %s",
-            (self.group_id, subject),
-        ).fetchone()
-        return Applied(row[0], row[1]) if row else None
+    def _heads(self, conn: psycopg.Connection, subjects: set[str]) -> dict[str, Applied | None]:
+        """Where each aggregate's chain stands for this consumer (None: nothing applied)."""
+        heads: dict[str, Applied | None] = dict.fromkeys(subjects)
+        if subjects:
+            named = {UUID(subject): subject for subject in subjects}
+            rows = conn.execute(
+                "SELECT case_id, version, head FROM applied_versions "
+                "WHERE consumer = %s AND case_id = ANY(%s)",
+                (self.group_id, list(named)),
+            ).fetchall()
+            heads.update({named[row[0]]: Applied(row[1], row[2]) for row in rows})
+        return heads
 
 
 class _SeekToStored(ConsumerRebalanceListener):  # type: ignore[misc]

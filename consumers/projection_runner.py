@@ -3,7 +3,9 @@
 Exactly once in effect, with its poison held, as every ``ChainConsumer``: each batch's
 view writes, the versions applied and the next offsets commit in one transaction. Each
 event goes to every projection (``projections.registry``): a pure ``apply`` of the view
-as loaded, then the views are saved; a projection that cannot take the event holds it.
+as loaded, or as the batch left it; a projection that cannot take the event holds it, and
+none of its views change. At the end of the batch each view changed is saved once (each
+row of an append-only view), the statements pipelined.
 """
 
 from __future__ import annotations
@@ -16,7 +18,7 @@ import psycopg
 from consumers.chain_consumer import ChainConsumer
 from infra.grants import PROJECTOR
 from infra.kafka_security import PROJECTOR_GROUP
-from projections.registry import Projection, signature
+from projections.registry import Projection, View, signature
 
 
 class ProjectionRunner(ChainConsumer):
@@ -46,6 +48,9 @@ class ProjectionRunner(ChainConsumer):
             max_batch=max_batch,
         )
         self.projections = projections
+        self._views: dict[tuple[str, str], View | None] = {}  # the batch's, by aggregate
+        self._changed: dict[tuple[str, str], tuple[Projection, View]] = {}
+        self._rows: list[tuple[Projection, View]] = []  # of append-only views, in order
 
     def signature(self) -> str:
         """The projections and their versions."""
@@ -55,12 +60,32 @@ class ProjectionRunner(ChainConsumer):
         """The views."""
         return [p.table for p in self.projections]
 
+    def begin_batch(self, conn: psycopg.Connection) -> None:
+        """No view is known yet."""
+        self._views, self._changed, self._rows = {}, {}, []
+
     def apply(self, conn: psycopg.Connection, event: dict[str, Any]) -> None:
-        """Every view after the event, then each saved: a projection that fails saves none."""
-        views = [
-            (projection, projection.apply(projection.load(conn, event["subject"]), event))
-            for projection in self.projections
-        ]
-        for projection, view in views:
-            if view is not None:
+        """Every view after the event, then each kept for the batch: a projection that
+        fails keeps none."""
+        subject = event["subject"]
+        views = []
+        for projection in self.projections:
+            key = (projection.name, subject)
+            view = self._views[key] if key in self._views else projection.load(conn, subject)
+            self._views[key] = view
+            views.append((projection, key, projection.apply(view, event)))
+        for projection, key, made in views:
+            if made is None:
+                continue
+            self._views[key] = made
+            if projection.append_only:
+                self._rows.append((projection, made))
+            else:
+                self._changed[key] = (projection, made)
+
+    def end_batch(self, conn: psycopg.Connection) -> None:
+        """Save the views the batch changed, in one pipeline."""
+        with conn.pipeline():
+            for projection, view in [*self._rows, *self._changed.values()]:
                 projection.save(conn, view)
+        self.begin_batch(conn)

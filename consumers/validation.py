@@ -14,6 +14,7 @@ from dataclasses import dataclass
 from functools import cache
 from typing import Any
 
+import jsonschema_rs
 import orjson
 from jsonschema import Draft202012Validator
 
@@ -59,8 +60,16 @@ Verdict = Apply | Duplicate | Ignored | Poison
 
 @cache
 def _validator(event_type: str) -> Draft202012Validator:
+    """The reference validator of a type's schema, which words a refusal."""
     schema = cloudevent_schema(event_type)
     return Draft202012Validator(schema, format_checker=Draft202012Validator.FORMAT_CHECKER)
+
+
+@cache
+def _fast_validator(event_type: str) -> jsonschema_rs.Draft202012Validator:
+    """A compiled validator of the same schema, about ten times faster: what it accepts
+    is accepted; what it refuses, the reference validator judges."""
+    return jsonschema_rs.Draft202012Validator(cloudevent_schema(event_type), validate_formats=True)
 
 
 def decode(value: bytes | None) -> dict[str, Any] | Poison:
@@ -90,6 +99,8 @@ def parse(value: bytes | None) -> dict[str, Any] | Poison:
     event_type = event.get("type")
     if not isinstance(event_type, str) or event_type not in registry():
         return Poison(f"unknown event type {event_type!r}", subject)
+    if _fast_validator(event_type).is_valid(event):
+        return event
     invalid = next(iter(_validator(event_type).iter_errors(event)), None)
     if invalid is not None:
         where = "/".join(str(p) for p in invalid.absolute_path) or "the event"

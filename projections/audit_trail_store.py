@@ -61,10 +61,7 @@ class Filters:
 def load(conn: psycopg.Connection, aggregate_id: str) -> dict[str, Any] | None:
     """The aggregate's latest row, as ``apply`` made it (what the trail knows of the
     aggregate), or None."""
-    query = sql.SQL(
-        "SELECT {} FROM audit_events WHERE aggregate_id = %(id)s ORDER BY version DESC LIMIT 1"
-    ).format(_columns())
-    rows = _rows(conn, query, {"id": aggregate_id})
+    rows = _rows(conn, LATEST, {"id": aggregate_id})
     if not rows:
         return None
     row = rows[0]
@@ -82,13 +79,7 @@ def save(conn: psycopg.Connection, row: dict[str, Any]) -> None:
         "recorded_at": datetime.fromisoformat(row["recorded_at"]),
         "data": Jsonb(row["data"]),
     }
-    query = sql.SQL(
-        "INSERT INTO audit_events ({}) VALUES ({}) ON CONFLICT (aggregate_id, version) DO NOTHING"
-    ).format(
-        sql.SQL(", ").join(map(sql.Identifier, COLUMNS)),
-        sql.SQL(", ").join(map(sql.Placeholder, COLUMNS)),
-    )
-    conn.execute(query, values)
+    conn.execute(INSERT, values)
 
 
 def page(
@@ -171,8 +162,26 @@ def _columns() -> sql.Composed:
     return sql.SQL(", ").join(map(sql.Identifier, COLUMNS))
 
 
+# the statements of every event, composed once
+LATEST = (
+    sql.SQL("SELECT {} FROM audit_events WHERE aggregate_id = %(id)s ORDER BY version DESC LIMIT 1")
+    .format(_columns())
+    .as_string()
+)
+INSERT = (
+    sql.SQL(
+        "INSERT INTO audit_events ({}) VALUES ({}) ON CONFLICT (aggregate_id, version) DO NOTHING"
+    )
+    .format(
+        sql.SQL(", ").join(map(sql.Identifier, COLUMNS)),
+        sql.SQL(", ").join(map(sql.Placeholder, COLUMNS)),
+    )
+    .as_string()
+)
+
+
 def _rows(
-    conn: psycopg.Connection, query: sql.Composed, params: dict[str, Any]
+    conn: psycopg.Connection, query: sql.Composed | str, params: dict[str, Any]
 ) -> list[dict[str, Any]]:
     with conn.cursor(row_factory=dict_row) as cursor:
         return cursor.execute(query, params).fetchall()

@@ -61,13 +61,31 @@ DATE_COLUMNS = ("submitted_on", "accepted_on", "decided_on", "closed_on")
 GROUPS = {"department": "department", "item": "item_code"}
 
 
+# the statements of every event, composed once
+LOAD = (
+    sql.SQL("SELECT {} FROM public_case_facts WHERE case_id = %s")
+    .format(sql.SQL(", ").join(map(sql.Identifier, COLUMNS)))
+    .as_string()
+)
+UPSERT = (
+    sql.SQL(
+        "INSERT INTO public_case_facts ({columns}) VALUES ({values}) "
+        "ON CONFLICT (case_id) DO UPDATE SET ({updated}) = ({excluded})"
+    )
+    .format(
+        columns=sql.SQL(", ").join(map(sql.Identifier, COLUMNS)),
+        values=sql.SQL(", ").join(map(sql.Placeholder, COLUMNS)),
+        updated=sql.SQL(", ").join(map(sql.Identifier, COLUMNS[1:])),
+        excluded=sql.SQL(", ").join(sql.Identifier("excluded", c) for c in COLUMNS[1:]),
+    )
+    .as_string()
+)
+
+
 def load(conn: psycopg.Connection, case_id: str) -> dict[str, Any] | None:
     """The stored facts of a case (dates as ISO strings), or None."""
-    query = sql.SQL("SELECT {} FROM public_case_facts WHERE case_id = %s").format(
-        sql.SQL(", ").join(map(sql.Identifier, COLUMNS))
-    )
     with conn.cursor(row_factory=dict_row) as cursor:
-        row = cursor.execute(query, (case_id,)).fetchone()
+        row = cursor.execute(LOAD, (case_id,)).fetchone()
     if row is None:
         return None
     return {**row, "case_id": str(row["case_id"]), **_iso_dates(row)}
@@ -79,16 +97,7 @@ def save(conn: psycopg.Connection, view: dict[str, Any]) -> None:
         **view,
         **{name: date.fromisoformat(view[name]) if view[name] else None for name in DATE_COLUMNS},
     }
-    query = sql.SQL(
-        "INSERT INTO public_case_facts ({columns}) VALUES ({values}) "
-        "ON CONFLICT (case_id) DO UPDATE SET ({updated}) = ({excluded})"
-    ).format(
-        columns=sql.SQL(", ").join(map(sql.Identifier, COLUMNS)),
-        values=sql.SQL(", ").join(map(sql.Placeholder, COLUMNS)),
-        updated=sql.SQL(", ").join(map(sql.Identifier, COLUMNS[1:])),
-        excluded=sql.SQL(", ").join(sql.Identifier("excluded", c) for c in COLUMNS[1:]),
-    )
-    conn.execute(query, values)
+    conn.execute(UPSERT, values)
 
 
 def search_decisions(

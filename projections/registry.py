@@ -41,7 +41,8 @@ class Projection:
     ``version`` changes whenever ``apply`` would build different views from the same
     events; the runner then rebuilds every view from the start of the topic, as it does
     when a projection is added. ``table`` is made, and changed, by a migration
-    (``infra/migrations``).
+    (``infra/migrations``). ``append_only``: each view ``apply`` makes is a row of its
+    own (``save`` adds it), not the aggregate's one view replaced.
     """
 
     name: str
@@ -50,6 +51,7 @@ class Projection:
     apply: Callable[[View | None, View], View | None]
     load: Callable[[psycopg.Connection, str], View | None]
     save: Callable[[psycopg.Connection, View], None]
+    append_only: bool = False
 
 
 PUBLIC_STATUS = Projection(
@@ -104,6 +106,7 @@ AUDIT_TRAIL = Projection(
     apply=audit_trail.apply,
     load=audit_trail_store.load,
     save=audit_trail_store.save,
+    append_only=True,
 )
 
 ANOMALIES = Projection(

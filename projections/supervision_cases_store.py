@@ -86,25 +86,29 @@ BOARD_ORDER = sql.SQL(
     "ORDER BY CASE light WHEN 'red' THEN 0 WHEN 'yellow' THEN 1 WHEN 'green' THEN 2 ELSE 3 END,"
     " promised_deadline NULLS LAST, case_no"
 )
+LOAD = sql.SQL("SELECT {} FROM supervision_cases WHERE case_id = %s").format(SELECT).as_string()
 QUEUE_LIMIT = 100  # each queue section lists at most this many cases (its total counts all)
 
 
 def load(conn: psycopg.Connection, case_id: str) -> dict[str, Any] | None:
     """The stored row of a case (dates as ISO strings), or None."""
-    query = sql.SQL("SELECT {} FROM supervision_cases WHERE case_id = %s").format(SELECT)
     with conn.cursor(row_factory=dict_row) as cursor:
-        row = cursor.execute(query, (case_id,)).fetchone()
+        row = cursor.execute(LOAD, (case_id,)).fetchone()
     return None if row is None else _view(row)
 
 
-UPSERT = sql.SQL(
-    "INSERT INTO supervision_cases ({columns}) VALUES ({values}) "
-    "ON CONFLICT (case_id) DO UPDATE SET ({updated}) = ({excluded})"
-).format(
-    columns=SELECT,
-    values=sql.SQL(", ").join(map(sql.Placeholder, COLUMNS)),
-    updated=sql.SQL(", ").join(map(sql.Identifier, COLUMNS[1:])),
-    excluded=sql.SQL(", ").join(sql.Identifier("excluded", c) for c in COLUMNS[1:]),
+UPSERT = (  # composed once: it runs for every event
+    sql.SQL(
+        "INSERT INTO supervision_cases ({columns}) VALUES ({values}) "
+        "ON CONFLICT (case_id) DO UPDATE SET ({updated}) = ({excluded})"
+    )
+    .format(
+        columns=SELECT,
+        values=sql.SQL(", ").join(map(sql.Placeholder, COLUMNS)),
+        updated=sql.SQL(", ").join(map(sql.Identifier, COLUMNS[1:])),
+        excluded=sql.SQL(", ").join(sql.Identifier("excluded", c) for c in COLUMNS[1:]),
+    )
+    .as_string()
 )
 
 
