@@ -21,6 +21,7 @@ from api.routers import (
     cases,
     contract,
     departments,
+    ping,
     privacy,
     public,
     service_items,
@@ -94,6 +95,7 @@ def create_app(settings: Settings, application: HallApplication, pool: Connectio
     )
     for router in routers:
         app.include_router(router)
+    app.include_router(ping.router)
     app.include_router(metrics.router)
     app.include_router(contract.router)
     web.install(app)

@@ -3,4 +3,13 @@
 
 from __future__ import annotations
 
-STAGES: tuple[str, ...] = ("reading", "sweep", "latency", "supervision", "webhooks")
+STAGES: tuple[str, ...] = (
+    "reading",
+    "sweep",
+    "latency",
+    "supervision",
+    "webhooks",
+    "domain",
+    "http",
+    "lookup",
+)
