@@ -5,6 +5,7 @@ from __future__ import annotations
 from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
 
+from anyio import to_thread
 from fastapi import FastAPI
 from psycopg_pool import ConnectionPool
 
@@ -55,6 +56,7 @@ def create_app(settings: Settings, application: HallApplication, pool: Connectio
 
     @asynccontextmanager
     async def lifespan(_: FastAPI) -> AsyncIterator[None]:
+        to_thread.current_default_thread_limiter().total_tokens = settings.api_threads
         await waits.open()
         try:
             yield
