@@ -33,6 +33,8 @@ SIMULATION_MODES = ("demo", "test")
 MIN_KEY_BYTES = 32
 RECONNECT_BACKOFF_MAX_MS = 1000
 
+AGGREGATE_CACHE_SIZE = "1000"  # aggregates kept in memory per process
+
 
 @dataclass(frozen=True)
 class Settings:
@@ -230,6 +232,10 @@ class Settings:
             "APPLICATION_RECORDER_TOPIC": "infra.recorder:ClaimingRecorder",
             "CIPHER_TOPIC": "eventsourcing.cryptography:AESCipher",
             "CIPHER_KEY": self.event_cipher_key,
+            # Aggregates read again (the items, the calendar, a case between commands)
+            # come from memory, brought up to date by reading only their newer events.
+            "AGGREGATE_CACHE_MAXSIZE": AGGREGATE_CACHE_SIZE,
+            "AGGREGATE_CACHE_FASTFORWARD": "y",
         }
 
 
