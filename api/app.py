@@ -5,6 +5,7 @@ from __future__ import annotations
 from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
 
+from anyio import to_thread
 from fastapi import FastAPI
 from psycopg_pool import ConnectionPool
 
@@ -21,6 +22,7 @@ from api.routers import (
     cases,
     contract,
     departments,
+    ping,
     privacy,
     public,
     service_items,
@@ -54,6 +56,7 @@ def create_app(settings: Settings, application: HallApplication, pool: Connectio
 
     @asynccontextmanager
     async def lifespan(_: FastAPI) -> AsyncIterator[None]:
+        to_thread.current_default_thread_limiter().total_tokens = settings.api_threads
         await waits.open()
         try:
             yield
@@ -94,6 +97,7 @@ def create_app(settings: Settings, application: HallApplication, pool: Connectio
     )
     for router in routers:
         app.include_router(router)
+    app.include_router(ping.router)
     app.include_router(metrics.router)
     app.include_router(contract.router)
     web.install(app)

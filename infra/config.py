@@ -33,6 +33,8 @@ SIMULATION_MODES = ("demo", "test")
 MIN_KEY_BYTES = 32
 RECONNECT_BACKOFF_MAX_MS = 1000
 
+AGGREGATE_CACHE_SIZE = "1000"  # aggregates kept in memory per process
+
 
 @dataclass(frozen=True)
 class Settings:
@@ -88,6 +90,8 @@ class Settings:
     long_polls_per_client: int = 2
     long_polls_total: int = 200
     long_poll_seconds: float = 5.0
+    api_workers: int = 1
+    api_threads: int = 40
     simulated_now: str | None = None
     token_secret: str = field(default="", repr=False)
     master_keys: str = field(default="", repr=False)
@@ -161,6 +165,8 @@ class Settings:
             long_polls_per_client=int(env.get("CASETRAIL_LONG_POLLS_PER_CLIENT", "2")),
             long_polls_total=int(env.get("CASETRAIL_LONG_POLLS_TOTAL", "200")),
             long_poll_seconds=float(env.get("CASETRAIL_LONG_POLL_SECONDS", "5")),
+            api_workers=int(env.get("CASETRAIL_API_WORKERS") or os.cpu_count() or 1),
+            api_threads=int(env.get("CASETRAIL_API_THREADS", "40")),
             simulated_now=env.get("CASETRAIL_SIMULATED_NOW") or None,
             token_secret=load_secret("CASETRAIL_TOKEN_SECRET", secrets_dir(), _token),
             master_keys=load_secret("CASETRAIL_MASTER_KEY", secrets_dir(), new_master_key),
@@ -226,6 +232,10 @@ class Settings:
             "APPLICATION_RECORDER_TOPIC": "infra.recorder:ClaimingRecorder",
             "CIPHER_TOPIC": "eventsourcing.cryptography:AESCipher",
             "CIPHER_KEY": self.event_cipher_key,
+            # Aggregates read again (the items, the calendar, a case between commands)
+            # come from memory, brought up to date by reading only their newer events.
+            "AGGREGATE_CACHE_MAXSIZE": AGGREGATE_CACHE_SIZE,
+            "AGGREGATE_CACHE_FASTFORWARD": "y",
         }
 
 

@@ -23,10 +23,10 @@ from typing import Any
 from uuid import UUID
 
 import psycopg
-from eventsourcing.persistence import StoredEvent
+from eventsourcing.persistence import InterfaceError, OperationalError, StoredEvent
 from eventsourcing.postgres import PostgresApplicationRecorder, PostgresDatastore
-from psycopg import Connection, Cursor
-from psycopg.rows import DictRow
+from eventsourcing.utils import retry
+from psycopg import Connection
 from psycopg.sql import SQL, Identifier
 from psycopg.types.json import Jsonb
 
@@ -36,11 +36,19 @@ REPLAY_WINDOW = "1 day"  # how long a key replays; the query code it may hold go
 LOCK_FUNCTION = "lock_casetrail_events"
 
 
+EXPIRED_CLAIMS = f"DELETE FROM request_claims WHERE created_at < now() - interval '{REPLAY_WINDOW}'"
+# The claim takes its position from the event just inserted, in the same statement list.
+CLAIM = """
+INSERT INTO request_claims (actor, key, fingerprint, aggregate_id, version, position, shown_once)
+SELECT %(actor)s, %(key)s, %(fingerprint)s, %(aggregate_id)s, %(version)s, notification_id,
+    %(shown_once)s
+FROM casetrail_events WHERE originator_id = %(aggregate_id)s AND originator_version = %(version)s
+"""
+
+
 def purge_expired_claims(conn: psycopg.Connection) -> None:
     """Delete the claims that no longer replay (and the query codes they hold)."""
-    conn.execute(
-        f"DELETE FROM request_claims WHERE created_at < now() - interval '{REPLAY_WINDOW}'"
-    )
+    conn.execute(EXPIRED_CLAIMS)
 
 
 class ClaimingRecorder(PostgresApplicationRecorder):
@@ -74,38 +82,45 @@ class ClaimingRecorder(PostgresApplicationRecorder):
                 for row in curs.fetchall()
             ]
 
-    def _fetch_ids_after_insert_events(
-        self, curs: Cursor[DictRow], stored_events: Sequence[StoredEvent], **kwargs: Any
+    @retry((InterfaceError, OperationalError), max_attempts=10, wait=0.2)
+    def insert_events(
+        self, stored_events: Sequence[StoredEvent], **kwargs: Any
     ) -> Sequence[int] | None:
-        ids = super()._fetch_ids_after_insert_events(curs, stored_events, **kwargs)
+        """Record the events, the verifier and the claim in one transaction sent as one
+        pipeline, waiting for the server once: the table lock is taken after all else
+        but the events and the claim, so it is held only while the server inserts
+        them and commits, never across a round trip to this process (where the
+        thread holding it may wait for the interpreter or the CPU, and every writer
+        with it)."""
         verifier: CodeVerifier | None = kwargs.get("verifier")
-        if verifier is not None:
-            curs.execute("SELECT require_live_data_key(%s)", (verifier.data_key_id,))
-            curs.execute(
-                "INSERT INTO query_code_verifiers (case_no, case_id, verifier) VALUES (%s, %s, %s)",
-                (verifier.case_no, verifier.case_id, verifier.verifier),
-            )
         request: RequestKey | None = kwargs.get("request")
-        if request is not None and ids:
-            last = stored_events[-1]
-            curs.execute(  # every expired claim (and the sealed code it may hold) goes
-                f"DELETE FROM request_claims WHERE created_at < now() - interval '{REPLAY_WINDOW}'"
-            )
-            curs.execute(
-                "INSERT INTO request_claims (actor, key, fingerprint, aggregate_id, version, "
-                "position, shown_once) VALUES (%s, %s, %s, %s, %s, %s, %s) RETURNING 1",
-                (
-                    request.actor,
-                    request.key,
-                    request.fingerprint,
-                    last.originator_id,
-                    last.originator_version,
-                    ids[-1],
-                    Jsonb(request.shown_once),
-                ),
-            )
-            curs.fetchone()  # surfaces a duplicate claim here, inside the transaction
-        return ids
+        if not stored_events:
+            return []
+        with self.datastore.get_connection() as conn, conn.cursor() as inserted:
+            with conn.pipeline(), conn.transaction(), conn.cursor() as curs:
+                if verifier is not None:
+                    curs.execute("SELECT require_live_data_key(%s)", (verifier.data_key_id,))
+                    curs.execute(
+                        "INSERT INTO query_code_verifiers (case_no, case_id, verifier) "
+                        "VALUES (%s, %s, %s)",
+                        (verifier.case_no, verifier.case_id, verifier.verifier),
+                    )
+                if request is not None:
+                    curs.execute(EXPIRED_CLAIMS)  # and the sealed codes they may hold
+                self._insert_stored_events(inserted, stored_events)
+                if request is not None:
+                    curs.execute(CLAIM, self._claim(request, stored_events[-1]))
+            return [row["notification_id"] for row in inserted.fetchall()]
+
+    def _claim(self, request: RequestKey, last: StoredEvent) -> dict[str, Any]:
+        return {
+            "actor": request.actor,
+            "key": request.key,
+            "fingerprint": request.fingerprint,
+            "aggregate_id": last.originator_id,
+            "version": last.originator_version,
+            "shown_once": Jsonb(request.shown_once),
+        }
 
 
 def stored_verifier(conn: Connection[Any], case_no: str) -> bytes | None:

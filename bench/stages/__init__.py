@@ -4,6 +4,9 @@
 from __future__ import annotations
 
 STAGES: tuple[str, ...] = (
+    "domain",
+    "http",
+    "lookup",
     "relay",
     "consumers",
     "end_to_end",

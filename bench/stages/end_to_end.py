@@ -4,7 +4,7 @@ commands take, and how long until the public sees them.
 Every process ``casetrail up`` runs is started on a private platform. Cases are then
 offered at 50, 200 and 1 000 events/s (each case two events: submit, then accept; 15 s
 per rate at scale 1), at most 32 cases in flight (``bench.open_loop``: a case whose start
-finds every slot taken is shed, never sent late). Measured per rate:
+finds every slot taken is missed, never sent late). Measured per rate:
 
 - **achieved events/s**: commands answered successfully ÷ the run's seconds;
 - **command latency**: each submit's and accept's answer time;
@@ -40,9 +40,8 @@ from dataclasses import dataclass, field
 import httpx
 import psycopg
 
-from bench import cpu
+from bench import cpu, open_loop
 from bench.context import Context
-from bench.open_loop import OpenLoopStats, run_open_loop
 from bench.report import Figure, Goal
 from bench.samples import applicant, percentile
 from infra.entrypoints.up import PROCESSES
@@ -72,7 +71,7 @@ class Level:
     waits: Counter[str] = field(default_factory=Counter)  # of sessions not idle
     samples: int = 0  # of pg_stat_activity
     cpu: dict[str, float] = field(default_factory=dict)  # share of one core
-    stats: OpenLoopStats = field(default_factory=OpenLoopStats)
+    load: open_loop.Outcome = field(default_factory=lambda: open_loop.Outcome(0, 0))
 
 
 class Watcher:
@@ -216,8 +215,15 @@ def load(platform: Platform, rate: int, seconds: float, first: int) -> Level:
                 long_polls.submit(long_poll, case, answered, position)
 
         before = cpu.snapshot(cpu_roots(platform))
-        level.stats = run_open_loop(rate / EVENTS_PER_CASE, seconds, IN_FLIGHT, send)
-        level.cpu = cpu_shares(platform, before, level.stats.seconds)
+
+        def call(_: open_loop.Connection, index: int) -> bool:
+            send(index)
+            return True
+
+        level.load = open_loop.offer(
+            platform.base_url, call, rate / EVENTS_PER_CASE, seconds, in_flight=IN_FLIGHT
+        )
+        level.cpu = cpu_shares(platform, before, level.load.elapsed)
         deadline = time.monotonic() + DRAIN_SECONDS
         while watcher.pending and time.monotonic() < deadline:
             time.sleep(0.05)
@@ -237,7 +243,7 @@ def run(context: Context) -> None:
         for rate in RATES:
             print(f"  {rate} events/s offered for {seconds:.0f} s …", flush=True)
             levels[rate] = load(platform, rate, seconds, first)
-            first += levels[rate].stats.offered
+            first += levels[rate].load.scheduled
     report(context, levels)
 
 
@@ -256,7 +262,7 @@ def report(context: Context, levels: dict[int, Level]) -> None:
     notes = []
     for rate, level in levels.items():
         full = rate == max(RATES)
-        events = len(level.commands) / level.stats.seconds
+        events = len(level.commands) / level.load.elapsed
         add(
             Figure(
                 STAGE,
@@ -301,8 +307,8 @@ def report(context: Context, levels: dict[int, Level]) -> None:
             else "–"
         )
         notes.append(
-            f"At {rate} ev/s offered: achieved {events:.0f} ev/s, {level.stats.shed} of "
-            f"{level.stats.offered} cases shed ({IN_FLIGHT} in flight); CPU "
+            f"At {rate} ev/s offered: achieved {events:.0f} ev/s, {level.load.missed} of "
+            f"{level.load.scheduled} cases shed ({IN_FLIGHT} in flight); CPU "
             f"{sum(level.cpu.values()):.0%} of one core in all (2 cores), busiest "
             + ", ".join(
                 f"{name} {share:.0%} ({share * 1000 / events:.1f} ms per event)"

@@ -7,10 +7,13 @@ notify``, ``casetrail webhooks``, ``casetrail exchange``)."""
 from __future__ import annotations
 
 import logging
+import os
+import shutil
 import signal
 import threading
 from functools import partial
 from pathlib import Path
+from typing import Any
 
 import psycopg
 
@@ -44,6 +47,7 @@ from infra.kafka_security import (
     notifications_topic,
 )
 from infra.master_keys import MasterKeys
+from infra.state import state_dir
 from projections.registry import ALL
 
 WEBHOOK_CONNECTIONS = 16  # shared by the outbox, the dispatcher and its workers
@@ -58,21 +62,35 @@ def stop_on_signals() -> threading.Event:
 
 
 def serve_api(settings: Settings) -> None:
-    """Serve the API on the configured address until stopped."""
+    """Serve the API on the configured address until stopped: ``api_workers`` processes
+    (``infra.entrypoints.api_worker``) on one port, their metrics added up through
+    prometheus_client's multiprocess mode; one worker runs in this process."""
     import uvicorn
 
+    logging.basicConfig(level=logging.INFO, format="%(asctime)s %(levelname)s %(name)s %(message)s")
+    options: dict[str, Any] = {
+        "host": settings.api_host,
+        "port": settings.api_port,
+        "log_level": "warning",
+        "proxy_headers": False,  # CASETRAIL_TRUSTED_PROXIES alone decides (api/client_address.py)
+    }
+    if settings.api_workers > 1:
+        metrics = state_dir() / "api-metrics" / str(settings.api_port)
+        shutil.rmtree(metrics, ignore_errors=True)  # a dead run's counts are not this one's
+        metrics.mkdir(parents=True)
+        os.environ["PROMETHEUS_MULTIPROC_DIR"] = str(metrics)
+        uvicorn.run(
+            "infra.entrypoints.api_worker:create",
+            factory=True,
+            workers=settings.api_workers,
+            **options,
+        )
+        return
     from api.app import create_app
 
-    logging.basicConfig(level=logging.INFO, format="%(asctime)s %(levelname)s %(name)s %(message)s")
     with open_pool(settings.api_database_url) as pool:
         application = build_application(settings, pool)
-        uvicorn.run(
-            create_app(settings, application, pool),
-            host=settings.api_host,
-            port=settings.api_port,
-            log_level="warning",
-            proxy_headers=False,  # CASETRAIL_TRUSTED_PROXIES alone decides (api/client_address.py)
-        )
+        uvicorn.run(create_app(settings, application, pool), **options)
 
 
 def run_relay(settings: Settings) -> None:

@@ -36,9 +36,11 @@ def case(hall: Hall) -> dict[str, Any]:
 
 
 def another_api(platform: Platform, label: str, **env: str) -> str:
-    """Start one more API process with ``env``; its base URL."""
+    """Start one more API process with ``env``, one worker (the long-poll caps and
+    counts asserted here are a process's); its base URL."""
     port = free_port()
-    platform.start("api", label=label, env={"CASETRAIL_API_PORT": str(port), **env})
+    settings = {"CASETRAIL_API_PORT": str(port), "CASETRAIL_API_WORKERS": "1", **env}
+    platform.start("api", label=label, env=settings)
     return f"http://127.0.0.1:{port}"
 
 
