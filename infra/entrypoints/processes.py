@@ -32,7 +32,7 @@ from domain.transparency.signing import CheckpointPolicy
 from infra import audit_keys, grants
 from infra.config import Settings
 from infra.entrypoints.bootstrap import build_application, open_pool
-from infra.grants import require_privileges
+from infra.grants import API, require_privileges
 from infra.kafka_security import (
     ANOMALIES,
     AUDITOR,
@@ -64,7 +64,9 @@ def stop_on_signals() -> threading.Event:
 def serve_api(settings: Settings) -> None:
     """Serve the API on the configured address until stopped: ``api_workers`` processes
     (``infra.entrypoints.api_worker``) on one port, their metrics added up through
-    prometheus_client's multiprocess mode; one worker runs in this process."""
+    prometheus_client's multiprocess mode; a single worker runs in this process. A
+    database the API cannot use stops it here, before any worker starts (uvicorn would
+    start failing workers again and again)."""
     import uvicorn
 
     logging.basicConfig(level=logging.INFO, format="%(asctime)s %(levelname)s %(name)s %(message)s")
@@ -75,6 +77,8 @@ def serve_api(settings: Settings) -> None:
         "proxy_headers": False,  # CASETRAIL_TRUSTED_PROXIES alone decides (api/client_address.py)
     }
     if settings.api_workers > 1:
+        with psycopg.connect(settings.api_database_url) as conn:
+            require_privileges(conn, API)
         metrics = state_dir() / "api-metrics" / str(settings.api_port)
         shutil.rmtree(metrics, ignore_errors=True)  # a dead run's counts are not this one's
         metrics.mkdir(parents=True)
