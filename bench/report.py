@@ -217,7 +217,7 @@ def draw(report: Report, folder: Path) -> list[Path]:
         axes.legend()
         figure.tight_layout()
         path = folder / f"{plot.name}.png"
-        figure.savefig(path)
+        figure.savefig(path, bbox_inches="tight")
         pyplot.close(figure)
         written.append(path)
     rated = [f for f in report.figures if f.ratio is not None and f.unit.endswith("/s")]
@@ -234,7 +234,7 @@ def draw(report: Report, folder: Path) -> list[Path]:
         axes.set_title("Each stage beside its baseline")
         figure.tight_layout()
         path = folder / "ratios.png"
-        figure.savefig(path)
+        figure.savefig(path, bbox_inches="tight")
         pyplot.close(figure)
         written.append(path)
     return written
