@@ -21,7 +21,7 @@ from __future__ import annotations
 import random
 import threading
 import time
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 
 import psycopg
 from kafka import KafkaProducer
@@ -31,10 +31,10 @@ from bench.context import Context
 from bench.report import Figure, Goal
 from bench.samples import percentile
 from consumers.cloudevents import encode, to_cloudevent
-from consumers.projection_runner import ProjectionRunner
 from domain.query_code import QueryCodes
+from infra.entrypoints.processes import projection_runner
 from infra.entrypoints.status import consumed
-from infra.kafka_security import ADMIN, PROJECTOR
+from infra.kafka_security import ADMIN
 from projections.registry import ALL
 from tests.integration.harness import Platform
 
@@ -105,14 +105,7 @@ def rebuild(
     ``events`` when capped)."""
     settings = platform.settings
     group = f"{settings.projector_group}.{label}"
-    runner = ProjectionRunner(
-        database_url=settings.projector_database_url,
-        kafka_options=settings.kafka_options(PROJECTOR),
-        topic=platform.topic,
-        projections=ALL,
-        group_id=group,
-        instance_id=settings.projector_instance,
-    )
+    runner = projection_runner(replace(settings, projector_group=group))
     stop = threading.Event()
     thread = threading.Thread(target=runner.run, args=(stop,), name=label)
     started = time.perf_counter()

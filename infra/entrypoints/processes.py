@@ -118,18 +118,23 @@ def run_relay(settings: Settings) -> None:
             app.close()
 
 
-def run_projections(settings: Settings) -> None:
-    """Keep the read models up to date from Kafka until stopped."""
-    logging.basicConfig(level=logging.INFO, format="%(asctime)s %(name)s %(message)s")
-    stop = stop_on_signals()
-    ProjectionRunner(
+def projection_runner(settings: Settings) -> ProjectionRunner:
+    """The projection runner of ``settings``: every projection, as its own role, in its
+    consumer group."""
+    return ProjectionRunner(
         database_url=settings.projector_database_url,
         kafka_options=settings.kafka_options(PROJECTOR),
         topic=settings.topic,
         projections=ALL,
         group_id=settings.projector_group,
         instance_id=settings.projector_instance,
-    ).run(stop)
+    )
+
+
+def run_projections(settings: Settings) -> None:
+    """Keep the read models up to date from Kafka until stopped."""
+    logging.basicConfig(level=logging.INFO, format="%(asctime)s %(name)s %(message)s")
+    projection_runner(settings).run(stop_on_signals())
 
 
 def run_anomalies(settings: Settings) -> None:
