@@ -59,10 +59,11 @@ class Figure:
 
 @dataclass
 class Curve:
-    """Points of one labelled line of a plot."""
+    """Points of one labelled line of a plot; where x is a name (a consumer, say) rather
+    than a number, the plot is drawn as bars, one group per name."""
 
     label: str
-    points: list[tuple[float, float]] = field(default_factory=list)
+    points: list[tuple[float | str, float]] = field(default_factory=list)
 
 
 @dataclass
@@ -204,15 +205,18 @@ def draw(report: Report, folder: Path) -> list[Path]:
     for plot in report.plots.values():
         if not any(curve.points for curve in plot.curves):
             continue
-        figure, axes = pyplot.subplots(figsize=(7, 4), dpi=110)
-        for curve in plot.curves:
-            xs, ys = zip(*sorted(curve.points), strict=True) if curve.points else ((), ())
-            axes.plot(xs, ys, marker="o", label=curve.label)
+        if any(isinstance(x, str) for curve in plot.curves for x, _ in curve.points):
+            figure, axes = bars(plot)
+        else:
+            figure, axes = pyplot.subplots(figsize=(7, 4), dpi=110)
+            for curve in plot.curves:
+                xs, ys = zip(*sorted(curve.points), strict=True) if curve.points else ((), ())
+                axes.plot(xs, ys, marker="o", label=curve.label)
+            axes.set_xlabel(plot.x_label)
+            axes.set_ylabel(plot.y_label)
+            if plot.log_x:
+                axes.set_xscale("log")
         axes.set_title(plot.title)
-        axes.set_xlabel(plot.x_label)
-        axes.set_ylabel(plot.y_label)
-        if plot.log_x:
-            axes.set_xscale("log")
         axes.grid(True, alpha=0.3)
         axes.legend()
         figure.tight_layout()
@@ -238,3 +242,26 @@ def draw(report: Report, folder: Path) -> list[Path]:
         pyplot.close(figure)
         written.append(path)
     return written
+
+
+def bars(plot: Plot) -> tuple[Any, Any]:
+    """``plot`` as horizontal bars: one group per name, one bar per curve, in the order
+    the names first appear."""
+    from matplotlib import pyplot
+
+    names = list(dict.fromkeys(str(x) for curve in plot.curves for x, _ in curve.points))
+    height = 0.8 / len(plot.curves)
+    figure, axes = pyplot.subplots(figsize=(8, 0.45 * len(names) + 1.4), dpi=110)
+    for index, curve in enumerate(plot.curves):
+        values = dict(curve.points)
+        axes.barh(
+            [names.index(str(x)) + index * height for x in values],
+            list(values.values()),
+            height=height,
+            label=curve.label,
+        )
+    axes.set_yticks([n + 0.4 - height / 2 for n in range(len(names))], names)
+    axes.set_xlabel(plot.y_label)  # the values run along the bars
+    axes.set_ylabel(plot.x_label)
+    axes.invert_yaxis()
+    return figure, axes

@@ -5,7 +5,7 @@ from __future__ import annotations
 import json
 from pathlib import Path
 
-from bench.report import Figure, Goal, Report, markdown
+from bench.report import Figure, Goal, Report, bars, markdown
 
 
 def test_ratio_and_goals() -> None:
@@ -44,3 +44,17 @@ def test_write_saves_json_markdown_and_plots(tmp_path: Path) -> None:
     document = json.loads((tmp_path / "results.json").read_text())
     assert document["figures"][0]["ratio"] == 0.8
     assert (tmp_path / "e2e.png").read_bytes()[:8] == b"\x89PNG\r\n\x1a\n"
+
+
+def test_a_plot_of_named_things_is_drawn_as_bars(tmp_path: Path) -> None:
+    """Names on x (consumers, say) give one bar per curve and name, not a line."""
+    report = Report()
+    plot = report.plot("consumers", "Each consumer's rate", "consumer", "events/s")
+    plot.curve("rebuild").points += [("relay", 5000.0), ("exporter", 3000.0)]
+    plot.curve("bare").points += [("relay", 9000.0), ("exporter", 9000.0)]
+    report.write(tmp_path)
+    assert (tmp_path / "consumers.png").read_bytes()[:8] == b"\x89PNG\r\n\x1a\n"
+    _, axes = bars(plot)
+    assert [t.get_text() for t in axes.get_yticklabels()] == ["relay", "exporter"]
+    assert len(axes.patches) == 4
+    assert axes.get_xlabel() == "events/s"
