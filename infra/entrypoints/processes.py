@@ -64,7 +64,9 @@ def stop_on_signals() -> threading.Event:
 def serve_api(settings: Settings) -> None:
     """Serve the API on the configured address until stopped: ``api_workers`` processes
     (``infra.entrypoints.api_worker``) on one port, their metrics added up through
-    prometheus_client's multiprocess mode; a single worker runs in this process. A
+    prometheus_client's multiprocess mode; a single worker runs in this process, and so
+    does the API under a simulated clock (an advancing one starts with its process: two
+    workers would tell two times). A
     database the API cannot use stops it here, before any worker starts (uvicorn would
     start failing workers again and again)."""
     import uvicorn
@@ -76,7 +78,7 @@ def serve_api(settings: Settings) -> None:
         "log_level": "warning",
         "proxy_headers": False,  # CASETRAIL_TRUSTED_PROXIES alone decides (api/client_address.py)
     }
-    if settings.api_workers > 1:
+    if settings.api_workers > 1 and settings.simulated_now is None:
         with psycopg.connect(settings.api_database_url) as conn:
             require_privileges(conn, API)
         metrics = state_dir() / "api-metrics" / str(settings.api_port)
