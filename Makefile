@@ -24,8 +24,9 @@ setup: $(BIN)/.installed $(WEB)/static/vendor/echarts.min.js  ## virtualenv, Pyt
 run: setup  ## the whole platform with demo data (Ctrl-C stops it)
 	$(BIN)/casetrail up
 
-lint: setup  ## ruff and mypy
+lint: setup  ## ruff (checks and formatting) and mypy
 	$(BIN)/ruff check .
+	$(BIN)/ruff format --check .
 	$(BIN)/mypy
 
 test: lint  ## lint, start the local stack, run every test on the real servers and in Chromium (TEST_WORKERS at once, then those that stop the servers alone)

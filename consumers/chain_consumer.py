@@ -33,7 +33,7 @@ from kafka.consumer.fetcher import ConsumerRecord
 from kafka.consumer.subscription_state import ConsumerRebalanceListener
 
 from consumers.dead_letters import hold
-from consumers.group_member import group_member
+from consumers.group_member import group_member, subscribe
 from consumers.relay import open_producer
 from consumers.resilience import keep_running
 from consumers.validation import Applied, Apply, Ignored, Poison, Verdict, judge, parse
@@ -117,7 +117,7 @@ class ChainConsumer:
         try:
             with psycopg.connect(self.database_url) as conn, self._dead_letters() as letters:
                 self.prepare_views(conn)
-                consumer.subscribe([self.topic], listener=_SeekToStored(self, conn, consumer))
+                subscribe(consumer, [self.topic], _SeekToStored(self, conn, consumer))
                 while not stop.is_set():
                     polled = consumer.poll(timeout_ms=500)
                     for partition, records in polled.items():
