@@ -211,9 +211,10 @@ class ChainConsumer:
         the chain heads read once for the batch and written once per aggregate after it,
         with what the subclass kept for the batch (``begin_batch``, ``end_batch``)."""
         events = [parse(value) for value in values]
-        heads = self._heads(conn, {e["subject"] for e in events if not isinstance(e, Poison)})
+        subjects = {e["subject"] for e in events if not isinstance(e, Poison)}
+        heads = self._heads(conn, subjects)
         changed: set[str] = set()
-        self.begin_batch(conn)
+        self.begin_batch(conn, subjects)
         verdicts = [
             event if isinstance(event, Poison) else self._apply_event(conn, event, heads, changed)
             for event in events
@@ -233,8 +234,8 @@ class ChainConsumer:
                 )
         return verdicts
 
-    def begin_batch(self, conn: psycopg.Connection) -> None:
-        """Before a batch's events are applied."""
+    def begin_batch(self, conn: psycopg.Connection, subjects: set[str]) -> None:
+        """Before a batch's events, about the aggregates ``subjects``, are applied."""
 
     def end_batch(self, conn: psycopg.Connection) -> None:
         """After a batch's events are applied: write what was kept for the batch."""

@@ -3,9 +3,10 @@
 Exactly once in effect, with its poison held, as every ``ChainConsumer``: each batch's
 view writes, the versions applied and the next offsets commit in one transaction. Each
 event goes to every projection (``projections.registry``): a pure ``apply`` of the view
-as loaded, or as the batch left it; a projection that cannot take the event holds it, and
+as loaded (each projection's views of the batch's aggregates in one query), or as the
+batch left it; a projection that cannot take the event holds it, and
 none of its views change. At the end of the batch each view changed is saved once (each
-row of an append-only view), the statements pipelined.
+row of an append-only view), each projection's in one ``executemany``, all pipelined.
 """
 
 from __future__ import annotations
@@ -60,9 +61,13 @@ class ProjectionRunner(ChainConsumer):
         """The views."""
         return [p.table for p in self.projections]
 
-    def begin_batch(self, conn: psycopg.Connection) -> None:
-        """No view is known yet."""
-        self._views, self._changed, self._rows = {}, {}, []
+    def begin_batch(self, conn: psycopg.Connection, subjects: set[str]) -> None:
+        """The stored views of the batch's aggregates: one query per projection."""
+        self._changed, self._rows = {}, []
+        self._views = {}
+        for projection in self.projections:
+            stored = projection.load_many(conn, subjects) if subjects else {}
+            self._views |= {(projection.name, s): stored.get(s) for s in subjects}
 
     def apply(self, conn: psycopg.Connection, event: dict[str, Any]) -> None:
         """Every view after the event, then each kept for the batch: a projection that
@@ -71,9 +76,7 @@ class ProjectionRunner(ChainConsumer):
         views = []
         for projection in self.projections:
             key = (projection.name, subject)
-            view = self._views[key] if key in self._views else projection.load(conn, subject)
-            self._views[key] = view
-            views.append((projection, key, projection.apply(view, event)))
+            views.append((projection, key, projection.apply(self._views[key], event)))
         for projection, key, made in views:
             if made is None:
                 continue
@@ -84,8 +87,12 @@ class ProjectionRunner(ChainConsumer):
                 self._changed[key] = (projection, made)
 
     def end_batch(self, conn: psycopg.Connection) -> None:
-        """Save the views the batch changed, in one pipeline."""
+        """Save the views the batch changed, each projection's at once, in one pipeline."""
+        made: dict[str, list[View]] = {p.name: [] for p in self.projections}
+        for projection, view in [*self._rows, *self._changed.values()]:
+            made[projection.name].append(view)
         with conn.pipeline():
-            for projection, view in [*self._rows, *self._changed.values()]:
-                projection.save(conn, view)
-        self.begin_batch(conn)
+            for projection in self.projections:
+                if made[projection.name]:
+                    projection.save_many(conn, made[projection.name])
+        self._views, self._changed, self._rows = {}, {}, []

@@ -1,9 +1,11 @@
 """The relay: follows the notification log (the outbox) and publishes to Kafka.
 
 One relay is active at a time (a PostgreSQL advisory lock elects it). It reads
-strictly after its stored position, publishes a batch keyed by case id, flushes,
-then records the last published position: a crash between flush and record
-re-publishes, and consumers drop the duplicates.
+strictly after its stored position and hands a batch, keyed by case id, to the producer;
+while the producer sends it, the relay reads and hands over the next batch, then waits
+for the broker to have the first and records its last position (so encoding overlaps
+the broker's round trips). A crash before the record re-publishes, and consumers drop
+the duplicates.
 """
 
 from __future__ import annotations
@@ -12,12 +14,14 @@ import logging
 import threading
 from collections.abc import Iterator, Mapping, Sequence
 from contextlib import contextmanager
+from dataclasses import dataclass
 from typing import Any
 from uuid import UUID
 
 import psycopg
 from eventsourcing.persistence import ApplicationRecorder, Mapper, Notification
 from kafka import KafkaProducer
+from kafka.producer.future import FutureRecordMetadata
 
 from consumers.cloudevents import encode, recorded_document, to_cloudevent
 from consumers.resilience import keep_running
@@ -99,17 +103,26 @@ class Relay:
             listener.execute(f'LISTEN "{self.channel}"')
             position = self._position(control)
             log.info("relay is the leader; resuming after position %s", position)
+            in_flight: Sent | None = None
             while not stop.is_set():
                 batch = self.recorder.select_notifications(
                     start=position, limit=self.batch_size, inclusive_of_start=False
                 )
                 if batch:
-                    position = self._publish(producer, batch)
-                    self._record(control, position)
-                    log.info("published %d events up to position %d", len(batch), position)
+                    sent = self._send(producer, batch)
+                    if in_flight:
+                        self._confirm(control, in_flight)
+                    in_flight, position = sent, sent.position
+                elif in_flight:
+                    producer.flush()
+                    self._confirm(control, in_flight)
+                    in_flight = None
                 else:
                     for _ in listener.notifies(timeout=self.poll_interval, stop_after=1):
                         pass
+            if in_flight:  # stopped: what was handed over is confirmed, not sent again
+                producer.flush()
+                self._confirm(control, in_flight)
 
     def _lead(self, control: psycopg.Connection, stop: threading.Event) -> bool:
         announced = False
@@ -136,7 +149,8 @@ class Relay:
             (self.name, position),
         )
 
-    def _publish(self, producer: KafkaProducer, batch: Sequence[Notification]) -> int:
+    def _send(self, producer: KafkaProducer, batch: Sequence[Notification]) -> Sent:
+        """Hand ``batch`` to the producer, which sends it while the next one is read."""
         futures = []
         for notification in batch:
             document = recorded_document(notification, self.mapper)
@@ -144,7 +158,19 @@ class Relay:
                 to_cloudevent(document, position=notification.id, hall=self.hall)
             )
             futures.append(producer.send(self.topic, key=key, value=value, headers=headers))
-        producer.flush()
-        for future in futures:
-            future.get(timeout=0)  # raises if the broker refused the message
-        return batch[-1].id
+        return Sent(futures, batch[-1].id)
+
+    def _confirm(self, control: psycopg.Connection, sent: Sent) -> None:
+        """Wait until the broker has every message of ``sent``, then record its position."""
+        for future in sent.futures:
+            future.get()  # raises if the broker refused the message
+        self._record(control, sent.position)
+        log.info("published %d events up to position %d", len(sent.futures), sent.position)
+
+
+@dataclass(frozen=True)
+class Sent:
+    """A batch handed to the producer: its messages' futures, and its last position."""
+
+    futures: list[FutureRecordMetadata]
+    position: int

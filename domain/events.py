@@ -8,6 +8,7 @@ aggregate class (``Case.Accepted`` → ``casetrail.case.accepted.v1``).
 
 from __future__ import annotations
 
+import functools
 import re
 from dataclasses import fields
 from datetime import datetime
@@ -44,6 +45,7 @@ class ChainedEvent(Aggregate.Event):
         return mutated
 
 
+@functools.cache  # a few dozen event classes; asked for once per event published
 def type_name(qualname: str, version: int) -> str:
     """The CloudEvents type of version ``version`` of the event class ``qualname``."""
     stream, _, name = qualname.rpartition(".")

@@ -13,9 +13,10 @@ adapters turn attributes into headers.
 
 from __future__ import annotations
 
+import hashlib
 from datetime import datetime
 from typing import Any
-from uuid import NAMESPACE_URL, uuid5
+from uuid import NAMESPACE_URL
 
 from domain.event_schemas import DIALECT
 
@@ -33,8 +34,16 @@ PARTITION_KEY = "partitionkey"  # the Kafka key, as the CloudEvents Kafka bindin
 
 
 def stable_id(*parts: object) -> str:
-    """An event id that is the same each time the same thing is published."""
-    return str(uuid5(NAMESPACE_URL, ":".join(("casetrail", *map(str, parts)))))
+    """An event id that is the same each time the same thing is published: the name-based
+    UUID (version 5, RFC 9562) of ``casetrail:<parts>`` in the URL namespace, as
+    ``uuid.uuid5`` makes it, formatted here directly (the ``UUID`` object took a third
+    of the relay's time per event)."""
+    name = ":".join(("casetrail", *map(str, parts))).encode()
+    digest = bytearray(hashlib.sha1(NAMESPACE_URL.bytes + name).digest()[:16])
+    digest[6] = digest[6] & 0x0F | 0x50  # version 5
+    digest[8] = digest[8] & 0x3F | 0x80  # the RFC's variant
+    h = digest.hex()
+    return f"{h[:8]}-{h[8:12]}-{h[12:16]}-{h[16:20]}-{h[20:]}"
 
 
 def checkpoint_attributes(note: str, time: datetime) -> dict[str, str]:

@@ -2,11 +2,14 @@
 
 from __future__ import annotations
 
+from collections.abc import Collection, Sequence
 from datetime import datetime
 from typing import Any
 
 import psycopg
 from psycopg.types.json import Jsonb
+
+from projections.views_store import views_by_id
 
 PAGE_SIZE = 50
 FILTERS = {
@@ -19,36 +22,49 @@ FILTERS = {
 }
 
 
+LOAD = "SELECT anomaly_id, view FROM audit_anomalies WHERE anomaly_id = ANY(%s)"
+
+
+def load_many(conn: psycopg.Connection, anomaly_ids: Collection[str]) -> dict[str, dict[str, Any]]:
+    """The stored views of those of ``anomaly_ids`` that have one, by id."""
+    return views_by_id(conn, LOAD, anomaly_ids)
+
+
 def load(conn: psycopg.Connection, anomaly_id: str) -> dict[str, Any] | None:
     """The stored view of an anomaly, or None."""
-    row = conn.execute(
-        "SELECT view FROM audit_anomalies WHERE anomaly_id = %s", (anomaly_id,)
-    ).fetchone()
-    return row[0] if row else None
+    return load_many(conn, [anomaly_id]).get(anomaly_id)
 
 
-def save(conn: psycopg.Connection, view: dict[str, Any]) -> None:
-    """Insert or replace an anomaly's view."""
-    conn.execute(
-        "INSERT INTO audit_anomalies (anomaly_id, rule, category, level, status, case_id,"
-        " case_no, department, officers, detected_at, position, view)"
-        " VALUES (%s, %s, %s, %s, %s, %s, %s, %s, %s, %s, %s, %s)"
-        " ON CONFLICT (anomaly_id) DO UPDATE SET (status, position, view) ="
-        " (EXCLUDED.status, EXCLUDED.position, EXCLUDED.view)",
-        (
-            view["anomaly_id"],
-            view["rule"],
-            view["category"],
-            view["level"],
-            view["status"],
-            view["case_id"],
-            view["case_no"],
-            view["department"],
-            view["officers"],
-            datetime.fromisoformat(view["detected_at"]),
-            view["position"],
-            Jsonb(view),
-        ),
+SAVE = (
+    "INSERT INTO audit_anomalies (anomaly_id, rule, category, level, status, case_id,"
+    " case_no, department, officers, detected_at, position, view)"
+    " VALUES (%s, %s, %s, %s, %s, %s, %s, %s, %s, %s, %s, %s)"
+    " ON CONFLICT (anomaly_id) DO UPDATE SET (status, position, view) ="
+    " (EXCLUDED.status, EXCLUDED.position, EXCLUDED.view)"
+)
+
+
+def save_many(conn: psycopg.Connection, views: Sequence[dict[str, Any]]) -> None:
+    """Insert or replace the anomalies' views."""
+    with conn.cursor() as cursor:
+        cursor.executemany(SAVE, [_parameters(view) for view in views])
+
+
+def _parameters(view: dict[str, Any]) -> Any:
+    """The statement's parameters for one view."""
+    return (
+        view["anomaly_id"],
+        view["rule"],
+        view["category"],
+        view["level"],
+        view["status"],
+        view["case_id"],
+        view["case_no"],
+        view["department"],
+        view["officers"],
+        datetime.fromisoformat(view["detected_at"]),
+        view["position"],
+        Jsonb(view),
     )
 
 

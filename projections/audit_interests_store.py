@@ -2,30 +2,41 @@
 
 from __future__ import annotations
 
+from collections.abc import Collection, Sequence
 from typing import Any
 
 import psycopg
 from psycopg.types.json import Jsonb
 
+from projections.views_store import views_by_id
+
 PAGE_SIZE = 50
 
 
-def load(conn: psycopg.Connection, interest_id: str) -> dict[str, Any] | None:
-    """The stored view of a declared interest, or None."""
-    row = conn.execute(
-        "SELECT view FROM audit_interests WHERE interest_id = %s", (interest_id,)
-    ).fetchone()
-    return row[0] if row else None
+LOAD = "SELECT interest_id, view FROM audit_interests WHERE interest_id = ANY(%s)"
 
 
-def save(conn: psycopg.Connection, view: dict[str, Any]) -> None:
-    """Insert or replace a declared interest's view."""
-    conn.execute(
-        "INSERT INTO audit_interests (interest_id, officer, status, position, view)"
-        " VALUES (%s, %s, %s, %s, %s) ON CONFLICT (interest_id) DO UPDATE SET"
-        " (status, position, view) = (EXCLUDED.status, EXCLUDED.position, EXCLUDED.view)",
-        (view["interest_id"], view["officer"], view["status"], view["position"], Jsonb(view)),
-    )
+def load_many(conn: psycopg.Connection, interest_ids: Collection[str]) -> dict[str, dict[str, Any]]:
+    """The stored views of those of ``interest_ids`` that have one, by id."""
+    return views_by_id(conn, LOAD, interest_ids)
+
+
+SAVE = (
+    "INSERT INTO audit_interests (interest_id, officer, status, position, view)"
+    " VALUES (%s, %s, %s, %s, %s) ON CONFLICT (interest_id) DO UPDATE SET"
+    " (status, position, view) = (EXCLUDED.status, EXCLUDED.position, EXCLUDED.view)"
+)
+
+
+def save_many(conn: psycopg.Connection, views: Sequence[dict[str, Any]]) -> None:
+    """Insert or replace the declared interests' views."""
+    with conn.cursor() as cursor:
+        cursor.executemany(SAVE, [_parameters(view) for view in views])
+
+
+def _parameters(view: dict[str, Any]) -> Any:
+    """The statement's parameters for one view."""
+    return (view["interest_id"], view["officer"], view["status"], view["position"], Jsonb(view))
 
 
 def listing(

@@ -8,6 +8,7 @@ only the access log shows.
 
 from __future__ import annotations
 
+from collections.abc import Collection, Sequence
 from dataclasses import dataclass
 from datetime import UTC, datetime
 from typing import Any
@@ -18,6 +19,7 @@ from psycopg.rows import dict_row
 from psycopg.types.json import Jsonb
 
 from projections.audit_trail import ACCESS_STREAM, CASE_STREAM
+from projections.views_store import rows_by_id
 
 COLUMNS = (
     "position",
@@ -58,28 +60,34 @@ class Filters:
     access: bool = False
 
 
-def load(conn: psycopg.Connection, aggregate_id: str) -> dict[str, Any] | None:
-    """The aggregate's latest row, as ``apply`` made it (what the trail knows of the
-    aggregate), or None."""
-    rows = _rows(conn, LATEST, {"id": aggregate_id})
-    if not rows:
-        return None
-    row = rows[0]
+def load_many(
+    conn: psycopg.Connection, aggregate_ids: Collection[str]
+) -> dict[str, dict[str, Any]]:
+    """Each aggregate's latest row, as ``apply`` made it (what the trail knows of the
+    aggregate), for those of ``aggregate_ids`` that have one, by id."""
     return {
-        **row,
-        "aggregate_id": str(row["aggregate_id"]),
-        "recorded_at": row["recorded_at"].astimezone(UTC).isoformat(),
+        aggregate_id: {
+            **row,
+            "aggregate_id": aggregate_id,
+            "recorded_at": row["recorded_at"].astimezone(UTC).isoformat(),
+        }
+        for aggregate_id, row in rows_by_id(conn, LATEST, aggregate_ids, "aggregate_id").items()
     }
 
 
-def save(conn: psycopg.Connection, row: dict[str, Any]) -> None:
-    """Add an event's row (an event is recorded once, and never changes)."""
-    values = {
+def save_many(conn: psycopg.Connection, rows: Sequence[dict[str, Any]]) -> None:
+    """Add events' rows (each is recorded once, and never changes)."""
+    with conn.cursor() as cursor:
+        cursor.executemany(INSERT, [_parameters(row) for row in rows])
+
+
+def _parameters(row: dict[str, Any]) -> Any:
+    """The statement's parameters for one row."""
+    return {
         **row,
         "recorded_at": datetime.fromisoformat(row["recorded_at"]),
         "data": Jsonb(row["data"]),
     }
-    conn.execute(INSERT, values)
 
 
 def page(
@@ -164,7 +172,10 @@ def _columns() -> sql.Composed:
 
 # the statements of every event, composed once
 LATEST = (
-    sql.SQL("SELECT {} FROM audit_events WHERE aggregate_id = %(id)s ORDER BY version DESC LIMIT 1")
+    sql.SQL(
+        "SELECT DISTINCT ON (aggregate_id) {} FROM audit_events WHERE aggregate_id = ANY(%s)"
+        " ORDER BY aggregate_id, version DESC"
+    )
     .format(_columns())
     .as_string()
 )

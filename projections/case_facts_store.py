@@ -11,6 +11,7 @@ while late ratings arrive; ratings of open cases are not counted yet.
 
 from __future__ import annotations
 
+from collections.abc import Collection, Sequence
 from datetime import date
 from decimal import Decimal
 from typing import Any
@@ -20,6 +21,7 @@ from psycopg import sql
 from psycopg.rows import dict_row
 
 from projections.case_facts import CLOSED_STATUSES
+from projections.views_store import rows_by_id
 
 COLUMNS = (
     "case_id",
@@ -63,7 +65,7 @@ GROUPS = {"department": "department", "item": "item_code"}
 
 # the statements of every event, composed once
 LOAD = (
-    sql.SQL("SELECT {} FROM public_case_facts WHERE case_id = %s")
+    sql.SQL("SELECT {} FROM public_case_facts WHERE case_id = ANY(%s)")
     .format(sql.SQL(", ").join(map(sql.Identifier, COLUMNS)))
     .as_string()
 )
@@ -82,22 +84,37 @@ UPSERT = (
 )
 
 
+def load_many(conn: psycopg.Connection, case_ids: Collection[str]) -> dict[str, dict[str, Any]]:
+    """The stored facts of those of ``case_ids`` that have them (dates as ISO strings),
+    by id."""
+    found = rows_by_id(conn, LOAD, case_ids, "case_id")
+    return {
+        case_id: {**row, "case_id": case_id, **_iso_dates(row)} for case_id, row in found.items()
+    }
+
+
 def load(conn: psycopg.Connection, case_id: str) -> dict[str, Any] | None:
     """The stored facts of a case (dates as ISO strings), or None."""
-    with conn.cursor(row_factory=dict_row) as cursor:
-        row = cursor.execute(LOAD, (case_id,)).fetchone()
-    if row is None:
-        return None
-    return {**row, "case_id": str(row["case_id"]), **_iso_dates(row)}
+    return load_many(conn, [case_id]).get(case_id)
+
+
+def save_many(conn: psycopg.Connection, views: Sequence[dict[str, Any]]) -> None:
+    """Insert or replace the cases' facts."""
+    with conn.cursor() as cursor:
+        cursor.executemany(UPSERT, [_parameters(view) for view in views])
 
 
 def save(conn: psycopg.Connection, view: dict[str, Any]) -> None:
     """Insert or replace a case's facts."""
-    values = {
+    save_many(conn, [view])
+
+
+def _parameters(view: dict[str, Any]) -> Any:
+    """The statement's parameters for one view."""
+    return {
         **view,
         **{name: date.fromisoformat(view[name]) if view[name] else None for name in DATE_COLUMNS},
     }
-    conn.execute(UPSERT, values)
 
 
 def search_decisions(

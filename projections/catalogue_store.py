@@ -2,41 +2,55 @@
 
 from __future__ import annotations
 
+from collections.abc import Collection, Sequence
 from typing import Any
 
 import psycopg
 from psycopg.types.json import Jsonb
 
 from projections.case_facts_store import like_pattern
+from projections.views_store import views_by_id
+
+LOAD = "SELECT item_id, view FROM public_catalogue WHERE item_id = ANY(%s)"
 
 
-def load(conn: psycopg.Connection, item_id: str) -> dict[str, Any] | None:
-    """The stored view of an item, or None."""
-    row = conn.execute(
-        "SELECT view FROM public_catalogue WHERE item_id = %s", (item_id,)
-    ).fetchone()
-    return row[0] if row else None
+def load_many(conn: psycopg.Connection, item_ids: Collection[str]) -> dict[str, dict[str, Any]]:
+    """The stored views of those of ``item_ids`` that have one, by id."""
+    return views_by_id(conn, LOAD, item_ids)
+
+
+SAVE = (
+    "INSERT INTO public_catalogue"
+    " (item_id, code, name, category, department, status, position, view)"
+    " VALUES (%s, %s, %s, %s, %s, %s, %s, %s) ON CONFLICT (item_id) DO UPDATE SET"
+    " (code, name, category, department, status, position, view) = (EXCLUDED.code,"
+    " EXCLUDED.name, EXCLUDED.category, EXCLUDED.department, EXCLUDED.status,"
+    " EXCLUDED.position, EXCLUDED.view)"
+)
+
+
+def save_many(conn: psycopg.Connection, views: Sequence[dict[str, Any]]) -> None:
+    """Insert or replace the items' views."""
+    with conn.cursor() as cursor:
+        cursor.executemany(SAVE, [_parameters(view) for view in views])
 
 
 def save(conn: psycopg.Connection, view: dict[str, Any]) -> None:
     """Insert or replace an item's view."""
-    conn.execute(
-        "INSERT INTO public_catalogue"
-        " (item_id, code, name, category, department, status, position, view)"
-        " VALUES (%s, %s, %s, %s, %s, %s, %s, %s) ON CONFLICT (item_id) DO UPDATE SET"
-        " (code, name, category, department, status, position, view) = (EXCLUDED.code,"
-        " EXCLUDED.name, EXCLUDED.category, EXCLUDED.department, EXCLUDED.status,"
-        " EXCLUDED.position, EXCLUDED.view)",
-        (
-            view["item_id"],
-            view["code"],
-            view["name"],
-            view["category"],
-            view["department"],
-            view["status"],
-            view["position"],
-            Jsonb(view),
-        ),
+    save_many(conn, [view])
+
+
+def _parameters(view: dict[str, Any]) -> Any:
+    """The statement's parameters for one view."""
+    return (
+        view["item_id"],
+        view["code"],
+        view["name"],
+        view["category"],
+        view["department"],
+        view["status"],
+        view["position"],
+        Jsonb(view),
     )
 
 

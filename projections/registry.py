@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from collections.abc import Callable, Sequence
+from collections.abc import Callable, Collection, Sequence
 from dataclasses import dataclass
 from typing import Any
 
@@ -36,21 +36,22 @@ View = dict[str, Any]
 
 @dataclass(frozen=True)
 class Projection:
-    """A per-aggregate view: how to apply an event, and how to load and save the view.
+    """A per-aggregate view: how to apply an event, how to load the views of many
+    aggregates at once (those that have one, by id) and how to save many.
 
     ``version`` changes whenever ``apply`` would build different views from the same
     events; the runner then rebuilds every view from the start of the topic, as it does
     when a projection is added. ``table`` is made, and changed, by a migration
     (``infra/migrations``). ``append_only``: each view ``apply`` makes is a row of its
-    own (``save`` adds it), not the aggregate's one view replaced.
+    own (``save_many`` adds it), not the aggregate's one view replaced.
     """
 
     name: str
     version: int
     table: str
     apply: Callable[[View | None, View], View | None]
-    load: Callable[[psycopg.Connection, str], View | None]
-    save: Callable[[psycopg.Connection, View], None]
+    load_many: Callable[[psycopg.Connection, Collection[str]], dict[str, View]]
+    save_many: Callable[[psycopg.Connection, Sequence[View]], None]
     append_only: bool = False
 
 
@@ -59,8 +60,8 @@ PUBLIC_STATUS = Projection(
     version=4,
     table="public_case_status",
     apply=public_status.apply,
-    load=public_status_store.load,
-    save=public_status_store.save,
+    load_many=public_status_store.load_many,
+    save_many=public_status_store.save_many,
 )
 
 CASE_FACTS = Projection(
@@ -68,16 +69,16 @@ CASE_FACTS = Projection(
     version=4,
     table="public_case_facts",
     apply=case_facts.apply,
-    load=case_facts_store.load,
-    save=case_facts_store.save,
+    load_many=case_facts_store.load_many,
+    save_many=case_facts_store.save_many,
 )
 CATALOGUE = Projection(
     name="catalogue",
     version=1,
     table="public_catalogue",
     apply=catalogue.apply,
-    load=catalogue_store.load,
-    save=catalogue_store.save,
+    load_many=catalogue_store.load_many,
+    save_many=catalogue_store.save_many,
 )
 
 DEPARTMENTS = Projection(
@@ -85,16 +86,16 @@ DEPARTMENTS = Projection(
     version=1,
     table="public_departments",
     apply=departments.apply,
-    load=departments_store.load,
-    save=departments_store.save,
+    load_many=departments_store.load_many,
+    save_many=departments_store.save_many,
 )
 PUBLISHED_CALENDAR = Projection(
     name="published_calendar",
     version=1,
     table="public_calendar",
     apply=published_calendar.apply,
-    load=published_calendar_store.load,
-    save=published_calendar_store.save,
+    load_many=published_calendar_store.load_many,
+    save_many=published_calendar_store.save_many,
 )
 
 # One row per event: an aggregate's view is its latest row (whose case number,
@@ -104,8 +105,8 @@ AUDIT_TRAIL = Projection(
     version=1,
     table="audit_events",
     apply=audit_trail.apply,
-    load=audit_trail_store.load,
-    save=audit_trail_store.save,
+    load_many=audit_trail_store.load_many,
+    save_many=audit_trail_store.save_many,
     append_only=True,
 )
 
@@ -114,16 +115,16 @@ ANOMALIES = Projection(
     version=1,
     table="audit_anomalies",
     apply=audit_anomalies.apply,
-    load=audit_anomalies_store.load,
-    save=audit_anomalies_store.save,
+    load_many=audit_anomalies_store.load_many,
+    save_many=audit_anomalies_store.save_many,
 )
 INTERESTS = Projection(
     name="audit_interests",
     version=1,
     table="audit_interests",
     apply=audit_interests.apply,
-    load=audit_interests_store.load,
-    save=audit_interests_store.save,
+    load_many=audit_interests_store.load_many,
+    save_many=audit_interests_store.save_many,
 )
 
 SUPERVISION_NOTICES = Projection(
@@ -131,8 +132,8 @@ SUPERVISION_NOTICES = Projection(
     version=1,
     table="supervision_notices",
     apply=supervision_notices.apply,
-    load=supervision_notices_store.load,
-    save=supervision_notices_store.save,
+    load_many=supervision_notices_store.load_many,
+    save_many=supervision_notices_store.save_many,
 )
 
 SUPERVISION_CASES = Projection(
@@ -140,8 +141,8 @@ SUPERVISION_CASES = Projection(
     version=1,
     table="supervision_cases",
     apply=supervision_cases.apply,
-    load=supervision_cases_store.load,
-    save=supervision_cases_store.save,
+    load_many=supervision_cases_store.load_many,
+    save_many=supervision_cases_store.save_many,
 )
 
 ALL = (

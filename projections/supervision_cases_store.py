@@ -6,6 +6,7 @@ its caller, which decides them from the token; the queries never widen it.
 
 from __future__ import annotations
 
+from collections.abc import Collection, Sequence
 from dataclasses import dataclass
 from datetime import date
 from typing import Any
@@ -16,6 +17,7 @@ from psycopg.rows import dict_row
 from psycopg.types.json import Jsonb
 
 from projections.case_facts_store import like_pattern
+from projections.views_store import rows_by_id
 
 TABLE = "supervision_cases"
 COLUMNS = (
@@ -86,15 +88,18 @@ BOARD_ORDER = sql.SQL(
     "ORDER BY CASE light WHEN 'red' THEN 0 WHEN 'yellow' THEN 1 WHEN 'green' THEN 2 ELSE 3 END,"
     " promised_deadline NULLS LAST, case_no"
 )
-LOAD = sql.SQL("SELECT {} FROM supervision_cases WHERE case_id = %s").format(SELECT).as_string()
+LOAD = (
+    sql.SQL("SELECT {} FROM supervision_cases WHERE case_id = ANY(%s)").format(SELECT).as_string()
+)
 QUEUE_LIMIT = 100  # each queue section lists at most this many cases (its total counts all)
 
 
-def load(conn: psycopg.Connection, case_id: str) -> dict[str, Any] | None:
-    """The stored row of a case (dates as ISO strings), or None."""
-    with conn.cursor(row_factory=dict_row) as cursor:
-        row = cursor.execute(LOAD, (case_id,)).fetchone()
-    return None if row is None else _view(row)
+def load_many(conn: psycopg.Connection, case_ids: Collection[str]) -> dict[str, dict[str, Any]]:
+    """The stored rows of those of ``case_ids`` that have one (dates as ISO strings), by
+    id."""
+    return {
+        case_id: _view(row) for case_id, row in rows_by_id(conn, LOAD, case_ids, "case_id").items()
+    }
 
 
 UPSERT = (  # composed once: it runs for every event
@@ -112,9 +117,15 @@ UPSERT = (  # composed once: it runs for every event
 )
 
 
+def save_many(conn: psycopg.Connection, views: Sequence[dict[str, Any]]) -> None:
+    """Insert or replace the cases' rows."""
+    with conn.cursor() as cursor:
+        cursor.executemany(UPSERT, [parameters(view) for view in views])
+
+
 def save(conn: psycopg.Connection, view: dict[str, Any]) -> None:
     """Insert or replace a case's row."""
-    conn.execute(UPSERT, parameters(view))
+    save_many(conn, [view])
 
 
 def parameters(view: dict[str, Any]) -> dict[str, Any]:

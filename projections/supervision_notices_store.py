@@ -2,40 +2,56 @@
 
 from __future__ import annotations
 
+from collections.abc import Collection, Sequence
 from datetime import date, datetime
 from typing import Any
 
 import psycopg
 from psycopg.types.json import Jsonb
 
+from projections.views_store import views_by_id
+
 PAGE_SIZE = 50
+
+
+LOAD = "SELECT notice_id, view FROM supervision_notices WHERE notice_id = ANY(%s)"
+
+
+def load_many(conn: psycopg.Connection, notice_ids: Collection[str]) -> dict[str, dict[str, Any]]:
+    """The stored views of those of ``notice_ids`` that have one, by id."""
+    return views_by_id(conn, LOAD, notice_ids)
 
 
 def load(conn: psycopg.Connection, notice_id: str) -> dict[str, Any] | None:
     """The stored view of a notice, or None."""
-    row = conn.execute(
-        "SELECT view FROM supervision_notices WHERE notice_id = %s", (notice_id,)
-    ).fetchone()
-    return row[0] if row else None
+    return load_many(conn, [notice_id]).get(notice_id)
 
 
-def save(conn: psycopg.Connection, view: dict[str, Any]) -> None:
-    """Insert or replace a notice's view."""
-    conn.execute(
-        "INSERT INTO supervision_notices (notice_id, case_id, department, status, respond_by,"
-        " issued_at, position, view) VALUES (%s, %s, %s, %s, %s, %s, %s, %s)"
-        " ON CONFLICT (notice_id) DO UPDATE SET (status, position, view) ="
-        " (EXCLUDED.status, EXCLUDED.position, EXCLUDED.view)",
-        (
-            view["notice_id"],
-            view["case_id"],
-            view["department"],
-            view["status"],
-            date.fromisoformat(view["respond_by"]),
-            datetime.fromisoformat(view["issued_at"]),
-            view["position"],
-            Jsonb(view),
-        ),
+SAVE = (
+    "INSERT INTO supervision_notices (notice_id, case_id, department, status, respond_by,"
+    " issued_at, position, view) VALUES (%s, %s, %s, %s, %s, %s, %s, %s)"
+    " ON CONFLICT (notice_id) DO UPDATE SET (status, position, view) ="
+    " (EXCLUDED.status, EXCLUDED.position, EXCLUDED.view)"
+)
+
+
+def save_many(conn: psycopg.Connection, views: Sequence[dict[str, Any]]) -> None:
+    """Insert or replace the notices' views."""
+    with conn.cursor() as cursor:
+        cursor.executemany(SAVE, [_parameters(view) for view in views])
+
+
+def _parameters(view: dict[str, Any]) -> Any:
+    """The statement's parameters for one view."""
+    return (
+        view["notice_id"],
+        view["case_id"],
+        view["department"],
+        view["status"],
+        date.fromisoformat(view["respond_by"]),
+        datetime.fromisoformat(view["issued_at"]),
+        view["position"],
+        Jsonb(view),
     )
 
 

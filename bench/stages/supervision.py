@@ -102,9 +102,7 @@ def best(runs: int, work: Callable[[], T]) -> tuple[float, T]:
 def measure(url: str, made: list[dict[str, Any]], runs: int) -> dict[str, float]:
     with psycopg.connect(url) as conn:
         start = time.perf_counter()
-        with conn.cursor() as cursor:
-            params = [supervision_cases_store.parameters(row) for row in made]
-            cursor.executemany(supervision_cases_store.UPSERT, params)
+        supervision_cases_store.save_many(conn, made)
         conn.commit()
         conn.execute("ANALYZE supervision_cases")
         stored = time.perf_counter() - start

@@ -1,5 +1,6 @@
 """The composition root: builds the application and its adapters from settings, and
-prepares the database they need."""
+prepares the database they need. Every process composed here reads and writes JSON
+columns with orjson (``infra.json_columns``)."""
 
 from __future__ import annotations
 
@@ -14,12 +15,15 @@ from domain.personal_data import PersonalData
 from domain.query_code import QueryCodes
 from infra import grants
 from infra.config import Settings
+from infra.json_columns import use_orjson
 from infra.master_keys import MasterKeys
 from infra.migrations import apply_migrations
 from infra.personal_data_store import PostgresPersonalDataStore
 from infra.pg_case_numbers import PostgresCaseNumberSequence
 from infra.schema_lock import lock_schema
 from infra.servers import without_password
+
+use_orjson()
 
 
 def open_pool(database_url: str, max_size: int = 8) -> ConnectionPool:

@@ -93,7 +93,8 @@ def stored_views(
 ) -> tuple[dict[str, View | None], int]:
     """The views the runner stored for ``subjects``, and how many rows its table has."""
     with psycopg.connect(platform.settings.database_url) as conn:
-        views = {subject: projection.load(conn, subject) for subject in subjects}
+        stored = projection.load_many(conn, set(subjects))
+        views = {subject: stored.get(subject) for subject in subjects}
         rows = conn.execute(f"SELECT count(*) FROM {projection.table}").fetchone()
     return views, int(rows[0]) if rows else 0
 

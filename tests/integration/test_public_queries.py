@@ -536,7 +536,8 @@ def test_catalogue_lists_and_finds_items(conn: psycopg.Connection) -> None:
     ]
     for events in histories:
         for event in events:
-            view = catalogue.apply(catalogue_store.load(conn, event["subject"]), event)
+            stored = catalogue_store.load_many(conn, [event["subject"]])
+            view = catalogue.apply(stored.get(event["subject"]), event)
             assert view is not None
             catalogue_store.save(conn, view)
     listed = catalogue_store.list_items(conn, department=None, category=None, q=None)

@@ -5,12 +5,14 @@ from __future__ import annotations
 
 from datetime import UTC, datetime
 from typing import Any
-from uuid import uuid4
+from uuid import NAMESPACE_URL, uuid4, uuid5
 
 import jsonschema
 import orjson
 from cloudevents.core.bindings.kafka import KafkaMessage, from_kafka_event
 from cloudevents.core.formats.json import JSONFormat
+from hypothesis import given
+from hypothesis import strategies as st
 
 from api.asyncapi_parts import with_partition_key
 from consumers.cloudevents import binary_headers, type_header
@@ -23,6 +25,7 @@ from domain.stream_contract import (
     checkpoint_attributes,
     checkpoint_schema,
     dead_letter_schema,
+    stable_id,
 )
 
 NOW = datetime(2026, 3, 2, 8, 30, tzinfo=UTC)
@@ -97,3 +100,10 @@ def test_the_type_header_of_both_versions_is_read() -> None:
         "casetrail.case.submitted.v2"
     )
     assert type_header([("content-type", b"text/plain")]) is None and type_header(None) is None
+
+
+@given(st.lists(st.one_of(st.text(), st.integers(), st.uuids()), max_size=4))
+def test_an_event_id_is_the_name_based_uuid_of_its_parts(parts: list[object]) -> None:
+    """The same ids as ever (``uuid.uuid5``), so a re-published event keeps its id."""
+    name = ":".join(("casetrail", *map(str, parts)))
+    assert stable_id(*parts) == str(uuid5(NAMESPACE_URL, name))
