@@ -130,7 +130,7 @@ def measure(url: str, made: list[dict[str, Any]], runs: int) -> dict[str, float]
             runs, lambda: supervision_cases_store.search(conn, wanted, page=1, page_size=20)
         )
     return {
-        "rows stored (one executemany)": round(stored, 1),
+        "rows stored (one executemany)": stored,
         "department KPIs (aggregated and shaped)": computed,
         "board page (100 red cases)": board,
         "staff search by case number": searched,
