@@ -3,11 +3,8 @@
 from __future__ import annotations
 
 import time
-from collections.abc import Callable, Mapping
+from collections.abc import Callable
 from dataclasses import dataclass
-from typing import Any
-
-from kafka import KafkaConsumer, TopicPartition
 
 
 @dataclass(frozen=True)
@@ -50,19 +47,3 @@ def watch(
     counted = last - first
     per_second = counted / seconds if seconds > 0 and counted > 0 else 0.0
     return Rate(per_second, counted, seconds, last >= target)
-
-
-class TopicEnd:
-    """How many messages a topic holds, over its partitions (one reader, kept open)."""
-
-    def __init__(self, kafka_options: Mapping[str, Any], topic: str) -> None:
-        self.reader = KafkaConsumer(**kafka_options)
-        self.partitions = [
-            TopicPartition(topic, p) for p in self.reader.partitions_for_topic(topic) or ()
-        ]
-
-    def __call__(self) -> int:
-        return sum(self.reader.end_offsets(self.partitions).values())
-
-    def close(self) -> None:
-        self.reader.close()

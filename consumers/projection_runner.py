@@ -63,10 +63,9 @@ class ProjectionRunner(ChainConsumer):
 
     def begin_batch(self, conn: psycopg.Connection, subjects: set[str]) -> None:
         """The stored views of the batch's aggregates: one query per projection."""
-        self._changed, self._rows = {}, []
-        self._views = {}
-        for projection in self.projections:
-            stored = projection.load_many(conn, subjects) if subjects else {}
+        self._views, self._changed, self._rows = {}, {}, []
+        for projection in self.projections if subjects else ():
+            stored = projection.load_many(conn, subjects)
             self._views |= {(projection.name, s): stored.get(s) for s in subjects}
 
     def apply(self, conn: psycopg.Connection, event: dict[str, Any]) -> None:
@@ -95,4 +94,3 @@ class ProjectionRunner(ChainConsumer):
             for projection in self.projections:
                 if made[projection.name]:
                     projection.save_many(conn, made[projection.name])
-        self._views, self._changed, self._rows = {}, {}, []

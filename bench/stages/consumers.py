@@ -28,7 +28,7 @@ from kafka import KafkaConsumer, KafkaProducer, TopicPartition
 
 from bench import case_events
 from bench.context import Context
-from bench.rates import Rate, TopicEnd, watch
+from bench.rates import Rate, watch
 from bench.report import Figure, Goal, Report
 from bench.stages.webhooks import register
 from consumers.projection_runner import ProjectionRunner
@@ -129,9 +129,7 @@ def measure(
     platform: Platform, conn: psycopg.Connection, subject: Subject, feed: Feed, steady: int
 ) -> tuple[Rate, Rate | None]:
     """The subject's rebuild, then (if it caught up) its steady rate."""
-    end = TopicEnd(platform.settings.kafka_options(ADMIN), platform.topic)
-    target = end()
-    end.close()
+    target = platform.end_offsets_total()
     progress = lambda: subject.progress(platform, conn)  # noqa: E731
     platform.start(subject.command, label=subject.label)
     try:

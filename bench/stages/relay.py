@@ -16,9 +16,10 @@ from kafka import KafkaProducer
 
 from bench import case_events
 from bench.context import Context
-from bench.rates import TopicEnd, watch
+from bench.rates import watch
 from bench.report import Figure, Goal
 from infra import kafka_admin
+from infra.entrypoints.status import TopicEnd
 from infra.kafka_security import ADMIN
 from tests.integration.harness import Platform
 

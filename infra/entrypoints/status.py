@@ -29,14 +29,30 @@ def relay_lag(conn: psycopg.Connection) -> int:
     return int(row[0]) if row else 0
 
 
+class TopicEnd:
+    """How many messages a topic holds, over its partitions, asked as often as wanted of
+    one reader kept open (close it when done)."""
+
+    def __init__(self, kafka_options: Mapping[str, Any], topic: str) -> None:
+        self.reader = KafkaConsumer(**kafka_options)
+        self.partitions = [
+            TopicPartition(topic, p) for p in self.reader.partitions_for_topic(topic) or ()
+        ]
+
+    def __call__(self) -> int:
+        return sum(self.reader.end_offsets(self.partitions).values())
+
+    def close(self) -> None:
+        self.reader.close()
+
+
 def topic_end(kafka_options: Mapping[str, Any], topic: str) -> int:
     """How many messages the topic holds, over all partitions."""
-    consumer = KafkaConsumer(**kafka_options)
+    end = TopicEnd(kafka_options, topic)
     try:
-        partitions = [TopicPartition(topic, p) for p in consumer.partitions_for_topic(topic) or ()]
-        return sum(consumer.end_offsets(partitions).values())
+        return end()
     finally:
-        consumer.close()
+        end.close()
 
 
 def consumed(conn: psycopg.Connection, topic: str, group: str) -> int:

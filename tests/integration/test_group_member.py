@@ -33,10 +33,12 @@ def test_a_lone_member_is_given_every_partition_in_its_first_assignment(
     consumer = group_member(settings.kafka_options(WEBHOOKS), group_id=settings.webhooks_group)
     try:
         subscribe(consumer, [platform.topic], assignments)
-        wait_until(
-            lambda: consumer.poll(timeout_ms=100) is not None and assignments.given,
-            what="the first assignment",
-        )
+
+        def assigned() -> bool:
+            consumer.poll(timeout_ms=100)
+            return bool(assignments.given)
+
+        wait_until(assigned, what="the first assignment")
     finally:
         consumer.close(autocommit=False)
     partitions = kafka_admin.partition_count(settings.bootstrap_servers, platform.topic)
