@@ -15,12 +15,14 @@ import threading
 from collections.abc import Iterator, Mapping, Sequence
 from contextlib import contextmanager
 from dataclasses import dataclass
+from functools import lru_cache
 from typing import Any
 from uuid import UUID
 
 import psycopg
 from eventsourcing.persistence import ApplicationRecorder, Mapper, Notification
 from kafka import KafkaProducer
+from kafka.partitioner.default import DefaultPartitioner, murmur2
 from kafka.producer.future import FutureRecordMetadata
 
 from consumers.cloudevents import encode, recorded_document, to_cloudevent
@@ -31,6 +33,36 @@ log = logging.getLogger("casetrail.relay")
 
 LEADER_LOCK_KEY = 0x0CA5E7A1  # advisory lock id of the relay leader
 PRODUCER_BATCH_BYTES = 256 * 1024  # per partition: a relay batch goes out in few requests
+KEYS_REMEMBERED = 65_536  # the key hashes the partitioner keeps (a case's events share one)
+
+
+@lru_cache(maxsize=KEYS_REMEMBERED)
+def key_hash(key: bytes) -> int:
+    """The Java client's partitioning hash of a message key (murmur2, made positive)."""
+    return int(murmur2(key)) & 0x7FFFFFFF
+
+
+class RememberingPartitioner(DefaultPartitioner):  # type: ignore[misc]
+    """The default partitioner (a keyed message goes to partition ``murmur2(key) mod n``,
+    as with the Java client), remembering each key's hash: kafka-python's murmur2 is
+    pure Python, and it hashed the same case id again for every event of the case."""
+
+    def partition(
+        self,
+        topic: str,
+        key: Any,
+        serialized_key: bytes | None,
+        value: Any,
+        serialized_value: bytes | None,
+        cluster: Any,
+    ) -> int:
+        partitions = cluster.partitions_for_topic(topic)
+        if serialized_key is None or not partitions:
+            return int(
+                super().partition(topic, key, serialized_key, value, serialized_value, cluster)
+            )
+        ordered = sorted(partitions)
+        return int(ordered[key_hash(serialized_key) % len(ordered)])
 
 
 def make_producer(kafka_options: Mapping[str, Any]) -> KafkaProducer:
@@ -44,6 +76,7 @@ def make_producer(kafka_options: Mapping[str, Any]) -> KafkaProducer:
         batch_size=PRODUCER_BATCH_BYTES,
         retries=2**31 - 1,
         max_in_flight_requests_per_connection=5,
+        partitioner=RememberingPartitioner(),
     )
 
 

@@ -2,16 +2,16 @@
 
 from __future__ import annotations
 
-from collections.abc import Iterable, Iterator, Sequence
+from collections.abc import Iterable, Iterator, Mapping
+from copy import deepcopy
 from dataclasses import dataclass, replace
 from datetime import date, datetime
-from itertools import groupby
-from typing import Any, Protocol, runtime_checkable
+from typing import Any
 from uuid import UUID, uuid4
 
-from eventsourcing.application import AggregateNotFoundError, Application
+from eventsourcing.application import Application
 from eventsourcing.domain import Aggregate
-from eventsourcing.persistence import IntegrityError, StoredEvent
+from eventsourcing.persistence import IntegrityError
 from eventsourcing.utils import EnvType, get_topic
 
 from domain.actor import Actor
@@ -30,6 +30,7 @@ from domain.case import CLOSING_EVENTS, Accepted, Case, DeemedAccepted, local_da
 from domain.case.commands import CaseCommand
 from domain.case_numbers import CaseNumberSequence, format_case_no
 from domain.clock import Clock, SystemClock
+from domain.current_repository import CurrentRepository
 from domain.department import Department
 from domain.errors import InvalidCommand, NotFound, VersionConflict
 from domain.hall_calendar import HallCalendar
@@ -54,30 +55,26 @@ from domain.supervision_notice import ESCALATOR, SupervisionNotice
 
 @dataclass(frozen=True)
 class _Needs:
-    """What the application gives a case command besides its own fields."""
+    """What the application gives a case command besides its own fields: ``read`` holds
+    the calendar, and the case's item when known, as read with the case."""
 
     at: datetime
     actor: Actor
     app: HallApplication
+    read: Mapping[UUID, Aggregate]
 
     def calendar(self) -> WorkingCalendar:
-        return self.app.calendar()
+        return self.app.working_calendar(self.read.get(HallCalendar.ID))
 
     def service_item(self, code: str) -> ServiceItem:
-        return self.app.service_item(code)
+        item = self.read.get(ServiceItem.id_for(code))
+        return item if isinstance(item, ServiceItem) else self.app.service_item(code)
 
     def sealed_comment(self, case: Case, text: str) -> str | None:
         """The applicant's comment, sealed with its data; none once that is erased."""
         if case.applicant_erased:
             return None
         return self.app.personal_data.seal_text(case.applicant, case.id, text)
-
-
-@runtime_checkable
-class ManyAggregatesReader(Protocol):
-    """A recorder that selects the events of many aggregates in one query."""
-
-    def select_events_of(self, originator_ids: Sequence[UUID]) -> Sequence[StoredEvent]: ...
 
 
 def _require_version(aggregate: Aggregate, expected: int | None, what: str) -> None:
@@ -90,6 +87,7 @@ class HallApplication(Application[UUID]):
     """One service hall's cases, power list and calendar, stored as events."""
 
     name = "casetrail"
+    repository: CurrentRepository
 
     def __init__(
         self,
@@ -107,6 +105,11 @@ class HallApplication(Application[UUID]):
         self.query_codes = query_codes
         self.clock: Clock = clock or SystemClock()
         self.base_calendar = base_calendar or default_calendar()
+
+    def construct_repository(self) -> CurrentRepository:
+        """The repository reading many aggregates in one query (``CurrentRepository``)."""
+        cache_size = self.env.get(self.AGGREGATE_CACHE_MAXSIZE)
+        return CurrentRepository(self.events, cache_maxsize=int(cache_size) if cache_size else None)
 
     # --- cases -------------------------------------------------------------------
 
@@ -172,14 +175,26 @@ class HallApplication(Application[UUID]):
         request: RequestKey | None = None,
     ) -> Recorded:
         """Run ``command`` on the case for ``actor``, if the role and department allow it."""
-        case = self.get_case(case_id)
+        case, read = self._case_and_terms(case_id)
         co_departments = case.terms.co_departments if case.terms else ()
         authorize(
             actor, command.ACTION, case_department=case.department, co_departments=co_departments
         )
         _require_version(case, expected_version, f"case {case_id}")
-        command.run(case, _Needs(self.clock.now(), self._marked(actor), self))
+        command.run(case, _Needs(self.clock.now(), self._marked(actor), self, read))
         return self._save(case, request)
+
+    def _case_and_terms(self, case_id: UUID) -> tuple[Case, dict[UUID, Aggregate]]:
+        """A copy of the case to change, with the calendar, and with its item when the case
+        is held in memory (its item's code is then known), these shared: one query."""
+        ids = [case_id, HallCalendar.ID]
+        if isinstance(held := self.repository.held(case_id), Case):
+            ids.append(ServiceItem.id_for(held.item_code))
+        read = self.repository.current(ids)
+        case = read.get(case_id)
+        if not isinstance(case, Case):
+            raise NotFound(f"no case with id {case_id}")
+        return deepcopy(case), read
 
     def get_case(self, case_id: UUID) -> Case:
         """The case as its events make it; ``NotFound`` when there is none."""
@@ -278,19 +293,9 @@ class HallApplication(Application[UUID]):
         return swept
 
     def _cases(self, case_ids: list[UUID]) -> list[Case]:
-        """The cases of ``case_ids`` that exist, loaded together when the recorder can
-        select many aggregates' events at once."""
-        if not isinstance(self.recorder, ManyAggregatesReader):
-            return [self.get_case(c) for c in case_ids if self._exists(c)]
-        stored = self.recorder.select_events_of(case_ids)
-        cases: list[Case] = []
-        for _, events in groupby(stored, key=lambda e: e.originator_id):
-            case: Any = None
-            for event in map(self.mapper.to_domain_event, events):
-                case = event.mutate(case)  # type: ignore[attr-defined]
-            if isinstance(case, Case):
-                cases.append(case)
-        return cases
+        """The cases of ``case_ids`` that exist, read together."""
+        read = self.repository.current(case_ids).values()
+        return [deepcopy(case) for case in read if isinstance(case, Case)]
 
     def _swept(self, case: Case, at: datetime, actor: Actor, calendar: WorkingCalendar) -> Swept:
         recorded = sweep(case, at=at, actor=actor, calendar=calendar, item=self._item_terms)
@@ -493,12 +498,11 @@ class HallApplication(Application[UUID]):
     # --- the power list -------------------------------------------------------------
 
     def service_item(self, code: str) -> ServiceItem:
-        """The item with ``code``; an unknown code is an invalid command."""
-        try:
-            item: ServiceItem = self.repository.get(ServiceItem.id_for(code))
-        except AggregateNotFoundError:
-            raise InvalidCommand(f"unknown service item '{code}'") from None
-        assert isinstance(item, ServiceItem)
+        """The item with ``code``, shared (not to be changed); an unknown code is an
+        invalid command."""
+        item = self._find(ServiceItem.id_for(code))
+        if not isinstance(item, ServiceItem):
+            raise InvalidCommand(f"unknown service item '{code}'")
         return item
 
     def register_item(self, actor: Actor, content: dict[str, Any]) -> Recorded:
@@ -523,7 +527,7 @@ class HallApplication(Application[UUID]):
     ) -> Recorded:
         """``revise-item``, ``suspend-item``, ``resume-item`` or ``retire-item``."""
         authorize(actor, action)
-        item = self.service_item(code)
+        item = deepcopy(self.service_item(code))
         _require_version(item, expected_version, f"item {code}")
         if "content" in fields:
             fields["content"] = ItemContent.from_data(fields["content"])
@@ -565,11 +569,12 @@ class HallApplication(Application[UUID]):
 
     def calendar(self) -> WorkingCalendar:
         """The working-day calendar: the seeded years plus every year the hall published."""
-        try:
-            hall: HallCalendar = self.repository.get(HallCalendar.ID)
-        except AggregateNotFoundError:
+        return self.working_calendar(self._find(HallCalendar.ID))
+
+    def working_calendar(self, hall: Aggregate | None) -> WorkingCalendar:
+        """The calendar ``hall`` (the hall's calendar as read, or none) makes."""
+        if not isinstance(hall, HallCalendar):
             return self.base_calendar
-        assert isinstance(hall, HallCalendar)
         return hall.working_calendar(self.base_calendar)
 
     def publish_calendar_year(
@@ -592,10 +597,7 @@ class HallApplication(Application[UUID]):
         authorize(actor, "publish-calendar-year")
         actor = self._marked(actor)
         at = self.clock.now()
-        try:
-            hall: HallCalendar = self.repository.get(HallCalendar.ID)
-        except AggregateNotFoundError:
-            hall = HallCalendar.create(at=at, actor=actor)
+        hall = deepcopy(self._find(HallCalendar.ID)) or HallCalendar.create(at=at, actor=actor)
         assert isinstance(hall, HallCalendar)
         reason = f"calendar {year} published"
         schedule = YearSchedule(year, frozenset(holidays), frozenset(makeup_workdays))
@@ -622,16 +624,19 @@ class HallApplication(Application[UUID]):
     # --- storage ------------------------------------------------------------------------
 
     def _get(self, aggregate_id: UUID, kind: type[Aggregate], missing: str) -> Any:
-        try:
-            aggregate: Aggregate = self.repository.get(aggregate_id)
-        except AggregateNotFoundError:
-            raise NotFound(missing) from None
+        """A copy of the aggregate, to change; ``NotFound`` unless it is a ``kind``."""
+        aggregate = self._find(aggregate_id)
         if not isinstance(aggregate, kind):
             raise NotFound(missing)
-        return aggregate
+        return deepcopy(aggregate)
+
+    def _find(self, aggregate_id: UUID) -> Aggregate | None:
+        """The aggregate as its events now make it, shared (not to be changed); None when
+        it has none."""
+        return self.repository.current([aggregate_id]).get(aggregate_id)
 
     def _exists(self, aggregate_id: UUID) -> bool:
-        return aggregate_id in self.repository
+        return self._find(aggregate_id) is not None
 
     def _open_accepted_case_ids(self) -> list[UUID]:
         """Ids of the accepted cases not yet closed, from the notification log (so that
@@ -669,6 +674,9 @@ class HallApplication(Application[UUID]):
             raise VersionConflict(
                 f"{aggregate.id} was changed concurrently; reload and retry"
             ) from None
+        # Held as saved (and never changed again), the next command on it reads only what
+        # is recorded after.
+        self.repository.remember(aggregate)
         return Recorded(
             aggregate_id=aggregate.id,
             version=aggregate.version,

@@ -233,9 +233,9 @@ class Settings:
             "CIPHER_TOPIC": "eventsourcing.cryptography:AESCipher",
             "CIPHER_KEY": self.event_cipher_key,
             # Aggregates read again (the items, the calendar, a case between commands)
-            # come from memory, brought up to date by reading only their newer events.
+            # come from memory, brought up to date by reading only their newer events
+            # (domain.current_repository).
             "AGGREGATE_CACHE_MAXSIZE": AGGREGATE_CACHE_SIZE,
-            "AGGREGATE_CACHE_FASTFORWARD": "y",
         }
 
 

@@ -18,7 +18,7 @@ tables and the function are made by the migrations (``infra.migrations``).
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Mapping, Sequence
 from typing import Any
 from uuid import UUID
 
@@ -63,15 +63,24 @@ class ClaimingRecorder(PostgresApplicationRecorder):
             SQL("SELECT {schema}.{lock}()").format(schema=schema, lock=lock),
         ]
 
-    def select_events_of(self, originator_ids: Sequence[UUID]) -> list[StoredEvent]:
-        """The events of each of ``originator_ids``, each aggregate's in order: one query
-        for many aggregates (the deadline sweeper loads the cases due in batches)."""
+    def select_events_after(self, versions: Mapping[UUID, int]) -> list[StoredEvent]:
+        """The events of each aggregate of ``versions`` after the version it gives (0 for
+        all), each aggregate's in order: one query for many aggregates (a command reads
+        its case, the case's item and the calendar together; the deadline sweeper loads
+        the cases due in batches)."""
         statement = SQL(
             "SELECT originator_id, originator_version, topic, state FROM {schema}.{table} "
-            "WHERE originator_id = ANY(%s) ORDER BY originator_id, originator_version"
+            "WHERE originator_id = ANY(%(ids)s) "
+            "AND originator_version > (%(versions)s::bigint[])"
+            "[array_position(%(ids)s::uuid[], originator_id)] "
+            "ORDER BY originator_id, originator_version"
         ).format(schema=Identifier(self.datastore.schema), table=Identifier(self.events_table_name))
         with self.datastore.get_connection() as conn, conn.cursor() as curs:
-            curs.execute(statement, (list(originator_ids),))
+            curs.execute(
+                statement,
+                {"ids": list(versions), "versions": list(versions.values())},
+                prepare=True,
+            )
             return [
                 StoredEvent(
                     originator_id=row["originator_id"],
