@@ -293,9 +293,9 @@ class HallApplication(Application[UUID]):
         return swept
 
     def _cases(self, case_ids: list[UUID]) -> list[Case]:
-        """The cases of ``case_ids`` that exist, read together."""
-        read = self.repository.current(case_ids).values()
-        return [deepcopy(case) for case in read if isinstance(case, Case)]
+        """The cases of ``case_ids`` that exist, read together, to change."""
+        read = self.repository.rebuilt(case_ids).values()
+        return [case for case in read if isinstance(case, Case)]
 
     def _swept(self, case: Case, at: datetime, actor: Actor, calendar: WorkingCalendar) -> Swept:
         recorded = sweep(case, at=at, actor=actor, calendar=calendar, item=self._item_terms)

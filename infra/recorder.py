@@ -68,12 +68,19 @@ class ClaimingRecorder(PostgresApplicationRecorder):
         all), each aggregate's in order: one query for many aggregates (a command reads
         its case, the case's item and the calendar together; the deadline sweeper loads
         the cases due in batches)."""
+        # Each aggregate's version is looked up in the array by position: cheap for the
+        # few aggregates of a command, not for a batch, which reads whole aggregates.
+        after = (
+            "AND originator_version > (%(versions)s::bigint[])"
+            "[array_position(%(ids)s::uuid[], originator_id)] "
+            if any(versions.values())
+            else ""
+        )
         statement = SQL(
             "SELECT originator_id, originator_version, topic, state FROM {schema}.{table} "
             "WHERE originator_id = ANY(%(ids)s) "
-            "AND originator_version > (%(versions)s::bigint[])"
-            "[array_position(%(ids)s::uuid[], originator_id)] "
-            "ORDER BY originator_id, originator_version"
+            + after
+            + "ORDER BY originator_id, originator_version"
         ).format(schema=Identifier(self.datastore.schema), table=Identifier(self.events_table_name))
         with self.datastore.get_connection() as conn, conn.cursor() as curs:
             curs.execute(
