@@ -13,7 +13,7 @@ import psycopg
 from psycopg import sql
 
 from infra.migrations import require_current
-from infra.recorder import LOCK_FUNCTION
+from infra.recorder import APPEND_ARGUMENTS, APPEND_FUNCTION, LOCK_FUNCTION
 from projections.registry import ALL as PROJECTIONS
 
 API = "casetrail_api"  # the API, and CLI commands that record events
@@ -126,6 +126,12 @@ FUNCTIONS: dict[str, dict[str, str]] = {
     f"{LOCK_FUNCTION}()": {API: "EXECUTE", ANOMALIES: "EXECUTE", SWEEPER: "EXECUTE"},
     # fails an intake whose data key an erasure destroyed (infra/personal_data_store.py)
     "require_live_data_key(uuid)": {API: "EXECUTE"},
+    # records a command: its events, verifier and claim in one statement (infra/recorder.py)
+    f"{APPEND_FUNCTION}({APPEND_ARGUMENTS})": {
+        API: "EXECUTE",
+        ANOMALIES: "EXECUTE",
+        SWEEPER: "EXECUTE",
+    },
 }
 KINDS = {"TABLE": TABLES, "SEQUENCE": SEQUENCES, "FUNCTION": FUNCTIONS}
 

@@ -8,12 +8,14 @@ were not; no key is ever left half-done. A new case's query-code verifier is
 written with its ``Submitted`` event the same way: no case without a code, no
 code without a case.
 
-Inserting events first locks the events table in EXCLUSIVE mode, so that events
-commit in the order of their positions. PostgreSQL allows that lock only to
-roles that may UPDATE, DELETE or TRUNCATE the table; the recorder takes it
-through ``lock_casetrail_events()``, a function that runs with its owner's
-rights, so that the application role may append events and nothing more. The
-tables and the function are made by the migrations (``infra.migrations``).
+A command is recorded by one statement, ``append_casetrail_events(...)``
+(migration 15), its own transaction on the library's autocommit connections. It
+locks the events table in EXCLUSIVE mode before inserting, so that events commit in
+the order of their positions. PostgreSQL allows that lock only to roles that may
+UPDATE, DELETE or TRUNCATE the table; it is taken through ``lock_casetrail_events()``,
+a function that runs with its owner's rights, so that the application role may append
+events and nothing more. The tables and the functions are made by the migrations
+(``infra.migrations``).
 """
 
 from __future__ import annotations
@@ -24,7 +26,7 @@ from uuid import UUID
 
 import psycopg
 from eventsourcing.persistence import InterfaceError, OperationalError, StoredEvent
-from eventsourcing.postgres import PostgresApplicationRecorder, PostgresDatastore
+from eventsourcing.postgres import PostgresApplicationRecorder
 from eventsourcing.utils import retry
 from psycopg import Connection
 from psycopg.sql import SQL, Identifier
@@ -34,16 +36,26 @@ from domain.recorded import CodeVerifier, RequestKey
 
 REPLAY_WINDOW = "1 day"  # how long a key replays; the query code it may hold goes with it
 LOCK_FUNCTION = "lock_casetrail_events"
+APPEND_FUNCTION = "append_casetrail_events"
+APPEND_ARGUMENTS = (  # the function's argument types, which are part of its name
+    "uuid[], bigint[], text[], bytea[], text, text, uuid, bytea, uuid, text, text, text, "
+    "jsonb, interval"
+)
 
 
 EXPIRED_CLAIMS = f"DELETE FROM request_claims WHERE created_at < now() - interval '{REPLAY_WINDOW}'"
-# The claim takes its position from the event just inserted, in the same statement list.
-CLAIM = """
-INSERT INTO request_claims (actor, key, fingerprint, aggregate_id, version, position, shown_once)
-SELECT %(actor)s, %(key)s, %(fingerprint)s, %(aggregate_id)s, %(version)s, notification_id,
-    %(shown_once)s
-FROM casetrail_events WHERE originator_id = %(aggregate_id)s AND originator_version = %(version)s
+# One command's events, verifier and claim (the last two NULL when it has none).
+APPEND = f"""
+SELECT appended FROM {APPEND_FUNCTION}(
+    %(ids)s::uuid[], %(versions)s::bigint[], %(topics)s::text[], %(states)s::bytea[],
+    %(channel)s::text,
+    %(case_no)s::text, %(case_id)s::uuid, %(verifier)s::bytea, %(data_key)s::uuid,
+    %(actor)s::text, %(key)s::text, %(fingerprint)s::text, %(shown_once)s::jsonb,
+    interval '{REPLAY_WINDOW}'
+) AS appended
 """
+NO_VERIFIER = {"case_no": None, "case_id": None, "verifier": None, "data_key": None}
+NO_CLAIM = {"actor": None, "key": None, "fingerprint": None, "shown_once": None}
 
 
 def purge_expired_claims(conn: psycopg.Connection) -> None:
@@ -53,15 +65,6 @@ def purge_expired_claims(conn: psycopg.Connection) -> None:
 
 class ClaimingRecorder(PostgresApplicationRecorder):
     """Records events, and the request's claim with them when a command names one."""
-
-    def __init__(self, datastore: PostgresDatastore, **kwargs: Any) -> None:
-        super().__init__(datastore, **kwargs)
-        schema, lock = Identifier(datastore.schema), Identifier(LOCK_FUNCTION)
-        *settings, _ = self.lock_table_statements  # the library's own LOCK TABLE goes
-        self.lock_table_statements = [
-            *settings,
-            SQL("SELECT {schema}.{lock}()").format(schema=schema, lock=lock),
-        ]
 
     def select_events_after(self, versions: Mapping[UUID, int]) -> list[StoredEvent]:
         """The events of each aggregate of ``versions`` after the version it gives (0 for
@@ -102,41 +105,44 @@ class ClaimingRecorder(PostgresApplicationRecorder):
     def insert_events(
         self, stored_events: Sequence[StoredEvent], **kwargs: Any
     ) -> Sequence[int] | None:
-        """Record the events, the verifier and the claim in one transaction sent as one
-        pipeline, waiting for the server once: the table lock is taken after all else
-        but the events and the claim, so it is held only while the server inserts
-        them and commits, never across a round trip to this process (where the
-        thread holding it may wait for the interpreter or the CPU, and every writer
-        with it)."""
-        verifier: CodeVerifier | None = kwargs.get("verifier")
-        request: RequestKey | None = kwargs.get("request")
+        """Record the events, the verifier and the claim in one statement, waiting for the
+        server once; their positions, in order."""
         if not stored_events:
             return []
-        with self.datastore.get_connection() as conn, conn.cursor() as inserted:
-            with conn.pipeline(), conn.transaction(), conn.cursor() as curs:
-                if verifier is not None:
-                    curs.execute("SELECT require_live_data_key(%s)", (verifier.data_key_id,))
-                    curs.execute(
-                        "INSERT INTO query_code_verifiers (case_no, case_id, verifier) "
-                        "VALUES (%s, %s, %s)",
-                        (verifier.case_no, verifier.case_id, verifier.verifier),
-                    )
-                if request is not None:
-                    curs.execute(EXPIRED_CLAIMS)  # and the sealed codes they may hold
-                self._insert_stored_events(inserted, stored_events)
-                if request is not None:
-                    curs.execute(CLAIM, self._claim(request, stored_events[-1]))
-            return [row["notification_id"] for row in inserted.fetchall()]
-
-    def _claim(self, request: RequestKey, last: StoredEvent) -> dict[str, Any]:
-        return {
-            "actor": request.actor,
-            "key": request.key,
-            "fingerprint": request.fingerprint,
-            "aggregate_id": last.originator_id,
-            "version": last.originator_version,
-            "shown_once": Jsonb(request.shown_once),
+        params = {
+            "ids": [event.originator_id for event in stored_events],
+            "versions": [event.originator_version for event in stored_events],
+            "topics": [event.topic for event in stored_events],
+            "states": [event.state for event in stored_events],
+            "channel": self.channel_name,  # the library's subscribers LISTEN there
+            **_verifier(kwargs.get("verifier")),
+            **_claim(kwargs.get("request")),
         }
+        with self.datastore.get_connection() as conn, conn.cursor() as curs:
+            curs.execute(APPEND, params, prepare=True)
+            return [row["appended"] for row in curs.fetchall()]
+
+
+def _verifier(verifier: CodeVerifier | None) -> dict[str, Any]:
+    if verifier is None:
+        return NO_VERIFIER
+    return {
+        "case_no": verifier.case_no,
+        "case_id": verifier.case_id,
+        "verifier": verifier.verifier,
+        "data_key": verifier.data_key_id,
+    }
+
+
+def _claim(request: RequestKey | None) -> dict[str, Any]:
+    if request is None:
+        return NO_CLAIM
+    return {
+        "actor": request.actor,
+        "key": request.key,
+        "fingerprint": request.fingerprint,
+        "shown_once": Jsonb(request.shown_once),
+    }
 
 
 def stored_verifier(conn: Connection[Any], case_no: str) -> bytes | None:

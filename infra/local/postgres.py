@@ -37,6 +37,9 @@ from infra.servers import (
 from infra.state import secrets_dir
 
 PG_ROOT = Path("/usr/lib/postgresql")
+# Each process holds a few pooled connections (the library's five, its own pool's): a
+# platform takes about sixty, and the tests run two platforms at once.
+MAX_CONNECTIONS = 200
 
 
 def accepts(url: str) -> bool:
@@ -139,7 +142,7 @@ def _launch(home: Path, timeout: float) -> None:
         "-t",
         str(int(timeout)),
         "-o",
-        f"-p {postgres_port()}",
+        f"-p {postgres_port()} -c max_connections={MAX_CONNECTIONS}",
         "start",
     )
 

@@ -83,6 +83,7 @@ MIGRATIONS: tuple[Migration, ...] = (
     sql_file("0012_supervision_cases"),
     sql_file("0013_webhooks"),
     sql_file("0014_exchange"),
+    sql_file("0015_append_events"),
 )
 
 

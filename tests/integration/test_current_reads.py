@@ -27,7 +27,7 @@ ADMIN = Actor(id="reads-admin", role="hall_admin", department="HALL")
 ITEM = "SCJG-001"
 
 
-@pytest.fixture(scope="module")
+@pytest.fixture
 def workers(platform: Platform) -> Iterator[tuple[HallApplication, HallApplication]]:
     with ExitStack() as stack:
         apps = []
