@@ -19,7 +19,7 @@ from uuid import UUID
 
 from eventsourcing.application import AggregateNotFoundError, Repository
 from eventsourcing.domain import Aggregate
-from eventsourcing.persistence import EventStore, StoredEvent
+from eventsourcing.persistence import StoredEvent
 
 
 @runtime_checkable
@@ -31,9 +31,6 @@ class ManyAggregatesReader(Protocol):
 
 class CurrentRepository(Repository[UUID]):
     """Reads aggregates as their events now make them, many in one query."""
-
-    def __init__(self, event_store: EventStore[UUID], cache_maxsize: int | None) -> None:
-        super().__init__(event_store, cache_maxsize=cache_maxsize)
 
     def get(self, aggregate_id: UUID, *, version: int | None = None, **kwargs: Any) -> Any:
         """A copy of the aggregate now (``current``), or at ``version`` (the library's)."""
