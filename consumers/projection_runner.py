@@ -5,8 +5,9 @@ view writes, the versions applied and the next offsets commit in one transaction
 event goes to every projection (``projections.registry``): a pure ``apply`` of the view
 as loaded (each projection's views of the batch's aggregates in one query), or as the
 batch left it; a projection that cannot take the event holds it, and
-none of its views change. At the end of the batch each view changed is saved once (each
-row of an append-only view), each projection's in one ``executemany``, all pipelined.
+none of its views change. At the end of the batch each view changed is saved once, each
+projection's in one ``executemany``, all pipelined; then the rows of each append-only view
+(the audit trail's, one per event) in one ``COPY``.
 """
 
 from __future__ import annotations
@@ -86,11 +87,16 @@ class ProjectionRunner(ChainConsumer):
                 self._changed[key] = (projection, made)
 
     def end_batch(self, conn: psycopg.Connection) -> None:
-        """Save the views the batch changed, each projection's at once, in one pipeline."""
+        """Save the views the batch changed, each projection's at once: the replaced views
+        in one pipeline, then the rows of append-only views (a ``COPY`` each, which a
+        pipeline cannot hold)."""
         made: dict[str, list[View]] = {p.name: [] for p in self.projections}
         for projection, view in [*self._rows, *self._changed.values()]:
             made[projection.name].append(view)
         with conn.pipeline():
             for projection in self.projections:
-                if made[projection.name]:
+                if made[projection.name] and not projection.append_only:
                     projection.save_many(conn, made[projection.name])
+        for projection in self.projections:
+            if made[projection.name] and projection.append_only:
+                projection.save_many(conn, made[projection.name])

@@ -76,18 +76,22 @@ def load_many(
 
 
 def save_many(conn: psycopg.Connection, rows: Sequence[dict[str, Any]]) -> None:
-    """Add events' rows (each is recorded once, and never changes)."""
-    with conn.cursor() as cursor:
-        cursor.executemany(INSERT, [_parameters(row) for row in rows])
+    """Add events' rows (each is recorded once, and never changes) in one ``COPY``: a
+    row already stored is an error (the runner applies each version once), which ends
+    the batch's transaction."""
+    with conn.cursor() as cursor, cursor.copy(COPY) as copy:
+        for row in rows:
+            copy.write_row(_values(row))
 
 
-def _parameters(row: dict[str, Any]) -> Any:
-    """The statement's parameters for one row."""
-    return {
+def _values(row: dict[str, Any]) -> tuple[Any, ...]:
+    """One row's values, in ``COLUMNS`` order."""
+    values = {
         **row,
         "recorded_at": datetime.fromisoformat(row["recorded_at"]),
         "data": Jsonb(row["data"]),
     }
+    return tuple(values[name] for name in COLUMNS)
 
 
 def page(
@@ -179,16 +183,7 @@ LATEST = (
     .format(_columns())
     .as_string()
 )
-INSERT = (
-    sql.SQL(
-        "INSERT INTO audit_events ({}) VALUES ({}) ON CONFLICT (aggregate_id, version) DO NOTHING"
-    )
-    .format(
-        sql.SQL(", ").join(map(sql.Identifier, COLUMNS)),
-        sql.SQL(", ").join(map(sql.Placeholder, COLUMNS)),
-    )
-    .as_string()
-)
+COPY = sql.SQL("COPY audit_events ({}) FROM STDIN").format(_columns()).as_string()
 
 
 def _rows(

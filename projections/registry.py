@@ -43,7 +43,8 @@ class Projection:
     events; the runner then rebuilds every view from the start of the topic, as it does
     when a projection is added. ``table`` is made, and changed, by a migration
     (``infra/migrations``). ``append_only``: each view ``apply`` makes is a row of its
-    own (``save_many`` adds it), not the aggregate's one view replaced.
+    own (``save_many`` adds it, outside the pipeline of the other saves, so it may
+    ``COPY``), not the aggregate's one view replaced.
     """
 
     name: str
