@@ -99,6 +99,10 @@ class DeadlineSweeper(ChainConsumer):
         """The events of cases and of the calendar."""
         return event_type.split(".")[1] in STREAMS
 
+    def begin_batch(self, conn: psycopg.Connection, subjects: set[str]) -> None:
+        """Hold the schedule lock for the batch's rewrites."""
+        deadline_schedule.lock(conn)
+
     def apply(self, conn: psycopg.Connection, event: dict[str, Any]) -> None:
         """Recompute the rows of the event's case from the case as stored (of every case
         when the calendar changed)."""
@@ -137,6 +141,7 @@ class DeadlineSweeper(ChainConsumer):
             case_ids = deadline_schedule.due_cases(conn, today)
         swept = self.application.record_due(case_ids)
         with conn.transaction():
+            deadline_schedule.lock(conn)
             deadline_schedule.replace_many(
                 conn, {done.case.id: schedule(done.case, self.calendar()) for done in swept}
             )

@@ -1,6 +1,12 @@
 """The deadline sweeper's schedule in PostgreSQL (``deadline_schedule``): one row per
 timed rule of a case still to be recorded, with the day it fires
-(``domain.supervision.schedule``). Written by the sweeper only."""
+(``domain.supervision.schedule``). Written by the sweeper only.
+
+Whoever rewrites a case's rows holds the schedule lock (``lock``) for the transaction:
+under read committed a ``DELETE`` does not see rows another writer inserts after it
+began, so two writers replacing one case's rows at once (two sweepers, or a sweep and a
+batch of the topic) would both insert them, and the second would fail.
+"""
 
 from __future__ import annotations
 
@@ -13,15 +19,22 @@ import psycopg
 
 from domain.supervision import Due
 
+SCHEDULE_LOCK_KEY = 0x0CA5E7A4  # advisory lock id; each lock has its own (test_advisory_locks)
+
+
+def lock(conn: psycopg.Connection[Any]) -> None:
+    """Hold the schedule lock until the current transaction of ``conn`` ends."""
+    conn.execute("SELECT pg_advisory_xact_lock(%s)", (SCHEDULE_LOCK_KEY,))
+
 
 def replace(conn: psycopg.Connection[Any], case_id: UUID, dues: Sequence[Due]) -> None:
-    """The case's rows become ``dues``."""
+    """The case's rows become ``dues`` (the transaction holds the schedule lock)."""
     conn.execute("DELETE FROM deadline_schedule WHERE case_id = %s", (case_id,))
     write(conn, ((case_id, d) for d in dues))
 
 
 def replace_many(conn: psycopg.Connection[Any], dues: Mapping[UUID, Sequence[Due]]) -> None:
-    """Each case's rows become its ``dues``."""
+    """Each case's rows become its ``dues`` (the transaction holds the schedule lock)."""
     conn.execute("DELETE FROM deadline_schedule WHERE case_id = ANY(%s)", (list(dues),))
     write(conn, ((case_id, d) for case_id, found in dues.items() for d in found))
 

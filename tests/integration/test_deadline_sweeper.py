@@ -6,6 +6,7 @@ day the yellow warning and the 审查 step's overrun fire; red would be Mon 10-1
 
 A case whose warning is due gets exactly one ``DeadlineWarningRaised``: also after the
 sweeper is killed and started again, and when two sweepers race over the same schedule.
+A sweep rewriting a case's rows while another writer rewrites them waits for it.
 Withdrawing the case clears its alerts, each by one ``DeadlineAlertCleared``.
 """
 
@@ -21,6 +22,7 @@ import psycopg
 import pytest
 
 from domain.case import DeadlineAlertCleared, DeadlineBreached, DeadlineWarningRaised
+from infra import deadline_schedule
 from infra.entrypoints import cli
 from infra.entrypoints.bootstrap import build_application, open_pool
 from infra.entrypoints.status import consumed
@@ -134,6 +136,42 @@ def test_two_sweepers_racing_record_one_warning(platform: Platform, hall: Hall) 
     lines = [line for out in outputs for line in out.splitlines() if case["case_no"] in line]
     assert sum("deadline_warning_raised" in line for line in lines) == 1
     assert count(platform, case, DeadlineWarningRaised) == 1
+
+
+def waiting_on_a_lock(platform: Platform) -> bool:
+    """Whether a session of the platform's database waits for a lock."""
+    rows = platform.sql(
+        "SELECT count(*) FROM pg_locks JOIN pg_stat_activity USING (pid) "
+        "WHERE NOT granted AND datname = current_database()"
+    )
+    return bool(rows[0][0])
+
+
+def test_a_sweep_waits_while_another_writer_rewrites_the_schedule(
+    platform: Platform, hall: Hall
+) -> None:
+    case = accepted_case(hall)
+    platform.start("sweep", "scheduler-2", sweeper_env(BEFORE, "sweeper-1"))
+    wait_until(lambda: relayed(platform) and caught_up(platform), what="the schedule")
+    platform.stop("scheduler-2")
+    with psycopg.connect(platform.settings.database_url) as other:  # rewriting the case's rows
+        deadline_schedule.lock(other)
+        rows = other.execute(
+            "DELETE FROM deadline_schedule WHERE case_id = %s "
+            "RETURNING case_id, rule, key, deadline, fires_on",
+            (case["case_id"],),
+        ).fetchall()
+        assert ("deadline_warning_raised", "2026-10-09") in {(r[1], str(r[4])) for r in rows}
+        with other.cursor() as cursor:
+            cursor.executemany("INSERT INTO deadline_schedule VALUES (%s, %s, %s, %s, %s)", rows)
+        sweeping = sweep_once(platform, WARNED)
+        wait_until(lambda: waiting_on_a_lock(platform), what="the sweep to wait")
+    out, _ = sweeping.communicate(timeout=120)
+    assert sweeping.returncode == 0
+    assert f"{case['case_no']}\tdeadline_warning_raised" in out.decode()
+    assert count(platform, case, DeadlineWarningRaised) == 1
+    left = platform.sql("SELECT rule FROM deadline_schedule WHERE case_id = %s", case["case_id"])
+    assert left and ("deadline_warning_raised",) not in left
 
 
 def test_withdrawal_clears_the_alerts(platform: Platform, hall: Hall) -> None:
