@@ -3,14 +3,16 @@ facts the anomaly rules look at and records each anomaly found as an event.
 
 Exactly once in effect, as every ``ChainConsumer``: each batch's fact writes, the
 versions applied (with their chain heads, checked against each event's ``prevhash``) and
-the next offsets commit in one transaction; what fails is held in the quarantine. It
+the next offsets commit in one transaction; what fails is held in the quarantine. A
+batch's facts are read once and written together at its end (``BatchFactBook``). It
 reads the events of cases, of the power list, of the declared-interest register and of
 the calendar, never the anomalies it records itself. After each event it judges the
 cases the event concerns (``domain.anomalies.book``) and records, through the
-application and as the detector, each anomaly not yet noted for the case; the anomaly's
-id is stable, so judging again after a crash, a restart or a replay of the topic
-records nothing twice. Between polls it looks, once a minute, for accepted cases whose
-running clock has seen nothing for longer than rule T04 allows.
+application and as the detector, each anomaly not yet noted for the case (the batch's
+findings together, before its facts are written); the anomaly's id is stable, so
+judging again after a crash, a restart or a replay of the topic records nothing twice.
+Between polls it looks, once a minute, for accepted cases whose running clock has seen
+nothing for longer than rule T04 allows.
 """
 
 from __future__ import annotations
@@ -25,8 +27,18 @@ import psycopg
 from eventsourcing.persistence import PersistenceError
 
 from consumers.chain_consumer import ChainConsumer
-from domain.anomalies.book import CASE, STREAMS, FactBook, calendar, judge, noted, observe
+from domain.anomalies.book import (
+    CASE,
+    STREAMS,
+    BatchFactBook,
+    FactBook,
+    calendar,
+    judge,
+    noted,
+    observe,
+)
 from domain.anomalies.catalogue import Catalogue
+from domain.anomalies.detection import Detection
 from domain.anomalies.facts import Facts
 from domain.application import HallApplication
 from domain.calendar import WorkingCalendar
@@ -76,6 +88,8 @@ class AnomalyDetector(ChainConsumer):
         self.catalogue = catalogue
         self.sweep_seconds = sweep_seconds
         self.last_sweep: float | None = None
+        self._batch: BatchFactBook | None = None
+        self._found: list[Detection] = []  # in the batch, to record at its end
 
     def signature(self) -> str:
         """What builds the facts."""
@@ -89,16 +103,37 @@ class AnomalyDetector(ChainConsumer):
         """Cases, the power list, declared interests and the calendar; not its anomalies."""
         return event_type.split(".")[1] in STREAMS
 
+    def begin_batch(self, conn: psycopg.Connection, subjects: set[str]) -> None:
+        """Read the facts of the batch's cases, in one query."""
+        store = PostgresFactBook(conn)
+        self._batch = BatchFactBook(store)
+        self._batch.preload(CASE, store.load_cases(subjects))
+        self._found = []
+
     def apply(self, conn: psycopg.Connection, event: dict[str, Any]) -> None:
-        """Apply the event to the facts, then judge the cases it concerns; an event the
-        facts cannot take leaves nothing of itself behind."""
-        with conn.transaction():
-            book = PostgresFactBook(conn)
+        """Apply the event to the batch's facts, then judge the cases it concerns; an
+        event the facts cannot take leaves nothing of itself behind."""
+        book, found = self._batch, len(self._found)
+        if book is None:
+            raise RuntimeError("the anomaly detector applies events within a batch")
+        try:
             cases = observe(book, event)
             if cases:
                 working = calendar(book, self.application.base_calendar)
                 for case in cases:
-                    self._judge(book, case, working)
+                    self._found += self._judge(book, case, working)
+        except BaseException:
+            book.drop()
+            del self._found[found:]
+            raise
+        book.take()
+
+    def end_batch(self, conn: psycopg.Connection) -> None:
+        """Record what the batch's events showed, then write the facts they changed."""
+        if self._batch is not None:
+            self._record(self._found)
+            PostgresFactBook(conn).save_many(self._batch.changes())
+            self._batch, self._found = None, []
 
     def between_polls(self, conn: psycopg.Connection) -> None:
         """Once every ``sweep_seconds``: judge the cases standing still as of today."""
@@ -113,23 +148,27 @@ class AnomalyDetector(ChainConsumer):
         least T04's threshold in calendar days (a working day is never shorter); how many
         anomalies were new to their cases."""
         idle = self.catalogue.rule(IDLE_RULE).thresholds[IDLE_THRESHOLD]
-        recorded = 0
         with conn.transaction():
             book = PostgresFactBook(conn)
             working = calendar(book, self.application.base_calendar)
-            for case in book.running_since(today - timedelta(days=idle)):
-                recorded += self._judge(book, case, working, today)
-        return recorded
+            found = [
+                detection
+                for case in book.running_since(today - timedelta(days=idle))
+                for detection in self._judge(book, case, working, today)
+            ]
+            self._record(found)
+        return len(found)
 
     def _judge(
         self, book: FactBook, case: Facts, working: WorkingCalendar, today: date | None = None
-    ) -> int:
-        """Record what the case shows and was not noted for it yet, then note it; how
-        many."""
+    ) -> list[Detection]:
+        """What the case shows and was not noted for it yet, noted in ``book``."""
         found = judge(book, self.catalogue, case, working, today)
-        for detection in found:
-            if self.application.record_detection(detection) is not None:
-                log.info("%s in case %s (%s)", detection.rule, case["case_no"], detection.id)
         if found:
             book.save(CASE, case["case_id"], noted(case, found))
-        return len(found)
+        return found
+
+    def _record(self, found: list[Detection]) -> None:
+        """Record the anomalies ``found``, as the detector."""
+        for detection in self.application.record_detections(found):
+            log.info("%s in case %s (%s)", detection.rule, detection.case_no, detection.id)

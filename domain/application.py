@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from collections.abc import Iterable, Iterator, Mapping
+from collections.abc import Iterable, Iterator, Mapping, Sequence
 from copy import deepcopy
 from dataclasses import dataclass, replace
 from datetime import date, datetime
@@ -367,16 +367,30 @@ class HallApplication(Application[UUID]):
 
     # --- anomalies and the declared-interest register ----------------------------------
 
-    def record_detection(self, detection: Detection) -> Recorded | None:
-        """Record what the anomaly detector found, as the detector; None when that anomaly
-        was recorded before (by this detector or another one racing it)."""
-        if self._exists(detection.id):
-            return None
-        anomaly = Anomaly.detect(detection, at=self.clock.now(), actor=self._marked(DETECTOR))
+    def record_detections(self, detections: Sequence[Detection]) -> list[Detection]:
+        """Record what the anomaly detector found, as the detector, in one transaction;
+        those that were new. An anomaly recorded before (by this detector or another one
+        racing it) is left as it stands; on a clash each is recorded on its own."""
+        known = self.repository.current([d.id for d in detections]) if detections else {}
+        new = list({d.id: d for d in detections if d.id not in known}.values())
+        if not new:
+            return []
+        at, actor = self.clock.now(), self._marked(DETECTOR)
         try:
-            return self._save(anomaly)
+            self.save(*(Anomaly.detect(d, at=at, actor=actor) for d in new))
+        except IntegrityError:
+            return [d for d in new if self._record_alone(d, at, actor)]
+        return new
+
+    def _record_alone(self, detection: Detection, at: datetime, actor: Actor) -> bool:
+        """Record one detection; False when it was recorded before."""
+        if self._exists(detection.id):
+            return False
+        try:
+            self._save(Anomaly.detect(detection, at=at, actor=actor))
         except VersionConflict:
-            return None
+            return False
+        return True
 
     def decide_anomaly(
         self, actor: Actor, anomaly_id: UUID, *, confirmed: bool, text: str

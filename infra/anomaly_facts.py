@@ -2,12 +2,14 @@
 each case's facts in ``anomaly_cases``, with the columns it is looked up by (its item,
 its applicant's keyed hash, whether its clock runs and since when nothing happened), and
 the rest in ``anomaly_context`` by kind and key. Written by the detector only, in the
-transaction of its offsets."""
+transaction of its offsets (a batch's changes together, ``save_many``)."""
 
 from __future__ import annotations
 
+from collections.abc import Iterable
 from datetime import date
 from typing import Any
+from uuid import UUID
 
 import psycopg
 from psycopg.types.json import Jsonb
@@ -17,6 +19,30 @@ from domain.anomalies.facts import OPEN_STATES, Facts, day_of
 from domain.anomalies.rules import NOT_PROGRESS
 
 _LOOKUPS = {"item_code": "item_code", "subject": "subject"}
+_SAVE_CASE = (
+    "INSERT INTO anomaly_cases (case_id, item_code, subject, status, paused, last_event_on,"
+    " facts) VALUES (%s, %s, %s, %s, %s, %s, %s) ON CONFLICT (case_id) DO UPDATE SET"
+    " (subject, status, paused, last_event_on, facts) = (EXCLUDED.subject, EXCLUDED.status,"
+    " EXCLUDED.paused, EXCLUDED.last_event_on, EXCLUDED.facts)"
+)
+_SAVE_CONTEXT = (
+    "INSERT INTO anomaly_context (kind, key, subject, facts) VALUES (%s, %s, %s, %s)"
+    " ON CONFLICT (kind, key) DO UPDATE SET (subject, facts) = (EXCLUDED.subject, EXCLUDED.facts)"
+)
+
+
+def _case_row(key: str, facts: Facts) -> tuple[Any, ...]:
+    """The ``anomaly_cases`` row of a case's facts: the columns it is looked up by."""
+    moved = [e for e in facts["timeline"] if e["kind"] not in NOT_PROGRESS]
+    return (
+        key,
+        facts["item_code"],
+        facts["subject"],
+        facts["status"],
+        facts["paused"],
+        day_of(moved[-1]),
+        Jsonb(facts),
+    )
 
 
 class PostgresFactBook:
@@ -37,34 +63,35 @@ class PostgresFactBook:
             ).fetchone()
         return dict(row[0]) if row else None
 
+    def load_cases(self, keys: Iterable[str]) -> dict[str, Facts | None]:
+        """The facts of the cases ``keys`` (aggregate ids), None for those without."""
+        wanted = {UUID(key): key for key in keys}
+        rows = self.conn.execute(
+            "SELECT case_id, facts FROM anomaly_cases WHERE case_id = ANY(%s)", (list(wanted),)
+        ).fetchall()
+        found: dict[str, Facts | None] = dict.fromkeys(wanted.values())
+        found.update((wanted[row[0]], dict(row[1])) for row in rows)
+        return found
+
     def save(self, kind: str, key: str, facts: Facts) -> None:
         """Keep ``facts`` of ``kind`` under ``key``."""
-        if kind == CASE:
-            moved = [e for e in facts["timeline"] if e["kind"] not in NOT_PROGRESS]
-            self.conn.execute(
-                "INSERT INTO anomaly_cases (case_id, item_code, subject, status, paused,"
-                " last_event_on, facts) VALUES (%s, %s, %s, %s, %s, %s, %s)"
-                " ON CONFLICT (case_id) DO UPDATE SET (subject, status, paused, last_event_on,"
-                " facts) = (EXCLUDED.subject, EXCLUDED.status, EXCLUDED.paused,"
-                " EXCLUDED.last_event_on, EXCLUDED.facts)",
-                (
-                    key,
-                    facts["item_code"],
-                    facts["subject"],
-                    facts["status"],
-                    facts["paused"],
-                    day_of(moved[-1]),
-                    Jsonb(facts),
-                ),
-            )
-            return
-        subject = facts["subject"] if kind == INTEREST else None
-        self.conn.execute(
-            "INSERT INTO anomaly_context (kind, key, subject, facts) VALUES (%s, %s, %s, %s)"
-            " ON CONFLICT (kind, key) DO UPDATE SET (subject, facts) ="
-            " (EXCLUDED.subject, EXCLUDED.facts)",
-            (kind, key, subject, Jsonb(facts)),
-        )
+        self.save_many([(kind, key, facts)])
+
+    def save_many(self, changes: Iterable[tuple[str, str, Facts]]) -> None:
+        """Keep each (kind, key, facts) of ``changes``: each table's rows by one ``executemany``."""
+        cases, context = [], []
+        for kind, key, facts in changes:
+            if kind == CASE:
+                cases.append(_case_row(key, facts))
+            else:
+                context.append(
+                    (kind, key, facts["subject"] if kind == INTEREST else None, Jsonb(facts))
+                )
+        with self.conn.cursor() as cursor:
+            if cases:
+                cursor.executemany(_SAVE_CASE, cases)
+            if context:
+                cursor.executemany(_SAVE_CONTEXT, context)
 
     def cases_with(self, field: str, value: str) -> list[Facts]:
         """The cases whose ``item_code`` or ``subject`` is ``value``."""

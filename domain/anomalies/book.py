@@ -2,7 +2,8 @@
 again because of it, and what a case shows that was not recorded yet.
 
 The facts live in a ``FactBook``: the anomaly consumer keeps them in PostgreSQL, in the
-transaction of its offsets; ``InMemoryFactBook`` keeps them in dicts (tests). A case is
+transaction of its offsets, read and written once a batch through a ``BatchFactBook``;
+``InMemoryFactBook`` keeps them in dicts (tests). A case is
 judged again when its own events arrive, and when the power list or the declared-interest
 register changes for it (its item, its applicant), so that a finding does not depend on
 which partition of the topic was read first.
@@ -10,7 +11,7 @@ which partition of the topic was read first.
 
 from __future__ import annotations
 
-from collections.abc import Iterable
+from collections.abc import Callable, Iterable, Mapping
 from datetime import date
 from typing import Protocol
 
@@ -32,6 +33,8 @@ from domain.hall_calendar import HallCalendar
 from domain.service_item import ServiceItem
 
 CASE, ITEM, INTEREST, DEPARTMENT, CALENDAR = "case", "item", "interest", "department", "calendar"
+KEYS = {CASE: "case_id", INTEREST: "interest_id"}
+"""The field holding the key, for the kinds a ``FactBook`` is searched in."""
 STREAMS = frozenset({"case", "service_item", "declared_interest", "hall_calendar"})
 """The aggregates whose events the detector reads (it never reads its own anomalies)."""
 
@@ -141,3 +144,80 @@ class InMemoryFactBook:
         return [
             f for (kind, _), f in self.facts.items() if kind == INTEREST and f["subject"] == subject
         ]
+
+
+class BatchFactBook:
+    """A ``FactBook`` over ``store`` for one batch of events: each fact and search read
+    from the store once, every change kept in memory and handed back by ``changes`` at
+    the batch's end. An event's changes stay apart until it is taken (``take``), so an
+    event the facts cannot take leaves nothing of itself behind (``drop``)."""
+
+    def __init__(self, store: FactBook) -> None:
+        self.store = store
+        self._read: dict[tuple[str, str], Facts | None] = {}
+        self._searched: dict[tuple[str, str, str], list[Facts]] = {}
+        self._taken: dict[str, dict[str, Facts]] = {}
+        self._pending: dict[str, dict[str, Facts]] = {}
+
+    def preload(self, kind: str, found: Mapping[str, Facts | None]) -> None:
+        """Take ``found`` (key: facts or None) as read from the store."""
+        self._read.update(((kind, key), facts) for key, facts in found.items())
+
+    def load(self, kind: str, key: str) -> Facts | None:
+        """The facts of ``kind`` under ``key``, as changed in the batch, or None."""
+        for layer in (self._pending, self._taken):
+            if key in layer.get(kind, {}):
+                return layer[kind][key]
+        if (kind, key) not in self._read:
+            self._read[kind, key] = self.store.load(kind, key)
+        return self._read[kind, key]
+
+    def save(self, kind: str, key: str, facts: Facts) -> None:
+        """Keep ``facts`` of ``kind`` under ``key`` with the event's changes."""
+        self._pending.setdefault(kind, {})[key] = facts
+
+    def cases_with(self, field: str, value: str) -> list[Facts]:
+        """The cases whose ``item_code`` or ``subject`` (``field``) is ``value``."""
+        found = self._search(CASE, field, value, lambda: self.store.cases_with(field, value))
+        return self._merged(CASE, found, lambda facts: facts[field] == value)
+
+    def interests_in(self, subject: str) -> list[Facts]:
+        """The declared interests in the applicant ``subject``."""
+        found = self._search(INTEREST, "subject", subject, lambda: self.store.interests_in(subject))
+        return self._merged(INTEREST, found, lambda facts: facts["subject"] == subject)
+
+    def take(self) -> None:
+        """Keep the event's changes for the batch."""
+        for kind, changed in self._pending.items():
+            self._taken.setdefault(kind, {}).update(changed)
+        self._pending.clear()
+
+    def drop(self) -> None:
+        """Forget the event's changes."""
+        self._pending.clear()
+
+    def changes(self) -> list[tuple[str, str, Facts]]:
+        """What the batch's taken events changed: (kind, key, facts), each fact once."""
+        return [
+            (kind, key, facts) for kind, kept in self._taken.items() for key, facts in kept.items()
+        ]
+
+    def _search(
+        self, kind: str, field: str, value: str, search: Callable[[], list[Facts]]
+    ) -> list[Facts]:
+        if (kind, field, value) not in self._searched:
+            self._searched[kind, field, value] = search()
+        return self._searched[kind, field, value]
+
+    def _merged(
+        self, kind: str, found: list[Facts], wanted: Callable[[Facts], bool]
+    ) -> list[Facts]:
+        """The store's ``found`` facts of ``kind`` with the batch's changes, by key."""
+        merged = {facts[KEYS[kind]]: facts for facts in found}
+        for layer in (self._taken, self._pending):
+            for key, facts in layer.get(kind, {}).items():
+                if wanted(facts):
+                    merged[key] = facts
+                else:
+                    merged.pop(key, None)
+        return [merged[key] for key in sorted(merged)]

@@ -35,9 +35,10 @@ def detection(occurrence: str = "v3") -> Detection:
 def test_an_anomaly_is_recorded_once_as_the_detector() -> None:
     app = make_app()
     found = detection()
-    recorded = app.record_detection(found)
-    assert recorded is not None and recorded.aggregate_id == found.id
-    assert app.record_detection(found) is None
+    assert app.record_detections([found, found]) == [found]
+    assert app.record_detections([found]) == []
+    later = detection("v4")
+    assert app.record_detections([found, later]) == [later]
     [event] = [
         n
         for n in app.recorder.select_notifications(start=None, limit=10_000)
@@ -48,11 +49,27 @@ def test_an_anomaly_is_recorded_once_as_the_detector() -> None:
     assert anomaly.actor == {**DETECTOR.as_dict(), "simulated": True}  # the demo clock
 
 
+def test_anomalies_recorded_meanwhile_by_another_detector_are_left(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    app = make_app()
+    raced, new = detection("a"), detection("b")
+    app.record_detections([raced])
+    monkeypatch.setattr(app.repository, "current", lambda ids: {})  # read before it was
+    assert app.record_detections([raced, new]) == [new]
+    monkeypatch.undo()
+    recorded = [
+        n.originator_id
+        for n in app.recorder.select_notifications(start=None, limit=10_000)
+        if n.originator_id in (raced.id, new.id)
+    ]
+    assert sorted(recorded) == sorted([raced.id, new.id])
+
+
 def test_a_finding_is_recorded_once_by_an_inspector() -> None:
     app = make_app()
     confirmed, dismissed = detection("a"), detection("b")
-    for found in (confirmed, dismissed):
-        app.record_detection(found)
+    app.record_detections([confirmed, dismissed])
     with pytest.raises(Forbidden, match="may not decide-anomaly"):
         app.decide_anomaly(CLERK, confirmed.id, confirmed=True, text="")
     with pytest.raises(NotFound):

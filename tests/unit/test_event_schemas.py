@@ -368,8 +368,8 @@ def _run_the_audit(app: HallApplication, case_id: Any) -> None:
             occurrence=occurrence,
             evidence={"events": [], "measured": {}, "thresholds": {}},
         )
-        recorded = app.record_detection(detection)
-        assert recorded is not None and app.record_detection(detection) is None
+        assert app.record_detections([detection]) == [detection]
+        assert app.record_detections([detection]) == []
         app.decide_anomaly(INSPECTOR, detection.id, confirmed=confirmed, text="核实")
     declared = app.declare_interest(
         OFFICER, applicant_kind="person", id_number="110101199001019999", relation="配偶"
