@@ -4,9 +4,10 @@ reaches it (``domain.supervision``).
 
 Exactly once in effect, as every ``ChainConsumer``: each batch's schedule writes, the
 versions applied (with their chain heads) and the next offsets commit in one
-transaction; what fails is held in the quarantine. Whenever an event of a case arrives,
-the case is loaded from the event store and its rows of ``deadline_schedule`` are
-recomputed from it (an event of the calendar recomputes every case's). Every
+transaction; what fails is held in the quarantine. The cases of a batch's events are
+read from the event store together, each event recomputes its case's rows of
+``deadline_schedule`` from the case as stored (an event of the calendar every case's),
+and the rows recomputed are written at the batch's end. Every
 ``sweep_seconds`` it records, through the application and as the sweeper, everything
 due by the hall's date of the platform clock, then rewrites those cases' rows, then runs
 each of the ``timed_rules`` (other timed work, on the same connection and day).
@@ -31,11 +32,10 @@ from eventsourcing.persistence import PersistenceError
 from consumers.chain_consumer import ChainConsumer
 from domain.application import HallApplication
 from domain.calendar import WorkingCalendar
-from domain.case import local_date
-from domain.errors import NotFound
+from domain.case import Case, local_date
 from domain.events import event_type
 from domain.hall_calendar import HallCalendar
-from domain.supervision import Swept, schedule
+from domain.supervision import Due, Swept, schedule
 from infra import deadline_schedule
 from infra.grants import SWEEPER
 from infra.kafka_security import SWEEPER_GROUP
@@ -86,6 +86,8 @@ class DeadlineSweeper(ChainConsumer):
         self.sweep_seconds = sweep_seconds
         self.last_sweep: float | None = None
         self._calendar: WorkingCalendar | None = None
+        self._cases: dict[UUID, Case] | None = {}  # the batch's, as stored
+        self._rows: dict[UUID, Sequence[Due]] = {}  # recomputed in the batch
 
     def signature(self) -> str:
         """What computes the schedule."""
@@ -100,23 +102,38 @@ class DeadlineSweeper(ChainConsumer):
         return event_type.split(".")[1] in STREAMS
 
     def begin_batch(self, conn: psycopg.Connection, subjects: set[str]) -> None:
-        """Hold the schedule lock for the batch's rewrites."""
+        """Hold the schedule lock for the batch's rewrites; read the batch's cases as
+        stored, together."""
         deadline_schedule.lock(conn)
+        self._rows = {}
+        try:
+            self._cases = self.application.current_cases(UUID(s) for s in subjects)
+        except self.fatal:
+            raise
+        except Exception as error:  # each event then reads its own case, and fails alone
+            log.warning("the batch's cases could not be read together: %r", error)
+            self._cases = None
 
     def apply(self, conn: psycopg.Connection, event: dict[str, Any]) -> None:
         """Recompute the rows of the event's case from the case as stored (of every case
-        when the calendar changed)."""
+        when the calendar changed), to write at the batch's end."""
         if event["type"].split(".")[1] == CALENDAR_STREAM:
             self._calendar = None
-            ids = deadline_schedule.scheduled_cases(conn)
-        else:
-            ids = [UUID(event["subject"])]
-        for case_id in ids:
-            try:
-                case = self.application.get_case(case_id)
-            except NotFound:  # a case the store lacks: nothing to schedule
-                continue
-            deadline_schedule.replace(conn, case_id, schedule(case, self.calendar()))
+            ids = {*deadline_schedule.scheduled_cases(conn), *self._rows}
+            cases = self.application.current_cases(ids)
+        elif self._cases is None:
+            cases = self.application.current_cases([UUID(event["subject"])])
+        else:  # a case the store lacks has nothing to schedule
+            case_id = UUID(event["subject"])
+            cases = {case_id: self._cases[case_id]} if case_id in self._cases else {}
+        for case_id, case in cases.items():
+            self._rows[case_id] = schedule(case, self.calendar())
+
+    def end_batch(self, conn: psycopg.Connection) -> None:
+        """Write the rows the batch recomputed."""
+        if self._rows:
+            deadline_schedule.replace_many(conn, self._rows)
+            self._rows = {}
 
     def calendar(self) -> WorkingCalendar:
         """The hall's calendar, loaded again after each sweep and calendar event."""

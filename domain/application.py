@@ -208,6 +208,12 @@ class HallApplication(Application[UUID]):
         case: Case = self._get(case_id, Case, f"no case with id {case_id}")
         return case
 
+    def current_cases(self, case_ids: Iterable[UUID]) -> dict[UUID, Case]:
+        """Those of ``case_ids`` that are cases, as their events now make them, read
+        together; shared, not to be changed."""
+        found = self.repository.current(case_ids)
+        return {case_id: case for case_id, case in found.items() if isinstance(case, Case)}
+
     def read_case(self, case_id: UUID, actor: Actor) -> Case:
         """The case, for staff allowed to read it."""
         case = self.get_case(case_id)

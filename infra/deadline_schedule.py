@@ -27,12 +27,6 @@ def lock(conn: psycopg.Connection[Any]) -> None:
     conn.execute("SELECT pg_advisory_xact_lock(%s)", (SCHEDULE_LOCK_KEY,))
 
 
-def replace(conn: psycopg.Connection[Any], case_id: UUID, dues: Sequence[Due]) -> None:
-    """The case's rows become ``dues`` (the transaction holds the schedule lock)."""
-    conn.execute("DELETE FROM deadline_schedule WHERE case_id = %s", (case_id,))
-    write(conn, ((case_id, d) for d in dues))
-
-
 def replace_many(conn: psycopg.Connection[Any], dues: Mapping[UUID, Sequence[Due]]) -> None:
     """Each case's rows become its ``dues`` (the transaction holds the schedule lock)."""
     conn.execute("DELETE FROM deadline_schedule WHERE case_id = ANY(%s)", (list(dues),))

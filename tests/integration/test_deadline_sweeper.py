@@ -20,12 +20,14 @@ from uuid import UUID
 
 import psycopg
 import pytest
+from kafka.partitioner.default import murmur2
 
 from domain.case import DeadlineAlertCleared, DeadlineBreached, DeadlineWarningRaised
 from infra import deadline_schedule
 from infra.entrypoints import cli
 from infra.entrypoints.bootstrap import build_application, open_pool
 from infra.entrypoints.status import consumed
+from infra.kafka_admin import partition_count
 from infra.state import ROOT
 from tests.integration.harness import Hall, Platform, wait_until
 
@@ -192,3 +194,50 @@ def test_withdrawal_clears_the_alerts(platform: Platform, hall: Hall) -> None:
         ("step_limit_overrun", "2026-10-08", "closed"),
     ]
     assert count(platform, case, DeadlineBreached) == 0
+    platform.stop("sweep-4")
+
+
+def partition_of(platform: Platform, case: dict[str, Any]) -> int:
+    """The partition the case's events went to."""
+    (partition,) = {m.partition for m in platform.read_topic() if m.key == case["case_id"].encode()}
+    return partition
+
+
+def keyed_to(case: dict[str, Any], partitions: int) -> int:
+    """The partition Kafka's default partitioner gives the case's key."""
+    return (murmur2(case["case_id"].encode()) & 0x7FFFFFFF) % partitions
+
+
+def test_a_case_the_store_cannot_give_back_is_held_alone(platform: Platform, hall: Hall) -> None:
+    """Its events are quarantined; another case of the same batch is still scheduled.
+    (Last in the module: it leaves a broken case in the event store.)"""
+    broken = accepted_case(hall)
+    wait_until(lambda: relayed(platform), what="the relay")
+    partitions = partition_count(platform.settings.bootstrap_servers, platform.topic)
+    sound = next(
+        case
+        for case in (hall.submit("SCJG-001") for _ in range(8 * partitions))
+        if keyed_to(case, partitions) == keyed_to(broken, partitions)
+    )
+    hall.act(sound, "accept", "clerk")
+    wait_until(lambda: relayed(platform), what="the relay")
+    assert partition_of(platform, sound) == partition_of(platform, broken)  # one batch
+    platform.sql(
+        "UPDATE casetrail_events SET topic = 'domain.gone:Vanished' "
+        "WHERE originator_id = %s AND originator_version = 2",
+        broken["case_id"],
+    )
+    platform.start("sweep", "sweep-5", sweeper_env(BEFORE, "sweeper-1"))
+    wait_until(lambda: caught_up(platform), what="the sweeper")
+    assert platform.processes["sweep-5"].poll() is None
+    scheduled = platform.sql(
+        "SELECT DISTINCT case_id::text FROM deadline_schedule WHERE case_id = ANY(%s)",
+        [UUID(sound["case_id"]), UUID(broken["case_id"])],
+    )
+    assert scheduled == [(sound["case_id"],)]
+    held = platform.sql(
+        "SELECT DISTINCT case_id::text FROM quarantine WHERE consumer = %s",
+        platform.settings.sweeper_group,
+    )
+    assert held == [(broken["case_id"],)]
+    platform.stop("sweep-5")
