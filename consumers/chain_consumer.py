@@ -209,9 +209,29 @@ class ChainConsumer:
     ) -> list[Verdict]:
         """Apply messages in order, in the caller's transaction, as ``apply_message`` each:
         the chain heads read once for the batch and written once per aggregate after it,
-        with what the subclass kept for the batch (``begin_batch``, ``end_batch``)."""
+        with what the subclass kept for the batch (``begin_batch``, ``end_batch``). A batch
+        whose end fails (an error not ``fatal``) is applied again a message at a time, so
+        that only the message that cannot be taken is held."""
+        try:
+            with conn.transaction():
+                return self._apply_together(conn, values)
+        except self.fatal:
+            raise
+        except Exception as error:
+            if len(values) > 1:
+                return [v for value in values for v in self.apply_messages(conn, [value])]
+            event = parse(values[0])
+            if isinstance(event, Poison):
+                raise
+            return [Poison(f"{self.failure}: {error!r}", event["subject"])]
+
+    def _apply_together(
+        self, conn: psycopg.Connection, values: Sequence[bytes | None]
+    ) -> list[Verdict]:
         events = [parse(value) for value in values]
-        subjects = {e["subject"] for e in events if not isinstance(e, Poison)}
+        subjects = {
+            e["subject"] for e in events if not isinstance(e, Poison) and self.reads(e["type"])
+        }
         heads = self._heads(conn, subjects)
         changed: set[str] = set()
         self.begin_batch(conn, subjects)

@@ -102,9 +102,7 @@ class DeadlineSweeper(ChainConsumer):
         return event_type.split(".")[1] in STREAMS
 
     def begin_batch(self, conn: psycopg.Connection, subjects: set[str]) -> None:
-        """Hold the schedule lock for the batch's rewrites; read the batch's cases as
-        stored, together."""
-        deadline_schedule.lock(conn)
+        """Read the batch's cases as stored, together."""
         self._rows = {}
         try:
             self._cases = self.application.current_cases(UUID(s) for s in subjects)
@@ -120,20 +118,19 @@ class DeadlineSweeper(ChainConsumer):
         if event["type"].split(".")[1] == CALENDAR_STREAM:
             self._calendar = None
             ids = {*deadline_schedule.scheduled_cases(conn), *self._rows}
-            cases = self.application.current_cases(ids)
+            cases = self.application.current_cases(ids)  # one it cannot read holds the event
         elif self._cases is None:
             cases = self.application.current_cases([UUID(event["subject"])])
         else:  # a case the store lacks has nothing to schedule
             case_id = UUID(event["subject"])
             cases = {case_id: self._cases[case_id]} if case_id in self._cases else {}
-        for case_id, case in cases.items():
-            self._rows[case_id] = schedule(case, self.calendar())
+        self._rows |= {case_id: schedule(case, self.calendar()) for case_id, case in cases.items()}
 
     def end_batch(self, conn: psycopg.Connection) -> None:
         """Write the rows the batch recomputed."""
         if self._rows:
             deadline_schedule.replace_many(conn, self._rows)
-            self._rows = {}
+        self._cases, self._rows = {}, {}
 
     def calendar(self) -> WorkingCalendar:
         """The hall's calendar, loaded again after each sweep and calendar event."""
@@ -158,7 +155,6 @@ class DeadlineSweeper(ChainConsumer):
             case_ids = deadline_schedule.due_cases(conn, today)
         swept = self.application.record_due(case_ids)
         with conn.transaction():
-            deadline_schedule.lock(conn)
             deadline_schedule.replace_many(
                 conn, {done.case.id: schedule(done.case, self.calendar()) for done in swept}
             )

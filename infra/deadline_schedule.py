@@ -2,7 +2,8 @@
 timed rule of a case still to be recorded, with the day it fires
 (``domain.supervision.schedule``). Written by the sweeper only.
 
-Whoever rewrites a case's rows holds the schedule lock (``lock``) for the transaction:
+Whoever rewrites a case's rows (``replace_many``) takes the schedule lock (``lock``) for
+the rest of the transaction:
 under read committed a ``DELETE`` does not see rows another writer inserts after it
 began, so two writers replacing one case's rows at once (two sweepers, or a sweep and a
 batch of the topic) would both insert them, and the second would fail.
@@ -28,7 +29,8 @@ def lock(conn: psycopg.Connection[Any]) -> None:
 
 
 def replace_many(conn: psycopg.Connection[Any], dues: Mapping[UUID, Sequence[Due]]) -> None:
-    """Each case's rows become its ``dues`` (the transaction holds the schedule lock)."""
+    """Each case's rows become its ``dues``, under the schedule lock."""
+    lock(conn)
     conn.execute("DELETE FROM deadline_schedule WHERE case_id = ANY(%s)", (list(dues),))
     write(conn, ((case_id, d) for case_id, found in dues.items() for d in found))
 
