@@ -86,7 +86,7 @@ class DeadlineSweeper(ChainConsumer):
         self.sweep_seconds = sweep_seconds
         self.last_sweep: float | None = None
         self._calendar: WorkingCalendar | None = None
-        self._cases: dict[UUID, Case] | None = {}  # the batch's, as stored
+        self._cases: dict[UUID, Case] = {}  # the batch's, as stored
         self._rows: dict[UUID, Sequence[Due]] = {}  # recomputed in the batch
 
     def signature(self) -> str:
@@ -104,13 +104,7 @@ class DeadlineSweeper(ChainConsumer):
     def begin_batch(self, conn: psycopg.Connection, subjects: set[str]) -> None:
         """Read the batch's cases as stored, together."""
         self._rows = {}
-        try:
-            self._cases = self.application.current_cases(UUID(s) for s in subjects)
-        except self.fatal:
-            raise
-        except Exception as error:  # each event then reads its own case, and fails alone
-            log.warning("the batch's cases could not be read together: %r", error)
-            self._cases = None
+        self._cases = self.application.current_cases(UUID(s) for s in subjects)
 
     def apply(self, conn: psycopg.Connection, event: dict[str, Any]) -> None:
         """Recompute the rows of the event's case from the case as stored (of every case
@@ -118,9 +112,7 @@ class DeadlineSweeper(ChainConsumer):
         if event["type"].split(".")[1] == CALENDAR_STREAM:
             self._calendar = None
             ids = {*deadline_schedule.scheduled_cases(conn), *self._rows}
-            cases = self.application.current_cases(ids)  # one it cannot read holds the event
-        elif self._cases is None:
-            cases = self.application.current_cases([UUID(event["subject"])])
+            cases = self.application.current_cases(ids)
         else:  # a case the store lacks has nothing to schedule
             case_id = UUID(event["subject"])
             cases = {case_id: self._cases[case_id]} if case_id in self._cases else {}
