@@ -103,7 +103,7 @@ class PostgresPersonalDataStore:
     def rewrap(self) -> int:
         """Re-wrap every live key not under the current master key; how many."""
         moved = 0
-        with self.pool.connection() as conn:
+        with self.pool.connection() as conn, conn.transaction():
             rows = conn.execute(
                 "SELECT kid, master_kid, wrapped FROM applicant_keys "
                 "WHERE wrapped IS NOT NULL AND master_kid <> %s",

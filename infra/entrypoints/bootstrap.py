@@ -27,8 +27,20 @@ use_orjson()
 
 
 def open_pool(database_url: str, max_size: int = 8) -> ConnectionPool:
-    """A connection pool on the platform's database, as the role ``database_url`` names."""
-    pool = ConnectionPool(database_url, min_size=1, max_size=max_size, open=True, timeout=10)
+    """A connection pool on the platform's database, as the role ``database_url`` names.
+
+    Its connections autocommit: a lone statement is its own transaction, one round trip
+    to the server where an implicit transaction takes three (BEGIN, the statement,
+    COMMIT); several writes that must stand or fall together go in ``conn.transaction()``.
+    """
+    pool = ConnectionPool(
+        database_url,
+        min_size=1,
+        max_size=max_size,
+        open=True,
+        timeout=10,
+        kwargs={"autocommit": True},
+    )
     pool.wait(timeout=30)
     return pool
 
