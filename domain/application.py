@@ -2,10 +2,12 @@
 
 from __future__ import annotations
 
-from collections.abc import Iterable, Iterator, Mapping, Sequence
+from collections.abc import Callable, Iterable, Iterator, Mapping, Sequence
+from contextlib import suppress
 from copy import deepcopy
 from dataclasses import dataclass, replace
 from datetime import date, datetime
+from functools import cache, partial
 from typing import Any
 from uuid import UUID, uuid4
 
@@ -32,12 +34,12 @@ from domain.case_numbers import CaseNumberSequence, format_case_no
 from domain.clock import Clock, SystemClock
 from domain.current_repository import CurrentRepository
 from domain.department import Department
-from domain.errors import InvalidCommand, NotFound, VersionConflict
+from domain.errors import DomainError, InvalidCommand, NotFound, StaleRead, VersionConflict
 from domain.event_states import EventStateTranscoder
 from domain.hall_calendar import HallCalendar
 from domain.inspector_access import InspectorAccess
 from domain.item_terms import ItemContent
-from domain.personal_data import PersonalData, erased, masked
+from domain.personal_data import DataKey, PersonalData, SealedApplicant, erased, masked
 from domain.query_code import QueryCodes
 from domain.recorded import (
     ApplicantView,
@@ -76,6 +78,11 @@ class _Needs:
         if case.applicant_erased:
             return None
         return self.app.personal_data.seal_text(case.applicant, case.id, text)
+
+
+def _versions(read: Mapping[UUID, Aggregate | None]) -> dict[UUID, int]:
+    """The version of each aggregate read (0: it had none)."""
+    return {i: aggregate.version if aggregate else 0 for i, aggregate in read.items()}
 
 
 def _require_version(aggregate: Aggregate, expected: int | None, what: str) -> None:
@@ -130,18 +137,47 @@ class HallApplication(Application[UUID]):
         materials: list[dict[str, Any]],
         request: RequestKey | None = None,
     ) -> Submission:
-        """Receive a new case (收件) and give the applicant a query code."""
+        """Receive a new case (收件) and give the applicant a query code.
+
+        The item held in memory is taken as it is, unread; the append checks that it has
+        not changed since. If it had, or if it refused the case, the intake is decided
+        again on the item as now read: under a new case number, the applicant sealed
+        once. Any other clash (the request's key, a case number's verifier) is a
+        ``VersionConflict``, nothing recorded."""
         authorize(actor, "submit")
-        actor = self._marked(actor)
-        item = self.service_item(item_code)
+        intake = partial(
+            self._intake,
+            self._marked(actor),
+            uuid4(),
+            cache(partial(self.personal_data.seal_applicant, applicant)),
+            channel=channel,
+            materials=materials,
+            request=request,
+        )
+        if isinstance(held := self.repository.held(ServiceItem.id_for(item_code)), ServiceItem):
+            with suppress(StaleRead, InvalidCommand):  # the item changed, or refused it
+                return intake(held)
+        return intake(self.service_item(item_code))
+
+    def _intake(
+        self,
+        actor: Actor,
+        case_id: UUID,
+        sealed: Callable[[UUID], tuple[SealedApplicant, DataKey]],
+        item: ServiceItem,
+        *,
+        channel: str,
+        materials: list[dict[str, Any]],
+        request: RequestKey | None,
+    ) -> Submission:
+        """Record case ``case_id`` under ``item``, as of the item's version."""
         if not item.is_open_for_intake:
-            raise InvalidCommand(f"service item {item_code} is {item.status}; it accepts no cases")
+            raise InvalidCommand(f"service item {item.code} is {item.status}; it accepts no cases")
         at = self.clock.now()
         day = local_date(at)
         department = item.content.department
         case_no = format_case_no(department, day, self.case_numbers.next(department, day))
-        case_id = uuid4()
-        sealed, key = self.personal_data.seal_applicant(applicant, case_id)
+        applicant, key = sealed(case_id)
         query_code = self.query_codes.new_code()
         case = Case.submit(
             case_id=case_id,
@@ -153,7 +189,7 @@ class HallApplication(Application[UUID]):
             item_revision=item.revision,
             department=department,
             channel=channel,
-            applicant=sealed,
+            applicant=applicant,
             materials=materials,
         )
         verifier = CodeVerifier(
@@ -162,7 +198,7 @@ class HallApplication(Application[UUID]):
         # A retried intake shows the code again, so its claim keeps it, sealed.
         shown_once = {"case_no": case_no, "query_code": seal(key.key, key.kid, query_code.encode())}
         claim = request and replace(request, shown_once=shown_once)
-        recorded = self._save(case, claim, verifier=verifier)
+        recorded = self._save(case, claim, verifier=verifier, reads=_versions({item.id: item}))
         return Submission(**vars(recorded), case_no=case_no, query_code=query_code)
 
     def replayed_submission(self, recorded: Recorded, shown_once: dict[str, str]) -> Submission:
@@ -181,27 +217,67 @@ class HallApplication(Application[UUID]):
         expected_version: int | None = None,
         request: RequestKey | None = None,
     ) -> Recorded:
-        """Run ``command`` on the case for ``actor``, if the role and department allow it."""
-        case, read = self._case_and_terms(case_id)
+        """Run ``command`` on the case for ``actor``, if the role and department allow it.
+
+        When the case is held in memory, the command is decided on it, its item and the
+        calendar as held, unread: a newer event of the case makes its own append clash,
+        one of the others fails the append's check. Then, or if the command was refused
+        on them, it is decided again on what is read now."""
+        run = partial(self._run, command, actor, expected_version=expected_version, request=request)
+        if (held := self._held_case_and_terms(case_id)) is not None:
+            with suppress(DomainError):
+                return run(*held)
+        return run(*self._case_and_terms(case_id))
+
+    def _run(
+        self,
+        command: CaseCommand,
+        actor: Actor,
+        case: Case,
+        read: Mapping[UUID, Aggregate | None],
+        *,
+        expected_version: int | None,
+        request: RequestKey | None,
+    ) -> Recorded:
+        """Decide ``command`` on a copy of ``case`` with the aggregates ``read`` (None:
+        absent), and record it as of their versions."""
         co_departments = case.terms.co_departments if case.terms else ()
         authorize(
             actor, command.ACTION, case_department=case.department, co_departments=co_departments
         )
-        _require_version(case, expected_version, f"case {case_id}")
-        command.run(case, _Needs(self.clock.now(), self._marked(actor), self, read))
-        return self._save(case, request)
+        _require_version(case, expected_version, f"case {case.id}")
+        case = deepcopy(case)
+        found = {i: aggregate for i, aggregate in read.items() if aggregate is not None}
+        command.run(case, _Needs(self.clock.now(), self._marked(actor), self, found))
+        return self._save(case, request, reads=_versions(read))
 
-    def _case_and_terms(self, case_id: UUID) -> tuple[Case, dict[UUID, Aggregate]]:
-        """A copy of the case to change, with the calendar, and with its item when the case
-        is held in memory (its item's code is then known), these shared: one query."""
-        ids = [case_id, HallCalendar.ID]
+    def _terms_ids(self, case_id: UUID) -> list[UUID]:
+        """The aggregates a command on the case reads besides it: the calendar, and the
+        case's item when the case is held (its item's code is then known)."""
         if isinstance(held := self.repository.held(case_id), Case):
-            ids.append(ServiceItem.id_for(held.item_code))
-        read = self.repository.current(ids)
+            return [HallCalendar.ID, ServiceItem.id_for(held.item_code)]
+        return [HallCalendar.ID]
+
+    def _held_case_and_terms(
+        self, case_id: UUID
+    ) -> tuple[Case, dict[UUID, Aggregate | None]] | None:
+        """The case with its item and the calendar as held in memory, shared, each not
+        held taken as absent (version 0, which the append checks too); None unless the
+        case is held."""
+        case = self.repository.held(case_id)
+        if not isinstance(case, Case):
+            return None
+        return case, {i: self.repository.held(i) for i in self._terms_ids(case_id)}
+
+    def _case_and_terms(self, case_id: UUID) -> tuple[Case, dict[UUID, Aggregate | None]]:
+        """The case with the calendar, and with its item when the case is held, as now
+        read, in one query, shared."""
+        ids = self._terms_ids(case_id)
+        read = self.repository.current([case_id, *ids])
         case = read.get(case_id)
         if not isinstance(case, Case):
             raise NotFound(f"no case with id {case_id}")
-        return deepcopy(case), read
+        return case, {i: read.get(i) for i in ids}
 
     def get_case(self, case_id: UUID) -> Case:
         """The case as its events make it; ``NotFound`` when there is none."""
@@ -688,15 +764,18 @@ class HallApplication(Application[UUID]):
         aggregate: Aggregate,
         request: RequestKey | None = None,
         verifier: CodeVerifier | None = None,
+        reads: Mapping[UUID, int] | None = None,
     ) -> Recorded:
         """Record the aggregate's new events, with the request's key and a new case's
-        query-code verifier when there are.
+        query-code verifier when there are, as of the versions of the other aggregates
+        the command read (``reads``).
 
         A clash (another writer got there first, or the same key was claimed
-        concurrently) records nothing and is a ``VersionConflict``.
+        concurrently) records nothing and is a ``VersionConflict``; so is a newer event
+        of an aggregate read (``StaleRead``).
         """
         try:
-            recordings = self.save(aggregate, request=request, verifier=verifier)
+            recordings = self.save(aggregate, request=request, verifier=verifier, reads=reads)
         except IntegrityError:
             raise VersionConflict(
                 f"{aggregate.id} was changed concurrently; reload and retry"

@@ -30,5 +30,10 @@ class VersionConflict(DomainError):
     """The caller's ``expected_version`` is stale, or a concurrent write won."""
 
 
+class StaleRead(VersionConflict):
+    """An aggregate a command decided on (besides the one it changes) has changed since
+    it was read: nothing was recorded; read it again and decide again."""
+
+
 class UnsupportedHistory(DomainError):
     """Stored events of an old version that cannot be upcast faithfully."""

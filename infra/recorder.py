@@ -9,9 +9,11 @@ written with its ``Submitted`` event the same way: no case without a code, no
 code without a case.
 
 A command is recorded by one statement, ``append_casetrail_events(...)``
-(migration 15), its own transaction on the library's autocommit connections. It
+(migrations 15 and 16), its own transaction on the library's autocommit connections. It
 locks the events table in EXCLUSIVE mode before inserting, so that events commit in
-the order of their positions. PostgreSQL allows that lock only to roles that may
+the order of their positions; under that lock it checks that the other aggregates the
+command read (``reads``: their ids and the versions it saw) have not changed since,
+and records nothing when one has (``StaleRead``). PostgreSQL allows that lock only to roles that may
 UPDATE, DELETE or TRUNCATE the table; it is taken through ``lock_casetrail_events()``,
 a function that runs with its owner's rights, so that the application role may append
 events and nothing more. The tables and the functions are made by the migrations
@@ -32,6 +34,7 @@ from psycopg import Connection
 from psycopg.sql import SQL, Identifier
 from psycopg.types.json import Jsonb
 
+from domain.errors import StaleRead
 from domain.recorded import CodeVerifier, RequestKey
 
 REPLAY_WINDOW = "1 day"  # how long a key replays; the query code it may hold goes with it
@@ -39,7 +42,7 @@ LOCK_FUNCTION = "lock_casetrail_events"
 APPEND_FUNCTION = "append_casetrail_events"
 APPEND_ARGUMENTS = (  # the function's argument types, which are part of its name
     "uuid[], bigint[], text[], bytea[], text, text, uuid, bytea, uuid, text, text, text, "
-    "jsonb, interval"
+    "jsonb, interval, uuid[], bigint[]"
 )
 
 
@@ -51,7 +54,8 @@ SELECT appended FROM {APPEND_FUNCTION}(
     %(channel)s::text,
     %(case_no)s::text, %(case_id)s::uuid, %(verifier)s::bytea, %(data_key)s::uuid,
     %(actor)s::text, %(key)s::text, %(fingerprint)s::text, %(shown_once)s::jsonb,
-    interval '{REPLAY_WINDOW}'
+    interval '{REPLAY_WINDOW}',
+    %(read_ids)s::uuid[], %(read_versions)s::bigint[]
 ) AS appended
 """
 NO_VERIFIER = {"case_no": None, "case_id": None, "verifier": None, "data_key": None}
@@ -106,7 +110,8 @@ class ClaimingRecorder(PostgresApplicationRecorder):
         self, stored_events: Sequence[StoredEvent], **kwargs: Any
     ) -> Sequence[int] | None:
         """Record the events, the verifier and the claim in one statement, waiting for the
-        server once; their positions, in order."""
+        server once; their positions, in order. ``StaleRead`` (nothing recorded) when an
+        aggregate of ``reads`` (id → version read) has newer events."""
         if not stored_events:
             return []
         params = {
@@ -117,9 +122,13 @@ class ClaimingRecorder(PostgresApplicationRecorder):
             "channel": self.channel_name,  # the library's subscribers LISTEN there
             **_verifier(kwargs.get("verifier")),
             **_claim(kwargs.get("request")),
+            **_reads(kwargs.get("reads") or {}),
         }
         with self.datastore.get_connection() as conn, conn.cursor() as curs:
-            curs.execute(APPEND, params, prepare=True)
+            try:
+                curs.execute(APPEND, params, prepare=True)
+            except psycopg.errors.SerializationFailure as error:  # not one to retry as is
+                raise StaleRead(error.diag.message_primary or "a read has changed") from None
             return [row["appended"] for row in curs.fetchall()]
 
 
@@ -143,6 +152,10 @@ def _claim(request: RequestKey | None) -> dict[str, Any]:
         "fingerprint": request.fingerprint,
         "shown_once": Jsonb(request.shown_once),
     }
+
+
+def _reads(reads: Mapping[UUID, int]) -> dict[str, Any]:
+    return {"read_ids": list(reads), "read_versions": list(reads.values())}
 
 
 def stored_verifier(conn: Connection[Any], case_no: str) -> bytes | None:

@@ -84,6 +84,7 @@ MIGRATIONS: tuple[Migration, ...] = (
     sql_file("0013_webhooks"),
     sql_file("0014_exchange"),
     sql_file("0015_append_events"),
+    sql_file("0016_append_checks_reads"),
 )
 
 
