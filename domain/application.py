@@ -139,8 +139,8 @@ class HallApplication(Application[UUID]):
     ) -> Submission:
         """Receive a new case (收件) and give the applicant a query code.
 
-        The item held in memory is taken as it is, unread; the append checks that it has
-        not changed since. If it had, or if it refused the case, the intake is decided
+        The item held in memory, when open for intake, is taken as it is, unread; the
+        append checks that it has not changed since. If it had, the intake is decided
         again on the item as now read: under a new case number, the applicant sealed
         once. Any other clash (the request's key, a case number's verifier) is a
         ``VersionConflict``, nothing recorded."""
@@ -154,8 +154,9 @@ class HallApplication(Application[UUID]):
             materials=materials,
             request=request,
         )
-        if isinstance(held := self.repository.held(ServiceItem.id_for(item_code)), ServiceItem):
-            with suppress(StaleRead, InvalidCommand):  # the item changed, or refused it
+        held = self.repository.held(ServiceItem.id_for(item_code))
+        if isinstance(held, ServiceItem) and held.is_open_for_intake:
+            with suppress(StaleRead):
                 return intake(held)
         return intake(self.service_item(item_code))
 

@@ -5,7 +5,9 @@ on every object. Of the values it transcodes, a recorded event's state holds jus
 timestamp (every event the application records); such a state is read by ``orjson`` and
 its timestamp restored by the registered transcoding, about four times faster. Any other
 state is read by the library. Encoding is the library's own, so the stored format does
-not change.
+not change. One difference is left: an integer beyond 64 bits, which no recorded event
+holds, comes back from the fast path as a float (checking every state for one would
+double the fast path's cost).
 """
 
 from __future__ import annotations
