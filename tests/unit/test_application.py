@@ -15,7 +15,7 @@ from domain.case.commands import Accept, Assign, Decide, NotAccept, Withdraw
 from domain.clock import SimulatedClock
 from domain.errors import InvalidCommand, NotFound, VersionConflict
 from domain.hall_calendar import HallCalendar
-from domain.query_code import QueryCodes
+from domain.query_code import ALPHABET, CODE_LENGTH, QueryCodes
 from domain.recorded import Submission
 from tests.unit.conftest import ADMIN, APPROVER, CLERK, ITEM, OFFICER, applicant, make_app
 
@@ -44,6 +44,14 @@ def test_query_codes_are_checked_against_a_keyed_verifier_of_number_and_code() -
     assert not codes.matches("SCJG-20260302-0002", code, stored)  # bound to its case
     assert not codes.matches("SCJG-20260302-0001", code, None)  # unknown number
     assert not QueryCodes(b"other key").matches("SCJG-20260302-0001", code, stored)
+
+
+def test_query_codes_draw_every_symbol_at_every_position() -> None:
+    codes = [QueryCodes(b"key").new_code() for _ in range(2_000)]
+    assert all(len(code) == CODE_LENGTH and set(code) <= set(ALPHABET) for code in codes)
+    for position in range(CODE_LENGTH):  # 2 000 draws miss a symbol with odds below 1e-26
+        assert {code[position] for code in codes} == set(ALPHABET)
+    assert len(set(codes)) == len(codes)  # 40 bits: a repeat has odds below 2e-6
 
 
 def test_the_query_code_is_in_no_event(app: HallApplication) -> None:
