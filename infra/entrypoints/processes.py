@@ -77,6 +77,8 @@ def serve_api(settings: Settings) -> None:
         "port": settings.api_port,
         "log_level": "warning",
         "proxy_headers": False,  # CASETRAIL_TRUSTED_PROXIES alone decides (api/client_address.py)
+        "http": "httptools",  # compiled, as the loop: named, so that a missing one fails here
+        "loop": "uvloop",
     }
     if settings.api_workers > 1 and settings.simulated_now is None:
         with psycopg.connect(settings.api_database_url) as conn:
