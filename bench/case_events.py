@@ -11,7 +11,6 @@ with its cipher, as the application stores them) for the relay to read.
 
 from __future__ import annotations
 
-import base64
 import itertools
 import os
 from collections.abc import Iterator
@@ -22,8 +21,8 @@ from typing import Any
 from uuid import UUID, uuid5
 
 import psycopg
-from cryptography.hazmat.primitives.ciphers.aead import AESGCM
 from eventsourcing.persistence import Transcoder
+from eventsourcing.utils import Environment
 
 from consumers.cloudevents import encode, stored_document, to_cloudevent
 from domain.case.commands import (
@@ -45,6 +44,7 @@ from domain.case.commands import (
 )
 from domain.chain import GENESIS, chain_hash
 from infra.config import Settings
+from infra.event_cipher import NONCE_BYTES, EventCipher
 from tests.unit.conftest import APPROVER, CLERK, ITEM, OFFICER, applicant, make_app
 
 NAMESPACE = UUID("6a0c3c1e-2f0b-4c8e-9d3a-5be1f27c0e41")
@@ -102,7 +102,8 @@ class Stored:
     fields: dict[str, Any]
 
     def document(self) -> dict[str, Any]:
-        return stored_document(self.topic, self.originator_id, self.version, self.fields)
+        fields = {**self.fields, "timestamp": self.fields["timestamp"].isoformat()}
+        return stored_document(self.topic, self.originator_id, self.version, fields)
 
 
 @dataclass(frozen=True)
@@ -169,20 +170,19 @@ def copies(count: int) -> Iterator[Stored]:
 
 
 class Sealer:
-    """Encodes and enciphers events as the application stores them (``eventsourcing``'s
-    ``AESCipher`` layout: nonce, tag, ciphertext), nonces counted from a random start:
-    ``os.urandom`` for each took most of the time of writing a million events."""
+    """Encodes and enciphers events as the application stores them (its ``EventCipher``),
+    nonces counted from a random start: ``os.urandom`` for each took most of the time of
+    writing a million events."""
 
     def __init__(self, settings: Settings) -> None:
-        self.cipher = AESGCM(base64.b64decode(settings.event_cipher_key))
+        self.cipher = EventCipher(Environment(env={"CIPHER_KEY": settings.event_cipher_key}))
         self.nonce = itertools.count(int.from_bytes(os.urandom(8)) << 32)
         self.transcoder = recorded().transcoder
 
     def state(self, event: Stored) -> bytes:
         """The stored state of ``event``."""
-        nonce = (next(self.nonce) % 2**96).to_bytes(12)
-        sealed = self.cipher.encrypt(nonce, self.transcoder.encode(event.fields), None)
-        return nonce + sealed[-16:] + sealed[:-16]
+        nonce = (next(self.nonce) % 2**96).to_bytes(NONCE_BYTES)
+        return self.cipher.seal(nonce, self.transcoder.encode(event.fields))
 
     def row(self, event: Stored) -> tuple[UUID, int, str, bytes]:
         """``event``'s row of the event store (for ``COPY_EVENTS``)."""

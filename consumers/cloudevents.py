@@ -15,6 +15,7 @@ from uuid import UUID
 import orjson
 from eventsourcing.persistence import Mapper, Notification
 
+from domain.event_states import EventStateTranscoder
 from domain.events import ENVELOPE_FIELDS, type_name
 from domain.stream_contract import ID_HEADER as ID_HEADER
 from domain.stream_contract import SPECVERSION as SPECVERSION
@@ -38,7 +39,9 @@ def recorded_document(notification: Notification, mapper: Mapper[UUID]) -> dict[
         state = mapper.cipher.decrypt(state)
     if mapper.compressor:
         state = mapper.compressor.decompress(state)
-    fields: dict[str, Any] = mapper.transcoder.decode(state)
+    if not isinstance(mapper.transcoder, EventStateTranscoder):
+        raise TypeError("recorded events are read with the application's transcoder")
+    fields = mapper.transcoder.decode_recorded(state)
     return stored_document(
         notification.topic, notification.originator_id, notification.originator_version, fields
     )
@@ -47,12 +50,13 @@ def recorded_document(notification: Notification, mapper: Mapper[UUID]) -> dict[
 def stored_document(
     topic: str, originator_id: UUID | str, version: int, fields: dict[str, Any]
 ) -> dict[str, Any]:
-    """The document of an event stored under ``topic`` as ``fields`` (decoded state)."""
+    """The document of an event stored under ``topic`` as ``fields``: its decoded state,
+    the timestamp as the text it is stored as (``EventStateTranscoder.decode_recorded``)."""
     return {
         "type": type_name(topic.partition(":")[2], fields.get("class_version", 1)),
         "subject": str(originator_id),
         "caseversion": version,
-        "time": fields["timestamp"].isoformat(),
+        "time": fields["timestamp"],
         "data": {
             name: value
             for name, value in fields.items()

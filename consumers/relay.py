@@ -61,8 +61,7 @@ class RememberingPartitioner(DefaultPartitioner):  # type: ignore[misc]
             return int(
                 super().partition(topic, key, serialized_key, value, serialized_value, cluster)
             )
-        ordered = sorted(partitions)
-        return int(ordered[key_hash(serialized_key) % len(ordered)])
+        return key_hash(serialized_key) % len(partitions)  # a topic's partitions: 0 … n-1
 
 
 def make_producer(kafka_options: Mapping[str, Any]) -> KafkaProducer:

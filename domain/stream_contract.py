@@ -31,15 +31,17 @@ CHECKPOINT_CONTENT_TYPE = "text/plain; charset=utf-8"
 DEAD_LETTER_TYPE = "casetrail.dead_letter.v1"
 DEAD_LETTER_CONTENT_TYPE = "application/octet-stream"
 PARTITION_KEY = "partitionkey"  # the Kafka key, as the CloudEvents Kafka binding reads it
+ID_PREFIX = hashlib.sha1(NAMESPACE_URL.bytes + b"casetrail:")  # every stable id's start
 
 
-def stable_id(*parts: object) -> str:
+def stable_id(kind: str, *parts: object) -> str:
     """An event id that is the same each time the same thing is published: the name-based
-    UUID (version 5, RFC 9562) of ``casetrail:<parts>`` in the URL namespace, as
+    UUID (version 5, RFC 9562) of ``casetrail:<kind>:<parts>`` in the URL namespace, as
     ``uuid.uuid5`` makes it, formatted here directly (the ``UUID`` object took a third
-    of the relay's time per event)."""
-    name = ":".join(("casetrail", *map(str, parts))).encode()
-    digest = bytearray(hashlib.sha1(NAMESPACE_URL.bytes + name).digest()[:16])
+    of the relay's time per event), from a copy of the namespace and prefix hashed once."""
+    hashed = ID_PREFIX.copy()
+    hashed.update(":".join((kind, *map(str, parts))).encode())
+    digest = bytearray(hashed.digest()[:16])
     digest[6] = digest[6] & 0x0F | 0x50  # version 5
     digest[8] = digest[8] & 0x3F | 0x80  # the RFC's variant
     h = digest.hex()

@@ -230,7 +230,7 @@ class Settings:
             "POSTGRES_ENABLE_DB_FUNCTIONS": "n",
             "CREATE_TABLE": "n",
             "APPLICATION_RECORDER_TOPIC": "infra.recorder:ClaimingRecorder",
-            "CIPHER_TOPIC": "eventsourcing.cryptography:AESCipher",
+            "CIPHER_TOPIC": "infra.event_cipher:EventCipher",
             "CIPHER_KEY": self.event_cipher_key,
             # Aggregates read again (the items, the calendar, a case between commands)
             # come from memory, brought up to date by reading only their newer events

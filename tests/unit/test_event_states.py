@@ -54,6 +54,24 @@ def test_recorded_states_read_as_the_library_reads_them() -> None:
         assert isinstance(decoded["timestamp"], datetime)
 
 
+def as_recorded(transcoder: JSONTranscoder, state: bytes) -> str:
+    """What ``transcoder`` makes of ``state``, its timestamp formatted as ISO 8601 text
+    (what ``decode_recorded`` should give), or its error."""
+    try:
+        decoded = transcoder.decode(state)
+        return repr({**decoded, "timestamp": decoded["timestamp"].isoformat()})
+    except Exception as error:
+        return type(error).__name__
+
+
+def test_recorded_states_read_with_their_timestamp_as_stored() -> None:
+    ours, library = transcoders()
+    for state in recorded_states():
+        decoded = ours.decode_recorded(state)
+        assert repr(decoded) == as_recorded(library, state)
+        assert isinstance(decoded["timestamp"], str)
+
+
 def test_recorded_states_take_the_fast_path(monkeypatch: pytest.MonkeyPatch) -> None:
     states = recorded_states()
     transcoder = transcoders()[0]
@@ -64,6 +82,7 @@ def test_recorded_states_take_the_fast_path(monkeypatch: pytest.MonkeyPatch) -> 
     monkeypatch.setattr(JSONTranscoder, "decode", refuse)
     for state in states:
         transcoder.decode(state)
+        transcoder.decode_recorded(state)
 
 
 def test_a_state_that_is_not_json_is_refused_as_the_library_refuses_it() -> None:
@@ -98,3 +117,8 @@ def test_any_state_reads_as_the_library_reads_it(fields: dict[str, Any], at: dat
     ours, library = transcoders()
     state = library.encode({**fields, "timestamp": at})
     assert outcome(ours, state) == outcome(library, state)
+    try:
+        recorded = repr(ours.decode_recorded(state))
+    except Exception as error:
+        recorded = type(error).__name__
+    assert recorded == as_recorded(library, state)
