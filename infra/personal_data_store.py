@@ -15,11 +15,13 @@ from domain.actor import Actor
 from domain.personal_data import DataKey
 from domain.sealing import new_key
 from infra.master_keys import MasterKeys
+from infra.relaxed_commit import RELAXED
 
-# Links the case, adds a key unless the subject has a live one, and returns the live key.
-_DATA_KEY = """
-WITH link AS (
-    INSERT INTO applicant_cases (subject, case_id) VALUES (%(subject)s, %(case_id)s)
+# Links the case, adds a key unless the subject has a live one, and returns the live key;
+# durable with the first case sealed under it (``infra.relaxed_commit``).
+_DATA_KEY = f"""
+WITH {RELAXED}, link AS (
+    INSERT INTO applicant_cases (subject, case_id) SELECT %(subject)s, %(case_id)s FROM relaxed
     ON CONFLICT DO NOTHING
 ), added AS (
     INSERT INTO applicant_keys (kid, subject, master_kid, wrapped)

@@ -386,3 +386,22 @@ def test_an_intake_sealed_under_a_key_destroyed_meanwhile_records_nothing(
         opened = app.applicant_view(clerk, app.get_case(done.aggregate_id), None).applicant
         assert opened["id_number"] == OTHER["id_number"]
         app.close()
+
+
+def test_an_intakes_relaxed_commits_leave_its_pooled_connection_as_it_was(
+    hall: Hall, cases: dict[str, list[dict[str, Any]]]
+) -> None:
+    """The number and the key commit without waiting for the disk (``infra.relaxed_commit``),
+    that statement's transaction alone: the connection goes back to the pool waiting for
+    the disk at every commit, as an erasure's must."""
+    clerk = Actor(id="clerk-1", role="clerk", department="HALL")
+    with open_pool(hall.platform.settings.api_database_url, max_size=1) as pool:
+        app = build_application(hall.platform.settings, pool)
+        done = app.submit(
+            clerk, item_code="SCJG-001", channel="window", applicant=OTHER, materials=[]
+        )
+        assert app.get_case(done.aggregate_id).case_no == done.case_no
+        with pool.connection() as conn:
+            row = conn.execute("SHOW synchronous_commit").fetchone()
+        assert row == ("on",)
+        app.close()
