@@ -14,6 +14,7 @@ from collections import defaultdict
 from collections.abc import Callable, Iterator, Mapping
 from dataclasses import dataclass, field
 from datetime import date, datetime, time, timedelta
+from functools import cache
 from itertools import pairwise
 from typing import Any
 
@@ -371,6 +372,7 @@ def bare_refusal(facts: Facts, context: Context, t: Thresholds) -> Iterator[Find
 # --- integrity ------------------------------------------------------------------------------
 
 
+@cache  # a catalogue's few thresholds, read again for every event judged
 def _clock_time(text: str) -> time:
     return datetime.strptime(text, "%H:%M").time()
 
