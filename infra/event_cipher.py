@@ -17,6 +17,7 @@ from eventsourcing.utils import Environment
 
 NONCE_BYTES = 12
 TAG_BYTES = 16
+HEADER_BYTES = NONCE_BYTES + TAG_BYTES  # what comes before the ciphertext
 
 
 class EventCipher(AESCipher):
@@ -37,12 +38,10 @@ class EventCipher(AESCipher):
 
     def decrypt(self, ciphertext: bytes) -> bytes:
         """The plaintext of a sealed state; ``ValueError`` if it is damaged or forged."""
-        if len(ciphertext) < NONCE_BYTES + TAG_BYTES:
+        if len(ciphertext) < HEADER_BYTES:
             raise ValueError("Damaged cipher text: shorter than its nonce and tag")
-        body = NONCE_BYTES + TAG_BYTES
+        nonce, tag = ciphertext[:NONCE_BYTES], ciphertext[NONCE_BYTES:HEADER_BYTES]
         try:
-            return self.aead.decrypt(
-                ciphertext[:NONCE_BYTES], ciphertext[body:] + ciphertext[NONCE_BYTES:body], None
-            )
+            return self.aead.decrypt(nonce, ciphertext[HEADER_BYTES:] + tag, None)
         except InvalidTag as error:
             raise ValueError("Invalid cipher tag") from error
